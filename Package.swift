@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The targets follow DESIGN.md §1, left to right:
+//   FeedIngest (transports, framing) → FeedFormats (decoders) → FlightModel (state engine)
+//   → HistoryStore (PostgreSQL) → Publisher (MQTT), wired together by Gateway.
+// Each C library is wrapped once: CLibPQ → Postgres, CMosquitto → MQTT, CSystemd → Systemd.
+let package = Package(
+    name: "FlightEdge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "flightedge", targets: ["flightedge"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: C libraries, each wrapped once
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "MQTT", dependencies: ["CMosquitto"]),
+        .target(name: "Systemd", dependencies: ["CSystemd"]),
+
+        // MARK: Pure logic: no I/O, no C
+        .target(name: "FlightModel"),
+        .target(name: "FeedFormats", dependencies: ["FlightModel"]),
+        .target(name: "Configuration", dependencies: ["FlightModel"]),
+
+        // MARK: I/O stages of the pipeline
+        .target(
+            name: "FeedIngest",
+            dependencies: [
+                "Configuration",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HistoryStore",
+            dependencies: [
+                "FlightModel", "Postgres",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Publisher",
+            dependencies: ["FlightModel", "MQTT", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "flightedge",
+            dependencies: [
+                "Gateway", "Configuration", "HistoryStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Postgres", "MQTT", "Systemd", "HistoryStore"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

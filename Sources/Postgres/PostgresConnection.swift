@@ -1,0 +1,269 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+internal import CLibPQ
+
+/// One libpq connection. It owns the `PGconn` and closes it exactly once, in `deinit`.
+///
+/// libpq blocks the calling thread, so a connection must be used from one thread at a time;
+/// FlightEdge keeps each connection inside an actor that runs on a dedicated thread, never on
+/// Swift's shared cooperative pool. All statements are parameterized: values travel apart from
+/// the SQL text.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+
+    /// Connects, blocking until the server answers or `connect_timeout` passes.
+    ///
+    /// - Parameters:
+    ///   - conninfo: any libpq connection string: a URL (`postgresql://user@host:5432/db`) or
+    ///     `key=value` pairs.
+    ///   - password: a password read from a file or a systemd credential; it overrides one in
+    ///     `conninfo` and is never logged.
+    ///   - applicationName: shown in `pg_stat_activity`, so a DBA can tell who is connected.
+    public init(conninfo: String, password: String? = nil, applicationName: String = "flightedge") throws(PostgresError) {
+        var keywords = ["dbname", "application_name", "connect_timeout"]
+        var values = [conninfo, applicationName, "5"]
+        if let password {
+            keywords.append("password")
+            values.append(password)
+        }
+        let connection = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection))
+            PQfinish(connection)
+            throw PostgresError(code: .connectionFailed, message: message)
+        }
+        // Server notices ("relation already exists, skipping") are not errors; libpq would
+        // print them to stderr, in the middle of the daemon's structured log.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        self.handle = connection
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// True while libpq believes the connection is usable.
+    public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// The server's version as an integer, e.g. 150018 for 15.18.
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// Runs one parameterized statement (`$1`, `$2`, …) and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresResult {
+        let result = withParameters(parameters) { count, values, lengths, formats in
+            PQexecParams(handle, sql, count, nil, values, lengths, formats, 0)
+        }
+        return try consume(result, context: .queryFailed)
+    }
+
+    /// Runs SQL text that may hold several statements and no parameters (migrations, `BEGIN`).
+    @discardableResult
+    public func execute(_ sql: String) throws(PostgresError) -> PostgresResult {
+        try consume(PQexec(handle, sql), context: .queryFailed)
+    }
+
+    /// Streams `data` to a `COPY … FROM STDIN` statement and returns the number of rows copied.
+    ///
+    /// `data` must already be in the format the statement names (text format by default:
+    /// tab-separated, `\N` for NULL, backslash escapes).
+    @discardableResult
+    public func copyIn(_ sql: String, data: [UInt8]) throws(PostgresError) -> Int {
+        let start = PQexec(handle, sql)
+        guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
+            _ = try consume(start, context: .copyFailed)
+            throw PostgresError(code: .copyFailed, message: "the statement did not start a COPY FROM STDIN")
+        }
+        PQclear(start)
+        let sent = data.withUnsafeBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return 1 }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                PQputCopyData(handle, $0, Int32(buffer.count))
+            }
+        }
+        let ended = PQputCopyEnd(handle, sent == 1 ? nil : "client could not send the data")
+        guard sent == 1, ended == 1 else {
+            throw PostgresError(code: .copyFailed, message: lastErrorMessage)
+        }
+        var copied = 0
+        var firstError: PostgresError?
+        while let result = PQgetResult(handle) {
+            do throws(PostgresError) {
+                copied += try consume(result, context: .copyFailed).affectedRows
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+        return copied
+    }
+
+    /// Sends every statement in one round trip using libpq's pipeline mode, then waits for
+    /// all results. When one statement fails, the ones after it are skipped by the server and
+    /// the first failure is thrown; wrap the statements in `BEGIN`/`COMMIT` for atomicity.
+    @discardableResult
+    public func pipeline(_ statements: [(sql: String, parameters: [PostgresValue])]) throws(PostgresError) -> [PostgresResult] {
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .pipelineFailed, message: lastErrorMessage)
+        }
+        defer { _ = PQexitPipelineMode(handle) }
+        for statement in statements {
+            let sent = withParameters(statement.parameters) { count, values, lengths, formats in
+                PQsendQueryParams(handle, statement.sql, count, nil, values, lengths, formats, 0)
+            }
+            guard sent == 1 else {
+                throw PostgresError(code: isConnected ? .pipelineFailed : .connectionLost, message: lastErrorMessage)
+            }
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(code: .connectionLost, message: lastErrorMessage)
+        }
+        var results: [PostgresResult] = []
+        results.reserveCapacity(statements.count)
+        var firstError: PostgresError?
+        // Each statement yields its result followed by a NULL; the sync point ends the pipeline.
+        while true {
+            guard let result = PQgetResult(handle) else {
+                if !isConnected {
+                    throw PostgresError(code: .connectionLost, message: lastErrorMessage)
+                }
+                continue
+            }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                break
+            }
+            if status == PGRES_PIPELINE_ABORTED {
+                PQclear(result)
+                continue
+            }
+            do throws(PostgresError) {
+                results.append(try consume(result, context: .queryFailed))
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError {
+            // An explicit transaction stays open in the failed state after the sync: end it,
+            // so the connection is usable again.
+            _ = PQexitPipelineMode(handle)
+            if PQtransactionStatus(handle) != PQTRANS_IDLE, let rollback = PQexec(handle, "ROLLBACK") {
+                PQclear(rollback)
+            }
+            throw firstError
+        }
+        return results
+    }
+
+    /// Quotes an identifier (a table or database name built at run time) with `PQescapeIdentifier`.
+    public func quoteIdentifier(_ identifier: String) -> String {
+        let utf8Count = identifier.utf8.count
+        guard let escaped = PQescapeIdentifier(handle, identifier, utf8Count) else {
+            return "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+
+    // MARK: - Internals
+
+    private var lastErrorMessage: String {
+        String(cString: PQerrorMessage(handle))
+    }
+
+    /// Checks a result, copies it out and frees it.
+    private func consume(_ result: OpaquePointer?, context: PostgresError.Code) throws(PostgresError) -> PostgresResult {
+        guard let result else {
+            throw PostgresError(code: isConnected ? context : .connectionLost, message: lastErrorMessage)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+            return PostgresResult(copying: result)
+        default:
+            let message = String(cString: PQresultErrorMessage(result))
+            let sqlStatePointer = PQresultErrorField(result, Int32(UInt8(ascii: "C")))
+            let sqlState = sqlStatePointer.map { String(cString: $0) }
+            let code: PostgresError.Code = isConnected ? context : .connectionLost
+            throw PostgresError(code: code, message: message.isEmpty ? lastErrorMessage : message, sqlState: sqlState)
+        }
+    }
+
+    /// Lays the parameters out as libpq wants them: text values NUL-terminated, bytes in
+    /// binary format with explicit lengths.
+    private func withParameters<Result>(
+        _ parameters: [PostgresValue],
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> Result
+    ) -> Result {
+        if parameters.isEmpty { return body(0, nil, nil, nil) }
+        var storage: [UnsafeMutablePointer<CChar>?] = []
+        storage.reserveCapacity(parameters.count)
+        var lengths: [Int32] = []
+        lengths.reserveCapacity(parameters.count)
+        var formats: [Int32] = []
+        formats.reserveCapacity(parameters.count)
+        defer { for pointer in storage { pointer?.deallocate() } }
+        for parameter in parameters {
+            switch parameter {
+            case .null:
+                storage.append(nil)
+                lengths.append(0)
+                formats.append(0)
+            case .text(let text):
+                let utf8 = text.utf8
+                let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count + 1)
+                var index = 0
+                for byte in utf8 {
+                    pointer[index] = CChar(bitPattern: byte)
+                    index += 1
+                }
+                pointer[index] = 0
+                storage.append(pointer)
+                lengths.append(Int32(utf8.count))
+                formats.append(0)
+            case .bytes(let bytes):
+                let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
+                for (index, byte) in bytes.enumerated() { pointer[index] = CChar(bitPattern: byte) }
+                storage.append(pointer)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            }
+        }
+        return storage.withUnsafeBufferPointer { storagePointer in
+            storagePointer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                lengths.withUnsafeBufferPointer { lengthPointer in
+                    formats.withUnsafeBufferPointer { formatPointer in
+                        body(Int32(parameters.count), values.baseAddress, lengthPointer.baseAddress, formatPointer.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` with a NULL-terminated array of C strings that live for the call.
+private func withCStringArray<Result>(
+    _ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result
+) -> Result {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { body($0.baseAddress!) }
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Postgres
+import Testing
+
+@Suite("libpq wrapper against a real PostgreSQL")
+struct PostgresConnectionTests {
+    @Test func connectsAsTheUnprivilegedRole() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            let result = try connection.query("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+            #expect(result.rows == [["flightedge", "f"]])
+            #expect(connection.serverVersion >= 150000)
+        }
+    }
+
+    @Test func awkwardTextRoundTripsThroughParameters() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            let awkward = [
+                "O'Hare \"quoted\" \\ backslash; DROP TABLE x; --",
+                "Zürich – Genève ✈︎ 東京 🛫",
+                "tab\tnew\nline",
+                "",
+            ]
+            for text in awkward {
+                let result = try connection.query("SELECT $1::text, length($1::text)", [.text(text)])
+                #expect(result.rows.first?.first == text)
+                #expect(result.rows.first?.last == String(text.unicodeScalars.count))
+            }
+            let null = try connection.query("SELECT $1::text IS NULL", [.null])
+            #expect(null.rows == [["t"]])
+        }
+    }
+
+    @Test func binaryBytesRoundTripThroughBytea() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            let bytes: [UInt8] = [0x00, 0x01, 0xFF, 0xFE, 0x02, 0x27, 0x5C, 0x00, 0xC3, 0x28]
+            try connection.execute("CREATE TABLE blobs (raw bytea NOT NULL)")
+            try connection.query("INSERT INTO blobs (raw) VALUES ($1)", [.bytes(bytes)])
+            let result = try connection.query("SELECT raw, length(raw) FROM blobs")
+            #expect(result.rows.first?.last == String(bytes.count))
+            let decoded = try #require(result.rows.first?.first.flatMap { $0 }.flatMap(PostgresResult.decodeBytea))
+            #expect(decoded == bytes)
+        }
+    }
+
+    @Test func serverErrorsCarryMessageAndSQLState() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            try connection.execute("CREATE TABLE gates (gate text PRIMARY KEY)")
+            try connection.query("INSERT INTO gates VALUES ($1)", ["A12"])
+            let error = try #require(throws: PostgresError.self) {
+                try connection.query("INSERT INTO gates VALUES ($1)", ["A12"])
+            }
+            #expect(error.code == .queryFailed)
+            #expect(error.sqlState == "23505")
+            #expect(error.message.contains("duplicate key"))
+            #expect(!error.isConnectionProblem)
+            // The connection stays usable after a failed statement.
+            #expect(try connection.query("SELECT count(*) FROM gates").rows == [["1"]])
+        }
+    }
+
+    @Test func refusedConnectionIsATypedErrorWithLibpqMessage() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try PostgresConnection(conninfo: "postgresql://flightedge@127.0.0.1:1/none")
+        }
+        #expect(error.code == .connectionFailed)
+        #expect(error.isConnectionProblem)
+        #expect(error.message.contains("127.0.0.1"))
+    }
+
+    @Test func passwordNeverAppearsInTheErrorDescription() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try PostgresConnection(conninfo: "postgresql://flightedge:s3cret-pw@127.0.0.1:1/none", password: "other-s3cret")
+        }
+        #expect(!error.description.contains("s3cret"))
+    }
+
+    @Test func copyAndPipelineWriteManyRowsInOneRoundTrip() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            try connection.execute("CREATE TABLE changes (flight_id text, seq bigint, value text)")
+            var data = ""
+            for seq in 1...500 { data += "LX1234-20261124-D\t\(seq)\tgate A\(seq)\n" }
+            data += "LX1234-20261124-D\t501\t\\N\n"
+            let copied = try connection.copyIn("COPY changes FROM STDIN", data: Array(data.utf8))
+            #expect(copied == 501)
+            #expect(try connection.query("SELECT count(*), count(value) FROM changes").rows == [["501", "500"]])
+
+            let results = try connection.pipeline([
+                ("BEGIN", []),
+                ("INSERT INTO changes VALUES ($1, $2, $3)", ["BA0117-20261123-A", 1, "belt 7"]),
+                ("INSERT INTO changes SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
+                 ["{JQ0355-20261124-D,JQ0355-20261124-D}", "{1,2}", "{\"gate 19A\",NULL}"]),
+                ("COMMIT", []),
+            ])
+            #expect(results.count == 4)
+            #expect(results[2].affectedRows == 2)
+            #expect(try connection.query("SELECT count(*) FROM changes").rows == [["504"]])
+        }
+    }
+
+    @Test func pipelineFailureRollsBackAndReportsTheFirstError() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            try connection.execute("CREATE TABLE gates (gate text PRIMARY KEY)")
+            let error = try #require(throws: PostgresError.self) {
+                try connection.pipeline([
+                    ("BEGIN", []),
+                    ("INSERT INTO gates VALUES ($1)", ["A1"]),
+                    ("INSERT INTO gates VALUES ($1)", ["A1"]),
+                    ("COMMIT", []),
+                ])
+            }
+            #expect(error.sqlState == "23505")
+            // The pipeline is over and the transaction was not committed.
+            #expect(try connection.query("SELECT count(*) FROM gates").rows == [["0"]])
+        }
+    }
+}
