@@ -29,13 +29,14 @@ let package = Package(
         // MARK: Pure logic: no I/O, no C
         .target(name: "FlightModel"),
         .target(name: "FeedFormats", dependencies: ["FlightModel"]),
-        .target(name: "Configuration", dependencies: ["FlightModel"]),
+        .target(name: "Configuration"),
+        .target(name: "AirportSimulator", dependencies: ["FlightModel"]),
 
         // MARK: I/O stages of the pipeline
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration",
+                "Configuration", "FlightModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,6 +59,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
+                "Postgres", "MQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -65,8 +67,9 @@ let package = Package(
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "Gateway", "Configuration", "HistoryStore",
+                "Gateway", "Configuration", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -74,6 +77,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Postgres", "MQTT", "Systemd", "HistoryStore"]

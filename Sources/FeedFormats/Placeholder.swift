@@ -1,1 +1,1 @@
-// placeholder
+// Decoders arrive with the state engine.

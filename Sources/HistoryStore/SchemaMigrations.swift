@@ -70,8 +70,11 @@ enum SchemaMigrations {
             file_inode bigint,
             "offset"   bigint NOT NULL DEFAULT 0,
             sequence   bigint,
+            recent_files jsonb NOT NULL DEFAULT '[]',
             updated_at timestamptz NOT NULL DEFAULT now()
         );
+        COMMENT ON COLUMN flightedge.feed_checkpoints.recent_files IS
+            'spool-dir: the files the last batch finished, so a restart between commit and move does not read them again';
 
         CREATE TABLE flightedge.rejected_frames (
             id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -24,7 +24,7 @@ struct MQTTClientTests {
 
     @Test(arguments: [MQTTClient.ProtocolVersion.v5, .v311])
     func publishesQoS1AndAReceiverGetsTheMessage(version: MQTTClient.ProtocolVersion) async throws {
-        let topic = "flightedge/TST/events/gate-change/\(UUID().uuidString.prefix(8))"
+        let topic = "flightedge/TST/events/gate-change/\(UUID().uuidString.prefix(8))"  // inside the ACL
         let boardEvents = MQTTRecorder()
         let board = try client("board", recorder: boardEvents, version: version)
         try board.start(host: TestServices.mqttHost, port: TestServices.mqttPort)
@@ -80,7 +80,7 @@ struct MQTTClientTests {
     }
 
     @Test func lastWillIsPublishedWhenTheClientVanishes() async throws {
-        let statusTopic = "flightedge/TST\(UUID().uuidString.prefix(4))/status"
+        let statusTopic = "flightedge/W\(UUID().uuidString.prefix(4))/status"
         let boardEvents = MQTTRecorder()
         let board = try client("board", recorder: boardEvents)
         try board.start(host: TestServices.mqttHost, port: TestServices.mqttPort)
@@ -108,5 +108,59 @@ struct MQTTClientTests {
         }
         #expect(will.text == #"{"state":"offline"}"#)
         board.stop()
+    }
+}
+
+@Suite("The shipped broker configuration")
+struct BrokerConfigurationTests {
+    /// With mosquitto's default limits a new QoS 1 subscriber got 1,020 of 5,000 retained
+    /// messages; conf/mosquitto/flightedge.conf must deliver them all.
+    @Test func aNewBoardReceivesEveryRetainedFlightOfABigHub() async throws {
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let airport = "R" + String((0..<2).map { _ in letters.randomElement()! })
+        let publisherEvents = MQTTRecorder()
+        var configuration = MQTTClient.Configuration(clientID: "retained-\(UUID().uuidString.prefix(8))")
+        configuration.username = "flightedge"
+        configuration.password = try TestServices.mqttPassword("flightedge")
+        let publisher = try MQTTClient(configuration: configuration, onEvent: publisherEvents.sink)
+        try publisher.start(host: TestServices.mqttHost, port: TestServices.mqttPort)
+        _ = try await firstMatch(in: publisherEvents.events) { event in
+            if case .connected(0, _) = event { return true }
+            return nil
+        }
+        let count = 5_000
+        let acknowledged = Task {
+            var seen = 0
+            for await event in publisherEvents.events {
+                if case .published = event { seen += 1 }
+                if seen == count { break }
+            }
+            return seen
+        }
+        for index in 0..<count {
+            let payload = Array(#"{"flight":\#(index),"padding":"\#(String(repeating: "x", count: 400))"}"#.utf8)
+            while true {
+                do {
+                    try publisher.publish(topic: "flightedge/\(airport)/flights/F\(index)", payload: payload, qos: 1, retain: true)
+                    break
+                } catch {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+        }
+        #expect(await acknowledged.value == count)
+
+        let board = try MQTTWatcher()
+        try board.subscribe("flightedge/\(airport)/flights/#", qos: 1)
+        let received = try await board.wait(for: 30, "all retained flights") { $0.count >= count }
+        #expect(Set(received.map(\.topic)).count == count)
+        #expect(received.allSatisfy { $0.retain })
+
+        // Clear them again so the persistent broker does not carry them into other runs.
+        for index in 0..<count {
+            _ = try? publisher.publish(topic: "flightedge/\(airport)/flights/F\(index)", payload: [], qos: 0, retain: true)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        publisher.stop()
     }
 }

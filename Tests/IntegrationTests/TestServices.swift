@@ -90,3 +90,9 @@ func firstMatch<Value: Sendable>(
 }
 
 struct TimedOut: Error {}
+
+enum PostgresConnectionFactory {
+    static func connect(_ url: String) throws -> PostgresConnection {
+        try PostgresConnection(conninfo: url)
+    }
+}

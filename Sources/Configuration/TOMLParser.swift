@@ -1,0 +1,511 @@
+import Foundation
+
+/// A TOML parser for configuration files that keeps the line of every key and table, so the
+/// loader can say where a problem is. It covers TOML 1.0 as people write configuration:
+/// comments, tables, arrays of tables, dotted keys, bare and quoted keys, basic and literal
+/// strings (single- and multi-line), integers, floats, booleans, date-times, arrays and inline
+/// tables.
+public struct TOMLParser {
+    /// A syntax error, with its line.
+    public struct SyntaxError: Error, Sendable, Equatable {
+        public var line: Int
+        public var message: String
+
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
+    }
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+    private var root = TOMLTable(line: 1)
+    /// Where `key = value` lines go: the last header's path.
+    private var currentPath: [String] = []
+
+    private init(_ text: String) {
+        bytes = Array(text.utf8)
+    }
+
+    /// Parses a whole document.
+    public static func parse(_ text: String) throws(SyntaxError) -> TOMLTable {
+        var parser = TOMLParser(text)
+        try parser.document()
+        return parser.root
+    }
+
+    // MARK: - Document structure
+
+    private mutating func document() throws(SyntaxError) {
+        while true {
+            skipBlank()
+            guard let byte = peek() else { return }
+            switch byte {
+            case UInt8(ascii: "\n"):
+                advance()
+            case UInt8(ascii: "#"):
+                skipComment()
+            case UInt8(ascii: "["):
+                try header()
+            default:
+                try keyValue(into: currentPath)
+            }
+        }
+    }
+
+    private mutating func header() throws(SyntaxError) {
+        let headerLine = line
+        advance()
+        let isArray = peek() == UInt8(ascii: "[")
+        if isArray { advance() }
+        skipBlank()
+        let path = try key()
+        skipBlank()
+        guard consume("]") else { throw fail("expected ']' to close the table header") }
+        if isArray && !consume("]") { throw fail("expected ']]' to close the array-of-tables header") }
+        try endOfLine()
+        if isArray {
+            try appendArrayTable(path, line: headerLine)
+        } else {
+            try defineTable(path, line: headerLine)
+        }
+        currentPath = path
+    }
+
+    private mutating func keyValue(into tablePath: [String]) throws(SyntaxError) {
+        let keyLine = line
+        let path = try key()
+        skipBlank()
+        guard consume("=") else { throw fail("expected '=' after the key \(path.joined(separator: "."))") }
+        skipBlank()
+        let value = try self.value()
+        try endOfLine()
+        try assign(TOMLNode(value, line: keyLine), at: tablePath + path)
+    }
+
+    private mutating func endOfLine() throws(SyntaxError) {
+        skipBlank()
+        guard let byte = peek() else { return }
+        if byte == UInt8(ascii: "#") {
+            skipComment()
+            return
+        }
+        guard byte == UInt8(ascii: "\n") else { throw fail("unexpected text after the value") }
+        advance()
+    }
+
+    // MARK: - Building the tree
+
+    private mutating func assign(_ node: TOMLNode, at path: [String]) throws(SyntaxError) {
+        let parents = Array(path.dropLast())
+        let name = path.last!
+        try modifyTable(at: parents, line: node.line, implicit: true) { (table) throws(SyntaxError) in
+            if let existing = table[name] {
+                throw SyntaxError(line: node.line, message: "key '\(name)' is defined twice (first on line \(existing.line))")
+            }
+            table[name] = node
+        }
+    }
+
+    private mutating func defineTable(_ path: [String], line: Int) throws(SyntaxError) {
+        let parents = Array(path.dropLast())
+        let name = path.last!
+        try modifyTable(at: parents, line: line, implicit: true) { (table) throws(SyntaxError) in
+            if let existing = table[name] {
+                guard case .table(var inner) = existing.value else {
+                    throw SyntaxError(line: line, message: "'\(name)' is already a value (line \(existing.line)), not a table")
+                }
+                if inner.isDefined {
+                    throw SyntaxError(line: line, message: "table [\(path.joined(separator: "."))] is defined twice (first on line \(inner.line))")
+                }
+                inner.isDefined = true
+                inner.line = line
+                table[name] = TOMLNode(.table(inner), line: line)
+            } else {
+                var inner = TOMLTable(line: line)
+                inner.isDefined = true
+                table[name] = TOMLNode(.table(inner), line: line)
+            }
+        }
+    }
+
+    private mutating func appendArrayTable(_ path: [String], line: Int) throws(SyntaxError) {
+        let parents = Array(path.dropLast())
+        let name = path.last!
+        try modifyTable(at: parents, line: line, implicit: true) { (table) throws(SyntaxError) in
+            var element = TOMLTable(line: line)
+            element.isDefined = true
+            if let existing = table[name] {
+                guard case .array(var elements) = existing.value, elements.allSatisfy({ if case .table = $0.value { true } else { false } }) else {
+                    throw SyntaxError(line: line, message: "'\(name)' is already defined on line \(existing.line) and is not an array of tables")
+                }
+                elements.append(TOMLNode(.table(element), line: line))
+                table[name] = TOMLNode(.array(elements), line: existing.line)
+            } else {
+                table[name] = TOMLNode(.array([TOMLNode(.table(element), line: line)]), line: line)
+            }
+        }
+    }
+
+    /// Runs `body` on the table at `path`, creating implicit tables on the way and descending
+    /// into the last element of arrays of tables.
+    private mutating func modifyTable(
+        at path: [String], line: Int, implicit: Bool, _ body: (inout TOMLTable) throws(SyntaxError) -> Void
+    ) throws(SyntaxError) {
+        try Self.modify(&root, path: path[...], line: line, body)
+    }
+
+    private static func modify(
+        _ table: inout TOMLTable, path: ArraySlice<String>, line: Int, _ body: (inout TOMLTable) throws(SyntaxError) -> Void
+    ) throws(SyntaxError) {
+        guard let first = path.first else {
+            try body(&table)
+            return
+        }
+        let rest = path.dropFirst()
+        guard let existing = table[first] else {
+            var inner = TOMLTable(line: line)
+            try modify(&inner, path: rest, line: line, body)
+            table[first] = TOMLNode(.table(inner), line: line)
+            return
+        }
+        switch existing.value {
+        case .table(var inner):
+            try modify(&inner, path: rest, line: line, body)
+            table[first] = TOMLNode(.table(inner), line: existing.line)
+        case .array(var elements):
+            guard let last = elements.last, case .table(var inner) = last.value else {
+                throw SyntaxError(line: line, message: "'\(first)' (line \(existing.line)) is an array of values, not of tables")
+            }
+            try modify(&inner, path: rest, line: line, body)
+            elements[elements.count - 1] = TOMLNode(.table(inner), line: last.line)
+            table[first] = TOMLNode(.array(elements), line: existing.line)
+        default:
+            throw SyntaxError(line: line, message: "'\(first)' is already a value (line \(existing.line)), not a table")
+        }
+    }
+
+    // MARK: - Keys
+
+    private mutating func key() throws(SyntaxError) -> [String] {
+        var parts: [String] = []
+        while true {
+            skipBlank()
+            guard let byte = peek() else { throw fail("expected a key") }
+            if byte == UInt8(ascii: "\"") {
+                parts.append(try basicString())
+            } else if byte == UInt8(ascii: "'") {
+                parts.append(try literalString())
+            } else {
+                let start = index
+                while let current = peek(), isBareKeyByte(current) { advance() }
+                guard index > start else { throw fail("expected a key, found '\(Character(Unicode.Scalar(byte)))'") }
+                parts.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            }
+            skipBlank()
+            if peek() == UInt8(ascii: ".") {
+                advance()
+                continue
+            }
+            return parts
+        }
+    }
+
+    private func isBareKeyByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: "-")
+    }
+
+    // MARK: - Values
+
+    private mutating func value() throws(SyntaxError) -> TOMLValue {
+        guard let byte = peek() else { throw fail("expected a value") }
+        switch byte {
+        case UInt8(ascii: "\""):
+            if startsWith("\"\"\"") { return .string(try multilineBasicString()) }
+            return .string(try basicString())
+        case UInt8(ascii: "'"):
+            if startsWith("'''") { return .string(try multilineLiteralString()) }
+            return .string(try literalString())
+        case UInt8(ascii: "["):
+            return try array()
+        case UInt8(ascii: "{"):
+            return try inlineTable()
+        case UInt8(ascii: "t"):
+            guard consumeWord("true") else { throw fail("invalid value") }
+            return .boolean(true)
+        case UInt8(ascii: "f"):
+            guard consumeWord("false") else { throw fail("invalid value") }
+            return .boolean(false)
+        default:
+            return try numberOrDate()
+        }
+    }
+
+    private mutating func numberOrDate() throws(SyntaxError) -> TOMLValue {
+        let start = index
+        while let byte = peek(), !isValueEnd(byte) { advance() }
+        var text = String(decoding: bytes[start..<index], as: UTF8.self)
+        // A date and a time separated by one space: "1979-05-27 07:32:00".
+        if text.count == 10, text.contains("-"), peek() == UInt8(ascii: " "), index + 1 < bytes.count,
+            bytes[index + 1] >= UInt8(ascii: "0"), bytes[index + 1] <= UInt8(ascii: "9")
+        {
+            advance()
+            let timeStart = index
+            while let byte = peek(), !isValueEnd(byte) { advance() }
+            text += " " + String(decoding: bytes[timeStart..<index], as: UTF8.self)
+        }
+        guard !text.isEmpty else { throw fail("expected a value") }
+        if let date = datetime(text) { return date }
+        let cleaned = text.replacingOccurrences(of: "_", with: "")
+        if text.contains("__") || text.hasPrefix("_") || text.hasSuffix("_") {
+            throw fail("invalid number '\(text)'")
+        }
+        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where cleaned.hasPrefix(prefix) {
+            guard let value = Int(cleaned.dropFirst(2), radix: radix) else { throw fail("invalid number '\(text)'") }
+            return .integer(value)
+        }
+        if let value = Int(cleaned) {
+            let digits = cleaned.hasPrefix("-") || cleaned.hasPrefix("+") ? cleaned.dropFirst() : Substring(cleaned)
+            if digits.count > 1 && digits.hasPrefix("0") { throw fail("leading zeros are not allowed in '\(text)'") }
+            return .integer(value)
+        }
+        switch cleaned {
+        case "inf", "+inf": return .float(.infinity)
+        case "-inf": return .float(-.infinity)
+        case "nan", "+nan", "-nan": return .float(.nan)
+        default: break
+        }
+        if cleaned.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let value = Double(cleaned) {
+            return .float(value)
+        }
+        if cleaned.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "+" }) {
+            throw fail("number '\(text)' is out of range")
+        }
+        throw fail("invalid value '\(text)' (strings need quotes)")
+    }
+
+    private func datetime(_ text: String) -> TOMLValue? {
+        let characters = Array(text)
+        let looksLikeDate = characters.count >= 10 && characters[4] == "-" && characters[7] == "-"
+            && characters[0...3].allSatisfy(\.isNumber)
+        let looksLikeTime = characters.count >= 8 && characters[2] == ":" && characters[5] == ":"
+            && characters[0...1].allSatisfy(\.isNumber)
+        return looksLikeDate || looksLikeTime ? .datetime(text) : nil
+    }
+
+    private func isValueEnd(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+            || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")
+            || byte == UInt8(ascii: "#")
+    }
+
+    private mutating func array() throws(SyntaxError) -> TOMLValue {
+        advance()
+        var elements: [TOMLNode] = []
+        while true {
+            skipWhitespaceCommentsAndNewlines()
+            guard let byte = peek() else { throw fail("unterminated array") }
+            if byte == UInt8(ascii: "]") {
+                advance()
+                return .array(elements)
+            }
+            let elementLine = line
+            elements.append(TOMLNode(try value(), line: elementLine))
+            skipWhitespaceCommentsAndNewlines()
+            guard let next = peek() else { throw fail("unterminated array") }
+            if next == UInt8(ascii: ",") {
+                advance()
+            } else if next != UInt8(ascii: "]") {
+                throw fail("expected ',' or ']' in the array")
+            }
+        }
+    }
+
+    private mutating func inlineTable() throws(SyntaxError) -> TOMLValue {
+        let tableLine = line
+        advance()
+        var table = TOMLTable(line: tableLine)
+        table.isDefined = true
+        skipBlank()
+        if consume("}") { return .table(table) }
+        while true {
+            skipBlank()
+            let keyLine = line
+            let path = try key()
+            skipBlank()
+            guard consume("=") else { throw fail("expected '=' in the inline table") }
+            skipBlank()
+            let node = TOMLNode(try value(), line: keyLine)
+            try Self.modify(&table, path: path.dropLast()[...], line: keyLine) { (inner) throws(SyntaxError) in
+                if inner[path.last!] != nil {
+                    throw SyntaxError(line: keyLine, message: "key '\(path.last!)' is defined twice in the inline table")
+                }
+                inner[path.last!] = node
+            }
+            skipBlank()
+            if consume("}") { return .table(table) }
+            guard consume(",") else { throw fail("expected ',' or '}' in the inline table") }
+        }
+    }
+
+    // MARK: - Strings
+
+    private mutating func basicString() throws(SyntaxError) -> String {
+        advance()
+        var result: [UInt8] = []
+        while true {
+            guard let byte = peek(), byte != UInt8(ascii: "\n") else { throw fail("unterminated string") }
+            advance()
+            if byte == UInt8(ascii: "\"") { return try utf8(result) }
+            if byte == UInt8(ascii: "\\") {
+                try escape(into: &result)
+            } else {
+                result.append(byte)
+            }
+        }
+    }
+
+    private mutating func multilineBasicString() throws(SyntaxError) -> String {
+        index += 3
+        if peek() == UInt8(ascii: "\n") { advance() }
+        var result: [UInt8] = []
+        while true {
+            guard let byte = peek() else { throw fail("unterminated multi-line string") }
+            if startsWith("\"\"\"") {
+                // """"" closes with up to two quotes that belong to the string.
+                var quotes = 0
+                while index + quotes < bytes.count, bytes[index + quotes] == UInt8(ascii: "\""), quotes < 5 { quotes += 1 }
+                result.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: quotes - 3))
+                index += quotes
+                return try utf8(result)
+            }
+            advance()
+            if byte == UInt8(ascii: "\\") {
+                // A line-ending backslash trims the newline and leading whitespace that follow.
+                var probe = index
+                while probe < bytes.count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") { probe += 1 }
+                if probe < bytes.count, bytes[probe] == UInt8(ascii: "\n") || bytes[probe] == UInt8(ascii: "\r") {
+                    while let next = peek(), next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") {
+                        advance()
+                    }
+                    continue
+                }
+                try escape(into: &result)
+            } else {
+                result.append(byte)
+            }
+        }
+    }
+
+    private mutating func literalString() throws(SyntaxError) -> String {
+        advance()
+        let start = index
+        while let byte = peek(), byte != UInt8(ascii: "'") {
+            guard byte != UInt8(ascii: "\n") else { throw fail("unterminated string") }
+            advance()
+        }
+        guard peek() == UInt8(ascii: "'") else { throw fail("unterminated string") }
+        let text = try utf8(Array(bytes[start..<index]))
+        advance()
+        return text
+    }
+
+    private mutating func multilineLiteralString() throws(SyntaxError) -> String {
+        index += 3
+        if peek() == UInt8(ascii: "\n") { advance() }
+        let start = index
+        while index < bytes.count, !startsWith("'''") { advance() }
+        guard startsWith("'''") else { throw fail("unterminated multi-line string") }
+        let text = try utf8(Array(bytes[start..<index]))
+        index += 3
+        return text
+    }
+
+    private mutating func escape(into result: inout [UInt8]) throws(SyntaxError) {
+        guard let code = peek() else { throw fail("unterminated escape") }
+        advance()
+        switch code {
+        case UInt8(ascii: "b"): result.append(0x08)
+        case UInt8(ascii: "t"): result.append(0x09)
+        case UInt8(ascii: "n"): result.append(0x0A)
+        case UInt8(ascii: "f"): result.append(0x0C)
+        case UInt8(ascii: "r"): result.append(0x0D)
+        case UInt8(ascii: "\""): result.append(0x22)
+        case UInt8(ascii: "\\"): result.append(0x5C)
+        case UInt8(ascii: "u"), UInt8(ascii: "U"):
+            let count = code == UInt8(ascii: "u") ? 4 : 8
+            guard index + count <= bytes.count,
+                let scalarValue = UInt32(String(decoding: bytes[index..<(index + count)], as: UTF8.self), radix: 16),
+                let scalar = Unicode.Scalar(scalarValue)
+            else { throw fail("invalid unicode escape") }
+            index += count
+            result.append(contentsOf: String(Character(scalar)).utf8)
+        default:
+            throw fail("invalid escape '\\\(Character(Unicode.Scalar(code)))'")
+        }
+    }
+
+    private func utf8(_ bytes: [UInt8]) throws(SyntaxError) -> String {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+        return text
+    }
+
+    // MARK: - Scanning
+
+    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func advance() {
+        if bytes[index] == UInt8(ascii: "\n") { line += 1 }
+        index += 1
+    }
+
+    private func startsWith(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
+        return true
+    }
+
+    private mutating func consume(_ text: StaticString) -> Bool {
+        guard startsWith(text) else { return false }
+        index += text.utf8CodeUnitCount
+        return true
+    }
+
+    private mutating func consumeWord(_ word: StaticString) -> Bool {
+        guard startsWith(word) else { return false }
+        let end = index + word.utf8CodeUnitCount
+        if end < bytes.count, !isValueEnd(bytes[end]) { return false }
+        index = end
+        return true
+    }
+
+    private mutating func skipBlank() {
+        while let byte = peek(), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+            advance()
+        }
+    }
+
+    private mutating func skipComment() {
+        while let byte = peek(), byte != UInt8(ascii: "\n") { advance() }
+    }
+
+    private mutating func skipWhitespaceCommentsAndNewlines() {
+        while let byte = peek() {
+            if byte == UInt8(ascii: "#") {
+                skipComment()
+            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                advance()
+            } else {
+                return
+            }
+        }
+    }
+
+    private func fail(_ message: String) -> SyntaxError {
+        SyntaxError(line: line, message: message)
+    }
+}

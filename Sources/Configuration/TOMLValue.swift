@@ -1,0 +1,67 @@
+/// A TOML value as the configuration loader sees it: with the line it was written on, so that
+/// every validation error can name the line.
+public indirect enum TOMLValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case float(Double)
+    case boolean(Bool)
+    /// A date, time or date-time literal, kept as written.
+    case datetime(String)
+    case array([TOMLNode])
+    case table(TOMLTable)
+
+    /// How the value is named in an error ("a string", "an integer"…).
+    public var kindName: String {
+        switch self {
+        case .string: "a string"
+        case .integer: "an integer"
+        case .float: "a float"
+        case .boolean: "a boolean"
+        case .datetime: "a date-time"
+        case .array: "an array"
+        case .table: "a table"
+        }
+    }
+}
+
+/// A value and the line it starts on (1-based).
+public struct TOMLNode: Sendable, Equatable {
+    public var value: TOMLValue
+    public var line: Int
+
+    public init(_ value: TOMLValue, line: Int) {
+        self.value = value
+        self.line = line
+    }
+}
+
+/// A TOML table: keys in the order written, each with its value and line.
+public struct TOMLTable: Sendable, Equatable {
+    public var entries: [(key: String, node: TOMLNode)] = []
+    /// The line of the table's header (`[name]`), or where it was first implied.
+    public var line: Int
+    /// True for tables defined by a header or inline: they cannot be defined again.
+    var isDefined = false
+
+    public init(line: Int) {
+        self.line = line
+    }
+
+    public subscript(key: String) -> TOMLNode? {
+        get { entries.first { $0.key == key }?.node }
+        set {
+            if let index = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue { entries[index].node = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    public var keys: [String] { entries.map(\.key) }
+
+    public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
+        lhs.line == rhs.line && lhs.entries.count == rhs.entries.count
+            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.node == $1.node }
+    }
+}

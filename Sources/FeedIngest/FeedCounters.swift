@@ -1,0 +1,47 @@
+import Synchronization
+
+/// Live counters of one feed, shared by its reader, the pipeline, `/metrics` and the
+/// `feeds/{feed}/status` topic.
+public final class FeedCounters: Sendable {
+    public let feed: String
+    private let frames = Atomic<Int64>(0)
+    private let rejected = Atomic<Int64>(0)
+    private let refused = Atomic<Int64>(0)
+    private let connections = Atomic<Int>(0)
+    private let lastFrameAt = Atomic<Int64>(0)
+    private let reconnects = Atomic<Int64>(0)
+
+    public init(feed: String) {
+        self.feed = feed
+    }
+
+    func frameReceived(at milliseconds: Int64) {
+        frames.add(1, ordering: .relaxed)
+        lastFrameAt.store(milliseconds, ordering: .relaxed)
+    }
+
+    /// The pipeline rejected a frame of this feed.
+    public func frameRejected() { rejected.add(1, ordering: .relaxed) }
+    func peerRefused() { refused.add(1, ordering: .relaxed) }
+    func connectionOpened() { connections.add(1, ordering: .relaxed) }
+    func connectionClosed() { connections.subtract(1, ordering: .relaxed) }
+    func reconnected() { reconnects.add(1, ordering: .relaxed) }
+
+    /// A consistent-enough copy of the counters.
+    public var snapshot: Snapshot {
+        Snapshot(
+            frames: frames.load(ordering: .relaxed), rejected: rejected.load(ordering: .relaxed),
+            refusedPeers: refused.load(ordering: .relaxed), openConnections: connections.load(ordering: .relaxed),
+            lastFrameAtMilliseconds: lastFrameAt.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed))
+    }
+
+    public struct Snapshot: Sendable, Equatable {
+        public var frames: Int64
+        public var rejected: Int64
+        public var refusedPeers: Int64
+        public var openConnections: Int
+        /// 0 when no frame arrived yet.
+        public var lastFrameAtMilliseconds: Int64
+        public var reconnects: Int64
+    }
+}

@@ -1,0 +1,59 @@
+/// One message from a feed, with where it came from (DESIGN.md §1).
+public struct Frame: Sendable {
+    /// The feed's configured name.
+    public var feed: String
+    /// Where in the feed the frame was: enough for an operator to find it again.
+    public var position: FramePosition
+    /// The frame's bytes, without the framing (delimiters, length prefix).
+    public var bytes: [UInt8]
+    /// Wall-clock receipt time, milliseconds since 1970 (UTC).
+    public var receivedAtMilliseconds: Int64
+    /// Why the framer refused this frame (oversize, garbage between frames), if it did; the
+    /// bytes then hold what was kept of it for `rejected_frames`.
+    public var framingError: String?
+    /// Set on the frames of a spool file: the pipeline calls it after the commit that covers
+    /// the file's last frame.
+    public var fileCompletion: FileCompletion?
+
+    public init(
+        feed: String, position: FramePosition, bytes: [UInt8], receivedAtMilliseconds: Int64,
+        framingError: String? = nil
+    ) {
+        self.feed = feed
+        self.position = position
+        self.bytes = bytes
+        self.receivedAtMilliseconds = receivedAtMilliseconds
+        self.framingError = framingError
+    }
+}
+
+/// Where a frame came from.
+public enum FramePosition: Sendable, Hashable, CustomStringConvertible {
+    /// A byte offset in a TCP stream from one peer (connection counted from the daemon's start).
+    case stream(peer: String, connection: Int, offset: Int64)
+    /// A byte offset in a file (spool or tailed).
+    case file(name: String, offset: Int64)
+
+    public var description: String {
+        switch self {
+        case .stream(let peer, let connection, let offset): "\(peer)#\(connection)@\(offset)"
+        case .file(let name, let offset): "\(name)@\(offset)"
+        }
+    }
+}
+
+/// What the pipeline does after committing the last frame of a spool file.
+public struct FileCompletion: Sendable {
+    /// The file's name in the spool folder.
+    public var name: String
+    /// True on the file's last frame: committing it finishes the file.
+    public var isLast: Bool
+    /// Moves the file; `rejectedAll` when not one of its frames could be used.
+    public var complete: @Sendable (_ rejectedAll: Bool) -> Void
+
+    public init(name: String, isLast: Bool, complete: @escaping @Sendable (_ rejectedAll: Bool) -> Void) {
+        self.name = name
+        self.isLast = isLast
+        self.complete = complete
+    }
+}

@@ -1,0 +1,150 @@
+import Synchronization
+
+/// The bounded hand-off between feed readers and the pipeline: where backpressure starts.
+///
+/// Readers `push`; when the queue holds `capacityBytes` (or `capacityItems`), `push` suspends,
+/// so a TCP reader stops reading (the kernel's window closes and the sender's writes block) and
+/// a file reader stops advancing. The pipeline takes everything queued at once with
+/// ``takeBatch(maxItems:)``, which is how batches form: what arrived during the last commit.
+public final class IngestQueue<Element: Sendable>: Sendable {
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
+    private struct State {
+        var items: [(element: Element, weight: Int)] = []
+        var head = 0
+        var bytes = 0
+        var finished = false
+        var producers: [Waiter] = []
+        var consumer: CheckedContinuation<Void, Never>?
+        var nextWaiterID = 0
+
+        var count: Int { items.count - head }
+    }
+
+    public let capacityBytes: Int
+    public let capacityItems: Int
+    private let state = Mutex(State())
+
+    public init(capacityBytes: Int = 64 << 20, capacityItems: Int = 20_000) {
+        self.capacityBytes = capacityBytes
+        self.capacityItems = capacityItems
+    }
+
+    /// Items waiting now.
+    public var count: Int { state.withLock { $0.count } }
+
+    /// Bytes waiting now.
+    public var queuedBytes: Int { state.withLock { $0.bytes } }
+
+    /// Adds an element, waiting while the queue is full. Returns false when the queue was
+    /// finished (the pipeline is shutting down) or the task was cancelled while waiting: the
+    /// element was not taken.
+    @discardableResult
+    public func push(_ element: Element, weight: Int) async -> Bool {
+        while true {
+            if Task.isCancelled { return false }
+            let outcome = state.withLock { state -> (accepted: Bool?, wake: CheckedContinuation<Void, Never>?) in
+                if state.finished { return (false, nil) }
+                let full = state.count > 0 && (state.bytes + weight > capacityBytes || state.count >= capacityItems)
+                if full { return (nil, nil) }
+                state.items.append((element, weight))
+                state.bytes += weight
+                let consumer = state.consumer
+                state.consumer = nil
+                return (true, consumer)
+            }
+            if let accepted = outcome.accepted {
+                outcome.wake?.resume()
+                return accepted
+            }
+            await waitForRoom()
+        }
+    }
+
+    private func waitForRoom() async {
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    let full = state.count > 0 && (state.bytes >= capacityBytes || state.count >= capacityItems)
+                    if state.finished || !full { return true }
+                    state.producers.append(Waiter(id: id, continuation: continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                guard let index = state.producers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.producers.remove(at: index)
+            }
+            waiter?.continuation.resume()
+        }
+    }
+
+    /// Takes up to `maxItems` waiting elements, oldest first, suspending while there are none.
+    /// Returns an empty array only when the queue is finished and drained.
+    public func takeBatch(maxItems: Int) async -> [Element] {
+        while true {
+            let (batch, producers) = state.withLock { state -> ([Element], [Waiter]) in
+                let taken = min(maxItems, state.count)
+                guard taken > 0 else { return ([], []) }
+                var batch: [Element] = []
+                batch.reserveCapacity(taken)
+                for index in state.head..<(state.head + taken) {
+                    batch.append(state.items[index].element)
+                    state.bytes -= state.items[index].weight
+                }
+                state.head += taken
+                if state.head == state.items.count {
+                    state.items.removeAll(keepingCapacity: true)
+                    state.head = 0
+                } else if state.head > 4096 {
+                    state.items.removeFirst(state.head)
+                    state.head = 0
+                }
+                let producers = state.producers
+                state.producers.removeAll()
+                return (batch, producers)
+            }
+            for producer in producers { producer.continuation.resume() }
+            if !batch.isEmpty { return batch }
+            let finished = await waitForItems()
+            if finished && count == 0 { return [] }
+        }
+    }
+
+    /// Waits until an element arrives or the queue is finished; true when finished.
+    private func waitForItems() async -> Bool {
+        await withCheckedContinuation { continuation in
+            let wakeNow = state.withLock { state -> Bool in
+                if state.count > 0 || state.finished { return true }
+                state.consumer = continuation
+                return false
+            }
+            if wakeNow { continuation.resume() }
+        }
+        return state.withLock { $0.finished }
+    }
+
+    /// No more elements will be accepted; waiting producers return false, and the consumer
+    /// drains what is queued.
+    public func finish() {
+        let (producers, consumer) = state.withLock { state -> ([Waiter], CheckedContinuation<Void, Never>?) in
+            state.finished = true
+            let producers = state.producers
+            state.producers.removeAll()
+            let consumer = state.consumer
+            state.consumer = nil
+            return (producers, consumer)
+        }
+        for producer in producers { producer.continuation.resume() }
+        consumer?.resume()
+    }
+}

@@ -1,0 +1,62 @@
+import Configuration
+import FlightModel
+import Logging
+import NIOCore
+import NIOPosix
+
+/// `transport = "tcp-connect"`: connects to the feed's sender (an AODB that serves a stream)
+/// and reconnects after every loss with capped exponential backoff and jitter. Each change of
+/// state (connected, lost, unreachable) is logged once, not per attempt.
+public struct TCPConnectFeed: Sendable {
+    public let config: FeedConfig
+    public let sink: FrameSink
+    public let logger: Logger
+
+    public init(config: FeedConfig, sink: FrameSink, logger: Logger) {
+        self.config = config
+        self.sink = sink
+        self.logger = logger
+    }
+
+    /// Connects and reads until the task is cancelled.
+    public func run() async throws {
+        guard let address = config.address else { return }
+        var backoff = RetryBackoff(initial: .milliseconds(500), maximum: .seconds(30))
+        var connectionNumber = 0
+        var unreachableLogged = false
+        let idleTimeout = TimeAmount.seconds(Int64(config.idleTimeoutSeconds))
+        while !Task.isCancelled {
+            do {
+                let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connectTimeout(.seconds(5))
+                    .channelOption(.allowRemoteHalfClosure, value: true)
+                    .connect(host: address.host, port: address.port) { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                            try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
+                            return try NIOAsyncChannel<ByteBuffer, Never>(
+                                wrappingChannelSynchronously: channel,
+                                configuration: .init(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16)))
+                        }
+                    }
+                connectionNumber += 1
+                if connectionNumber > 1 { sink.counters.reconnected() }
+                logger.info("feed connected", metadata: ["feed": "\(config.name)", "address": "\(address)"])
+                unreachableLogged = false
+                backoff.reset()
+                await StreamReader(feed: config.name, maxFrameBytes: config.maxFrameBytes, sink: sink, logger: logger)
+                    .read(connection, peer: "\(address)", connectionNumber: connectionNumber)
+                if Task.isCancelled { return }
+                logger.warning("feed connection lost; reconnecting", metadata: ["feed": "\(config.name)"])
+            } catch {
+                if !unreachableLogged {
+                    logger.error(
+                        "feed unreachable; retrying with backoff",
+                        metadata: ["feed": "\(config.name)", "address": "\(address)", "error": "\(error)"])
+                    unreachableLogged = true
+                }
+            }
+            try await Task.sleep(for: backoff.nextDelay())
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Configuration
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// `transport = "tcp-listen"`: accepts feed senders on a port. Many senders at once; a peer
+/// outside the `allow` list, or over `max_connections`, is refused and logged; a connection
+/// silent for `idle_timeout` is closed. Reading stops while the pipeline is full, so TCP flow
+/// control pushes back on the sender.
+public struct TCPListenFeed: Sendable {
+    public let config: FeedConfig
+    public let sink: FrameSink
+    public let logger: Logger
+
+    public init(config: FeedConfig, sink: FrameSink, logger: Logger) {
+        self.config = config
+        self.sink = sink
+        self.logger = logger
+    }
+
+    /// Binds and serves until the task is cancelled. `onListening` runs once the port is bound.
+    public func run(onListening: @Sendable (SocketAddress) -> Void = { _ in }) async throws {
+        guard let address = config.address else { return }
+        let idleTimeout = TimeAmount.seconds(Int64(config.idleTimeoutSeconds))
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .bind(host: address.host, port: address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                    try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
+                    return try NIOAsyncChannel<ByteBuffer, Never>(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16)))
+                }
+            }
+        if let local = server.channel.localAddress { onListening(local) }
+        logger.info("feed listening", metadata: ["feed": "\(config.name)", "address": "\(address)"])
+        let slots = ConnectionSlots()
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections {
+                    let peer = connection.channel.remoteAddress
+                    let peerText = peer?.ipAddress ?? "unknown"
+                    guard let peerIP = peer?.ipAddress, config.allow.contains(where: { $0.contains(ipAddress: peerIP) })
+                    else {
+                        sink.counters.peerRefused()
+                        logger.warning(
+                            "feed refused a peer not on its allow list",
+                            metadata: ["feed": "\(config.name)", "peer": "\(peerText)"])
+                        try? await connection.channel.close()
+                        continue
+                    }
+                    if slots.open.load(ordering: .relaxed) >= config.maxConnections {
+                        sink.counters.peerRefused()
+                        logger.warning(
+                            "feed refused a connection over max_connections",
+                            metadata: ["feed": "\(config.name)", "peer": "\(peerText)", "limit": "\(config.maxConnections)"])
+                        try? await connection.channel.close()
+                        continue
+                    }
+                    slots.open.add(1, ordering: .relaxed)
+                    let number = slots.opened.add(1, ordering: .relaxed).newValue
+                    group.addTask {
+                        defer { slots.open.subtract(1, ordering: .relaxed) }
+                        await StreamReader(feed: config.name, maxFrameBytes: config.maxFrameBytes, sink: sink, logger: logger)
+                            .read(connection, peer: peerText, connectionNumber: number)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads one TCP connection to its end, framing its bytes and delivering the frames.
+struct StreamReader: Sendable {
+    let feed: String
+    let maxFrameBytes: Int
+    let sink: FrameSink
+    let logger: Logger
+
+    func read(_ connection: NIOAsyncChannel<ByteBuffer, Never>, peer: String, connectionNumber: Int) async {
+        sink.counters.connectionOpened()
+        defer { sink.counters.connectionClosed() }
+        logger.debug("feed connection opened", metadata: ["feed": "\(feed)", "peer": "\(peer)"])
+        var framer = LineFramer(maxFrameBytes: maxFrameBytes)
+        var outputs: [LineFramer.Output] = []
+        let position = { (offset: Int64) in FramePosition.stream(peer: peer, connection: connectionNumber, offset: offset) }
+        do {
+            try await connection.executeThenClose { inbound, _ in
+                for try await buffer in inbound {
+                    outputs.removeAll(keepingCapacity: true)
+                    buffer.withUnsafeReadableBytes { framer.consume($0, into: &outputs) }
+                    guard await sink.deliver(outputs, feed: feed, position: position) else { return }
+                }
+                outputs.removeAll(keepingCapacity: true)
+                framer.finish(into: &outputs)
+                _ = await sink.deliver(outputs, feed: feed, position: position)
+            }
+        } catch {
+            logger.info(
+                "feed connection ended with an error",
+                metadata: ["feed": "\(feed)", "peer": "\(peer)", "error": "\(error)"])
+        }
+        logger.debug("feed connection closed", metadata: ["feed": "\(feed)", "peer": "\(peer)"])
+    }
+}
+
+/// Closes a connection when `IdleStateHandler` reports it silent for too long.
+final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// Connections open now, and opened since start (numbers each connection for positions).
+final class ConnectionSlots: Sendable {
+    let open = Atomic<Int>(0)
+    let opened = Atomic<Int>(0)
+}

@@ -1,0 +1,251 @@
+/// A strict JSON parser (RFC 8259) for feed input: rejects invalid UTF-8, control characters
+/// in strings, trailing garbage and nesting deeper than ``maximumDepth``, and says at which
+/// byte. It never traps on any input.
+public struct JSONParser {
+    /// Why the input is not JSON, and where.
+    public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// Byte offset in the input.
+        public var offset: Int
+        public var message: String
+        public var description: String { "invalid JSON at byte \(offset): \(message)" }
+
+        public init(offset: Int, message: String) {
+            self.offset = offset
+            self.message = message
+        }
+    }
+
+    /// Deeper nesting than this is refused rather than recursed into.
+    public static let maximumDepth = 64
+
+    /// Parses one JSON document; whitespace around it is allowed, anything else is not.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(Error) -> JSONValue {
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(Error) -> JSONValue in try parse(buffer) }
+        }
+        if let result { return try result.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { buffer in
+            Result { () throws(Error) -> JSONValue in try parse(buffer) }
+        }.get()
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(Error) -> JSONValue {
+        var parser = Cursor(buffer: buffer)
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        if parser.index < buffer.count {
+            throw Error(offset: parser.index, message: "unexpected data after the JSON value")
+        }
+        return value
+    }
+
+    private struct Cursor {
+        let buffer: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+
+        func fail(_ message: String) -> Error { Error(offset: index, message: message) }
+
+        mutating func skipWhitespace() {
+            while index < buffer.count {
+                switch buffer[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func value(depth: Int) throws(Error) -> JSONValue {
+            guard index < buffer.count else { throw fail("unexpected end of input") }
+            switch buffer[index] {
+            case UInt8(ascii: "{"): return try object(depth: depth + 1)
+            case UInt8(ascii: "["): return try array(depth: depth + 1)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+            default: throw fail("unexpected character")
+            }
+        }
+
+        mutating func literal(_ word: StaticString) throws(Error) {
+            let count = word.utf8CodeUnitCount
+            guard index + count <= buffer.count else { throw fail("unexpected end of input") }
+            for offset in 0..<count where buffer[index + offset] != word.utf8Start[offset] {
+                throw fail("invalid literal")
+            }
+            index += count
+        }
+
+        mutating func object(depth: Int) throws(Error) -> JSONValue {
+            guard depth <= JSONParser.maximumDepth else { throw fail("nesting deeper than \(JSONParser.maximumDepth)") }
+            index += 1
+            var members: [(key: String, value: JSONValue)] = []
+            skipWhitespace()
+            if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(JSONObject(members: members))
+            }
+            while true {
+                skipWhitespace()
+                guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                let key = try string()
+                skipWhitespace()
+                guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                members.append((key, try value(depth: depth)))
+                skipWhitespace()
+                guard index < buffer.count else { throw fail("unexpected end of input") }
+                if buffer[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard buffer[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+                index += 1
+                return .object(JSONObject(members: members))
+            }
+        }
+
+        mutating func array(depth: Int) throws(Error) -> JSONValue {
+            guard depth <= JSONParser.maximumDepth else { throw fail("nesting deeper than \(JSONParser.maximumDepth)") }
+            index += 1
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            if index < buffer.count, buffer[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            }
+            while true {
+                skipWhitespace()
+                elements.append(try value(depth: depth))
+                skipWhitespace()
+                guard index < buffer.count else { throw fail("unexpected end of input") }
+                if buffer[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard buffer[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
+                index += 1
+                return .array(elements)
+            }
+        }
+
+        mutating func number() throws(Error) -> String {
+            let start = index
+            if buffer[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < buffer.count, isDigit(buffer[index]) else { throw fail("invalid number") }
+            if buffer[index] == UInt8(ascii: "0") {
+                index += 1
+            } else {
+                while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+            }
+            if index < buffer.count, buffer[index] == UInt8(ascii: ".") {
+                index += 1
+                guard index < buffer.count, isDigit(buffer[index]) else { throw fail("invalid number") }
+                while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+            }
+            if index < buffer.count, buffer[index] == UInt8(ascii: "e") || buffer[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") { index += 1 }
+                guard index < buffer.count, isDigit(buffer[index]) else { throw fail("invalid number") }
+                while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+            }
+            guard index - start <= 64 else { throw Error(offset: start, message: "number longer than 64 characters") }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
+        }
+
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+        mutating func string() throws(Error) -> String {
+            let start = index
+            index += 1
+            // Fast path: no escapes and ASCII only.
+            var plain = true
+            var scan = index
+            while scan < buffer.count {
+                let byte = buffer[scan]
+                if byte == UInt8(ascii: "\"") { break }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { plain = false; break }
+                scan += 1
+            }
+            if plain {
+                guard scan < buffer.count else { throw Error(offset: start, message: "unterminated string") }
+                let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<scan]), as: UTF8.self)
+                index = scan + 1
+                return text
+            }
+            var bytes: [UInt8] = []
+            while true {
+                guard index < buffer.count else { throw Error(offset: start, message: "unterminated string") }
+                let byte = buffer[index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    guard let text = String(validating: bytes, as: UTF8.self) else {
+                        throw Error(offset: start, message: "string is not valid UTF-8")
+                    }
+                    return text
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    guard index < buffer.count else { throw fail("unterminated escape") }
+                    let escaped = buffer[index]
+                    index += 1
+                    switch escaped {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(escaped)
+                    case UInt8(ascii: "b"): bytes.append(0x08)
+                    case UInt8(ascii: "f"): bytes.append(0x0C)
+                    case UInt8(ascii: "n"): bytes.append(0x0A)
+                    case UInt8(ascii: "r"): bytes.append(0x0D)
+                    case UInt8(ascii: "t"): bytes.append(0x09)
+                    case UInt8(ascii: "u"): try unicodeEscape(into: &bytes)
+                    default: throw fail("invalid escape")
+                    }
+                case 0..<0x20:
+                    throw fail("control character in string")
+                default:
+                    bytes.append(byte)
+                    index += 1
+                }
+            }
+        }
+
+        mutating func hex4() throws(Error) -> UInt32 {
+            guard index + 4 <= buffer.count else { throw fail("truncated \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = buffer[index]
+                let digit: UInt32
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+                default: throw fail("invalid \\u escape")
+                }
+                value = value << 4 | digit
+                index += 1
+            }
+            return value
+        }
+
+        mutating func unicodeEscape(into bytes: inout [UInt8]) throws(Error) {
+            var scalar = try hex4()
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard index + 2 <= buffer.count, buffer[index] == UInt8(ascii: "\\"), buffer[index + 1] == UInt8(ascii: "u")
+                else { throw fail("unpaired surrogate") }
+                index += 2
+                let low = try hex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw fail("unpaired surrogate")
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid code point") }
+            bytes.append(contentsOf: String(Character(unicode)).utf8)
+        }
+    }
+}

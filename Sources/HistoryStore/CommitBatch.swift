@@ -1,0 +1,137 @@
+/// Everything one batch writes, in one transaction (DESIGN.md §1): the flights' new state,
+/// their field changes, the events for the outbox, the frames that were rejected and how far
+/// each feed got. Rows are already encoded (JSON text, ISO 8601 times), so the store knows
+/// PostgreSQL and nothing of flights.
+public struct CommitBatch: Sendable {
+    public var flights: [FlightRow] = []
+    public var changes: [ChangeRow] = []
+    public var outbox: [OutboxRow] = []
+    public var rejected: [RejectedRow] = []
+    public var checkpoints: [CheckpointRow] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        flights.isEmpty && changes.isEmpty && outbox.isEmpty && rejected.isEmpty && checkpoints.isEmpty
+    }
+
+    /// The current state of one flight (upserted; an older `seq` never overwrites a newer one).
+    public struct FlightRow: Sendable {
+        public var flightID: String
+        public var airline: String
+        public var number: String
+        public var suffix: String?
+        public var date: String
+        public var direction: String
+        public var stateJSON: String
+        public var provenanceJSON: String
+        public var seq: Int64
+        public var firstSeenAt: String
+        public var updatedAt: String
+        public var endsAt: String?
+
+        public init(
+            flightID: String, airline: String, number: String, suffix: String?, date: String, direction: String,
+            stateJSON: String, provenanceJSON: String, seq: Int64, firstSeenAt: String, updatedAt: String,
+            endsAt: String?
+        ) {
+            self.flightID = flightID
+            self.airline = airline
+            self.number = number
+            self.suffix = suffix
+            self.date = date
+            self.direction = direction
+            self.stateJSON = stateJSON
+            self.provenanceJSON = provenanceJSON
+            self.seq = seq
+            self.firstSeenAt = firstSeenAt
+            self.updatedAt = updatedAt
+            self.endsAt = endsAt
+        }
+    }
+
+    /// One changed field (`flight_changes`).
+    public struct ChangeRow: Sendable {
+        public var flightID: String
+        public var seq: Int64
+        public var field: String
+        public var oldJSON: String?
+        public var newJSON: String?
+        public var feed: String
+        public var sourceTime: String?
+        public var receivedAt: String
+
+        public init(
+            flightID: String, seq: Int64, field: String, oldJSON: String?, newJSON: String?, feed: String,
+            sourceTime: String?, receivedAt: String
+        ) {
+            self.flightID = flightID
+            self.seq = seq
+            self.field = field
+            self.oldJSON = oldJSON
+            self.newJSON = newJSON
+            self.feed = feed
+            self.sourceTime = sourceTime
+            self.receivedAt = receivedAt
+        }
+    }
+
+    /// One message waiting for the broker's PUBACK.
+    public struct OutboxRow: Sendable {
+        public var eventID: String?
+        public var flightID: String?
+        public var topic: String
+        public var payload: String
+        public var qos: Int
+        public var retain: Bool
+
+        public init(eventID: String?, flightID: String?, topic: String, payload: String, qos: Int = 1, retain: Bool = false) {
+            self.eventID = eventID
+            self.flightID = flightID
+            self.topic = topic
+            self.payload = payload
+            self.qos = qos
+            self.retain = retain
+        }
+    }
+
+    /// A frame that could not be used, kept with its bytes.
+    public struct RejectedRow: Sendable {
+        public var feed: String
+        public var position: String
+        public var receivedAt: String
+        public var error: String
+        public var raw: [UInt8]
+
+        public init(feed: String, position: String, receivedAt: String, error: String, raw: [UInt8]) {
+            self.feed = feed
+            self.position = position
+            self.receivedAt = receivedAt
+            self.error = error
+            self.raw = raw
+        }
+    }
+
+    /// How far a feed got: committed with the batch, so a restart resumes there.
+    public struct CheckpointRow: Sendable {
+        public var feed: String
+        public var fileName: String?
+        public var fileInode: Int64?
+        public var offset: Int64
+        public var sequence: Int64?
+        /// spool-dir: the files this batch finished.
+        public var recentFiles: [String]
+
+        public init(
+            feed: String, fileName: String? = nil, fileInode: Int64? = nil, offset: Int64 = 0, sequence: Int64? = nil,
+            recentFiles: [String] = []
+        ) {
+            self.feed = feed
+            self.fileName = fileName
+            self.fileInode = fileInode
+            self.offset = offset
+            self.sequence = sequence
+            self.recentFiles = recentFiles
+        }
+    }
+}

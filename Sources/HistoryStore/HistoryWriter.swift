@@ -1,0 +1,244 @@
+import FlightModel
+import Logging
+import NIOCore
+import NIOPosix
+import Postgres
+
+/// The daemon's PostgreSQL side: one connection, on a thread of its own (libpq blocks), that
+/// commits each batch in one transaction and one round trip (libpq pipeline mode, each table's
+/// rows as `unnest` arrays), and reads what start-up and the publisher need.
+///
+/// When PostgreSQL is down, ``commit(_:)`` waits and retries with backoff rather than failing:
+/// the pipeline stops taking frames meanwhile, which is the backpressure DESIGN.md §1 asks for.
+public actor HistoryWriter {
+    private let thread: MultiThreadedEventLoopGroup
+    private let executor: any SerialExecutor
+    private let connector: DatabaseConnector
+    private let logger: Logger
+    private var connection: PostgresConnection?
+
+    nonisolated public var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    public init(connector: DatabaseConnector, logger: Logger) {
+        thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        executor = thread.next().executor
+        self.connector = connector
+        self.logger = logger
+    }
+
+    deinit {
+        thread.shutdownGracefully { _ in }
+    }
+
+    /// True while the last statement succeeded on a live connection.
+    public var isConnected: Bool { connection?.isConnected ?? false }
+
+    /// Connects (waiting out an outage) and applies the schema migrations.
+    public func start() async throws -> SchemaMigrator.Outcome {
+        let connection = try await connector.connectWithRetry()
+        self.connection = connection
+        return try SchemaMigrator(connection: connection).migrate()
+    }
+
+    /// What a commit assigned.
+    public struct CommitResult: Sendable {
+        /// Outbox row ids in the order of the batch's outbox rows (nil where the row already
+        /// existed: the same event committed before a crash).
+        public var outboxIDs: [Int64?]
+    }
+
+    /// Writes the batch in one transaction, retrying on a lost connection until it is in.
+    ///
+    /// - Throws: the database's error when the batch itself is refused (a data error, not an
+    ///   outage), or `CancellationError` when the task is cancelled while waiting.
+    public func commit(_ batch: CommitBatch) async throws -> CommitResult {
+        var backoff = RetryBackoff()
+        while true {
+            try Task.checkCancellation()
+            do {
+                let connection = try await liveConnection()
+                let results = try connection.pipeline(Self.statements(for: batch))
+                if backoff.failures > 0 {
+                    logger.notice("PostgreSQL writes resumed", metadata: ["attempts": "\(backoff.failures + 1)"])
+                }
+                return CommitResult(outboxIDs: Self.outboxIDs(batch: batch, results: results))
+            } catch let error as PostgresError where error.isConnectionProblem {
+                connection = nil
+                if backoff.failures == 0 {
+                    logger.error("PostgreSQL down; holding the batch and retrying", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+
+    private func liveConnection() async throws -> PostgresConnection {
+        if let connection, connection.isConnected { return connection }
+        connection = nil
+        let fresh = try await connector.connectWithRetry()
+        connection = fresh
+        return fresh
+    }
+
+    /// Marks outbox rows as acknowledged by the broker.
+    public func markPublished(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        var backoff = RetryBackoff()
+        while true {
+            do {
+                let connection = try await liveConnection()
+                try connection.query(
+                    "UPDATE flightedge.outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
+                    [PostgresArray.text(ids.map(String.init))])
+                return
+            } catch let error as PostgresError where error.isConnectionProblem {
+                connection = nil
+                try await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+
+    /// Runs a read-only query with the same retry on outage.
+    public func read(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresResult {
+        var backoff = RetryBackoff()
+        while true {
+            do {
+                return try await liveConnection().query(sql, parameters)
+            } catch let error as PostgresError where error.isConnectionProblem {
+                connection = nil
+                try await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+
+    // MARK: - Statements
+
+    static func statements(for batch: CommitBatch) -> [(sql: String, parameters: [PostgresValue])] {
+        var statements: [(sql: String, parameters: [PostgresValue])] = [("BEGIN", [])]
+        if !batch.flights.isEmpty {
+            let rows = batch.flights
+            statements.append((
+                """
+                INSERT INTO flightedge.flights (flight_id, airline, number, suffix, flight_date, direction, state,
+                                                provenance, seq, first_seen_at, updated_at, ends_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[],
+                                     $7::jsonb[], $8::jsonb[], $9::bigint[], $10::timestamptz[], $11::timestamptz[],
+                                     $12::timestamptz[])
+                ON CONFLICT (flight_id) DO UPDATE
+                   SET state = EXCLUDED.state, provenance = EXCLUDED.provenance, seq = EXCLUDED.seq,
+                       updated_at = EXCLUDED.updated_at, ends_at = EXCLUDED.ends_at
+                 WHERE flights.seq < EXCLUDED.seq
+                """,
+                [
+                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.text(rows.map(\.airline)),
+                    PostgresArray.text(rows.map(\.number)), PostgresArray.text(rows.map(\.suffix)),
+                    PostgresArray.text(rows.map(\.date)), PostgresArray.text(rows.map(\.direction)),
+                    PostgresArray.text(rows.map(\.stateJSON)), PostgresArray.text(rows.map(\.provenanceJSON)),
+                    PostgresArray.text(rows.map { String($0.seq) }), PostgresArray.text(rows.map(\.firstSeenAt)),
+                    PostgresArray.text(rows.map(\.updatedAt)), PostgresArray.text(rows.map(\.endsAt)),
+                ]
+            ))
+        }
+        if !batch.changes.isEmpty {
+            let rows = batch.changes
+            statements.append((
+                """
+                INSERT INTO flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time,
+                                                       received_at)
+                SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[],
+                                     $7::timestamptz[], $8::timestamptz[])
+                ON CONFLICT DO NOTHING
+                """,
+                [
+                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.text(rows.map { String($0.seq) }),
+                    PostgresArray.text(rows.map(\.field)), PostgresArray.text(rows.map(\.oldJSON)),
+                    PostgresArray.text(rows.map(\.newJSON)), PostgresArray.text(rows.map(\.feed)),
+                    PostgresArray.text(rows.map(\.sourceTime)), PostgresArray.text(rows.map(\.receivedAt)),
+                ]
+            ))
+        }
+        if !batch.outbox.isEmpty {
+            let rows = batch.outbox
+            statements.append((
+                """
+                INSERT INTO flightedge.outbox (event_id, flight_id, topic, payload, qos, retain)
+                SELECT event_id, flight_id, topic, payload, qos, retain
+                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::boolean[])
+                       WITH ORDINALITY AS row(event_id, flight_id, topic, payload, qos, retain, ordinal)
+                 ORDER BY ordinal
+                ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
+                RETURNING id, event_id
+                """,
+                [
+                    PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
+                    PostgresArray.text(rows.map(\.topic)), PostgresArray.text(rows.map(\.payload)),
+                    PostgresArray.text(rows.map { String($0.qos) }), PostgresArray.text(rows.map { $0.retain ? "t" : "f" }),
+                ]
+            ))
+        }
+        if !batch.rejected.isEmpty {
+            let rows = batch.rejected
+            statements.append((
+                """
+                INSERT INTO flightedge.rejected_frames (feed, position, received_at, error, raw)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::bytea[])
+                """,
+                [
+                    PostgresArray.text(rows.map(\.feed)), PostgresArray.text(rows.map(\.position)),
+                    PostgresArray.text(rows.map(\.receivedAt)), PostgresArray.text(rows.map(\.error)),
+                    PostgresArray.bytea(rows.map(\.raw)),
+                ]
+            ))
+        }
+        for checkpoint in batch.checkpoints {
+            statements.append((
+                """
+                INSERT INTO flightedge.feed_checkpoints (feed, file_name, file_inode, "offset", sequence, recent_files, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())
+                ON CONFLICT (feed) DO UPDATE
+                   SET file_name = EXCLUDED.file_name, file_inode = EXCLUDED.file_inode, "offset" = EXCLUDED."offset",
+                       sequence = EXCLUDED.sequence, recent_files = EXCLUDED.recent_files, updated_at = now()
+                """,
+                [
+                    .text(checkpoint.feed), .optional(checkpoint.fileName), .optional(checkpoint.fileInode.map(String.init)),
+                    .int(checkpoint.offset), .optional(checkpoint.sequence.map(String.init)),
+                    .text(jsonArray(checkpoint.recentFiles)),
+                ]
+            ))
+        }
+        statements.append(("COMMIT", []))
+        return statements
+    }
+
+    private static func jsonArray(_ strings: [String]) -> String {
+        var writer = JSONWriter()
+        writer.beginArray()
+        for string in strings { writer.string(string) }
+        writer.endArray()
+        return writer.string
+    }
+
+    /// Matches `RETURNING id, event_id` back to the batch's outbox rows.
+    static func outboxIDs(batch: CommitBatch, results: [PostgresResult]) -> [Int64?] {
+        guard !batch.outbox.isEmpty else { return [] }
+        // Results: BEGIN, [flights], [changes], outbox, …
+        var index = 1
+        if !batch.flights.isEmpty { index += 1 }
+        if !batch.changes.isEmpty { index += 1 }
+        let rows = results[index].rows
+        var byEventID: [String: Int64] = [:]
+        var withoutEventID: [Int64] = []
+        for row in rows {
+            guard let id = row[0].flatMap({ Int64($0) }) else { continue }
+            if let eventID = row[1] { byEventID[eventID] = id } else { withoutEventID.append(id) }
+        }
+        var nextPlain = 0
+        return batch.outbox.map { row in
+            if let eventID = row.eventID { return byEventID[eventID.lowercased()] }
+            defer { nextPlain += 1 }
+            return nextPlain < withoutEventID.count ? withoutEventID[nextPlain] : nil
+        }
+    }
+}

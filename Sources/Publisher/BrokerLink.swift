@@ -1,0 +1,153 @@
+import FlightModel
+import Logging
+import MQTT
+import Synchronization
+
+/// The daemon's one connection to the MQTT broker: configures the client (credentials, TLS,
+/// the `offline` last will), reports each change of the connection once in the log, falls back
+/// to MQTT 3.1.1 when the broker does not speak v5, and hands what the network thread reports
+/// to the publisher as an ordered stream.
+public final class BrokerLink: Sendable {
+    /// Where the broker is and who we are to it.
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var clientID: String
+        public var username: String?
+        public var password: String?
+        public var caFile: String?
+        public var certFile: String?
+        public var keyFile: String?
+        public var keepaliveSeconds: Int32 = 30
+        public var maxInflight: Int32 = 1000
+        /// The retained topic that carries `online`/`offline` (`{prefix}/{IATA}/status`).
+        public var statusTopic: String
+        /// The retained payload the broker publishes for us if we vanish.
+        public var willPayload: [UInt8]
+
+        public init(host: String, port: Int, clientID: String, statusTopic: String, willPayload: [UInt8]) {
+            self.host = host
+            self.port = port
+            self.clientID = clientID
+            self.statusTopic = statusTopic
+            self.willPayload = willPayload
+        }
+    }
+
+    /// What the network thread reported, in order. Its size is bounded in practice by the
+    /// publisher's in-flight window (PUBACKs) and the few subscriptions the daemon has.
+    public let events: AsyncStream<MQTTEvent>
+    private let continuation: AsyncStream<MQTTEvent>.Continuation
+    private let client: Mutex<MQTTClient?>
+    private let settings: Settings
+    private let logger: Logger
+    private let connected = Atomic<Bool>(false)
+
+    public init(settings: Settings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        (events, continuation) = AsyncStream.makeStream(of: MQTTEvent.self)
+        client = Mutex(nil)
+    }
+
+    /// True between a successful CONNACK and the next disconnect.
+    public var isConnected: Bool { connected.load(ordering: .relaxed) }
+
+    /// The protocol the current client speaks.
+    public var protocolVersion: MQTTClient.ProtocolVersion {
+        client.withLock { $0?.protocolVersion ?? .v5 }
+    }
+
+    /// Creates the client and starts connecting in the background (MQTT v5 first).
+    public func start() throws(MQTTError) {
+        try replaceClient(version: .v5)
+    }
+
+    private func replaceClient(version: MQTTClient.ProtocolVersion) throws(MQTTError) {
+        var configuration = MQTTClient.Configuration(clientID: settings.clientID)
+        configuration.cleanSession = true
+        configuration.protocolVersion = version
+        configuration.username = settings.username
+        configuration.password = settings.password
+        configuration.caFile = settings.caFile
+        configuration.certFile = settings.certFile
+        configuration.keyFile = settings.keyFile
+        configuration.keepaliveSeconds = settings.keepaliveSeconds
+        configuration.maxInflight = settings.maxInflight
+        configuration.will = MQTTMessage(topic: settings.statusTopic, payload: settings.willPayload, qos: 1, retain: true)
+        let sink = continuation
+        let newClient = try MQTTClient(configuration: configuration) { event in sink.yield(event) }
+        let old = client.withLock { current -> MQTTClient? in
+            let old = current
+            current = newClient
+            return old
+        }
+        old?.stop()
+        try newClient.start(host: settings.host, port: settings.port)
+    }
+
+    /// Tracks the connection from the events and logs each change once. Returns true when
+    /// the event means the link just came up.
+    public func observe(_ event: MQTTEvent) -> Bool {
+        switch event {
+        case .connected(let code, let reason):
+            if code == 0 {
+                connected.store(true, ordering: .relaxed)
+                logger.info(
+                    "MQTT broker connected",
+                    metadata: ["broker": "\(settings.host):\(settings.port)", "protocol": "\(protocolVersion)"])
+                return true
+            }
+            // 1 (3.1.1) and 132 (v5): the broker does not speak this protocol version.
+            if (code == 1 || code == 132) && protocolVersion == .v5 {
+                logger.notice("MQTT broker does not speak v5; using MQTT 3.1.1")
+                try? replaceClient(version: .v311)
+                return false
+            }
+            logger.error(
+                "MQTT broker refused the connection; retrying with backoff",
+                metadata: ["broker": "\(settings.host):\(settings.port)", "reason": "\(reason)", "code": "\(code)"])
+        case .disconnected(let code, let reason):
+            let wasConnected = connected.exchange(false, ordering: .relaxed)
+            if wasConnected && code != 0 {
+                logger.warning(
+                    "MQTT broker connection lost; reconnecting with backoff",
+                    metadata: ["reason": "\(reason)"])
+            }
+        default:
+            break
+        }
+        return false
+    }
+
+    /// Queues a message on the current client.
+    @discardableResult
+    public func publish(
+        topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTPublishProperties? = nil
+    ) throws(MQTTError) -> Int32 {
+        guard let current = client.withLock({ $0 }) else {
+            throw MQTTError(code: .notConnected, message: "the MQTT client is not started", libraryCode: -1)
+        }
+        return try current.publish(topic: topic, payload: payload, qos: qos, retain: retain, properties: properties)
+    }
+
+    /// Subscribes on the current client.
+    public func subscribe(_ filter: String, qos: Int) throws(MQTTError) {
+        guard let current = client.withLock({ $0 }) else {
+            throw MQTTError(code: .notConnected, message: "the MQTT client is not started", libraryCode: -1)
+        }
+        try current.subscribe(filter, qos: qos)
+    }
+
+    /// Sends DISCONNECT (no will) and stops the network thread; the event stream ends.
+    public func stop() {
+        let current = client.withLock { current -> MQTTClient? in
+            let old = current
+            current = nil
+            return old
+        }
+        current?.stop()
+        connected.store(false, ordering: .relaxed)
+        continuation.finish()
+    }
+}

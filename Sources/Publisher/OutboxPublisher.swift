@@ -1,0 +1,288 @@
+import Logging
+import MQTT
+
+/// Where the publisher finds the outbox: PostgreSQL in the daemon.
+public protocol OutboxStore: Sendable {
+    /// Marks rows as acknowledged by the broker.
+    func markPublished(_ ids: [Int64]) async throws
+    /// Unpublished events with an id above `id`, in id order.
+    func unpublished(after id: Int64, limit: Int) async throws -> [OutgoingMessage]
+}
+
+/// Sends committed events and retained state to the broker and marks events published on
+/// PUBACK (DESIGN.md §1, §5).
+///
+/// Events leave in outbox order. While the broker is away they stay in the outbox; the
+/// publisher keeps at most `memoryLimit` of them in memory and reads the rest back from
+/// PostgreSQL when it catches up, so an outage of any length costs disk, not memory. After
+/// every (re)connect it says `online`, subscribes to `cmd/resync`, re-publishes all retained
+/// state (the birth) and re-sends every event that was not acknowledged.
+public actor OutboxPublisher {
+    /// What the publisher needs to know.
+    public struct Settings: Sendable {
+        public var statusTopic: String
+        public var onlinePayload: [UInt8]
+        public var offlinePayload: [UInt8]
+        public var resyncTopic: String
+        /// QoS 1 messages in flight at once.
+        public var maxInflight: Int = 1000
+        /// Events held in memory before the rest wait in PostgreSQL only.
+        public var memoryLimit: Int = 50_000
+        /// MQTT v5 message expiry on events, seconds.
+        public var eventExpirySeconds: UInt32 = 6 * 3600
+
+        public init(statusTopic: String, onlinePayload: [UInt8], offlinePayload: [UInt8], resyncTopic: String) {
+            self.statusTopic = statusTopic
+            self.onlinePayload = onlinePayload
+            self.offlinePayload = offlinePayload
+            self.resyncTopic = resyncTopic
+        }
+    }
+
+    private let link: BrokerLink
+    private let store: any OutboxStore
+    private let settings: Settings
+    private let birth: @Sendable () async -> [OutgoingMessage]
+    private let logger: Logger
+
+    private var events: [OutgoingMessage] = []
+    private var eventsHead = 0
+    /// Retained state waiting to go, latest payload per topic, in first-queued order.
+    private var stateOrder: [String] = []
+    private var stateByTopic: [String: OutgoingMessage] = [:]
+    private var inflight: [Int32: OutgoingMessage] = [:]
+    private var acknowledged: [Int64] = []
+    /// Events exist in the outbox beyond what is in memory: read them back from `cursor` on.
+    private var backlog = true
+    private var cursor: Int64 = 0
+    private var highestHandedOver: Int64 = 0
+    private var loadingBacklog = false
+    private var connected = false
+
+    /// Counters for `/metrics` and the status line.
+    public private(set) var published: Int64 = 0
+    public private(set) var lastAcknowledgedAt: ContinuousClock.Instant?
+
+    public init(
+        link: BrokerLink, store: any OutboxStore, settings: Settings, logger: Logger,
+        birth: @escaping @Sendable () async -> [OutgoingMessage]
+    ) {
+        self.link = link
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+        self.birth = birth
+    }
+
+    /// Events waiting in memory or in flight.
+    public var pendingCount: Int { events.count - eventsHead + inflight.count + stateOrder.count }
+
+    /// True while everything handed over is acknowledged and nothing waits in the outbox.
+    public var isIdle: Bool { pendingCount == 0 && !backlog && acknowledged.isEmpty }
+
+    /// Hands over events that were just committed (ascending outbox ids).
+    public func enqueueEvents(_ messages: [OutgoingMessage]) {
+        for message in messages {
+            if let id = message.outboxID { highestHandedOver = max(highestHandedOver, id) }
+        }
+        if backlog || events.count - eventsHead + messages.count > settings.memoryLimit {
+            // They are safe in the outbox; the backlog reader brings them in order.
+            backlog = true
+        } else {
+            events.append(contentsOf: messages)
+            if let last = messages.last?.outboxID { cursor = max(cursor, last) }
+        }
+        pump()
+    }
+
+    /// Hands over retained state; a newer payload for a topic replaces one still waiting.
+    public func enqueueState(_ messages: [OutgoingMessage]) {
+        for message in messages {
+            if stateByTopic.updateValue(message, forKey: message.topic) == nil {
+                stateOrder.append(message.topic)
+            }
+        }
+        pump()
+    }
+
+    /// Consumes the broker link's events until the link stops. Run it in its own task.
+    public func run() async {
+        let flusher = Task { await self.flushLoop() }
+        defer { flusher.cancel() }
+        for await event in link.events {
+            await handle(event)
+        }
+    }
+
+    private func handle(_ event: MQTTEvent) async {
+        let cameUp = link.observe(event)
+        switch event {
+        case .connected where cameUp:
+            connected = true
+            await announce()
+        case .disconnected:
+            if connected { requeueInflight() }
+            connected = false
+        case .published(let messageID, let reasonCode):
+            guard let message = inflight.removeValue(forKey: messageID) else { return }
+            if reasonCode >= 0x80 {
+                logger.error(
+                    "broker refused a publish (not authorised?); it stays in the outbox",
+                    metadata: ["topic": "\(message.topic)", "reason": "\(reasonCode)"])
+                return
+            }
+            published += 1
+            lastAcknowledgedAt = .now
+            if let id = message.outboxID { acknowledged.append(id) }
+            pump()
+        case .message(let message) where message.topic == settings.resyncTopic:
+            logger.info("resync requested; re-publishing all retained state")
+            enqueueState(await birth())
+        default:
+            break
+        }
+    }
+
+    /// After each (re)connect: online, the resync subscription, the birth, then the events.
+    private func announce() async {
+        _ = try? link.publish(topic: settings.statusTopic, payload: settings.onlinePayload, qos: 1, retain: true)
+        try? link.subscribe(settings.resyncTopic, qos: 1)
+        // The birth replaces whatever state was waiting: it is newer or the same.
+        stateOrder.removeAll()
+        stateByTopic.removeAll()
+        let retained = await birth()
+        logger.info("birth: re-publishing retained state", metadata: ["messages": "\(retained.count)"])
+        enqueueState(retained)
+        pump()
+    }
+
+    /// Puts unacknowledged events back at the front, in id order, to be sent again.
+    private func requeueInflight() {
+        let unacknowledged = inflight.values.sorted { ($0.outboxID ?? 0) < ($1.outboxID ?? 0) }
+        inflight.removeAll()
+        let resend = unacknowledged.filter { $0.outboxID != nil }
+        events.replaceSubrange(eventsHead..<eventsHead, with: resend)
+    }
+
+    /// Fills the in-flight window: state first (boards), then events in outbox order.
+    private func pump() {
+        guard connected else { return }
+        while inflight.count < settings.maxInflight, !stateOrder.isEmpty {
+            let topic = stateOrder.removeFirst()
+            guard let message = stateByTopic.removeValue(forKey: topic) else { continue }
+            guard send(message) else { return }
+        }
+        while inflight.count < settings.maxInflight, eventsHead < events.count {
+            guard send(events[eventsHead]) else { return }
+            eventsHead += 1
+        }
+        if eventsHead > 4096 || eventsHead == events.count {
+            events.removeFirst(eventsHead)
+            eventsHead = 0
+        }
+        if backlog && !loadingBacklog && events.count < settings.maxInflight {
+            loadingBacklog = true
+            Task { await self.loadBacklog() }
+        }
+    }
+
+    private func send(_ message: OutgoingMessage) -> Bool {
+        var properties: MQTTPublishProperties?
+        if link.protocolVersion == .v5 {
+            var userProperties: [(name: String, value: String)] = []
+            if let schema = message.schema { userProperties.append(("schema", schema)) }
+            if let eventID = message.eventID { userProperties.append(("event_id", eventID)) }
+            properties = MQTTPublishProperties(
+                contentType: message.payload.isEmpty ? nil : "application/json",
+                messageExpirySeconds: message.eventID != nil ? settings.eventExpirySeconds : nil,
+                userProperties: userProperties)
+        }
+        do {
+            let messageID = try link.publish(
+                topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain,
+                properties: properties)
+            inflight[messageID] = message
+            return true
+        } catch {
+            // Not connected after all. An event stays at the head of its queue; state goes
+            // back to the front of the state queue. The reconnect sends both.
+            if message.outboxID == nil { enqueueStateLater(message) }
+            return false
+        }
+    }
+
+    private func enqueueStateLater(_ message: OutgoingMessage) {
+        if stateByTopic[message.topic] == nil {
+            stateByTopic[message.topic] = message
+            stateOrder.insert(message.topic, at: 0)
+        }
+    }
+
+    /// Reads events that only the outbox holds, in id order, until memory holds them all.
+    private func loadBacklog() async {
+        defer { loadingBacklog = false }
+        let limit = max(1000, settings.maxInflight * 4)
+        do {
+            let rows = try await store.unpublished(after: cursor, limit: limit)
+            let known = Set(inflight.values.compactMap(\.outboxID))
+            let fresh = rows.filter { !known.contains($0.outboxID ?? 0) && ($0.outboxID ?? 0) > cursor }
+            events.append(contentsOf: fresh)
+            if let last = rows.last?.outboxID { cursor = max(cursor, last) }
+            if rows.count < limit && cursor >= highestHandedOver {
+                backlog = false
+                if !fresh.isEmpty || rows.isEmpty {
+                    logger.debug("outbox backlog read", metadata: ["rows": "\(rows.count)"])
+                }
+            }
+        } catch {
+            logger.error("cannot read the outbox backlog; retrying", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+        }
+        pump()
+    }
+
+    private func flushLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+            await flushAcknowledged()
+        }
+    }
+
+    /// Writes the acknowledged ids to the outbox.
+    public func flushAcknowledged() async {
+        guard !acknowledged.isEmpty else { return }
+        let ids = acknowledged
+        acknowledged.removeAll(keepingCapacity: true)
+        do {
+            try await store.markPublished(ids)
+        } catch {
+            acknowledged.insert(contentsOf: ids, at: 0)
+            logger.error("cannot mark outbox rows published; will retry", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Waits until every event handed over is acknowledged and recorded, or `timeout` passes.
+    /// Returns true when everything went out.
+    public func drain(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !isIdle {
+            if ContinuousClock.now >= deadline { return false }
+            await flushAcknowledged()
+            if isIdle { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
+    /// Says `offline` (retained) and waits briefly for its PUBACK; for a clean stop.
+    public func sayOffline(timeout: Duration) async {
+        guard connected, let messageID = try? link.publish(
+            topic: settings.statusTopic, payload: settings.offlinePayload, qos: 1, retain: true)
+        else { return }
+        inflight[messageID] = OutgoingMessage(topic: settings.statusTopic, payload: settings.offlinePayload, qos: 1, retain: true)
+        let deadline = ContinuousClock.now + timeout
+        while inflight[messageID] != nil && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// A message the publisher sends: an event from the outbox, or retained state.
+public struct OutgoingMessage: Sendable {
+    /// The outbox row to mark published on PUBACK; nil for state, which is not in the outbox
+    /// (the birth after every reconnect re-publishes it instead).
+    public var outboxID: Int64?
+    public var topic: String
+    /// JSON; empty for a retained clear.
+    public var payload: [UInt8]
+    public var qos: Int
+    public var retain: Bool
+    /// The event's id, sent as an MQTT v5 user property so a relay can drop duplicates
+    /// without parsing the payload.
+    public var eventID: String?
+    /// The payload's schema name (`flightedge.event/1`, `flightedge.flight/1`, …).
+    public var schema: String?
+
+    public init(
+        outboxID: Int64? = nil, topic: String, payload: [UInt8], qos: Int, retain: Bool, eventID: String? = nil,
+        schema: String? = nil
+    ) {
+        self.outboxID = outboxID
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+        self.eventID = eventID
+        self.schema = schema
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Configuration
+import Foundation
+
+/// `flightedge check-config`: validates the configuration and prints it with secrets masked.
+struct CheckConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration; every error names its key and line. Exit 1 on error."
+    )
+
+    @OptionGroup var config: ConfigOption
+
+    func run() async throws {
+        let loaded = try config.load()
+        print(loaded.redacted())
+        print("\(config.path): OK (\(loaded.feeds.count) feed(s))")
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Gateway
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `flightedge run`: the daemon, in the foreground (systemd runs this).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the gateway in the foreground until SIGTERM or SIGINT."
+    )
+
+    @OptionGroup var config: ConfigOption
+
+    func run() async throws {
+        let loaded = try config.load()
+        let logger = makeLogger()
+        let service = GatewayService(config: loaded, version: FlightEdgeCommand.version, logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        // Without both limits a task sleeping in a retry loop would keep the process alive.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch {
+            logger.critical("flightedge stopped on an error", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+    }
+}

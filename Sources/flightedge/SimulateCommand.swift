@@ -1,0 +1,93 @@
+import AirportSimulator
+import ArgumentParser
+import Foundation
+
+/// `flightedge simulate`: a realistic synthetic airport day as a feed.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Generate a realistic synthetic airport day, to stdout or a TCP feed.",
+        discussion: """
+            Flights are scheduled over the day; estimates drift, gates are assigned and changed, boarding \
+            starts, flights depart and arrive on belts; a few are cancelled, reinstated or diverted. \
+            The same --seed gives the same day.
+            """
+    )
+
+    @Option(help: "Number of flights (half arrivals, half departures).")
+    var flights = 200
+
+    @Option(help: "Simulated seconds per real second; 0 sends as fast as possible.")
+    var speed: Double = 0
+
+    @Option(help: "Output format (jsonl).")
+    var format = "jsonl"
+
+    @Option(help: "Send to a tcp-listen feed at HOST:PORT instead of stdout.")
+    var to: String?
+
+    @Option(help: "Seed of the random day.")
+    var seed: UInt64 = 1
+
+    @Option(help: "The day to simulate, yyyy-MM-dd (default: today, UTC).")
+    var date: String?
+
+    @Option(help: "Start at this UTC time of the day, HH:mm (messages before it are sent at once).")
+    var start: String?
+
+    @Option(help: "Airport IATA code.")
+    var airport = "ZRH"
+
+    func validate() throws {
+        guard format == "jsonl" else { throw ValidationError("--format: only jsonl is simulated so far") }
+        guard flights > 0 && flights <= 200_000 else { throw ValidationError("--flights must be 1...200000") }
+        guard speed >= 0 else { throw ValidationError("--speed must be 0 (as fast as possible) or more") }
+        if let date, SimulatedClockPublic.midnight(date) == nil { throw ValidationError("--date must be yyyy-MM-dd") }
+    }
+
+    func run() async throws {
+        let dayStart: Int64
+        if let date {
+            dayStart = SimulatedClockPublic.midnight(date)!
+        } else {
+            let now = Int64(Date().timeIntervalSince1970)
+            dayStart = now - now % 86_400
+        }
+        let day = AirportDay(airport: airport, flights: flights, seed: seed, dayStart: dayStart)
+        let messages = day.messages()
+        let output: FeedOutput
+        do {
+            output = try to.map { try FeedOutput(connectingTo: $0) } ?? FeedOutput.standardOutput
+        } catch {
+            FileHandle.standardError.write(Data("flightedge simulate: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var startTime = messages.first?.time ?? dayStart
+        if let start {
+            let parts = start.split(separator: ":").compactMap { Int64($0) }
+            if parts.count == 2 { startTime = dayStart + parts[0] * 3600 + parts[1] * 60 }
+        }
+        let began = ContinuousClock.now
+        var pending: [UInt8] = []
+        pending.reserveCapacity(1 << 16)
+        for message in messages {
+            if speed > 0 && message.time > startTime {
+                let due = began + .seconds(Double(message.time - startTime) / speed)
+                if due > ContinuousClock.now {
+                    try output.write(pending)
+                    pending.removeAll(keepingCapacity: true)
+                    try await Task.sleep(until: due)
+                }
+            }
+            pending.append(contentsOf: message.json.utf8)
+            pending.append(UInt8(ascii: "\n"))
+            if pending.count > 60_000 {
+                try output.write(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        try output.write(pending)
+        output.close()
+        FileHandle.standardError.write(Data("simulate: \(messages.count) updates for \(flights) flights\n".utf8))
+    }
+}

@@ -1,0 +1,60 @@
+import FeedIngest
+import Testing
+
+@Suite struct IngestQueueTests {
+    @Test func takesEverythingQueuedAsOneBatchInOrder() async {
+        let queue = IngestQueue<Int>(capacityBytes: 1000, capacityItems: 100)
+        for value in 1...5 { await queue.push(value, weight: 1) }
+        #expect(await queue.takeBatch(maxItems: 100) == [1, 2, 3, 4, 5])
+        await queue.push(6, weight: 1)
+        #expect(await queue.takeBatch(maxItems: 100) == [6])
+    }
+
+    @Test func aFullQueueMakesProducersWaitUntilTheConsumerTakes() async throws {
+        let queue = IngestQueue<Int>(capacityBytes: 1_000_000, capacityItems: 3)
+        let producer = Task {
+            for value in 1...10 { await queue.push(value, weight: 1) }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        // The producer is blocked: only the capacity was accepted.
+        #expect(queue.count == 3)
+        var received: [Int] = []
+        while received.count < 10 {
+            received += await queue.takeBatch(maxItems: 2)
+        }
+        await producer.value
+        #expect(received == Array(1...10))
+    }
+
+    @Test func byteCapacityBoundsMemoryButAlwaysAdmitsOneItem() async throws {
+        let queue = IngestQueue<String>(capacityBytes: 100, capacityItems: 1000)
+        await queue.push("huge", weight: 10_000)  // admitted: the queue was empty
+        let second = Task { await queue.push("next", weight: 10) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(queue.count == 1)
+        #expect(await queue.takeBatch(maxItems: 10) == ["huge"])
+        #expect(await second.value)
+        #expect(await queue.takeBatch(maxItems: 10) == ["next"])
+    }
+
+    @Test func finishReleasesWaitingProducersAndDrains() async throws {
+        let queue = IngestQueue<Int>(capacityBytes: 1000, capacityItems: 1)
+        await queue.push(1, weight: 1)
+        let blocked = Task { await queue.push(2, weight: 1) }
+        try await Task.sleep(for: .milliseconds(50))
+        queue.finish()
+        #expect(await blocked.value == false)
+        #expect(await queue.takeBatch(maxItems: 10) == [1])
+        #expect(await queue.takeBatch(maxItems: 10) == [])
+    }
+
+    @Test func cancellingAWaitingProducerReturnsFalse() async throws {
+        let queue = IngestQueue<Int>(capacityBytes: 1000, capacityItems: 1)
+        await queue.push(1, weight: 1)
+        let blocked = Task { await queue.push(2, weight: 1) }
+        try await Task.sleep(for: .milliseconds(50))
+        blocked.cancel()
+        #expect(await blocked.value == false)
+        #expect(queue.count == 1)
+    }
+}

@@ -1,0 +1,103 @@
+import FlightModel
+import Testing
+
+@Suite struct JSONParserTests {
+    @Test func parsesTheNormalizedUpdateShape() throws {
+        let text = #"{"airline":"LX","number":"1234","suffix":null,"codeshares":["AC6701"],"delays":[{"code":"81","minutes":15}],"x":-1.5e3,"ok":true}"#
+        let value = try JSONParser.parse(Array(text.utf8))
+        guard case .object(let object) = value else {
+            Issue.record("expected an object")
+            return
+        }
+        #expect(object["airline"] == .string("LX"))
+        #expect(object["suffix"] == .null)
+        #expect(object["missing"] == nil)
+        #expect(object["codeshares"] == .array([.string("AC6701")]))
+        #expect(object["x"] == .number("-1.5e3"))
+        #expect(object["ok"] == .bool(true))
+        #expect(object.members.map(\.key) == ["airline", "number", "suffix", "codeshares", "delays", "x", "ok"])
+    }
+
+    @Test func decodesEscapesAndUnicode() throws {
+        let value = try JSONParser.parse(Array(#""Z\u00fcrich \"T1\" \ud83d\udeeb\n\/""#.utf8))
+        #expect(value == .string("Zürich \"T1\" 🛫\n/"))
+        #expect(try JSONParser.parse(Array("\"Genève ✈︎\"".utf8)) == .string("Genève ✈︎"))
+    }
+
+    @Test(arguments: [
+        ("", "unexpected end of input"),
+        ("{\"a\":1", "unexpected end of input"),
+        ("{\"a\" 1}", "expected ':'"),
+        ("[1,]", "unexpected character"),
+        ("{\"a\":1} x", "unexpected data after the JSON value"),
+        ("01", "unexpected data after the JSON value"),
+        ("\"tab\there\"", "control character in string"),
+        ("\"\\ud800\"", "unpaired surrogate"),
+        ("\"abc", "unterminated string"),
+        ("tru", "unexpected end of input"),
+        ("-", "invalid number"),
+    ])
+    func refusesMalformedInputWithAReason(input: String, reason: String) {
+        #expect {
+            try JSONParser.parse(Array(input.utf8))
+        } throws: { error in
+            (error as? JSONParser.Error)?.message == reason
+        }
+    }
+
+    @Test func refusesInvalidUTF8() {
+        let bytes: [UInt8] = [0x22, 0x61, 0xC3, 0x28, 0x22]
+        #expect(throws: JSONParser.Error(offset: 0, message: "string is not valid UTF-8")) {
+            try JSONParser.parse(bytes)
+        }
+    }
+
+    @Test func refusesDeepNestingInsteadOfRecursingForever() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse(Array(deep.utf8)) }
+        let fine = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        #expect(throws: Never.self) { try JSONParser.parse(Array(fine.utf8)) }
+    }
+
+    @Test func randomBytesNeverTrap() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 0..<64, using: &generator)
+            let alphabet = Array(#"{}[]":,\-0123456789.eEtrufalsn "#.utf8) + [0xC3, 0x00, 0xFF]
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator)! }
+            _ = try? JSONParser.parse(bytes)
+        }
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test func writesNestedObjectsWithCommasInTheRightPlaces() throws {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("flight_id", "LX1234-20261124-D")
+        writer.field("seq", 17)
+        writer.key("previous")
+        writer.beginObject()
+        writer.field("gate", "A12")
+        writer.endObject()
+        writer.key("codeshares")
+        writer.beginArray()
+        writer.string("AC6701")
+        writer.string("UA9001")
+        writer.endArray()
+        writer.field("belt", nil)
+        writer.key("ok")
+        writer.bool(true)
+        writer.endObject()
+        #expect(writer.string == #"{"flight_id":"LX1234-20261124-D","seq":17,"previous":{"gate":"A12"},"codeshares":["AC6701","UA9001"],"belt":null,"ok":true}"#)
+        // What it writes, the parser reads.
+        #expect(throws: Never.self) { try JSONParser.parse(writer.bytes) }
+    }
+
+    @Test func escapesQuotesBackslashesAndControlCharacters() throws {
+        var writer = JSONWriter()
+        writer.string("say \"hi\"\\\n\u{01}é")
+        #expect(writer.string == #""say \"hi\"\\\n\u0001é""#)
+        #expect(try JSONParser.parse(writer.bytes) == .string("say \"hi\"\\\n\u{01}é"))
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Runs the built `flightedge` binary and captures what it prints.
+struct CommandRun {
+    var status: Int32
+    var output: String
+    var errors: String
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DaemonProcess.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = DaemonProcess.repository
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        status = process.terminationStatus
+        output = String(decoding: outData, as: UTF8.self)
+        errors = String(decoding: errData, as: UTF8.self)
+    }
+}
+
+@Suite("The flightedge command line")
+struct CommandLineTests {
+    private func temporaryFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "fe-\(UUID().uuidString.prefix(8)).toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private var productionExample: String {
+        get throws {
+            try String(contentsOf: DaemonProcess.repository.appendingPathComponent("conf/flightedge.toml"), encoding: .utf8)
+        }
+    }
+
+    @Test func checkConfigAcceptsTheShippedExamples() throws {
+        for file in ["conf/flightedge.toml", "conf/flightedge.dev.toml"] {
+            let run = try CommandRun(["check-config", "--config", file])
+            #expect(run.status == 0, "\(file): \(run.errors)")
+            #expect(run.output.contains("OK"))
+        }
+    }
+
+    @Test func checkConfigNamesAnUnknownTableAndExitsOne() throws {
+        let path = try temporaryFile(try productionExample + "\n[radar]\nrange = 5\n")
+        let run = try CommandRun(["check-config", "--config", path])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("radar"))
+        #expect(run.errors.contains(path))
+    }
+
+    @Test func checkConfigNamesAnUnknownKeyWithItsLine() throws {
+        let text = try productionExample.replacingOccurrences(
+            of: "[events]", with: "[events]\ndelay_treshold_minutes = 10")
+        let path = try temporaryFile(text)
+        let lineNumber = text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("delay_treshold_minutes") }! + 1
+        let run = try CommandRun(["check-config", "--config", path])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("delay_treshold_minutes"))
+        #expect(run.errors.contains(":\(lineNumber):"))
+    }
+
+    @Test func flightedgeConfigEnvironmentVariableChoosesTheFile() throws {
+        let run = try CommandRun(["check-config"], environment: ["FLIGHTEDGE_CONFIG": "conf/flightedge.dev.toml"])
+        #expect(run.status == 0, "\(run.errors)")
+        let missing = try CommandRun(["check-config"], environment: ["FLIGHTEDGE_CONFIG": "/nonexistent/flightedge.toml"])
+        #expect(missing.status == 1)
+        #expect(missing.errors.contains("/nonexistent/flightedge.toml"))
+    }
+
+    @Test func usageErrorsExitOne() throws {
+        #expect(try CommandRun(["no-such-command"]).status == 1)
+        #expect(try CommandRun(["check-config", "--no-such-option"]).status == 1)
+    }
+
+    @Test func checkConfigNeverPrintsSecrets() throws {
+        let text = try productionExample.replacingOccurrences(
+            of: #"url = "postgresql:///flightedge?host=/run/postgresql""#,
+            with: #"url = "postgresql://flightedge:hunter2secret@db.example/flightedge""#)
+        #expect(text.contains("hunter2secret"))
+        let run = try CommandRun(["check-config", "--config", try temporaryFile(text)])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(!run.output.contains("hunter2secret"))
+        #expect(!run.errors.contains("hunter2secret"))
+    }
+
+    @Test func migrateTwiceAgainstAFreshDatabaseIsClean() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let text = try String(contentsOf: DaemonProcess.repository.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
+                .replacingOccurrences(of: #"postgresql://flightedge@127.0.0.1:55432/flightedge"#, with: url)
+            let path = try temporaryFile(text)
+            let first = try CommandRun(["migrate", "--config", path])
+            #expect(first.status == 0, "\(first.errors)")
+            #expect(first.output.contains("applied migration(s) 1"))
+            let second = try CommandRun(["migrate", "--config", path])
+            #expect(second.status == 0)
+            #expect(second.output.contains("schema is current"))
+        }
+    }
+
+    @Test func migrateAgainstAnUnreachableDatabaseIsARuntimeFailure() throws {
+        let text = try String(contentsOf: DaemonProcess.repository.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
+            .replacingOccurrences(of: "127.0.0.1:55432", with: "127.0.0.1:1")
+        let run = try CommandRun(["migrate", "--config", try temporaryFile(text)])
+        #expect(run.status == 2)
+        #expect(run.errors.contains("connection failed"))
+    }
+}

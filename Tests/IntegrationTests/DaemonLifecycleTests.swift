@@ -1,0 +1,56 @@
+import Foundation
+import MQTT
+import Postgres
+import Testing
+
+@Suite("flightedge run: readiness, liveness and a clean stop")
+struct DaemonLifecycleTests {
+    @Test func readyOnlineThenSigtermSaysOfflineAndExitsZero() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            let watcher = try MQTTWatcher()
+            try watcher.subscribe(daemon.topic("status"))
+            try daemon.start()
+            #expect(daemon.notifications.contains { $0.contains("READY=1") })
+
+            let statusTopic = daemon.topic("status")
+            try await watcher.wait(for: 10, "online status") { messages in
+                messages.contains { $0.topic == statusTopic && $0.text.contains(#""state":"online""#) }
+            }
+            let online = try #require(watcher.messages(on: statusTopic).last)
+            #expect(SchemaValidator.violations(named: "status", online.payload).isEmpty)
+
+            #expect(daemon.stop() == 0)
+            #expect(daemon.notifications.contains { $0.contains("STOPPING=1") })
+            try await watcher.wait(for: 10, "offline status") { messages in
+                messages.contains { $0.topic == statusTopic && $0.text.contains(#""state":"offline""#) }
+            }
+            // Retained: a board that connects later sees offline at once.
+            let late = try MQTTWatcher()
+            try late.subscribe(statusTopic)
+            try await late.wait(for: 5, "retained offline") { messages in
+                messages.contains { $0.topic == statusTopic && $0.retain && $0.text.contains("offline") }
+            }
+        }
+    }
+
+    @Test func migratesTheSchemaBeforeItIsReady() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            try daemon.start()
+            defer { daemon.stop() }
+            let connection = try PostgresConnectionFactory.connect(url)
+            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["1"]])
+        }
+    }
+}
+
+extension SchemaValidator {
+    static func violations(named name: String, _ payload: [UInt8]) -> [String] {
+        do {
+            return try SchemaValidator(named: name).violations(of: payload)
+        } catch {
+            return ["schema \(name) unreadable: \(error)"]
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `flightedge run` process for end-to-end tests: its own database, its own topic
+/// prefix on the shared test broker, its own feed ports and spool folder. Readiness comes
+/// from the daemon's `READY=1` on a notify socket the test owns, as systemd would see it.
+final class DaemonProcess: @unchecked Sendable {
+    let databaseURL: String
+    /// A random airport code keeps each daemon's topics apart on the shared test broker (the
+    /// shipped ACL only lets the daemon write under `flightedge/`).
+    let airport: String
+    let clientID: String
+    let folder: URL
+    let listenPort: Int
+    let configPath: String
+    private(set) var process: Process?
+    private let notify: NotifySocket
+    private(set) var notifications: [String] = []
+    private let logPath: String
+
+    /// The repository's root, found from this file.
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: String { repository.appendingPathComponent(".build/debug/flightedge").path }
+
+    init(databaseURL: String, extraFeeds: String = "", stateQoS: Int = 1) throws {
+        self.databaseURL = databaseURL
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        airport = String((0..<3).map { _ in letters.randomElement()! })
+        clientID = "fe-test-\(UUID().uuidString.prefix(8).lowercased())"
+        folder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
+            .appendingPathComponent("daemons").appendingPathComponent(clientID)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("spool"), withIntermediateDirectories: true)
+        listenPort = try Self.freePort()
+        notify = try NotifySocket()
+        logPath = folder.appendingPathComponent("daemon.log").path
+        let passwordDirectory = try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR")
+        let config = """
+            [airport]
+            iata = "\(airport)"
+            timezone = "Europe/Zurich"
+
+            [database]
+            url = "\(databaseURL)"
+
+            [mqtt]
+            host = "\(try TestServices.mqttHost)"
+            port = \(try TestServices.mqttPort)
+            client_id = "\(clientID)"
+            topic_prefix = "flightedge"
+            username = "flightedge"
+            password_file = "\(passwordDirectory)/flightedge.password"
+            state_qos = \(stateQoS)
+
+            [events]
+            delay_threshold_minutes = 15
+            delay_step_minutes = 5
+
+            [[feeds]]
+            name = "aodb"
+            format = "jsonl"
+            transport = "tcp-listen"
+            address = "127.0.0.1:\(listenPort)"
+            framing = "lf"
+            allow = ["127.0.0.0/8"]
+            precedence = 10
+
+            [[feeds]]
+            name = "drop"
+            format = "jsonl"
+            transport = "spool-dir"
+            path = "\(folder.appendingPathComponent("spool").path)"
+            framing = "lf"
+            \(extraFeeds)
+            """
+        configPath = folder.appendingPathComponent("flightedge.toml").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        if let process, process.isRunning { process.terminate() }
+        notify.close()
+    }
+
+    var spool: URL { folder.appendingPathComponent("spool") }
+
+    /// `flightedge/{airport}/{rest}`
+    func topic(_ rest: String) -> String { "flightedge/\(airport)/\(rest)" }
+
+    /// Starts the daemon and waits for `READY=1`.
+    func start(timeout: Double = 60) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["run", "--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        environment["FLIGHTEDGE_LOG_LEVEL"] = "debug"
+        process.environment = environment
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let message = try? notify.receive() {
+                notifications.append(message)
+                if message.contains("READY=1") { return }
+            }
+            if !process.isRunning { break }
+        }
+        Issue.record("daemon did not become ready; log:\n\(self.log)")
+        throw TimedOut()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    func stop(timeout: Double = 30) -> Int32? {
+        guard let process else { return nil }
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while let message = try? notify.receive(timeout: 0.05) { notifications.append(message) }
+        guard !process.isRunning else {
+            process.terminate()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// Everything the daemon logged.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends lines to the daemon's tcp-listen feed and closes the connection.
+    func send(lines: [String]) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(listenPort).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw POSIXError(.EPIPE) }
+            offset += written
+        }
+        shutdown(descriptor, Int32(SHUT_WR))
+        var scratch = [UInt8](repeating: 0, count: 64)
+        while recv(descriptor, &scratch, scratch.count, 0) > 0 {}
+    }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

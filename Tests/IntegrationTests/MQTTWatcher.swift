@@ -1,0 +1,66 @@
+import Foundation
+import MQTT
+import Synchronization
+import Testing
+
+/// A board on the test broker: subscribes to topic filters and records every message, so a
+/// test can wait for what it expects and then look at all of it.
+final class MQTTWatcher: Sendable {
+    private let client: MQTTClient
+    private final class Recording: Sendable {
+        let received = Mutex<[MQTTMessage]>([])
+        let connectedCode = Mutex<Int32?>(nil)
+    }
+
+    private let recording = Recording()
+
+    init(
+        user: String = "board", clientID: String = "watcher-\(UUID().uuidString.prefix(8))", cleanSession: Bool = true
+    ) throws {
+        var configuration = MQTTClient.Configuration(clientID: clientID)
+        configuration.username = user
+        configuration.password = try TestServices.mqttPassword(user)
+        configuration.cleanSession = cleanSession
+        let recording = self.recording
+        client = try MQTTClient(configuration: configuration) { event in
+            switch event {
+            case .message(let message): recording.received.withLock { $0.append(message) }
+            case .connected(let code, _): recording.connectedCode.withLock { $0 = code }
+            default: break
+            }
+        }
+        try client.start(host: try TestServices.mqttHost, port: try TestServices.mqttPort)
+        let deadline = Date().addingTimeInterval(10)
+        while recording.connectedCode.withLock({ $0 }) == nil && Date() < deadline { usleep(10_000) }
+        guard recording.connectedCode.withLock({ $0 }) == 0 else {
+            Issue.record("watcher could not connect to the test broker")
+            throw TimedOut()
+        }
+    }
+
+    deinit { client.stop() }
+
+    func subscribe(_ filter: String, qos: Int = 1) throws {
+        try client.subscribe(filter, qos: qos)
+        usleep(100_000)  // the SUBACK; retained messages follow it
+    }
+
+    var messages: [MQTTMessage] { recording.received.withLock { $0 } }
+
+    func messages(on topic: String) -> [MQTTMessage] { messages.filter { $0.topic == topic } }
+
+    /// Waits until `condition` holds over everything received, or fails after `seconds`.
+    @discardableResult
+    func wait(
+        for seconds: Double = 15, _ what: String, until condition: ([MQTTMessage]) -> Bool
+    ) async throws -> [MQTTMessage] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let current = messages
+            if condition(current) { return current }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting for \(what); received \(messages.count) messages")
+        throw TimedOut()
+    }
+}
