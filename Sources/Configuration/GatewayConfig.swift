@@ -1,51 +1,96 @@
 import Foundation
 
-/// The validated configuration of one FlightEdge daemon (DESIGN.md §8).
+/// The validated configuration of one FlightEdge daemon: `flightedge.toml` (DESIGN.md §8).
+///
+/// ``load(path:)`` and ``parse(_:source:)`` check everything they can without touching the
+/// network or the files named inside (password and certificate files are read at start): unknown
+/// tables and keys, types, required keys, ranges, addresses, networks, time zone, feed names and
+/// what each transport needs. They report every problem at once, each with its line and key.
+///
+/// Relative paths (`password_file`, a feed's `path`, …) are kept as written: they resolve
+/// against the daemon's current directory.
 public struct GatewayConfig: Sendable, Equatable {
+    /// `[airport]`, required.
     public var airport: AirportConfig
+    /// `[database]`, required.
     public var database: DatabaseConfig
+    /// `[mqtt]`, required.
     public var mqtt: MQTTConfig
+    /// `[events]`, optional: the defaults of ``EventsConfig``.
     public var events: EventsConfig
+    /// `[http]`, optional: without it there is no `/healthz` or `/metrics` listener.
     public var http: HTTPConfig?
+    /// `[[feeds]]`, in the order written; may be empty.
     public var feeds: [FeedConfig]
+    /// `[housekeeping]`, optional.
     public var housekeeping: HousekeepingConfig
 
-    /// `FLIGHTEDGE_CONFIG` when set, else `/etc/flightedge/flightedge.toml`.
-    public static var defaultPath: String {
-        ProcessInfo.processInfo.environment["FLIGHTEDGE_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "/etc/flightedge/flightedge.toml"
+    public init(
+        airport: AirportConfig, database: DatabaseConfig, mqtt: MQTTConfig, events: EventsConfig = EventsConfig(),
+        http: HTTPConfig? = nil, feeds: [FeedConfig] = [], housekeeping: HousekeepingConfig = HousekeepingConfig()
+    ) {
+        self.airport = airport
+        self.database = database
+        self.mqtt = mqtt
+        self.events = events
+        self.http = http
+        self.feeds = feeds
+        self.housekeeping = housekeeping
     }
 
-    /// Reads and validates a file.
+    /// The feed called `name`, if there is one.
+    public func feed(named name: String) -> FeedConfig? {
+        feeds.first { $0.name == name }
+    }
+
+    /// `FLIGHTEDGE_CONFIG` when set (and not empty), else `/etc/flightedge/flightedge.toml`.
+    public static var defaultPath: String {
+        if let path = ProcessInfo.processInfo.environment["FLIGHTEDGE_CONFIG"], !path.isEmpty { return path }
+        return "/etc/flightedge/flightedge.toml"
+    }
+
+    /// Reads and validates the file at `path`; errors name `path` as their source.
     public static func load(path: String) throws(ConfigurationErrors) -> GatewayConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file (permissions?)" : "no such file"
+            var isDirectory: ObjCBool = false
+            let reason =
+                if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                    "no such file"
+                } else if isDirectory.boolValue {
+                    "is a directory, not a configuration file"
+                } else {
+                    "cannot read the file (permissions?)"
+                }
             throw ConfigurationErrors([ConfigurationError(source: path, line: nil, key: "", message: reason)])
         }
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw ConfigurationErrors([ConfigurationError(source: path, line: nil, key: "", message: "the file is not UTF-8 text")])
+            throw ConfigurationErrors([
+                ConfigurationError(source: path, line: nil, key: "", message: "the file is not UTF-8 text")
+            ])
         }
         return try parse(text, source: path)
     }
 
-    /// Parses and validates configuration text; `source` names it in errors.
+    /// Parses and validates configuration text; `source` (a file name) names it in errors.
+    ///
+    /// Syntax errors come first: when the text is not valid TOML, every syntax error is reported
+    /// (one per broken line) and the settings are not checked until they are fixed.
     public static func parse(_ text: String, source: String) throws(ConfigurationErrors) -> GatewayConfig {
-        let table: TOMLTable
-        do {
-            table = try TOMLParser.parse(text)
-        } catch {
-            throw ConfigurationErrors([ConfigurationError(source: source, line: error.line, key: "", message: error.message)])
+        let (table, syntaxErrors) = TOMLParser.parseRecovering(text)
+        guard syntaxErrors.isEmpty else {
+            throw ConfigurationErrors(
+                syntaxErrors.map { ConfigurationError(source: source, line: $0.line, key: "", message: $0.message) })
         }
         let loader = ConfigLoader(source: source)
         let config = loader.load(table)
-        if !loader.errors.isEmpty { throw ConfigurationErrors(loader.errors) }
-        return config!
+        guard let config, loader.errors.isEmpty else { throw ConfigurationErrors(loader.errors) }
+        return config
     }
 }
 
-/// `[airport]`
+/// `[airport]`: the airport this gateway serves.
 public struct AirportConfig: Sendable, Equatable {
-    /// `iata`: the airport's IATA code, three capital letters (required).
+    /// `iata`: the airport's IATA code, three capital letters (required). It names every topic.
     public var iata: String
     /// `timezone`: an IANA time zone such as `Europe/Zurich` (required), for local times.
     public var timezone: String
@@ -54,107 +99,58 @@ public struct AirportConfig: Sendable, Equatable {
         self.iata = iata
         self.timezone = timezone
     }
+
+    /// ``timezone`` as a `TimeZone` (validated by the loader; GMT if built by hand with a bad name).
+    public var timeZone: TimeZone {
+        TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0)!
+    }
 }
 
-/// `[database]`
+/// `[database]`: where the flight history lives.
 public struct DatabaseConfig: Sendable, Equatable {
-    /// `url`: any libpq connection string (required).
+    /// `url`: any libpq connection string, URL or `key=value` pairs (required).
     public var url: String
-    /// `password_file`: a file holding the password (else the systemd credential `db-password`).
+    /// `password_file`: a file holding the password; else the systemd credential `db-password`.
     public var passwordFile: String?
+
+    public init(url: String, passwordFile: String? = nil) {
+        self.url = url
+        self.passwordFile = passwordFile
+    }
 }
 
-/// `[mqtt]`
-public struct MQTTConfig: Sendable, Equatable {
-    public var host: String
-    /// `port`, default 1883 (8883 is usual with TLS).
-    public var port: Int
-    /// `client_id`, default `flightedge-{iata}`.
-    public var clientID: String
-    /// `topic_prefix`, default `flightedge`.
-    public var topicPrefix: String
-    public var username: String?
-    /// `password_file` (else the systemd credential `mqtt-password`).
-    public var passwordFile: String?
-    /// `ca_file`: setting it turns TLS on.
-    public var caFile: String?
-    public var certFile: String?
-    public var keyFile: String?
-    /// `state_qos`: 0 or 1 (default 1) for retained state topics; events are always QoS 1.
-    public var stateQoS: Int
-    /// `keepalive` seconds, default 30.
-    public var keepaliveSeconds: Int
-    /// `max_inflight`: QoS 1 messages in flight at once, default 1000.
-    public var maxInflight: Int
-}
-
-/// `[events]`
+/// `[events]`: when delay events fire (DESIGN.md §4).
 public struct EventsConfig: Sendable, Equatable {
-    /// `delay_threshold_minutes`, default 15.
+    /// `delay_threshold_minutes`: a delay event fires when estimated minus scheduled reaches
+    /// this; 1 to 1440, default 15.
     public var delayThresholdMinutes: Int
-    /// `delay_step_minutes`, default 5.
+    /// `delay_step_minutes`: another fires when an announced delay changes by at least this;
+    /// 1 to 1440, default 5.
     public var delayStepMinutes: Int
 
-    public init(delayThresholdMinutes: Int, delayStepMinutes: Int) {
+    public init(delayThresholdMinutes: Int = 15, delayStepMinutes: Int = 5) {
         self.delayThresholdMinutes = delayThresholdMinutes
         self.delayStepMinutes = delayStepMinutes
     }
 }
 
-/// `[http]`
+/// `[http]`: the operations endpoint.
 public struct HTTPConfig: Sendable, Equatable {
-    /// `listen`: address of `/healthz` and `/metrics`.
+    /// `listen` (required in `[http]`): address of `/healthz` and `/metrics`.
     public var listen: HostPort
+
+    public init(listen: HostPort) {
+        self.listen = listen
+    }
 }
 
 /// `[housekeeping]`
 public struct HousekeepingConfig: Sendable, Equatable {
-    /// `retain_hours`: flights that ended longer ago are cleared from retained topics, default 12.
+    /// `retain_hours`: flights that ended (by actual or estimated time) longer ago than this are
+    /// cleared from the retained topics; 1 to 720, default 12.
     public var retainHours: Int
-}
 
-/// One `[[feeds]]` entry.
-public struct FeedConfig: Sendable, Equatable {
-    public var name: String
-    public var format: FeedFormat
-    public var transport: FeedTransport
-    public var address: HostPort?
-    public var path: String?
-    public var framing: Framing
-    public var maxFrameBytes: Int
-    public var precedence: Int
-    public var allow: [CIDR]
-    /// `stale_after`: seconds without a frame before `/healthz` reports the feed stale.
-    public var staleAfterSeconds: Int?
-    public var maxConnections: Int
-    public var idleTimeoutSeconds: Int
-    /// `[feeds.options]`: format-specific settings (CSV columns, time formats, status maps).
-    public var options: [String: ConfigValue]
-}
-
-/// A value of a free-form options table.
-public enum ConfigValue: Sendable, Equatable {
-    case string(String)
-    case integer(Int)
-    case boolean(Bool)
-    case strings([String])
-    case table([String: ConfigValue])
-}
-
-public enum FeedFormat: String, Sendable, CaseIterable {
-    case aidx, mvt, csv, jsonl
-}
-
-public enum FeedTransport: String, Sendable, CaseIterable {
-    case tcpConnect = "tcp-connect"
-    case tcpListen = "tcp-listen"
-    case spoolDir = "spool-dir"
-    case tailFile = "tail-file"
-}
-
-public enum Framing: String, Sendable, CaseIterable {
-    case lf
-    case stxEtx = "stx-etx"
-    case lengthPrefix = "length-prefix"
-    case file
+    public init(retainHours: Int = 12) {
+        self.retainHours = retainHours
+    }
 }

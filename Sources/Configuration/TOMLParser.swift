@@ -1,61 +1,92 @@
 import Foundation
 
 /// A TOML parser for configuration files that keeps the line of every key and table, so the
-/// loader can say where a problem is. It covers TOML 1.0 as people write configuration:
-/// comments, tables, arrays of tables, dotted keys, bare and quoted keys, basic and literal
-/// strings (single- and multi-line), integers, floats, booleans, date-times, arrays and inline
-/// tables.
+/// loader can say where a problem is.
+///
+/// It covers TOML 1.0 as people write configuration: comments, `[tables]`, `[[arrays.of.tables]]`
+/// (a later `[feeds.options]` belongs to the last `[[feeds]]`), dotted keys, bare and quoted
+/// keys, basic and literal strings (single- and multi-line, with escapes), integers (with `_`,
+/// hexadecimal, octal, binary), floats, booleans, date-times (kept as text), arrays (multi-line,
+/// trailing commas, comments) and inline tables (which, as in TOML 1.1, may span lines).
+///
+/// After a syntax error the parser skips to the next line that looks like a key or a table
+/// header and goes on, so one run reports every broken line, not only the first.
 public struct TOMLParser {
     /// A syntax error, with its line.
-    public struct SyntaxError: Error, Sendable, Equatable {
+    public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The 1-based line of the problem.
         public var line: Int
+        /// What is wrong, e.g. `unterminated string`.
         public var message: String
 
         public init(line: Int, message: String) {
             self.line = line
             self.message = message
         }
+
+        public var description: String { "line \(line): \(message)" }
     }
+
+    /// More syntax errors than this and the parser gives up: the file is probably not TOML.
+    static let errorLimit = 20
 
     private let bytes: [UInt8]
     private var index = 0
     private var line = 1
     private var root = TOMLTable(line: 1)
-    /// Where `key = value` lines go: the last header's path.
-    private var currentPath: [String] = []
+    /// Where `key = value` lines go: the last header's path; `nil` after a broken header, so
+    /// that its keys do not land in the wrong table.
+    private var currentPath: [String]? = []
+    private var errors: [SyntaxError] = []
 
     private init(_ text: String) {
         bytes = Array(text.utf8)
     }
 
-    /// Parses a whole document.
+    /// Parses a whole document, or throws its first syntax error.
     public static func parse(_ text: String) throws(SyntaxError) -> TOMLTable {
+        let result = parseRecovering(text)
+        if let first = result.errors.first { throw first }
+        return result.table
+    }
+
+    /// Parses a whole document and returns every syntax error found (at most one per line) with
+    /// what could be read. When `errors` is not empty the table is incomplete.
+    public static func parseRecovering(_ text: String) -> (table: TOMLTable, errors: [SyntaxError]) {
         var parser = TOMLParser(text)
-        try parser.document()
-        return parser.root
+        parser.document()
+        return (parser.root, parser.errors)
     }
 
     // MARK: - Document structure
 
-    private mutating func document() throws(SyntaxError) {
+    private mutating func document() {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // a byte order mark, as some editors write
         while true {
             skipBlank()
             guard let byte = peek() else { return }
-            switch byte {
-            case UInt8(ascii: "\n"):
-                advance()
-            case UInt8(ascii: "#"):
-                skipComment()
-            case UInt8(ascii: "["):
-                try header()
-            default:
-                try keyValue(into: currentPath)
+            do throws(SyntaxError) {
+                switch byte {
+                case UInt8(ascii: "\n"):
+                    advance()
+                case UInt8(ascii: "#"):
+                    skipComment()
+                case UInt8(ascii: "["):
+                    try header()
+                default:
+                    try keyValue()
+                }
+            } catch {
+                errors.append(error)
+                guard errors.count < Self.errorLimit else { return }
+                skipToNextStatement(after: error.line)
             }
         }
     }
 
     private mutating func header() throws(SyntaxError) {
         let headerLine = line
+        currentPath = nil
         advance()
         let isArray = peek() == UInt8(ascii: "[")
         if isArray { advance() }
@@ -64,24 +95,28 @@ public struct TOMLParser {
         skipBlank()
         guard consume("]") else { throw fail("expected ']' to close the table header") }
         if isArray && !consume("]") { throw fail("expected ']]' to close the array-of-tables header") }
-        try endOfLine()
         if isArray {
             try appendArrayTable(path, line: headerLine)
         } else {
             try defineTable(path, line: headerLine)
         }
         currentPath = path
+        try endOfLine()
     }
 
-    private mutating func keyValue(into tablePath: [String]) throws(SyntaxError) {
+    private mutating func keyValue() throws(SyntaxError) {
         let keyLine = line
         let path = try key()
         skipBlank()
-        guard consume("=") else { throw fail("expected '=' after the key \(path.joined(separator: "."))") }
+        guard consume("=") else {
+            throw fail("expected '=' after the key \(path.joined(separator: "."))")
+        }
         skipBlank()
         let value = try self.value()
+        if let currentPath {
+            try assign(TOMLNode(value, line: keyLine), at: currentPath + path)
+        }
         try endOfLine()
-        try assign(TOMLNode(value, line: keyLine), at: tablePath + path)
     }
 
     private mutating func endOfLine() throws(SyntaxError) {
@@ -95,14 +130,69 @@ public struct TOMLParser {
         advance()
     }
 
+    /// After an error on `errorLine`: skips the rest of that line (or of the multi-line value
+    /// that broke), then every line that is not a key, a table header, a comment or blank.
+    private mutating func skipToNextStatement(after errorLine: Int) {
+        while line <= errorLine, peek() != nil { skipRestOfLine() }
+        while peek() != nil, !lineLooksLikeStatement() { skipRestOfLine() }
+    }
+
+    private mutating func skipRestOfLine() {
+        while let byte = peek(), byte != UInt8(ascii: "\n") { advance() }
+        if peek() != nil { advance() }
+    }
+
+    /// `key =`, `"key" =`, `a.b =`, `[table]`, `[[table]]`, a comment or a blank line.
+    private func lineLooksLikeStatement() -> Bool {
+        var probe = index
+        func current() -> UInt8? { probe < bytes.count ? bytes[probe] : nil }
+        func skipSpaces() {
+            while let byte = current(), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { probe += 1 }
+        }
+        func skipKey() -> Bool {
+            while true {
+                skipSpaces()
+                guard let byte = current() else { return false }
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    probe += 1
+                    while let inner = current(), inner != byte, inner != UInt8(ascii: "\n") { probe += 1 }
+                    guard current() == byte else { return false }
+                    probe += 1
+                } else {
+                    let start = probe
+                    while let inner = current(), Self.isBareKeyByte(inner) { probe += 1 }
+                    guard probe > start else { return false }
+                }
+                skipSpaces()
+                guard current() == UInt8(ascii: ".") else { return true }
+                probe += 1
+            }
+        }
+        skipSpaces()
+        guard let first = current() else { return true }
+        switch first {
+        case UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "#"):
+            return true
+        case UInt8(ascii: "["):
+            probe += 1
+            if current() == UInt8(ascii: "[") { probe += 1 }
+            guard skipKey() else { return false }
+            return current() == UInt8(ascii: "]")
+        default:
+            guard skipKey() else { return false }
+            return current() == UInt8(ascii: "=")
+        }
+    }
+
     // MARK: - Building the tree
 
     private mutating func assign(_ node: TOMLNode, at path: [String]) throws(SyntaxError) {
         let parents = Array(path.dropLast())
-        let name = path.last!
-        try modifyTable(at: parents, line: node.line, implicit: true) { (table) throws(SyntaxError) in
+        let name = path[path.count - 1]
+        try Self.modify(&root, path: parents[...], line: node.line) { (table) throws(SyntaxError) in
             if let existing = table[name] {
-                throw SyntaxError(line: node.line, message: "key '\(name)' is defined twice (first on line \(existing.line))")
+                throw SyntaxError(
+                    line: node.line, message: "key '\(name)' is defined twice (first on line \(existing.line))")
             }
             table[name] = node
         }
@@ -110,54 +200,57 @@ public struct TOMLParser {
 
     private mutating func defineTable(_ path: [String], line: Int) throws(SyntaxError) {
         let parents = Array(path.dropLast())
-        let name = path.last!
-        try modifyTable(at: parents, line: line, implicit: true) { (table) throws(SyntaxError) in
-            if let existing = table[name] {
-                guard case .table(var inner) = existing.value else {
-                    throw SyntaxError(line: line, message: "'\(name)' is already a value (line \(existing.line)), not a table")
-                }
-                if inner.isDefined {
-                    throw SyntaxError(line: line, message: "table [\(path.joined(separator: "."))] is defined twice (first on line \(inner.line))")
-                }
-                inner.isDefined = true
-                inner.line = line
-                table[name] = TOMLNode(.table(inner), line: line)
-            } else {
+        let name = path[path.count - 1]
+        try Self.modify(&root, path: parents[...], line: line) { (table) throws(SyntaxError) in
+            guard let existing = table[name] else {
                 var inner = TOMLTable(line: line)
                 inner.isDefined = true
                 table[name] = TOMLNode(.table(inner), line: line)
+                return
             }
+            guard case .table(var inner) = existing.value else {
+                throw SyntaxError(
+                    line: line,
+                    message: "[\(path.joined(separator: "."))]: '\(name)' is already \(existing.value.kindName) "
+                        + "(line \(existing.line)), not a table")
+            }
+            if inner.isDefined {
+                throw SyntaxError(
+                    line: line,
+                    message: "table [\(path.joined(separator: "."))] is defined twice (first on line \(inner.line))")
+            }
+            inner.isDefined = true
+            inner.line = line
+            table[name] = TOMLNode(.table(inner), line: line)
         }
     }
 
     private mutating func appendArrayTable(_ path: [String], line: Int) throws(SyntaxError) {
         let parents = Array(path.dropLast())
-        let name = path.last!
-        try modifyTable(at: parents, line: line, implicit: true) { (table) throws(SyntaxError) in
+        let name = path[path.count - 1]
+        try Self.modify(&root, path: parents[...], line: line) { (table) throws(SyntaxError) in
             var element = TOMLTable(line: line)
             element.isDefined = true
-            if let existing = table[name] {
-                guard case .array(var elements) = existing.value, elements.allSatisfy({ if case .table = $0.value { true } else { false } }) else {
-                    throw SyntaxError(line: line, message: "'\(name)' is already defined on line \(existing.line) and is not an array of tables")
-                }
-                elements.append(TOMLNode(.table(element), line: line))
-                table[name] = TOMLNode(.array(elements), line: existing.line)
-            } else {
+            guard let existing = table[name] else {
                 table[name] = TOMLNode(.array([TOMLNode(.table(element), line: line)]), line: line)
+                return
             }
+            guard case .array(var elements) = existing.value, existing.isArrayOfTables else {
+                throw SyntaxError(
+                    line: line,
+                    message: "[[\(path.joined(separator: "."))]]: '\(name)' is already defined on line "
+                        + "\(existing.line) and is not an array of tables")
+            }
+            elements.append(TOMLNode(.table(element), line: line))
+            table[name] = TOMLNode(.array(elements), line: existing.line)
         }
     }
 
     /// Runs `body` on the table at `path`, creating implicit tables on the way and descending
     /// into the last element of arrays of tables.
-    private mutating func modifyTable(
-        at path: [String], line: Int, implicit: Bool, _ body: (inout TOMLTable) throws(SyntaxError) -> Void
-    ) throws(SyntaxError) {
-        try Self.modify(&root, path: path[...], line: line, body)
-    }
-
     private static func modify(
-        _ table: inout TOMLTable, path: ArraySlice<String>, line: Int, _ body: (inout TOMLTable) throws(SyntaxError) -> Void
+        _ table: inout TOMLTable, path: ArraySlice<String>, line: Int,
+        _ body: (inout TOMLTable) throws(SyntaxError) -> Void
     ) throws(SyntaxError) {
         guard let first = path.first else {
             try body(&table)
@@ -174,15 +267,16 @@ public struct TOMLParser {
         case .table(var inner):
             try modify(&inner, path: rest, line: line, body)
             table[first] = TOMLNode(.table(inner), line: existing.line)
-        case .array(var elements):
-            guard let last = elements.last, case .table(var inner) = last.value else {
-                throw SyntaxError(line: line, message: "'\(first)' (line \(existing.line)) is an array of values, not of tables")
-            }
+        case .array(var elements) where existing.isArrayOfTables && !elements.isEmpty:
+            let last = elements[elements.count - 1]
+            guard case .table(var inner) = last.value else { return }
             try modify(&inner, path: rest, line: line, body)
             elements[elements.count - 1] = TOMLNode(.table(inner), line: last.line)
             table[first] = TOMLNode(.array(elements), line: existing.line)
         default:
-            throw SyntaxError(line: line, message: "'\(first)' is already a value (line \(existing.line)), not a table")
+            throw SyntaxError(
+                line: line,
+                message: "'\(first)' is already \(existing.value.kindName) (line \(existing.line)), not a table")
         }
     }
 
@@ -192,27 +286,26 @@ public struct TOMLParser {
         var parts: [String] = []
         while true {
             skipBlank()
-            guard let byte = peek() else { throw fail("expected a key") }
+            guard let byte = peek(), byte != UInt8(ascii: "\n") else { throw fail("expected a key") }
             if byte == UInt8(ascii: "\"") {
+                if startsWith("\"\"\"") { throw fail("a key cannot be a multi-line string") }
                 parts.append(try basicString())
             } else if byte == UInt8(ascii: "'") {
+                if startsWith("'''") { throw fail("a key cannot be a multi-line string") }
                 parts.append(try literalString())
             } else {
                 let start = index
-                while let current = peek(), isBareKeyByte(current) { advance() }
+                while let current = peek(), Self.isBareKeyByte(current) { advance() }
                 guard index > start else { throw fail("expected a key, found '\(Character(Unicode.Scalar(byte)))'") }
                 parts.append(String(decoding: bytes[start..<index], as: UTF8.self))
             }
             skipBlank()
-            if peek() == UInt8(ascii: ".") {
-                advance()
-                continue
-            }
-            return parts
+            guard peek() == UInt8(ascii: ".") else { return parts }
+            advance()
         }
     }
 
-    private func isBareKeyByte(_ byte: UInt8) -> Bool {
+    private static func isBareKeyByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
             || byte == UInt8(ascii: "-")
@@ -221,7 +314,9 @@ public struct TOMLParser {
     // MARK: - Values
 
     private mutating func value() throws(SyntaxError) -> TOMLValue {
-        guard let byte = peek() else { throw fail("expected a value") }
+        guard let byte = peek(), byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "#") else {
+            throw fail("expected a value")
+        }
         switch byte {
         case UInt8(ascii: "\""):
             if startsWith("\"\"\"") { return .string(try multilineBasicString()) }
@@ -233,13 +328,9 @@ public struct TOMLParser {
             return try array()
         case UInt8(ascii: "{"):
             return try inlineTable()
-        case UInt8(ascii: "t"):
-            guard consumeWord("true") else { throw fail("invalid value") }
-            return .boolean(true)
-        case UInt8(ascii: "f"):
-            guard consumeWord("false") else { throw fail("invalid value") }
-            return .boolean(false)
         default:
+            if consumeWord("true") { return .boolean(true) }
+            if consumeWord("false") { return .boolean(false) }
             return try numberOrDate()
         }
     }
@@ -259,29 +350,32 @@ public struct TOMLParser {
         }
         guard !text.isEmpty else { throw fail("expected a value") }
         if let date = datetime(text) { return date }
-        let cleaned = text.replacingOccurrences(of: "_", with: "")
         if text.contains("__") || text.hasPrefix("_") || text.hasSuffix("_") {
-            throw fail("invalid number '\(text)'")
+            throw fail("invalid number '\(text)' ('_' goes between digits)")
         }
+        let cleaned = text.replacingOccurrences(of: "_", with: "")
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where cleaned.hasPrefix(prefix) {
             guard let value = Int(cleaned.dropFirst(2), radix: radix) else { throw fail("invalid number '\(text)'") }
             return .integer(value)
         }
+        let unsigned = cleaned.hasPrefix("-") || cleaned.hasPrefix("+") ? cleaned.dropFirst() : Substring(cleaned)
         if let value = Int(cleaned) {
-            let digits = cleaned.hasPrefix("-") || cleaned.hasPrefix("+") ? cleaned.dropFirst() : Substring(cleaned)
-            if digits.count > 1 && digits.hasPrefix("0") { throw fail("leading zeros are not allowed in '\(text)'") }
+            if unsigned.count > 1 && unsigned.hasPrefix("0") {
+                throw fail("leading zeros are not allowed in '\(text)'")
+            }
             return .integer(value)
         }
-        switch cleaned {
-        case "inf", "+inf": return .float(.infinity)
-        case "-inf": return .float(-.infinity)
-        case "nan", "+nan", "-nan": return .float(.nan)
+        switch unsigned {
+        case "inf": return .float(cleaned.hasPrefix("-") ? -.infinity : .infinity)
+        case "nan": return .float(.nan)
         default: break
         }
-        if cleaned.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let value = Double(cleaned) {
+        if unsigned.first?.isASCII == true, unsigned.first?.isNumber == true,
+            cleaned.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let value = Double(cleaned)
+        {
             return .float(value)
         }
-        if cleaned.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "+" }) {
+        if !unsigned.isEmpty, unsigned.allSatisfy({ $0.isASCII && $0.isNumber }) {
             throw fail("number '\(text)' is out of range")
         }
         throw fail("invalid value '\(text)' (strings need quotes)")
@@ -289,25 +383,28 @@ public struct TOMLParser {
 
     private func datetime(_ text: String) -> TOMLValue? {
         let characters = Array(text)
-        let looksLikeDate = characters.count >= 10 && characters[4] == "-" && characters[7] == "-"
+        let looksLikeDate =
+            characters.count >= 10 && characters[4] == "-" && characters[7] == "-"
             && characters[0...3].allSatisfy(\.isNumber)
-        let looksLikeTime = characters.count >= 8 && characters[2] == ":" && characters[5] == ":"
+        let looksLikeTime =
+            characters.count >= 8 && characters[2] == ":" && characters[5] == ":"
             && characters[0...1].allSatisfy(\.isNumber)
         return looksLikeDate || looksLikeTime ? .datetime(text) : nil
     }
 
     private func isValueEnd(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-            || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")
-            || byte == UInt8(ascii: "#")
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+            || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]")
+            || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "#")
     }
 
     private mutating func array() throws(SyntaxError) -> TOMLValue {
+        let openLine = line
         advance()
         var elements: [TOMLNode] = []
         while true {
             skipWhitespaceCommentsAndNewlines()
-            guard let byte = peek() else { throw fail("unterminated array") }
+            guard let byte = peek() else { throw SyntaxError(line: openLine, message: "unterminated array") }
             if byte == UInt8(ascii: "]") {
                 advance()
                 return .array(elements)
@@ -315,7 +412,7 @@ public struct TOMLParser {
             let elementLine = line
             elements.append(TOMLNode(try value(), line: elementLine))
             skipWhitespaceCommentsAndNewlines()
-            guard let next = peek() else { throw fail("unterminated array") }
+            guard let next = peek() else { throw SyntaxError(line: openLine, message: "unterminated array") }
             if next == UInt8(ascii: ",") {
                 advance()
             } else if next != UInt8(ascii: "]") {
@@ -329,23 +426,24 @@ public struct TOMLParser {
         advance()
         var table = TOMLTable(line: tableLine)
         table.isDefined = true
-        skipBlank()
-        if consume("}") { return .table(table) }
         while true {
-            skipBlank()
+            skipWhitespaceCommentsAndNewlines()
+            guard peek() != nil else { throw SyntaxError(line: tableLine, message: "unterminated inline table") }
+            if consume("}") { return .table(table) }
             let keyLine = line
             let path = try key()
             skipBlank()
             guard consume("=") else { throw fail("expected '=' in the inline table") }
             skipBlank()
             let node = TOMLNode(try value(), line: keyLine)
+            let name = path[path.count - 1]
             try Self.modify(&table, path: path.dropLast()[...], line: keyLine) { (inner) throws(SyntaxError) in
-                if inner[path.last!] != nil {
-                    throw SyntaxError(line: keyLine, message: "key '\(path.last!)' is defined twice in the inline table")
+                if inner[name] != nil {
+                    throw SyntaxError(line: keyLine, message: "key '\(name)' is defined twice in the inline table")
                 }
-                inner[path.last!] = node
+                inner[name] = node
             }
-            skipBlank()
+            skipWhitespaceCommentsAndNewlines()
             if consume("}") { return .table(table) }
             guard consume(",") else { throw fail("expected ',' or '}' in the inline table") }
         }
@@ -369,32 +467,37 @@ public struct TOMLParser {
     }
 
     private mutating func multilineBasicString() throws(SyntaxError) -> String {
+        let openLine = line
         index += 3
-        if peek() == UInt8(ascii: "\n") { advance() }
+        skipNewlineAfterOpeningQuotes()
         var result: [UInt8] = []
         while true {
-            guard let byte = peek() else { throw fail("unterminated multi-line string") }
+            guard let byte = peek() else {
+                throw SyntaxError(line: openLine, message: "unterminated multi-line string")
+            }
             if startsWith("\"\"\"") {
                 // """"" closes with up to two quotes that belong to the string.
                 var quotes = 0
-                while index + quotes < bytes.count, bytes[index + quotes] == UInt8(ascii: "\""), quotes < 5 { quotes += 1 }
+                while index + quotes < bytes.count, bytes[index + quotes] == UInt8(ascii: "\""), quotes < 5 {
+                    quotes += 1
+                }
                 result.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: quotes - 3))
                 index += quotes
                 return try utf8(result)
             }
             advance()
             if byte == UInt8(ascii: "\\") {
-                // A line-ending backslash trims the newline and leading whitespace that follow.
+                // A line-ending backslash trims the newline and the whitespace that follow.
                 var probe = index
-                while probe < bytes.count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") { probe += 1 }
+                while probe < bytes.count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") {
+                    probe += 1
+                }
                 if probe < bytes.count, bytes[probe] == UInt8(ascii: "\n") || bytes[probe] == UInt8(ascii: "\r") {
-                    while let next = peek(), next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") {
-                        advance()
-                    }
+                    while let next = peek(), Self.isWhitespaceOrNewline(next) { advance() }
                     continue
                 }
                 try escape(into: &result)
-            } else {
+            } else if byte != UInt8(ascii: "\r") || peek() != UInt8(ascii: "\n") {
                 result.append(byte)
             }
         }
@@ -414,18 +517,30 @@ public struct TOMLParser {
     }
 
     private mutating func multilineLiteralString() throws(SyntaxError) -> String {
+        let openLine = line
         index += 3
-        if peek() == UInt8(ascii: "\n") { advance() }
+        skipNewlineAfterOpeningQuotes()
         let start = index
         while index < bytes.count, !startsWith("'''") { advance() }
-        guard startsWith("'''") else { throw fail("unterminated multi-line string") }
-        let text = try utf8(Array(bytes[start..<index]))
-        index += 3
+        guard startsWith("'''") else { throw SyntaxError(line: openLine, message: "unterminated multi-line string") }
+        // ''''' closes with up to two quotes that belong to the string.
+        var quotes = 0
+        while index + quotes < bytes.count, bytes[index + quotes] == UInt8(ascii: "'"), quotes < 5 { quotes += 1 }
+        let end = index + quotes - 3
+        let text = try utf8(bytes[start..<end].filter { $0 != UInt8(ascii: "\r") })
+        index += quotes
         return text
     }
 
+    private mutating func skipNewlineAfterOpeningQuotes() {
+        if startsWith("\r\n") {
+            index += 1
+        }
+        if peek() == UInt8(ascii: "\n") { advance() }
+    }
+
     private mutating func escape(into result: inout [UInt8]) throws(SyntaxError) {
-        guard let code = peek() else { throw fail("unterminated escape") }
+        guard let code = peek(), code != UInt8(ascii: "\n") else { throw fail("unterminated escape") }
         advance()
         switch code {
         case UInt8(ascii: "b"): result.append(0x08)
@@ -433,18 +548,21 @@ public struct TOMLParser {
         case UInt8(ascii: "n"): result.append(0x0A)
         case UInt8(ascii: "f"): result.append(0x0C)
         case UInt8(ascii: "r"): result.append(0x0D)
+        case UInt8(ascii: "e"): result.append(0x1B)
         case UInt8(ascii: "\""): result.append(0x22)
         case UInt8(ascii: "\\"): result.append(0x5C)
         case UInt8(ascii: "u"), UInt8(ascii: "U"):
             let count = code == UInt8(ascii: "u") ? 4 : 8
             guard index + count <= bytes.count,
+                bytes[index..<(index + count)].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
                 let scalarValue = UInt32(String(decoding: bytes[index..<(index + count)], as: UTF8.self), radix: 16),
                 let scalar = Unicode.Scalar(scalarValue)
-            else { throw fail("invalid unicode escape") }
+            else { throw fail("invalid unicode escape (expected \\u and 4 or \\U and 8 hex digits)") }
             index += count
             result.append(contentsOf: String(Character(scalar)).utf8)
         default:
-            throw fail("invalid escape '\\\(Character(Unicode.Scalar(code)))'")
+            let shown = code < 0x80 ? String(Character(Unicode.Scalar(code))) : "…"
+            throw fail("invalid escape '\\\(shown)' (write '\\\\' for a backslash, or use a 'literal string')")
         }
     }
 
@@ -483,6 +601,10 @@ public struct TOMLParser {
         return true
     }
 
+    private static func isWhitespaceOrNewline(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+    }
+
     private mutating func skipBlank() {
         while let byte = peek(), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
             advance()
@@ -497,7 +619,7 @@ public struct TOMLParser {
         while let byte = peek() {
             if byte == UInt8(ascii: "#") {
                 skipComment()
-            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+            } else if Self.isWhitespaceOrNewline(byte) {
                 advance()
             } else {
                 return

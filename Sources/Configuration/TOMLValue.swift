@@ -1,5 +1,5 @@
-/// A TOML value as the configuration loader sees it: with the line it was written on, so that
-/// every validation error can name the line.
+/// A TOML value as the configuration loader sees it. Each value sits in a ``TOMLNode`` that
+/// remembers its line, so that every validation error can name the line.
 public indirect enum TOMLValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
@@ -10,7 +10,7 @@ public indirect enum TOMLValue: Sendable, Equatable {
     case array([TOMLNode])
     case table(TOMLTable)
 
-    /// How the value is named in an error ("a string", "an integer"…).
+    /// How the value is named in an error: "a string", "an integer"…
     public var kindName: String {
         switch self {
         case .string: "a string"
@@ -18,7 +18,7 @@ public indirect enum TOMLValue: Sendable, Equatable {
         case .float: "a float"
         case .boolean: "a boolean"
         case .datetime: "a date-time"
-        case .array: "an array"
+        case .array(let elements): elements.isEmpty || !elements.allSatisfy(\.isTable) ? "an array" : "an array of tables"
         case .table: "a table"
         }
     }
@@ -33,10 +33,21 @@ public struct TOMLNode: Sendable, Equatable {
         self.value = value
         self.line = line
     }
+
+    /// True for a table, `[name]` or inline.
+    public var isTable: Bool {
+        if case .table = value { true } else { false }
+    }
+
+    /// True for an array whose elements are all tables, as `[[name]]` makes.
+    public var isArrayOfTables: Bool {
+        if case .array(let elements) = value { elements.allSatisfy(\.isTable) } else { false }
+    }
 }
 
 /// A TOML table: keys in the order written, each with its value and line.
 public struct TOMLTable: Sendable, Equatable {
+    /// The entries in the order they were written.
     public var entries: [(key: String, node: TOMLNode)] = []
     /// The line of the table's header (`[name]`), or where it was first implied.
     public var line: Int
@@ -47,6 +58,7 @@ public struct TOMLTable: Sendable, Equatable {
         self.line = line
     }
 
+    /// The value of `key`, or `nil`; setting `nil` removes the key.
     public subscript(key: String) -> TOMLNode? {
         get { entries.first { $0.key == key }?.node }
         set {
@@ -58,6 +70,7 @@ public struct TOMLTable: Sendable, Equatable {
         }
     }
 
+    /// The keys in the order they were written.
     public var keys: [String] { entries.map(\.key) }
 
     public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {

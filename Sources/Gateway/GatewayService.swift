@@ -1,4 +1,7 @@
 import Configuration
+import FeedFormats
+import FeedIngest
+import FlightModel
 import Foundation
 import HistoryStore
 import Logging
@@ -6,10 +9,15 @@ import MQTT
 import Postgres
 import Publisher
 import ServiceLifecycle
+import Synchronization
 import Systemd
 
-/// `flightedge run`: connects to PostgreSQL (migrating the schema) and to the broker, says
-/// `online`, tells systemd it is ready, and on SIGTERM/SIGINT says `offline` and exits.
+/// `flightedge run`: the whole gateway under swift-service-lifecycle.
+///
+/// Start: PostgreSQL (migrated), current flights restored, broker connected, feeds listening,
+/// then `READY=1`. Stop (SIGTERM/SIGINT): `STOPPING=1`, feeds stop reading, the batch in hand
+/// is committed, in-flight events wait for their PUBACK (up to a deadline), `offline` is
+/// published, and the process exits 0.
 public struct GatewayService: Service {
     private let config: GatewayConfig
     private let logger: Logger
@@ -22,48 +30,160 @@ public struct GatewayService: Service {
         self.status = GatewayStatus(version: version)
     }
 
-    /// Topic of the retained liveness message.
-    var statusTopic: String { "\(config.mqtt.topicPrefix)/\(config.airport.iata)/status" }
+    var topicRoot: String { "\(config.mqtt.topicPrefix)/\(config.airport.iata)" }
 
     public func run() async throws {
+        // PostgreSQL first: nothing is taken before it can be committed.
         let databasePassword = try SecretFile.read(path: config.database.passwordFile, credential: "db-password")
         let connector = DatabaseConnector(conninfo: config.database.url, password: databasePassword, logger: logger)
-        let connection = try await connector.connectWithRetry()
-        let outcome = try SchemaMigrator(connection: connection).migrate()
+        let writer = HistoryWriter(connector: connector, logger: logger)
+        let outcome = try await writer.start()
         logger.info("database schema ready", metadata: ["version": "\(outcome.version)", "applied": "\(outcome.applied)"])
+        let startup = try await StartupState.load(from: writer, retainHours: config.housekeeping.retainHours, logger: logger)
+
+        let context = PayloadContext(
+            airport: config.airport.iata, timeZone: TimeZone(identifier: config.airport.timezone) ?? .gmt)
+        var engine = StateEngine(
+            policy: EventPolicy(
+                delayThresholdMinutes: config.events.delayThresholdMinutes,
+                delayStepMinutes: config.events.delayStepMinutes),
+            precedence: Dictionary(config.feeds.map { ($0.name, $0.precedence) }, uniquingKeysWith: { first, _ in first }))
+        var board = RetainedBoard(topicRoot: topicRoot, stateQoS: config.mqtt.stateQoS, context: context)
+        for (state, _) in startup.flights { engine.load(state) }
+        _ = board.update(startup.flights, now: .now)
+        logger.info("flights restored", metadata: ["flights": "\(startup.flights.count)"])
 
         let broker = try makeBrokerLink()
-        try broker.start()
+        let queue = IngestQueue<Frame>()
+        let counters = Dictionary(uniqueKeysWithValues: config.feeds.map { ($0.name, FeedCounters(feed: $0.name)) })
+        let progress = PipelineProgress()
+        let boardBox = BoardBox()
+        var publisherSettings = OutboxPublisher.Settings(
+            statusTopic: "\(topicRoot)/status", onlinePayload: status.payload(online: true),
+            offlinePayload: status.payload(online: false), resyncTopic: "\(topicRoot)/cmd/resync")
+        publisherSettings.maxInflight = config.mqtt.maxInflight
+        let publisher = OutboxPublisher(link: broker, store: writer, settings: publisherSettings, logger: logger) {
+            boardBox.birth()
+        }
+        let pipeline = FlightPipeline(
+            queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
+            decoders: Dictionary(uniqueKeysWithValues: config.feeds.map { ($0.name, Self.decoder(for: $0)) }),
+            counters: counters,
+            settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, logger: logger)
+        boardBox.pipeline.withLock { $0 = pipeline }
 
-        try await withThrowingDiscardingTaskGroup { group in
-            let (firstConnect, firstConnectDone) = AsyncStream.makeStream(of: Void.self)
-            group.addTask {
-                for await event in broker.events where broker.observe(event) {
-                    // After every (re)connect: say online (the will says offline if we vanish).
-                    _ = try? broker.publish(topic: statusTopic, payload: status.payload(online: true), qos: 1, retain: true)
-                    firstConnectDone.yield()
+        try broker.start()
+        let publisherTask = Task { await publisher.run() }
+        let pipelineTask = Task { try await pipeline.run() }
+        let listening = ReadyCounter(expected: config.feeds.filter { $0.transport == .tcpListen }.count)
+        let feedsTask = Task {
+            try await withThrowingDiscardingTaskGroup { group in
+                for feed in config.feeds {
+                    let sink = FrameSink(queue: queue, counters: counters[feed.name]!)
+                    group.addTask {
+                        try await runFeed(feed, sink: sink, committedFiles: startup.committedFiles[feed.name] ?? [], listening: listening)
+                    }
                 }
             }
-            for await _ in firstConnect.cancelOnGracefulShutdown() { break }
-            if !Task.isShuttingDownGracefully {
-                notifier.ready(status: "database up · mqtt up · \(config.feeds.count) feed(s)")
-                logger.info("FlightEdge ready", metadata: ["airport": "\(config.airport.iata)"])
-                try? await gracefulShutdown()
+        }
+        let reporter = StatusReporter(
+            config: config, topicRoot: topicRoot, broker: broker, writer: writer, publisher: publisher, counters: counters,
+            progress: progress, notifier: notifier, logger: logger)
+        let reporterTask = Task { await reporter.run() }
+        let housekeepingTask = Task {
+            while (try? await Task.sleep(for: .seconds(60))) != nil {
+                await pipeline.housekeep(retainHours: config.housekeeping.retainHours)
             }
-            notifier.stopping()
-            logger.info("stopping")
-            if broker.isConnected {
-                _ = try? broker.publish(topic: statusTopic, payload: status.payload(online: false), qos: 1, retain: true)
-                try? await Task.sleep(for: .milliseconds(200))
+        }
+
+        // READY=1 once the broker answered and every tcp-listen feed is bound.
+        let ready = await waitUntilReady(broker: broker, listening: listening, feedsTask: feedsTask)
+        if ready {
+            notifier.ready(status: await reporter.statusLine())
+            logger.info(
+                "FlightEdge ready",
+                metadata: ["airport": "\(config.airport.iata)", "feeds": "\(config.feeds.count)", "flights": "\(startup.flights.count)"])
+            try? await gracefulShutdown()
+        }
+
+        notifier.stopping()
+        logger.info("stopping: no new frames; committing what is in hand")
+        feedsTask.cancel()
+        let feedResult = await feedsTask.result
+        queue.finish()
+        do {
+            try await pipelineTask.value
+        } catch {
+            logger.error("pipeline stopped with an error", metadata: ["error": "\(error)"])
+        }
+        housekeepingTask.cancel()
+        let drained = await publisher.drain(timeout: .seconds(10))
+        if !drained { logger.warning("stopping with events unacknowledged; they stay in the outbox for the next start") }
+        await publisher.sayOffline(timeout: .seconds(2))
+        reporterTask.cancel()
+        broker.stop()
+        await publisherTask.value
+        logger.info("stopped", metadata: ["updates": "\(progress.committedUpdates)", "events": "\(progress.derivedEvents)"])
+        if case .failure(let error) = feedResult, !(error is CancellationError), !ready {
+            throw error
+        }
+    }
+
+    /// Waits for the broker's first CONNACK and every listener; false when shutdown or a feed
+    /// failure came first.
+    private func waitUntilReady(broker: BrokerLink, listening: ReadyCounter, feedsTask: Task<Void, any Error>) async -> Bool {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if broker.isConnected && listening.isComplete { return true }
+            if listening.failed { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    private func runFeed(_ feed: FeedConfig, sink: FrameSink, committedFiles: Set<String>, listening: ReadyCounter) async throws {
+        let feedLogger = logger
+        switch feed.transport {
+        case .tcpListen:
+            do {
+                try await TCPListenFeed(config: feed, sink: sink, logger: feedLogger).run { _ in listening.arrived() }
+            } catch {
+                if !(error is CancellationError) {
+                    feedLogger.critical("feed cannot listen", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
+                    listening.fail()
+                }
+                throw error
             }
-            broker.stop()
+        case .tcpConnect:
+            try await TCPConnectFeed(config: feed, sink: sink, logger: feedLogger).run()
+        case .spoolDir:
+            var backoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(30))
+            while !Task.isCancelled {
+                do {
+                    try await SpoolDirectoryFeed(config: feed, sink: sink, logger: feedLogger, alreadyCommitted: committedFiles).run()
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    feedLogger.error("spool folder unusable; retrying", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
+                    try await Task.sleep(for: backoff.nextDelay())
+                }
+            }
+        case .tailFile:
+            feedLogger.error("transport tail-file is not available in this build", metadata: ["feed": "\(feed.name)"])
+        }
+    }
+
+    static func decoder(for feed: FeedConfig) -> any FrameDecoder {
+        switch feed.format {
+        case .jsonl: JSONLinesDecoder()
+        case .aidx, .mvt, .csv: UnsupportedFormatDecoder(format: feed.format.rawValue)
         }
     }
 
     private func makeBrokerLink() throws -> BrokerLink {
         let mqtt = config.mqtt
         var settings = BrokerLink.Settings(
-            host: mqtt.host, port: mqtt.port, clientID: mqtt.clientID, statusTopic: statusTopic,
+            host: mqtt.host, port: mqtt.port, clientID: mqtt.clientID, statusTopic: "\(topicRoot)/status",
             willPayload: status.payload(online: false))
         settings.username = mqtt.username
         settings.password = try SecretFile.read(path: mqtt.passwordFile, credential: "mqtt-password")
@@ -73,5 +193,36 @@ public struct GatewayService: Service {
         settings.keepaliveSeconds = Int32(mqtt.keepaliveSeconds)
         settings.maxInflight = Int32(mqtt.maxInflight)
         return BrokerLink(settings: settings, logger: logger)
+    }
+}
+
+/// Gives the publisher's birth access to the pipeline's committed board.
+final class BoardBox: Sendable {
+    let pipeline = Mutex<FlightPipeline?>(nil)
+
+    func birth() -> [OutgoingMessage] {
+        guard let pipeline = pipeline.withLock({ $0 }) else { return [] }
+        return pipeline.board.withLock { $0.birth(now: .now) }
+    }
+}
+
+/// Counts listeners that are bound, for readiness.
+final class ReadyCounter: Sendable {
+    private let expected: Int
+    private let count = Atomic<Int>(0)
+    private let failure = Atomic<Bool>(false)
+
+    init(expected: Int) { self.expected = expected }
+    func arrived() { count.add(1, ordering: .relaxed) }
+    func fail() { failure.store(true, ordering: .relaxed) }
+    var isComplete: Bool { count.load(ordering: .relaxed) >= expected }
+    var failed: Bool { failure.load(ordering: .relaxed) }
+}
+
+/// Rejects every frame of a format this build cannot decode yet, with a reason that says so.
+struct UnsupportedFormatDecoder: FrameDecoder {
+    let format: String
+    func decode(_ bytes: [UInt8], feed: String, position: String) throws(DecodeError) -> [FlightUpdate] {
+        throw DecodeError("format \(format) is not supported by this build of flightedge")
     }
 }

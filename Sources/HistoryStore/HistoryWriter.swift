@@ -16,6 +16,8 @@ public actor HistoryWriter {
     private let connector: DatabaseConnector
     private let logger: Logger
     private var connection: PostgresConnection?
+    /// True while a commit waits for PostgreSQL to come back.
+    public private(set) var outage = false
 
     nonisolated public var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -53,22 +55,26 @@ public actor HistoryWriter {
     ///
     /// - Throws: the database's error when the batch itself is refused (a data error, not an
     ///   outage), or `CancellationError` when the task is cancelled while waiting.
-    public func commit(_ batch: CommitBatch) async throws -> CommitResult {
-        var backoff = RetryBackoff()
+    public func commit(_ batch: CommitBatch, whileWaiting heartbeat: @Sendable () -> Void = {}) async throws -> CommitResult {
+        // At most 10 s between attempts, so the heartbeat (and systemd's watchdog) keeps going.
+        var backoff = RetryBackoff(initial: .milliseconds(100), maximum: .seconds(10))
         while true {
             try Task.checkCancellation()
+            heartbeat()
             do {
                 let connection = try await liveConnection()
                 let results = try connection.pipeline(Self.statements(for: batch))
                 if backoff.failures > 0 {
                     logger.notice("PostgreSQL writes resumed", metadata: ["attempts": "\(backoff.failures + 1)"])
                 }
+                outage = false
                 return CommitResult(outboxIDs: Self.outboxIDs(batch: batch, results: results))
             } catch let error as PostgresError where error.isConnectionProblem {
                 connection = nil
                 if backoff.failures == 0 {
                     logger.error("PostgreSQL down; holding the batch and retrying", metadata: ["error": "\(error)"])
                 }
+                outage = true
                 try await Task.sleep(for: backoff.nextDelay())
             }
         }
@@ -77,7 +83,8 @@ public actor HistoryWriter {
     private func liveConnection() async throws -> PostgresConnection {
         if let connection, connection.isConnected { return connection }
         connection = nil
-        let fresh = try await connector.connectWithRetry()
+        // One attempt here: the caller's loop does the backoff (and keeps its heartbeat).
+        let fresh = try connector.connect()
         connection = fresh
         return fresh
     }

@@ -1,1 +1,0 @@
-// Decoders arrive with the state engine.

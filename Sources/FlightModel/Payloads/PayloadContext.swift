@@ -1,0 +1,22 @@
+import Foundation
+
+/// What payloads need beyond the flight: the airport and its time zone for local times.
+public struct PayloadContext: Sendable {
+    public let airport: String
+    public let timeZone: TimeZone
+
+    public init(airport: String, timeZone: TimeZone) {
+        self.airport = airport
+        self.timeZone = timeZone
+    }
+
+    /// The airport's UTC offset at `time`, seconds (DST-correct).
+    public func offsetSeconds(at time: Timestamp) -> Int {
+        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(time.millisecondsSinceEpoch) / 1000))
+    }
+
+    /// `time` in the airport's local time, with its offset.
+    public func local(_ time: Timestamp) -> String {
+        time.iso8601(offsetSeconds: offsetSeconds(at: time))
+    }
+}

@@ -1,0 +1,268 @@
+import FeedFormats
+import FeedIngest
+import FlightModel
+import HistoryStore
+import Logging
+import Postgres
+import Publisher
+import Synchronization
+
+/// The heart of the daemon (DESIGN.md §1): takes what the feeds queued, decodes it, merges it
+/// into the flights' state, commits one batch in one transaction, then hands the committed
+/// events and state to the publisher. A batch is whatever arrived while the previous commit
+/// ran, up to `maxBatch` frames: under light load each frame commits at once, under heavy
+/// load batches grow and the per-row cost falls.
+final class FlightPipeline: Sendable {
+    struct Settings: Sendable {
+        var maxBatch = 2000
+        var context: PayloadContext
+        var topicRoot: String
+    }
+
+    private let queue: IngestQueue<Frame>
+    private let writer: HistoryWriter
+    private let publisher: OutboxPublisher
+    private let decoders: [String: any FrameDecoder]
+    private let counters: [String: FeedCounters]
+    private let settings: Settings
+    private let logger: Logger
+    let progress: PipelineProgress
+    /// Committed state as the retained topics show it; read by the birth.
+    let board: Mutex<RetainedBoard>
+    private let engine: Mutex<StateEngine>
+    /// Frames and rejections per spool file still being committed.
+    private let spoolFiles = Mutex<[String: (frames: Int, rejected: Int)]>([:])
+
+    init(
+        queue: IngestQueue<Frame>, writer: HistoryWriter, publisher: OutboxPublisher, engine: StateEngine,
+        board: RetainedBoard, decoders: [String: any FrameDecoder], counters: [String: FeedCounters],
+        settings: Settings, progress: PipelineProgress, logger: Logger
+    ) {
+        self.queue = queue
+        self.writer = writer
+        self.publisher = publisher
+        self.engine = Mutex(engine)
+        self.board = Mutex(board)
+        self.decoders = decoders
+        self.counters = counters
+        self.settings = settings
+        self.progress = progress
+        self.logger = logger
+    }
+
+    /// Runs until the queue is finished and drained.
+    func run() async throws {
+        while true {
+            progress.setIdle(queue.count == 0)
+            let frames = await queue.takeBatch(maxItems: settings.maxBatch)
+            progress.setIdle(false)
+            if frames.isEmpty { return }
+            try await process(frames)
+        }
+    }
+
+    /// Everything one batch produces before its commit.
+    private struct Work {
+        var batch = CommitBatch()
+        /// Each touched flight's state before the batch (nil: new), to undo a failed commit.
+        var before: [String: FlightState?] = [:]
+        /// Each touched flight's state after the batch, in first-touch order.
+        var touched: [String] = []
+        var after: [String: FlightState] = [:]
+        var events: [(event: FlightEvent, message: OutgoingMessage)] = []
+        var finishedFiles: [(completion: FileCompletion, rejectedAll: Bool)] = []
+        var updates = 0
+        var rejectedByFeed: [String: Int] = [:]
+        var oldestReceipt = Int64.max
+    }
+
+    private func process(_ frames: [Frame]) async throws {
+        var work = Work()
+        for frame in frames { handle(frame, into: &work) }
+        finish(&work)
+        do {
+            let result = try await writer.commit(work.batch, whileWaiting: progress.heartbeat)
+            await published(work, outboxIDs: result.outboxIDs)
+        } catch let error as PostgresError {
+            // The batch itself was refused (a data error, not an outage): undo it in memory
+            // and commit frame by frame, so the one bad frame is found and rejected.
+            engine.withLock { engine in
+                for (id, state) in work.before { engine.restore(id, to: state) }
+            }
+            if frames.count > 1 {
+                logger.warning("batch refused by PostgreSQL; retrying frame by frame", metadata: ["error": "\(error)"])
+                for frame in frames { try await process([frame]) }
+            } else if let frame = frames.first {
+                var rejection = Work()
+                reject(frame, reason: "refused by PostgreSQL: \(error.message)", into: &rejection)
+                finish(&rejection)
+                let result = try await writer.commit(rejection.batch, whileWaiting: progress.heartbeat)
+                await published(rejection, outboxIDs: result.outboxIDs)
+            }
+        }
+    }
+
+    private func handle(_ frame: Frame, into work: inout Work) {
+        work.oldestReceipt = min(work.oldestReceipt, frame.receivedAtMilliseconds)
+        let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
+        let position = frame.position.description
+        if let framingError = frame.framingError {
+            reject(frame, reason: framingError, into: &work)
+            return
+        }
+        guard let decoder = decoders[frame.feed] else {
+            reject(frame, reason: "no decoder for feed \(frame.feed)", into: &work)
+            return
+        }
+        let updates: [FlightUpdate]
+        do {
+            updates = try decoder.decode(frame.bytes, feed: frame.feed, position: position)
+        } catch {
+            reject(frame, reason: error.description, into: &work)
+            return
+        }
+        engine.withLock { engine in
+            for update in updates {
+                let id = update.key.flightID
+                if work.before[id] == nil { work.before[id] = .some(engine.state(for: id)) }
+                guard let applied = engine.apply(update, receivedAt: receivedAt) else { continue }
+                work.updates += 1
+                if work.after[id] == nil { work.touched.append(id) }
+                work.after[id] = applied.state
+                record(applied, update: update, receivedAt: receivedAt, into: &work)
+            }
+        }
+        note(frame, rejected: false, into: &work)
+    }
+
+    private func record(_ applied: StateEngine.AppliedUpdate, update: FlightUpdate, receivedAt: Timestamp, into work: inout Work) {
+        let state = applied.state
+        let received = receivedAt.iso8601
+        let sourceTime = update.sourceTime?.iso8601
+        for change in applied.changes {
+            work.batch.changes.append(CommitBatch.ChangeRow(
+                flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
+                newJSON: change.new?.json, feed: change.feed, sourceTime: sourceTime, receivedAt: received))
+        }
+        for event in applied.events {
+            let payload = EventPayload.encode(
+                event, state: state, feed: update.feed, position: update.position, observedAt: receivedAt,
+                context: settings.context)
+            let text = String(decoding: payload, as: UTF8.self)
+            let topic = "\(settings.topicRoot)/events/\(event.kind.rawValue)"
+            work.batch.outbox.append(CommitBatch.OutboxRow(
+                eventID: event.eventID, flightID: event.flightID, topic: topic, payload: text))
+            work.events.append((event, OutgoingMessage(
+                topic: topic, payload: payload, qos: 1, retain: false, eventID: event.eventID, schema: EventPayload.schema)))
+        }
+    }
+
+    private func reject(_ frame: Frame, reason: String, into work: inout Work) {
+        work.batch.rejected.append(CommitBatch.RejectedRow(
+            feed: frame.feed, position: frame.position.description,
+            receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds).iso8601,
+            error: String(reason.unicodeScalars.filter { $0.value != 0 }.map(Character.init).prefix(2000)),
+            raw: frame.bytes))
+        work.rejectedByFeed[frame.feed, default: 0] += 1
+        logger.warning(
+            "frame rejected", metadata: ["feed": "\(frame.feed)", "position": "\(frame.position)", "reason": "\(reason.prefix(300))"])
+        note(frame, rejected: true, into: &work)
+    }
+
+    /// Checkpoints and spool-file bookkeeping for a frame that was used or rejected.
+    private func note(_ frame: Frame, rejected: Bool, into work: inout Work) {
+        var checkpoint = CommitBatch.CheckpointRow(feed: frame.feed)
+        switch frame.position {
+        case .file(let name, let offset):
+            checkpoint.fileName = name
+            checkpoint.offset = offset
+        case .stream(_, let connection, let offset):
+            checkpoint.sequence = Int64(connection)
+            checkpoint.offset = offset
+        }
+        if let completion = frame.fileCompletion {
+            let finished = spoolFiles.withLock { files -> (Bool, Bool) in
+                var stats = files[completion.name] ?? (0, 0)
+                stats.frames += 1
+                if rejected { stats.rejected += 1 }
+                files[completion.name] = stats
+                guard completion.isLast else { return (false, false) }
+                files.removeValue(forKey: completion.name)
+                return (true, stats.rejected == stats.frames)
+            }
+            if finished.0 {
+                work.finishedFiles.append((completion, finished.1))
+            }
+        }
+        if let index = work.batch.checkpoints.firstIndex(where: { $0.feed == frame.feed }) {
+            let recent = work.batch.checkpoints[index].recentFiles
+            work.batch.checkpoints[index] = checkpoint
+            work.batch.checkpoints[index].recentFiles = recent
+        } else {
+            work.batch.checkpoints.append(checkpoint)
+        }
+        if let completion = frame.fileCompletion, completion.isLast,
+            let index = work.batch.checkpoints.firstIndex(where: { $0.feed == frame.feed })
+        {
+            work.batch.checkpoints[index].recentFiles.append(completion.name)
+        }
+    }
+
+    /// Renders each touched flight's state row once; the same bytes are published.
+    private func finish(_ work: inout Work) {
+        board.withLock { board in
+            for id in work.touched {
+                guard let state = work.after[id] else { continue }
+                let payload = FlightPayload.encode(state, previousSeq: board.publishedSeq(of: id), context: settings.context)
+                work.batch.flights.append(CommitBatch.FlightRow(
+                    flightID: id, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
+                    date: state.key.date.description, direction: state.key.direction.letter,
+                    stateJSON: String(decoding: payload, as: UTF8.self), provenanceJSON: state.provenanceJSON,
+                    seq: state.seq, firstSeenAt: state.firstSeen.iso8601, updatedAt: state.updatedAt.iso8601,
+                    endsAt: state.endsAt?.iso8601))
+            }
+        }
+    }
+
+    /// After the commit: files move, events and state go to the publisher.
+    private func published(_ work: Work, outboxIDs: [Int64?]) async {
+        for (completion, rejectedAll) in work.finishedFiles { completion.complete(rejectedAll) }
+        for (feed, count) in work.rejectedByFeed {
+            for _ in 0..<count { counters[feed]?.frameRejected() }
+        }
+        var events: [OutgoingMessage] = []
+        for (index, item) in work.events.enumerated() {
+            // nil: the event was committed before (a replay after a crash) and is already in
+            // the outbox; the publisher's backlog reader sends it if it is still unpublished.
+            guard index < outboxIDs.count, let id = outboxIDs[index] else { continue }
+            var message = item.message
+            message.outboxID = id
+            events.append(message)
+        }
+        let now = Timestamp.now
+        let stateMessages = board.withLock { board in
+            board.update(
+                work.batch.flights.compactMap { row in
+                    work.after[row.flightID].map { ($0, Array(row.stateJSON.utf8)) }
+                }, now: now)
+        }
+        let lag = work.oldestReceipt == Int64.max ? 0 : now.millisecondsSinceEpoch - work.oldestReceipt
+        progress.committed(updates: work.updates, events: events.count, rejected: work.batch.rejected.count, lagMilliseconds: lag)
+        // Awaited, not spawned: the publisher must see batches in commit order.
+        await publisher.enqueueEvents(events)
+        await publisher.enqueueState(stateMessages)
+    }
+
+    /// Clears flights that ended long ago from memory and from the retained topics.
+    func housekeep(retainHours: Int) async {
+        let now = Timestamp.now
+        let messages = board.withLock { board -> [OutgoingMessage] in
+            let expired = board.expired(now: now, retainHours: retainHours)
+            guard !expired.isEmpty else { return [] }
+            engine.withLock { engine in for id in expired { engine.remove(id) } }
+            logger.info("housekeeping: clearing flights that ended", metadata: ["flights": "\(expired.count)"])
+            return board.remove(expired, now: now)
+        }
+        if !messages.isEmpty { await publisher.enqueueState(messages) }
+    }
+}

@@ -1,0 +1,101 @@
+import Configuration
+import FeedIngest
+import FlightModel
+import HistoryStore
+import Logging
+import Publisher
+import Synchronization
+import Systemd
+
+/// Every two seconds: the one-line `STATUS=` for `systemctl status`, `WATCHDOG=1` when the
+/// pipeline's own loop showed life, and the retained `feeds/{feed}/status` topics when they
+/// changed.
+final class StatusReporter: Sendable {
+    let config: GatewayConfig
+    let topicRoot: String
+    let broker: BrokerLink
+    let writer: HistoryWriter
+    let publisher: OutboxPublisher
+    let counters: [String: FeedCounters]
+    let progress: PipelineProgress
+    let notifier: SystemdNotifier
+    let logger: Logger
+    private let lastPayloads = Mutex<[String: [UInt8]]>([:])
+
+    init(
+        config: GatewayConfig, topicRoot: String, broker: BrokerLink, writer: HistoryWriter, publisher: OutboxPublisher,
+        counters: [String: FeedCounters], progress: PipelineProgress, notifier: SystemdNotifier, logger: Logger
+    ) {
+        self.config = config
+        self.topicRoot = topicRoot
+        self.broker = broker
+        self.writer = writer
+        self.publisher = publisher
+        self.counters = counters
+        self.progress = progress
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    func run() async {
+        var lastBeat = progress.heartbeats
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(2))
+            let beat = progress.heartbeats
+            // Alive: committed or retried since the last look, or idle waiting for frames.
+            if beat != lastBeat || progress.isIdle { notifier.watchdog() }
+            lastBeat = beat
+            notifier.status(await statusLine())
+            await publishFeedStatus()
+        }
+    }
+
+    /// `feeds 2/2 up · lag 0.4 s · outbox 0 · mqtt up · pg up`
+    func statusLine() async -> String {
+        let pending = await publisher.pendingCount
+        let outage = await writer.outage
+        let up = config.feeds.filter { isUp($0) }.count
+        let lag = (Double(progress.lastLagMilliseconds) / 100).rounded() / 10
+        return "feeds \(up)/\(config.feeds.count) up · lag \(lag) s · outbox \(pending) · mqtt \(broker.isConnected ? "up" : "down") · pg \(outage ? "down" : "up")"
+    }
+
+    /// A feed is up when it can receive: a listener or watcher runs, a client is connected.
+    private func isUp(_ feed: FeedConfig) -> Bool {
+        guard let snapshot = counters[feed.name]?.snapshot else { return false }
+        switch feed.transport {
+        case .tcpConnect: return snapshot.openConnections > 0
+        default: return true
+        }
+    }
+
+    private func publishFeedStatus() async {
+        var messages: [OutgoingMessage] = []
+        for feed in config.feeds {
+            guard let snapshot = counters[feed.name]?.snapshot else { continue }
+            var writer = JSONWriter(capacity: 200)
+            writer.beginObject()
+            writer.field("schema", "flightedge.feed-status/1")
+            writer.field("feed", feed.name)
+            writer.key("connected")
+            writer.bool(feed.transport == .tcpConnect ? snapshot.openConnections > 0 : snapshot.openConnections > 0 || feed.transport != .tcpListen)
+            writer.field(
+                "last_frame_at",
+                snapshot.lastFrameAtMilliseconds > 0 ? Timestamp(millisecondsSinceEpoch: snapshot.lastFrameAtMilliseconds).iso8601 : nil)
+            writer.field("frames", snapshot.frames)
+            writer.field("rejected", snapshot.rejected)
+            writer.field("lag_ms", progress.lastLagMilliseconds)
+            writer.endObject()
+            let topic = "\(topicRoot)/feeds/\(feed.name)/status"
+            let changed = lastPayloads.withLock { last -> Bool in
+                if last[topic] == writer.bytes { return false }
+                last[topic] = writer.bytes
+                return true
+            }
+            if changed {
+                messages.append(OutgoingMessage(
+                    topic: topic, payload: writer.bytes, qos: 1, retain: true, schema: "flightedge.feed-status/1"))
+            }
+        }
+        if !messages.isEmpty { await publisher.enqueueState(messages) }
+    }
+}

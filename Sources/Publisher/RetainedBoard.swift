@@ -1,0 +1,189 @@
+import FlightModel
+
+/// The retained topics as the broker should hold them, from committed state only: every
+/// current flight's payload, and the gate and belt lists derived from them. Pure.
+///
+/// After a commit the pipeline hands it the flights that changed and publishes what it
+/// returns; after every (re)connect the publisher re-publishes ``birth()``.
+public struct RetainedBoard: Sendable {
+    /// What a gate or belt list shows of one flight, rendered once per change.
+    struct Entry: Sendable {
+        var payload: [UInt8]
+        var seq: Int64
+        var direction: Direction
+        var gate: String?
+        var belt: String?
+        /// Estimated, else scheduled: the order of gate and belt lists.
+        var sortTime: Int64
+        /// Whether the flight still belongs on its gate or belt screen.
+        var onGateScreen: Bool
+        var onBeltScreen: Bool
+        var summary: [UInt8]
+        var endsAt: Timestamp?
+        var updatedAt: Timestamp
+        var scheduled: Timestamp?
+    }
+
+    public let topicRoot: String
+    public let stateQoS: Int
+    public let context: PayloadContext
+    private var flights: [String: Entry] = [:]
+    private var gates: [String: Set<String>] = [:]
+    private var belts: [String: Set<String>] = [:]
+
+    /// - Parameter topicRoot: `{prefix}/{IATA}`, e.g. `flightedge/ZRH`.
+    public init(topicRoot: String, stateQoS: Int, context: PayloadContext) {
+        self.topicRoot = topicRoot
+        self.stateQoS = stateQoS
+        self.context = context
+    }
+
+    /// The `seq` last published for a flight (0 when never), for the next payload's `prev_seq`.
+    public func publishedSeq(of flightID: String) -> Int64 { flights[flightID]?.seq ?? 0 }
+
+    public var flightCount: Int { flights.count }
+
+    /// Records committed states (with the payloads that were stored) and returns the messages
+    /// to publish: each flight's topic, and every gate and belt list that changed.
+    public mutating func update(_ committed: [(state: FlightState, payload: [UInt8])], now: Timestamp) -> [OutgoingMessage] {
+        var messages: [OutgoingMessage] = []
+        var touchedGates: Set<String> = []
+        var touchedBelts: Set<String> = []
+        for (state, payload) in committed {
+            let id = state.key.flightID
+            if let old = flights[id] {
+                if let gate = old.gate { gates[gate]?.remove(id); touchedGates.insert(gate) }
+                if let belt = old.belt { belts[belt]?.remove(id); touchedBelts.insert(belt) }
+            }
+            let entry = Self.entry(state, payload: payload)
+            flights[id] = entry
+            if let gate = entry.gate, entry.direction == .departure {
+                gates[gate, default: []].insert(id)
+                touchedGates.insert(gate)
+            }
+            if let belt = entry.belt, entry.direction == .arrival {
+                belts[belt, default: []].insert(id)
+                touchedBelts.insert(belt)
+            }
+            messages.append(flightMessage(id, payload))
+        }
+        messages += touchedGates.sorted().map { gateMessage($0, now: now) }
+        messages += touchedBelts.sorted().map { beltMessage($0, now: now) }
+        return messages
+    }
+
+    /// Forgets flights (housekeeping) and returns the clears: an empty retained payload on each
+    /// flight's topic, and the gate and belt lists without them.
+    public mutating func remove(_ flightIDs: [String], now: Timestamp) -> [OutgoingMessage] {
+        var messages: [OutgoingMessage] = []
+        var touchedGates: Set<String> = []
+        var touchedBelts: Set<String> = []
+        for id in flightIDs {
+            guard let entry = flights.removeValue(forKey: id) else { continue }
+            if let gate = entry.gate { gates[gate]?.remove(id); touchedGates.insert(gate) }
+            if let belt = entry.belt { belts[belt]?.remove(id); touchedBelts.insert(belt) }
+            messages.append(OutgoingMessage(topic: "\(topicRoot)/flights/\(id)", payload: [], qos: 1, retain: true))
+        }
+        messages += touchedGates.sorted().map { gateMessage($0, now: now) }
+        messages += touchedBelts.sorted().map { beltMessage($0, now: now) }
+        return messages
+    }
+
+    /// Flights that ended more than `retainHours` ago (by actual or estimated time, never by
+    /// the scheduled time alone), or that nothing was heard of for two days after their
+    /// scheduled time.
+    public func expired(now: Timestamp, retainHours: Int) -> [String] {
+        let horizon = now.millisecondsSinceEpoch - Int64(retainHours) * 3_600_000
+        let silentHorizon = now.millisecondsSinceEpoch - 48 * 3_600_000
+        return flights.compactMap { id, entry in
+            if let ends = entry.endsAt, ends.millisecondsSinceEpoch < horizon { return id }
+            if entry.updatedAt.millisecondsSinceEpoch < silentHorizon,
+                let scheduled = entry.scheduled, scheduled.millisecondsSinceEpoch < silentHorizon
+            {
+                return id
+            }
+            return nil
+        }
+    }
+
+    /// Every retained topic: all flights, gates and belts.
+    public func birth(now: Timestamp) -> [OutgoingMessage] {
+        var messages = flights.map { flightMessage($0.key, $0.value.payload) }
+        messages += gates.keys.sorted().map { gateMessage($0, now: now) }
+        messages += belts.keys.sorted().map { beltMessage($0, now: now) }
+        return messages
+    }
+
+    // MARK: - Messages
+
+    private func flightMessage(_ id: String, _ payload: [UInt8]) -> OutgoingMessage {
+        OutgoingMessage(
+            topic: "\(topicRoot)/flights/\(id)", payload: payload, qos: stateQoS, retain: true, schema: FlightPayload.schema)
+    }
+
+    /// Gate screens: departures that have not left, current first.
+    private func gateMessage(_ gate: String, now: Timestamp) -> OutgoingMessage {
+        let entries = (gates[gate] ?? []).compactMap { flights[$0] }.filter(\.onGateScreen).sorted { $0.sortTime < $1.sortTime }
+        return listMessage(kind: "gate", name: gate, listKey: "departures", entries: entries.prefix(8), now: now)
+    }
+
+    /// Belt screens: arrivals until 90 minutes after on-block.
+    private func beltMessage(_ belt: String, now: Timestamp) -> OutgoingMessage {
+        let cutoff = now.millisecondsSinceEpoch - 90 * 60_000
+        let entries = (belts[belt] ?? []).compactMap { flights[$0] }
+            .filter { $0.onBeltScreen && ($0.endsAt?.millisecondsSinceEpoch ?? Int64.max) >= cutoff }
+            .sorted { $0.sortTime < $1.sortTime }
+        return listMessage(kind: "belt", name: belt, listKey: "arrivals", entries: entries.prefix(12), now: now)
+    }
+
+    private func listMessage(
+        kind: String, name: String, listKey: String, entries: ArraySlice<Entry>, now: Timestamp
+    ) -> OutgoingMessage {
+        var writer = JSONWriter(capacity: 256 + entries.count * 200)
+        writer.beginObject()
+        writer.field("schema", "flightedge.\(kind)/1")
+        writer.field("airport", context.airport)
+        writer.field(kind, name)
+        writer.field("as_of", now.iso8601)
+        writer.key(listKey)
+        writer.beginArray()
+        for entry in entries { writer.raw(entry.summary) }
+        writer.endArray()
+        writer.endObject()
+        return OutgoingMessage(
+            topic: "\(topicRoot)/\(kind)s/\(Self.topicLevel(name))", payload: writer.bytes, qos: stateQoS, retain: true,
+            schema: "flightedge.\(kind)/1")
+    }
+
+    /// A gate or belt name as one topic level: MQTT wildcards and separators replaced.
+    static func topicLevel(_ name: String) -> String {
+        String(name.map { "/+#".contains($0) ? "_" : $0 })
+    }
+
+    static func entry(_ state: FlightState, payload: [UInt8]) -> Entry {
+        let status = state.status
+        let gone: Set<FlightStatus> = [.departed, .airborne, .cancelled, .deleted, .notOperating]
+        var writer = JSONWriter(capacity: 220)
+        writer.beginObject()
+        writer.field("flight_id", state.key.flightID)
+        writer.field("airline", state.key.airline)
+        writer.field("number", state.key.number)
+        let place: FlightField = state.key.direction == .departure ? .destination : .origin
+        if let text = state[place]?.text { writer.field(place.name, text) }
+        for field in [FlightField.scheduled, .estimated, .actual] {
+            if let time = state[field]?.time { writer.field(field.name, time.iso8601) }
+        }
+        if let status { writer.field("status", status.rawValue) }
+        if state.key.direction == .departure, !state.codeshares.isEmpty {
+            writer.key("codeshares")
+            FieldValue.list(state.codeshares).write(to: &writer)
+        }
+        writer.endObject()
+        return Entry(
+            payload: payload, seq: state.seq, direction: state.key.direction, gate: state.gate, belt: state.belt,
+            sortTime: (state.estimated ?? state.scheduled)?.millisecondsSinceEpoch ?? state.firstSeen.millisecondsSinceEpoch,
+            onGateScreen: status.map { !gone.contains($0) } ?? true,
+            onBeltScreen: status.map { $0 != .cancelled && $0 != .diverted && $0 != .deleted && $0 != .notOperating } ?? true,
+            summary: writer.bytes, endsAt: state.endsAt, updatedAt: state.updatedAt, scheduled: state.scheduled)
+    }
+}
