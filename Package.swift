@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Postgres", "MQTT", "Systemd", "HistoryStore"]
+            dependencies: ["Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel"]
         ),
     ]
 )
