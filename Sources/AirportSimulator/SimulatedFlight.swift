@@ -63,7 +63,8 @@ struct SimulatedFlight {
         while step < (departure ? -20 * minute : -10 * minute) {
             let progress = Double(step + 180 * minute) / Double(180 * minute)
             let noise = Int64(Int.random(in: -2...2, using: &random)) * minute
-            let guess = scheduled + Int64(Double(delay) * progress) + noise
+            var guess = scheduled + Int64(Double(delay) * progress) + noise
+            guess -= guess % 60  // boards show whole minutes
             var facts: [Fact] = [("estimated", .time(max(scheduled - 10 * minute, guess)))]
             if delay >= 15 * minute && progress > 0.5 { facts.append(("status", .text("delayed"))) }
             at(step, facts)

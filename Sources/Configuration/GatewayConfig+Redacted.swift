@@ -1,16 +1,18 @@
-import Foundation
-
 extension GatewayConfig {
     /// The effective configuration as TOML, defaults filled in and secrets masked: what
-    /// `flightedge check-config` prints. Passwords live in files; a password written into the
-    /// database URL anyway is shown as `***`.
+    /// `flightedge check-config` prints. It parses back to the same configuration (unless a
+    /// secret was masked).
+    ///
+    /// Passwords belong in `password_file`; one written into the database URL anyway
+    /// (`postgresql://user:secret@host/db`, `?password=…`, or `password=…` in a key=value string)
+    /// is shown as `***`, and so is any option whose name says it is a secret.
     public func redacted() -> String {
         var lines: [String] = []
-        func quoted(_ text: String) -> String {
-            "\"" + text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
-        }
         func add(_ key: String, _ value: String?) {
-            if let value { lines.append("\(key) = \(quoted(value))") }
+            if let value { lines.append("\(key) = \(TOMLText.quoted(value))") }
+        }
+        func add(_ key: String, _ value: Int?) {
+            if let value { lines.append("\(key) = \(value)") }
         }
         lines.append("[airport]")
         add("iata", airport.iata)
@@ -20,7 +22,7 @@ extension GatewayConfig {
         add("password_file", database.passwordFile)
         lines.append("\n[mqtt]")
         add("host", mqtt.host)
-        lines.append("port = \(mqtt.port)")
+        add("port", mqtt.port)
         add("client_id", mqtt.clientID)
         add("topic_prefix", mqtt.topicPrefix)
         add("username", mqtt.username)
@@ -28,18 +30,18 @@ extension GatewayConfig {
         add("ca_file", mqtt.caFile)
         add("cert_file", mqtt.certFile)
         add("key_file", mqtt.keyFile)
-        lines.append("state_qos = \(mqtt.stateQoS)")
-        lines.append("keepalive = \(mqtt.keepaliveSeconds)")
-        lines.append("max_inflight = \(mqtt.maxInflight)")
+        add("state_qos", mqtt.stateQoS)
+        add("keepalive", mqtt.keepaliveSeconds)
+        add("max_inflight", mqtt.maxInflight)
         lines.append("\n[events]")
-        lines.append("delay_threshold_minutes = \(events.delayThresholdMinutes)")
-        lines.append("delay_step_minutes = \(events.delayStepMinutes)")
+        add("delay_threshold_minutes", events.delayThresholdMinutes)
+        add("delay_step_minutes", events.delayStepMinutes)
         if let http {
             lines.append("\n[http]")
             add("listen", http.listen.description)
         }
         lines.append("\n[housekeeping]")
-        lines.append("retain_hours = \(housekeeping.retainHours)")
+        add("retain_hours", housekeeping.retainHours)
         for feed in feeds {
             lines.append("\n[[feeds]]")
             add("name", feed.name)
@@ -48,55 +50,125 @@ extension GatewayConfig {
             add("address", feed.address?.description)
             add("path", feed.path)
             add("framing", feed.framing.rawValue)
-            lines.append("max_frame_bytes = \(feed.maxFrameBytes)")
-            lines.append("precedence = \(feed.precedence)")
+            add("max_frame_bytes", feed.maxFrameBytes)
+            add("precedence", feed.precedence)
+            add("stale_after", feed.staleAfterSeconds)
             if feed.transport == .tcpListen {
-                lines.append("allow = [\(feed.allow.map { quoted($0.description) }.joined(separator: ", "))]")
-                lines.append("max_connections = \(feed.maxConnections)")
+                lines.append("allow = [\(feed.allow.map { TOMLText.quoted($0.description) }.joined(separator: ", "))]")
+                add("max_connections", feed.maxConnections)
             }
-            if let stale = feed.staleAfterSeconds { lines.append("stale_after = \(stale)") }
-            lines.append("idle_timeout = \(feed.idleTimeoutSeconds)")
-            if !feed.options.isEmpty { lines.append("# options: \(feed.options.keys.sorted().joined(separator: ", "))") }
+            if feed.transport.isNetwork { add("idle_timeout", feed.idleTimeoutSeconds) }
+            if !feed.options.isEmpty {
+                lines.append("[feeds.options]")
+                for (key, value) in Self.maskSecrets(in: feed.options).sorted(by: { $0.key < $1.key }) {
+                    lines.append("\(TOMLText.key(key)) = \(value)")
+                }
+            }
         }
         return lines.joined(separator: "\n")
     }
 
-    /// Replaces the password of a libpq URL (`scheme://user:secret@host`) or keyword string
-    /// (`password=secret`) by `***`.
+    /// Replaces the password of a libpq connection string by `***`: in a URL
+    /// (`postgresql://user:secret@host/db`, `…?password=secret`) or in key=value pairs
+    /// (`host=db password=secret`, `password = 'two words'`).
     public static func maskPassword(in conninfo: String) -> String {
-        if let scheme = conninfo.range(of: "://") {
-            let rest = conninfo[scheme.upperBound...]
-            guard let at = rest.firstIndex(of: "@") else { return maskQueryPassword(conninfo) }
-            let credentials = rest[..<at]
-            guard let colon = credentials.firstIndex(of: ":") else { return maskQueryPassword(conninfo) }
-            let masked = String(conninfo[..<scheme.upperBound]) + credentials[..<colon] + ":***" + rest[at...]
-            return maskQueryPassword(masked)
+        let trimmed = conninfo.drop { $0 == " " || $0 == "\t" }
+        if trimmed.hasPrefix("postgresql://") || trimmed.hasPrefix("postgres://") {
+            return ConnectionString.maskURL(conninfo)
         }
-        var parts: [String] = []
-        for part in conninfo.split(separator: " ") {
-            parts.append(part.hasPrefix("password=") ? "password=***" : String(part))
-        }
-        return parts.joined(separator: " ")
+        return ConnectionString.maskKeywords(conninfo)
     }
 
-    private static func maskQueryPassword(_ url: String) -> String {
-        guard let query = url.firstIndex(of: "?") else { return url }
-        let parameters = url[url.index(after: query)...].split(separator: "&").map { parameter in
-            parameter.hasPrefix("password=") ? "password=***" : String(parameter)
+    private static func maskSecrets(in options: [String: ConfigValue]) -> [String: ConfigValue] {
+        options.reduce(into: [:]) { result, entry in
+            let lowered = entry.key.lowercased()
+            if ["password", "secret", "token", "apikey", "api_key"].contains(where: lowered.contains) {
+                result[entry.key] = .string("***")
+            } else if case .table(let inner) = entry.value {
+                result[entry.key] = .table(maskSecrets(in: inner))
+            } else {
+                result[entry.key] = entry.value
+            }
         }
-        return String(url[...query]) + parameters.joined(separator: "&")
     }
 }
 
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
+/// Masking passwords in libpq connection strings.
+enum ConnectionString {
+    /// `scheme://user:secret@host…?password=secret` → `scheme://user:***@host…?password=***`.
+    /// The user info ends at the last `@` before the path, so a password with an unescaped `@`
+    /// is masked whole.
+    static func maskURL(_ url: String) -> String {
+        guard let scheme = url.firstRange(of: "://") else { return url }
+        var result = String(url[..<scheme.upperBound])
+        var rest = url[scheme.upperBound...]
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            if let colon = userInfo.firstIndex(of: ":") {
+                result += userInfo[..<colon] + ":***"
+            } else {
+                result += userInfo
+            }
+            rest = rest[at...]
         }
-        return result + rest
+        guard let question = rest.firstIndex(of: "?") else { return result + rest }
+        result += rest[...question]
+        let parameters = rest[rest.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
+        result += parameters.map { parameter in
+            parameter.lowercased().hasPrefix("password=") ? "password=***" : String(parameter)
+        }.joined(separator: "&")
+        return result
+    }
+
+    /// `host=db password=secret` → `host=db password=***`, with libpq's rules: spaces around
+    /// `=`, values in single quotes with backslash escapes.
+    static func maskKeywords(_ conninfo: String) -> String {
+        let characters = Array(conninfo)
+        var result = ""
+        var index = 0
+        func skipSpaces() {
+            while index < characters.count, characters[index].isWhitespace {
+                result.append(characters[index])
+                index += 1
+            }
+        }
+        while index < characters.count {
+            skipSpaces()
+            var keyword = ""
+            while index < characters.count, characters[index] != "=", !characters[index].isWhitespace {
+                keyword.append(characters[index])
+                index += 1
+            }
+            result += keyword
+            skipSpaces()
+            guard index < characters.count, characters[index] == "=" else { continue }
+            result.append("=")
+            index += 1
+            skipSpaces()
+            var value = ""
+            if index < characters.count, characters[index] == "'" {
+                value.append("'")
+                index += 1
+                while index < characters.count, characters[index] != "'" {
+                    if characters[index] == "\\", index + 1 < characters.count {
+                        value.append(characters[index])
+                        index += 1
+                    }
+                    value.append(characters[index])
+                    index += 1
+                }
+                if index < characters.count {
+                    value.append("'")
+                    index += 1
+                }
+            } else {
+                while index < characters.count, !characters[index].isWhitespace {
+                    value.append(characters[index])
+                    index += 1
+                }
+            }
+            result += keyword.lowercased() == "password" ? "***" : value
+        }
+        return result
     }
 }

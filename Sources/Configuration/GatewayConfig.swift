@@ -25,6 +25,7 @@ public struct GatewayConfig: Sendable, Equatable {
     /// `[housekeeping]`, optional.
     public var housekeeping: HousekeepingConfig
 
+    /// A configuration built in code (tests, tools); nothing is validated here.
     public init(
         airport: AirportConfig, database: DatabaseConfig, mqtt: MQTTConfig, events: EventsConfig = EventsConfig(),
         http: HTTPConfig? = nil, feeds: [FeedConfig] = [], housekeeping: HousekeepingConfig = HousekeepingConfig()
@@ -95,6 +96,7 @@ public struct AirportConfig: Sendable, Equatable {
     /// `timezone`: an IANA time zone such as `Europe/Zurich` (required), for local times.
     public var timezone: String
 
+    /// Nothing is validated here; ``GatewayConfig/parse(_:source:)`` does that.
     public init(iata: String, timezone: String) {
         self.iata = iata
         self.timezone = timezone
@@ -113,6 +115,7 @@ public struct DatabaseConfig: Sendable, Equatable {
     /// `password_file`: a file holding the password; else the systemd credential `db-password`.
     public var passwordFile: String?
 
+    /// Nothing is validated here.
     public init(url: String, passwordFile: String? = nil) {
         self.url = url
         self.passwordFile = passwordFile
@@ -128,6 +131,7 @@ public struct EventsConfig: Sendable, Equatable {
     /// 1 to 1440, default 5.
     public var delayStepMinutes: Int
 
+    /// The defaults are those of the configuration file.
     public init(delayThresholdMinutes: Int = 15, delayStepMinutes: Int = 5) {
         self.delayThresholdMinutes = delayThresholdMinutes
         self.delayStepMinutes = delayStepMinutes
@@ -139,6 +143,7 @@ public struct HTTPConfig: Sendable, Equatable {
     /// `listen` (required in `[http]`): address of `/healthz` and `/metrics`.
     public var listen: HostPort
 
+    /// Nothing is validated here.
     public init(listen: HostPort) {
         self.listen = listen
     }
@@ -150,6 +155,7 @@ public struct HousekeepingConfig: Sendable, Equatable {
     /// cleared from the retained topics; 1 to 720, default 12.
     public var retainHours: Int
 
+    /// The default is that of the configuration file.
     public init(retainHours: Int = 12) {
         self.retainHours = retainHours
     }

@@ -18,7 +18,8 @@ public indirect enum TOMLValue: Sendable, Equatable {
         case .float: "a float"
         case .boolean: "a boolean"
         case .datetime: "a date-time"
-        case .array(let elements): elements.isEmpty || !elements.allSatisfy(\.isTable) ? "an array" : "an array of tables"
+        case .array(let elements):
+            elements.isEmpty || !elements.allSatisfy(\.isTable) ? "an array" : "an array of tables"
         case .table: "a table"
         }
     }
@@ -26,9 +27,12 @@ public indirect enum TOMLValue: Sendable, Equatable {
 
 /// A value and the line it starts on (1-based).
 public struct TOMLNode: Sendable, Equatable {
+    /// The value.
     public var value: TOMLValue
+    /// The 1-based line the value (or its key) is on.
     public var line: Int
 
+    /// `value`, written on `line`.
     public init(_ value: TOMLValue, line: Int) {
         self.value = value
         self.line = line
@@ -54,6 +58,7 @@ public struct TOMLTable: Sendable, Equatable {
     /// True for tables defined by a header or inline: they cannot be defined again.
     var isDefined = false
 
+    /// An empty table whose header is on `line` (0: none).
     public init(line: Int) {
         self.line = line
     }
@@ -73,6 +78,7 @@ public struct TOMLTable: Sendable, Equatable {
     /// The keys in the order they were written.
     public var keys: [String] { entries.map(\.key) }
 
+    /// Same entries in the same order, with the same lines.
     public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
         lhs.line == rhs.line && lhs.entries.count == rhs.entries.count
             && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.node == $1.node }

@@ -17,7 +17,7 @@ struct FlightEdgeCommand: AsyncParsableCommand {
             The configuration file defaults to /etc/flightedge/flightedge.toml; FLIGHTEDGE_CONFIG overrides it.
             """,
         version: version,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, MigrateCommand.self, SimulateCommand.self, HistoryCommand.self]
+        subcommands: [RunCommand.self, CheckConfigCommand.self, MigrateCommand.self, SimulateCommand.self, HistoryCommand.self, WatchCommand.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; DESIGN.md §7 promises 1.

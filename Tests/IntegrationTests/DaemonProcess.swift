@@ -28,7 +28,10 @@ final class DaemonProcess: @unchecked Sendable {
 
     static var binary: String { repository.appendingPathComponent(".build/debug/flightedge").path }
 
-    init(databaseURL: String, extraFeeds: String = "", stateQoS: Int = 1) throws {
+    init(
+        databaseURL: String, extraFeeds: String = "", stateQoS: Int = 1, maxFrameBytes: Int = 1_048_576,
+        mqttPort: Int? = nil
+    ) throws {
         self.databaseURL = databaseURL
         let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         airport = String((0..<3).map { _ in letters.randomElement()! })
@@ -50,7 +53,7 @@ final class DaemonProcess: @unchecked Sendable {
 
             [mqtt]
             host = "\(try TestServices.mqttHost)"
-            port = \(try TestServices.mqttPort)
+            port = \(try mqttPort ?? TestServices.mqttPort)
             client_id = "\(clientID)"
             topic_prefix = "flightedge"
             username = "flightedge"
@@ -69,6 +72,7 @@ final class DaemonProcess: @unchecked Sendable {
             framing = "lf"
             allow = ["127.0.0.0/8"]
             precedence = 10
+            max_frame_bytes = \(maxFrameBytes)
 
             [[feeds]]
             name = "drop"
@@ -139,12 +143,12 @@ final class DaemonProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Sends lines to the daemon's tcp-listen feed and closes the connection.
-    func send(lines: [String]) throws {
+    func send(lines: [String], port: Int? = nil) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { Glibc.close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(listenPort).bigEndian)
+        address.sin_port = in_port_t(UInt16(port ?? listenPort).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -1,0 +1,113 @@
+/// One `[[feeds]]` entry: where flight updates come from and how to read them (DESIGN.md §1, §9).
+public struct FeedConfig: Sendable, Equatable {
+    /// `name` (required): lower-case letters, digits, `-` and `_`; unique. It names topics,
+    /// metrics, log lines and database rows.
+    public var name: String
+    /// `format` (required): `aidx`, `mvt`, `csv` or `jsonl`.
+    public var format: FeedFormat
+    /// `transport` (required): `tcp-connect`, `tcp-listen`, `spool-dir` or `tail-file`.
+    public var transport: FeedTransport
+    /// `address`: the peer to connect to (`tcp-connect`) or the address to listen on
+    /// (`tcp-listen`); required by those two, refused by the others.
+    public var address: HostPort?
+    /// `path`: the folder (`spool-dir`) or file (`tail-file`); required by those two, refused
+    /// by the others.
+    public var path: String?
+    /// `framing`: how frames are cut from the bytes; default `file` for `spool-dir`, else `lf`.
+    /// `file` is for `spool-dir` only.
+    public var framing: Framing
+    /// `max_frame_bytes`: larger frames are rejected; 64 to 67108864, default 1048576.
+    public var maxFrameBytes: Int
+    /// `precedence`: a higher value wins a tie between feeds (same source time); -1000 to 1000,
+    /// default 0.
+    public var precedence: Int
+    /// `allow` (`tcp-listen` only): networks peers may connect from; default loopback
+    /// (`127.0.0.0/8`, `::1/128`).
+    public var allow: [CIDR]
+    /// `stale_after`: seconds the feed may be silent before `/healthz` reports 503; 1 to 604800,
+    /// default none (never stale).
+    public var staleAfterSeconds: Int?
+    /// `max_connections` (`tcp-listen` only): concurrent senders; 1 to 10000, default 64.
+    public var maxConnections: Int
+    /// `idle_timeout` (TCP transports only): seconds a connection may stay silent before it is
+    /// closed (and, for `tcp-connect`, re-opened); 1 to 86400, default 300.
+    public var idleTimeoutSeconds: Int
+    /// `[feeds.options]`: format-specific settings for the decoder (CSV column mapping, delimiter,
+    /// time format, status map…), kept as written.
+    public var options: [String: ConfigValue]
+
+    /// The `allow` list of a `tcp-listen` feed that has none: loopback only.
+    public static let defaultAllow: [CIDR] = [CIDR.loopbackIPv4, CIDR.loopbackIPv6]
+
+    /// A feed as the loader builds it; `framing` `nil` means the transport's default and `allow`
+    /// `nil` means loopback for `tcp-listen`, none otherwise. Values are not validated here.
+    public init(
+        name: String, format: FeedFormat, transport: FeedTransport, address: HostPort? = nil, path: String? = nil,
+        framing: Framing? = nil, maxFrameBytes: Int = 1_048_576, precedence: Int = 0, allow: [CIDR]? = nil,
+        staleAfterSeconds: Int? = nil, maxConnections: Int = 64, idleTimeoutSeconds: Int = 300,
+        options: [String: ConfigValue] = [:]
+    ) {
+        self.name = name
+        self.format = format
+        self.transport = transport
+        self.address = address
+        self.path = path
+        self.framing = framing ?? Framing.default(for: transport)
+        self.maxFrameBytes = maxFrameBytes
+        self.precedence = precedence
+        self.allow = allow ?? (transport == .tcpListen ? Self.defaultAllow : [])
+        self.staleAfterSeconds = staleAfterSeconds
+        self.maxConnections = maxConnections
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.options = options
+    }
+
+    /// True when a peer at `ipAddress` may connect to this (`tcp-listen`) feed.
+    public func allows(ipAddress: String) -> Bool {
+        allow.contains { $0.contains(ipAddress: ipAddress) }
+    }
+}
+
+/// A feed's message format (DESIGN.md §9).
+public enum FeedFormat: String, Sendable, CaseIterable {
+    /// IATA AIDX XML.
+    case aidx
+    /// IATA Type B movement messages.
+    case mvt
+    /// A delimited FIDS export, mapped by `[feeds.options]`.
+    case csv
+    /// The normalized update, one JSON object per line.
+    case jsonl
+}
+
+/// How a feed's bytes arrive.
+public enum FeedTransport: String, Sendable, CaseIterable {
+    /// We connect to `address` and reconnect when the link drops.
+    case tcpConnect = "tcp-connect"
+    /// Senders connect to us on `address`, if `allow` lets them.
+    case tcpListen = "tcp-listen"
+    /// Files dropped in the folder `path`, each read once, then moved to `done/` or `rejected/`.
+    case spoolDir = "spool-dir"
+    /// A file at `path` that grows, read as it is written.
+    case tailFile = "tail-file"
+
+    /// True for the transports that take an `address`; the others take a `path`.
+    public var isNetwork: Bool { self == .tcpConnect || self == .tcpListen }
+}
+
+/// How frames are cut from a feed's bytes.
+public enum Framing: String, Sendable, CaseIterable {
+    /// One frame per line (LF, CR LF tolerated).
+    case lf
+    /// Each frame between STX (0x02) and ETX (0x03).
+    case stxEtx = "stx-etx"
+    /// Each frame after its length as a 4-byte big-endian integer.
+    case lengthPrefix = "length-prefix"
+    /// One frame per file (`spool-dir` only).
+    case file
+
+    /// `file` for `spool-dir`, else `lf`.
+    public static func `default`(for transport: FeedTransport) -> Framing {
+        transport == .spoolDir ? .file : .lf
+    }
+}

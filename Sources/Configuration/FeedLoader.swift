@@ -1,0 +1,63 @@
+/// Reads and checks one `[[feeds]]` table: its keys, and what its transport needs and refuses.
+struct FeedLoader {
+    let loader: ConfigLoader
+    let table: TOMLTable
+    let index: Int
+
+    private var path: String { "feeds[\(index)]" }
+
+    func load() -> FeedConfig? {
+        var reader = TableReader(table: table, path: path, section: "[[feeds]]", loader: loader)
+        let name = reader.string("name", required: true) { value in
+            !value.isEmpty
+                && value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") })
+                ? nil : "\"\(value)\" is not a feed name (lower-case letters, digits, '-' and '_': it names topics)"
+        }
+        let format: FeedFormat? = reader.choice("format", required: true)
+        let transport: FeedTransport? = reader.choice("transport", required: true)
+        let address = reader.hostPort("address", required: false)
+        let filePath = reader.string("path", required: false, check: ConfigLoader.nonEmpty)
+        let framing: Framing? = reader.choice("framing", required: false)
+        let maxFrameBytes = reader.integer("max_frame_bytes", default: 1_048_576, range: 64...67_108_864)
+        let precedence = reader.integer("precedence", default: 0, range: -1000...1000)
+        let allow = reader.cidrs("allow")
+        let staleAfter = reader.optionalInteger("stale_after", range: 1...604_800)
+        let maxConnections = reader.integer("max_connections", default: 64, range: 1...10_000)
+        let idleTimeout = reader.integer("idle_timeout", default: 300, range: 1...86_400)
+        let options = reader.options("options")
+        reader.finish()
+
+        if let transport { check(transport, framing: framing) }
+        guard let name, let format, let transport else { return nil }
+        return FeedConfig(
+            name: name, format: format, transport: transport, address: address, path: filePath, framing: framing,
+            maxFrameBytes: maxFrameBytes, precedence: precedence, allow: allow, staleAfterSeconds: staleAfter,
+            maxConnections: maxConnections, idleTimeoutSeconds: idleTimeout, options: options)
+    }
+
+    /// Reports what `transport` needs but is missing, and what is set but does nothing for it.
+    private func check(_ transport: FeedTransport, framing: Framing?) {
+        let name = "\"\(transport.rawValue)\""
+        if transport.isNetwork {
+            if table["address"] == nil {
+                loader.report(table.line, "\(path).address", "required for transport \(name)")
+            }
+            refuse("path", "transport \(name) takes an address, not a path")
+        } else {
+            if table["path"] == nil { loader.report(table.line, "\(path).path", "required for transport \(name)") }
+            refuse("address", "transport \(name) takes a path, not an address")
+            refuse("idle_timeout", "only TCP transports have connections to time out; remove idle_timeout")
+        }
+        if transport != .tcpListen {
+            refuse("allow", "only a tcp-listen feed accepts connections; remove allow")
+            refuse("max_connections", "only a tcp-listen feed accepts connections; remove max_connections")
+        }
+        if framing == .file && transport != .spoolDir {
+            refuse("framing", "\"file\" framing (one frame per file) needs transport \"spool-dir\"")
+        }
+    }
+
+    private func refuse(_ key: String, _ message: String) {
+        if let node = table[key] { loader.report(node.line, "\(path).\(key)", message) }
+    }
+}

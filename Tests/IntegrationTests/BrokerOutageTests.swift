@@ -1,0 +1,100 @@
+import FlightModel
+import Foundation
+import MQTT
+import Postgres
+import Testing
+
+@Suite("The broker goes away and comes back")
+struct BrokerOutageTests {
+    @Test func eventsWaitInTheOutboxAndAreAllAcknowledgedAfterTheBrokerReturns() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let broker = try PrivateBroker()
+            try broker.start()
+            let daemon = try DaemonProcess(databaseURL: url, mqttPort: broker.port)
+            // A relay-like subscriber: persistent session, QoS 1.
+            let relay = try MQTTWatcher(clientID: "relay-\(UUID().uuidString.prefix(6))", cleanSession: false, port: broker.port)
+            try relay.subscribe(daemon.topic("events/#"), qos: 1)
+            try daemon.start()
+
+            try daemon.send(lines: Array(PipelineEndToEndTests.script[0...1]))
+            try await relay.wait(for: 10, "the first event") { $0.count >= 1 }
+
+            broker.stop()
+            // Committed while the broker is down: the events wait in the outbox.
+            try daemon.send(lines: Array(PipelineEndToEndTests.script[2...]))
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("committed with the broker down") {
+                try connection.query("SELECT count(*), count(published_at) FROM flightedge.outbox").rows == [["6", "1"]]
+            }
+            try await Task.sleep(for: .seconds(2))
+            try broker.start()
+            try await eventually("outbox drained after the broker returned", within: 30) {
+                try connection.query("SELECT count(*) FROM flightedge.outbox WHERE published_at IS NULL").rows == [["0"]]
+            }
+
+            // Every event was acknowledged by the broker; they were sent in outbox (commit) order.
+            let published = try connection.query(
+                "SELECT event_id::text FROM flightedge.outbox WHERE published_at IS NOT NULL ORDER BY id").rows.compactMap { $0[0] }
+            let expected = PipelineEndToEndTests.expectedEvents.map {
+                EventID.make(flightID: $0.flight, seq: $0.seq, kind: EventKind(rawValue: $0.kind)!)
+            }
+            #expect(Set(published) == Set(expected))
+            // Liveness and the birth: online again, every flight's state retained.
+            let board = try MQTTWatcher(port: broker.port)
+            try board.subscribe(daemon.topic("#"))
+            try await board.wait(for: 10, "online and both flights") { messages in
+                messages.contains { $0.topic == daemon.topic("status") && $0.text.contains(#""state":"online""#) }
+                    && messages.contains { $0.topic == daemon.topic("flights/LX1234-20261124-D") && $0.text.contains(#""seq":6"#) }
+                    && messages.contains { $0.topic == daemon.topic("flights/BA0117A-20261124-A") }
+            }
+            #expect(daemon.log.contains("MQTT broker connection lost"))
+            #expect(daemon.stop() == 0)
+        }
+    }
+
+    @Test func resyncRepublishesEveryRetainedTopicAndPayloadsMatchTheirSchemas() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            try daemon.start()
+            try daemon.send(lines: PipelineEndToEndTests.script + [
+                #"{"airline":"AF","number":"1015","date":"2026-11-24","direction":"arrival","origin":"CDG","scheduled":"2026-11-24T09:00:00Z","belt":"7","status":"landed"}"#,
+            ])
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("committed") {
+                try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["3"]]
+            }
+            let board = try MQTTWatcher()
+            try board.subscribe(daemon.topic("#"))
+            try await board.wait(for: 10, "retained topics") { messages in
+                messages.contains { $0.topic == daemon.topic("gates/B34") } && messages.contains { $0.topic == daemon.topic("belts/7") }
+                    && messages.contains { $0.topic.hasPrefix(daemon.topic("feeds/")) }
+            }
+            let before = board.messages.count
+            let requester = try MQTTWatcher()
+            try requester.publish(daemon.topic("cmd/resync"), "{}")
+            try await board.wait(for: 10, "the re-published flights") { messages in
+                messages[before...].filter { $0.topic.hasPrefix(daemon.topic("flights/")) }.count >= 3
+            }
+            for message in board.messages where !message.payload.isEmpty {
+                let relative = message.topic.dropFirst(daemon.topic("").count)
+                let schema: String
+                switch relative.split(separator: "/").first {
+                case "flights": schema = "flight"
+                case "gates": schema = "gate"
+                case "belts": schema = "belt"
+                case "feeds": schema = "feed-status"
+                case "status": schema = "status"
+                case "events": schema = "event"
+                default: continue
+                }
+                #expect(SchemaValidator.violations(named: schema, message.payload).isEmpty, "\(message.topic): \(message.text)")
+            }
+            let gate = try #require(board.messages.last { $0.topic == daemon.topic("gates/B34") })
+            // LX1234 departed: it left the gate screen.
+            #expect(!gate.text.contains("LX1234"))
+            let belt = try #require(board.messages.last { $0.topic == daemon.topic("belts/7") })
+            #expect(belt.text.contains("AF1015-20261124-A"))
+            #expect(daemon.stop() == 0)
+        }
+    }
+}

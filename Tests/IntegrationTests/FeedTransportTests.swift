@@ -1,0 +1,122 @@
+import Foundation
+import Postgres
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Feed transports against a real daemon")
+struct FeedTransportTests {
+    @Test func aPeerOutsideTheAllowListIsRefusedAndLogged() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let port = try DaemonProcess.freePort()
+            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+
+                [[feeds]]
+                name = "partners"
+                format = "jsonl"
+                transport = "tcp-listen"
+                address = "127.0.0.1:\(port)"
+                allow = ["10.20.0.0/24"]
+                """)
+            try daemon.start()
+            // The connection is accepted by the kernel, then closed by the daemon unread.
+            try? daemon.send(lines: [#"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A1"}"#], port: port)
+            try await eventually("refusal logged") { daemon.log.contains("feed refused a peer not on its allow list") }
+            #expect(daemon.log.contains("peer=127.0.0.1"))
+            let connection = try PostgresConnection(conninfo: url)
+            #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["0"]])
+            #expect(daemon.stop() == 0)
+        }
+    }
+
+    @Test func tcpConnectReconnectsAfterTheSenderGoesAwayAndLogsItOnce() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let sender = try TestSender()
+            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+
+                [[feeds]]
+                name = "aodb-link"
+                format = "jsonl"
+                transport = "tcp-connect"
+                address = "127.0.0.1:\(sender.port)"
+                """)
+            try daemon.start()
+            let first = try sender.accept()
+            try TestSender.write(first, #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A1"}"# + "\n")
+            Glibc.close(first)
+            // Down for a while: the daemon retries with backoff and logs the loss once.
+            let second = try sender.accept(timeout: 15)
+            try TestSender.write(second, #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A2"}"# + "\n")
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("both gates committed") {
+                try connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE field = 'gate'").rows == [["2"]]
+            }
+            Glibc.close(second)
+            #expect(daemon.log.components(separatedBy: "feed connected").count - 1 == 2)
+            #expect(daemon.stop() == 0)
+        }
+    }
+
+    @Test func anOversizeFrameIsRejectedAndTheStreamGoesOn() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url, maxFrameBytes: 1024)
+            try daemon.start()
+            try daemon.send(lines: [
+                #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","remark":""# + String(repeating: "x", count: 5000) + #""}"#,
+                #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A1"}"#,
+            ])
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("rejection and gate") {
+                try connection.query("SELECT count(*) FROM flightedge.rejected_frames").rows == [["1"]]
+                    && connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["1"]]
+            }
+            let error = try connection.query("SELECT error, length(raw) FROM flightedge.rejected_frames").rows.first
+            #expect(error?[0]?.contains("exceeds max_frame_bytes") == true)
+            #expect(error?[1] == "1024")
+            #expect(daemon.stop() == 0)
+        }
+    }
+}
+
+/// A TCP server standing in for an AODB that serves its feed.
+final class TestSender {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        listen(descriptor, 8)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { Glibc.close(descriptor) }
+
+    func accept(timeout: Int = 10) throws -> Int32 {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, Int32(timeout * 1000)) == 1 else { throw TimedOut() }
+        return Glibc.accept(descriptor, nil, nil)
+    }
+
+    static func write(_ descriptor: Int32, _ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw POSIXError(.EPIPE)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A mosquitto of a test's own (the shipped configuration, rendered on a free port, with the
+/// test services' users), so the test can stop and restart it without disturbing others.
+final class PrivateBroker: @unchecked Sendable {
+    let port: Int
+    let folder: URL
+    private var process: Process?
+
+    init() throws {
+        port = try DaemonProcess.freePort()
+        let shared = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR"))
+        folder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
+            .appendingPathComponent("brokers").appendingPathComponent("broker-\(port)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        for file in ["passwd", "flightedge.acl"] {
+            let target = folder.appendingPathComponent(file)
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.copyItem(at: shared.appendingPathComponent(file), to: target)
+        }
+        let render = Process()
+        render.executableURL = DaemonProcess.repository.appendingPathComponent("scripts/render-mosquitto-conf")
+        render.arguments = [folder.path, String(port)]
+        let output = Pipe()
+        render.standardOutput = output
+        try render.run()
+        let conf = output.fileHandleForReading.readDataToEndOfFile()
+        render.waitUntilExit()
+        try conf.write(to: folder.appendingPathComponent("mosquitto.conf"))
+    }
+
+    deinit { stop() }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FileManager.default.fileExists(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "/usr/bin/mosquitto")
+        process.arguments = ["-c", folder.appendingPathComponent("mosquitto.conf").path]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            Glibc.close(descriptor)
+            if connected == 0 { return }
+            usleep(50_000)
+        }
+        throw TimedOut()
+    }
+
+    /// SIGTERM: mosquitto saves its persistence file (retained messages, sessions) and exits.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        self.process = nil
+    }
+}
