@@ -91,8 +91,11 @@ public struct GatewayService: Service {
             progress: progress, notifier: notifier, logger: logger)
         let reporterTask = Task { await reporter.run() }
         let housekeepingTask = Task {
-            while (try? await Task.sleep(for: .seconds(60))) != nil {
+            // Soon after start (flights may have ended while the daemon was down), then every minute.
+            var interval = Duration.seconds(5)
+            while (try? await Task.sleep(for: interval)) != nil {
                 await pipeline.housekeep(retainHours: config.housekeeping.retainHours)
+                interval = .seconds(60)
             }
         }
 
