@@ -31,13 +31,7 @@ public struct TCPConnectFeed: Sendable {
                     .connectTimeout(.seconds(5))
                     .channelOption(.allowRemoteHalfClosure, value: true)
                     .connect(host: address.host, port: address.port) { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                            try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
-                            return try NIOAsyncChannel<ByteBuffer, Never>(
-                                wrappingChannelSynchronously: channel,
-                                configuration: .init(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16)))
-                        }
+                        channel.eventLoop.makeCompletedFuture { try StreamReader.wrap(channel, idleTimeout: idleTimeout) }
                     }
                 connectionNumber += 1
                 if connectionNumber > 1 { sink.counters.reconnected() }

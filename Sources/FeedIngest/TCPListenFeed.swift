@@ -28,13 +28,7 @@ public struct TCPListenFeed: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: address.host, port: address.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                    try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
-                    return try NIOAsyncChannel<ByteBuffer, Never>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16)))
-                }
+                channel.eventLoop.makeCompletedFuture { try StreamReader.wrap(channel, idleTimeout: idleTimeout) }
             }
         if let local = server.channel.localAddress { onListening(local) }
         logger.info("feed listening", metadata: ["feed": "\(config.name)", "address": "\(address)"])
@@ -105,6 +99,18 @@ struct StreamReader: Sendable {
                 metadata: ["feed": "\(feed)", "peer": "\(peer)", "error": "\(error)"])
         }
         logger.debug("feed connection closed", metadata: ["feed": "\(feed)", "peer": "\(peer)"])
+    }
+}
+
+extension StreamReader {
+    /// Puts a feed connection behind an idle timeout and a small read buffer: when the
+    /// pipeline stops taking frames, NIO stops reading and TCP pushes back on the sender.
+    static func wrap(_ channel: any Channel, idleTimeout: TimeAmount) throws -> NIOAsyncChannel<ByteBuffer, Never> {
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
+        return try NIOAsyncChannel<ByteBuffer, Never>(
+            wrappingChannelSynchronously: channel,
+            configuration: .init(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16)))
     }
 }
 

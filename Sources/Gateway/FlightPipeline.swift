@@ -253,15 +253,25 @@ final class FlightPipeline: Sendable {
         await publisher.enqueueState(stateMessages)
     }
 
-    /// Clears flights that ended long ago from memory and from the retained topics.
+    /// Clears flights that ended long ago from the retained topics, and forgets them in memory
+    /// once they have also been silent that long: a late update to a cleared flight still
+    /// continues its `seq` (and puts it back on the board).
     func housekeep(retainHours: Int) async {
         let now = Timestamp.now
+        let horizon = now.millisecondsSinceEpoch - Int64(retainHours) * 3_600_000
         let messages = board.withLock { board -> [OutgoingMessage] in
             let expired = board.expired(now: now, retainHours: retainHours)
             guard !expired.isEmpty else { return [] }
-            engine.withLock { engine in for id in expired { engine.remove(id) } }
             logger.info("housekeeping: clearing flights that ended", metadata: ["flights": "\(expired.count)"])
             return board.remove(expired, now: now)
+        }
+        engine.withLock { engine in
+            let forgotten = engine.allStates.filter { state in
+                guard state.updatedAt.millisecondsSinceEpoch < horizon else { return false }
+                return (state.endsAt?.millisecondsSinceEpoch ?? Int64.max) < horizon
+                    || (state.scheduled?.millisecondsSinceEpoch ?? Int64.max) < now.millisecondsSinceEpoch - 48 * 3_600_000
+            }.map(\.key.flightID)
+            for id in forgotten { engine.remove(id) }
         }
         if !messages.isEmpty { await publisher.enqueueState(messages) }
     }

@@ -75,7 +75,8 @@ struct WatchCommand: AsyncParsableCommand {
         if case .object(let previous)? = object["previous"], case .object(let current)? = object["current"] {
             detail = current.members.map { member in
                 let old = previous[member.key].map(Self.show) ?? "—"
-                return "\(member.key) \(old) → \(Self.show(member.value))"
+                let new = Self.show(member.value)
+                return old == new ? "\(member.key) \(new)" : "\(member.key) \(old) → \(new)"
             }.joined(separator: ", ")
         }
         if let delay = object["delay_minutes"]?.integerValue, kind == "delay" { detail += " (\(delay) min)" }

@@ -24,6 +24,11 @@ struct HousekeepingAndToolsTests {
             #expect(!watcher.messages.contains { $0.topic == daemon.topic("flights/LX0009-20200101-D") && $0.payload.isEmpty })
             let connection = try PostgresConnection(conninfo: url)
             #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE flight_id = 'LX0008-20200101-A'").rows == [["3"]])
+            // A late update to the cleared flight continues its seq and puts it back.
+            try daemon.send(lines: [#"{"airline":"LX","number":"8","date":"2020-01-01","direction":"arrival","belt":"4"}"#])
+            try await watcher.wait(for: 10, "the flight back with seq 2") { messages in
+                messages.contains { $0.topic == ended && $0.text.contains(#""seq":2"#) }
+            }
             #expect(daemon.stop() == 0)
         }
     }
