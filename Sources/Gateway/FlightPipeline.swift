@@ -78,7 +78,9 @@ final class FlightPipeline: Sendable {
 
     private func process(_ frames: [Frame]) async throws {
         var work = Work()
-        for frame in frames { handle(frame, into: &work) }
+        let decoded = frames.map { ($0, decode($0)) }
+        try await restoreUnknownFlights(in: decoded)
+        for (frame, outcome) in decoded { handle(frame, outcome, into: &work) }
         finish(&work)
         do {
             let result = try await writer.commit(work.batch, whileWaiting: progress.heartbeat)
@@ -102,22 +104,57 @@ final class FlightPipeline: Sendable {
         }
     }
 
-    private func handle(_ frame: Frame, into work: inout Work) {
+    /// A frame's updates, or why it is rejected.
+    private func decode(_ frame: Frame) -> Result<[FlightUpdate], DecodeError> {
+        if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
+        guard let decoder = decoders[frame.feed] else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
+        do {
+            return .success(try decoder.decode(frame.bytes, feed: frame.feed, position: frame.position.description))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Flights the engine does not hold (cleared by housekeeping, or ended before a restart)
+    /// may still be in the database: load them first, so their `seq` and merge rules continue.
+    private func restoreUnknownFlights(in decoded: [(Frame, Result<[FlightUpdate], DecodeError>)]) async throws {
+        var unknown: Set<String> = []
+        engine.withLock { engine in
+            for case (_, .success(let updates)) in decoded {
+                for update in updates where engine.state(for: update.key.flightID) == nil {
+                    unknown.insert(update.key.flightID)
+                }
+            }
+        }
+        guard !unknown.isEmpty else { return }
+        let rows = try await writer.read(
+            """
+            SELECT flight_id, seq, (extract(epoch FROM updated_at) * 1000)::bigint, state::text, provenance::text
+              FROM flightedge.flights WHERE flight_id = ANY($1::text[])
+            """, [PostgresArray.text(Array(unknown))]
+        ).rows
+        guard !rows.isEmpty else { return }
+        var restored: [(FlightState, [UInt8])] = []
+        for row in rows {
+            guard let id = row[0], let key = FlightKey(flightID: id), let seq = row[1].flatMap({ Int64($0) }),
+                let updated = row[2].flatMap({ Int64($0) }), let stateText = row[3], let provenanceText = row[4],
+                let state = try? FlightState.restore(
+                    key: key, seq: seq, updatedAt: Timestamp(millisecondsSinceEpoch: updated),
+                    stateJSON: Array(stateText.utf8), provenanceJSON: Array(provenanceText.utf8))
+            else { continue }
+            restored.append((state, Array(stateText.utf8)))
+        }
+        engine.withLock { engine in for (state, _) in restored { engine.load(state) } }
+        logger.debug("flights restored from the database", metadata: ["flights": "\(restored.count)"])
+    }
+
+    private func handle(_ frame: Frame, _ outcome: Result<[FlightUpdate], DecodeError>, into work: inout Work) {
         work.oldestReceipt = min(work.oldestReceipt, frame.receivedAtMilliseconds)
         let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
-        let position = frame.position.description
-        if let framingError = frame.framingError {
-            reject(frame, reason: framingError, into: &work)
-            return
-        }
-        guard let decoder = decoders[frame.feed] else {
-            reject(frame, reason: "no decoder for feed \(frame.feed)", into: &work)
-            return
-        }
         let updates: [FlightUpdate]
-        do {
-            updates = try decoder.decode(frame.bytes, feed: frame.feed, position: position)
-        } catch {
+        switch outcome {
+        case .success(let decoded): updates = decoded
+        case .failure(let error):
             reject(frame, reason: error.description, into: &work)
             return
         }

@@ -33,6 +33,29 @@ struct HousekeepingAndToolsTests {
         }
     }
 
+    @Test func aFlightNotRestoredAtStartStillContinuesItsSeq() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            try daemon.start()
+            try daemon.send(lines: [
+                #"{"airline":"LX","number":"8","date":"2020-01-01","direction":"arrival","actual":"2020-01-01T10:05:00Z","status":"arrived"}"#
+            ])
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("committed") {
+                try connection.query("SELECT seq FROM flightedge.flights").rows == [["1"]]
+            }
+            #expect(daemon.stop() == 0)
+            // Ended long ago: not loaded at start, looked up when it is updated again.
+            try daemon.start()
+            try daemon.send(lines: [#"{"airline":"LX","number":"8","date":"2020-01-01","direction":"arrival","belt":"4"}"#])
+            try await eventually("seq continued") {
+                try connection.query("SELECT seq FROM flightedge.flights").rows == [["2"]]
+                    && connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE seq = 2 AND field = 'belt'").rows == [["1"]]
+            }
+            #expect(daemon.stop() == 0)
+        }
+    }
+
     @Test func historyPrintsEveryChangeAsATableAndAsJSON() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let daemon = try DaemonProcess(databaseURL: url)
