@@ -59,6 +59,31 @@ struct FeedTransportTests {
         }
     }
 
+    @Test func manySendersAtOnceAreAllRead() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            try daemon.start()
+            let senders = 20
+            let perSender = 50
+            await withTaskGroup(of: Void.self) { group in
+                for sender in 0..<senders {
+                    group.addTask {
+                        let lines = (0..<perSender).map { index in
+                            #"{"airline":"LX","number":"\#(sender * 100 + index + 1)","date":"2026-11-24","direction":"departure","gate":"A\#(index)"}"#
+                        }
+                        try? daemon.send(lines: lines)
+                    }
+                }
+            }
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("every sender's flights committed") {
+                try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["\(senders * perSender)"]]
+            }
+            #expect(try connection.query("SELECT count(*) FROM flightedge.rejected_frames").rows == [["0"]])
+            #expect(daemon.stop() == 0)
+        }
+    }
+
     @Test func anOversizeFrameIsRejectedAndTheStreamGoesOn() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let daemon = try DaemonProcess(databaseURL: url, maxFrameBytes: 1024)
