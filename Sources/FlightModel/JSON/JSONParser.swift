@@ -6,9 +6,12 @@ public struct JSONParser {
     public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
         /// Byte offset in the input.
         public var offset: Int
+        /// What is wrong there.
         public var message: String
+        /// `invalid JSON at byte N: message`.
         public var description: String { "invalid JSON at byte \(offset): \(message)" }
 
+        /// An error at byte `offset`.
         public init(offset: Int, message: String) {
             self.offset = offset
             self.message = message
@@ -92,7 +95,9 @@ public struct JSONParser {
             }
             while true {
                 skipWhitespace()
-                guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
+                    throw fail("expected a member name")
+                }
                 let key = try string()
                 skipWhitespace()
                 guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -151,7 +156,9 @@ public struct JSONParser {
             }
             if index < buffer.count, buffer[index] == UInt8(ascii: "e") || buffer[index] == UInt8(ascii: "E") {
                 index += 1
-                if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") { index += 1 }
+                if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") {
+                    index += 1
+                }
                 guard index < buffer.count, isDigit(buffer[index]) else { throw fail("invalid number") }
                 while index < buffer.count, isDigit(buffer[index]) { index += 1 }
             }
@@ -235,7 +242,8 @@ public struct JSONParser {
         mutating func unicodeEscape(into bytes: inout [UInt8]) throws(Error) {
             var scalar = try hex4()
             if (0xD800...0xDBFF).contains(scalar) {
-                guard index + 2 <= buffer.count, buffer[index] == UInt8(ascii: "\\"), buffer[index + 1] == UInt8(ascii: "u")
+                guard index + 2 <= buffer.count, buffer[index] == UInt8(ascii: "\\"),
+                    buffer[index + 1] == UInt8(ascii: "u")
                 else { throw fail("unpaired surrogate") }
                 index += 2
                 let low = try hex4()

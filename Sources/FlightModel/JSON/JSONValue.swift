@@ -20,6 +20,7 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// True for JSON `null`.
     public var isNull: Bool { self == .null }
 
     /// A short name of the kind, for error messages ("expected a string, found an array").
@@ -37,8 +38,10 @@ public enum JSONValue: Sendable, Equatable {
 
 /// A JSON object's members, in document order.
 public struct JSONObject: Sendable, Equatable {
+    /// The members in document order; a repeated key appears as often as written.
     public var members: [(key: String, value: JSONValue)]
 
+    /// An object with these members.
     public init(members: [(key: String, value: JSONValue)] = []) {
         self.members = members
     }

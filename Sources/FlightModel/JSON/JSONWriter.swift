@@ -5,6 +5,7 @@ public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
 
+    /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 512) {
         bytes.reserveCapacity(capacity)
     }
@@ -12,23 +13,27 @@ public struct JSONWriter: Sendable {
     /// The JSON as text.
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Opens an object (`{`); close it with ``endObject()``.
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma.append(false)
     }
 
+    /// Closes the innermost object.
     public mutating func endObject() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// Opens an array (`[`); close it with ``endArray()``.
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma.append(false)
     }
 
+    /// Closes the innermost array.
     public mutating func endArray() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "]"))
@@ -45,21 +50,25 @@ public struct JSONWriter: Sendable {
     /// True between a key and its value: the value needs no comma.
     private var afterKey = false
 
+    /// Writes a string value, escaped.
     public mutating func string(_ value: String) {
         separate()
         appendQuoted(value)
     }
 
+    /// Writes an integer value.
     public mutating func int(_ value: some BinaryInteger) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Writes `true` or `false`.
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// Writes `null`.
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)

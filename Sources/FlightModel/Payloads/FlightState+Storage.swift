@@ -38,9 +38,11 @@ extension FlightState {
             guard case .object(let meta)? = provenance[field.name] else { continue }
             let cleared = meta["c"] == .bool(true)
             let value = cleared ? nil : try stateObject[field.name].flatMap { try field.value(from: $0) }
-            state.setSlot(field, Slot(
-                value: value, sourceTime: meta["t"]?.integerValue.map(Timestamp.init),
-                feed: meta["f"]?.stringValue ?? "", precedence: Int(meta["p"]?.integerValue ?? 0)))
+            state.setSlot(
+                field,
+                Slot(
+                    value: value, sourceTime: meta["t"]?.integerValue.map(Timestamp.init),
+                    feed: meta["f"]?.stringValue ?? "", precedence: Int(meta["p"]?.integerValue ?? 0)))
         }
         return state
     }

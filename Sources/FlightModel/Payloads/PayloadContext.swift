@@ -1,10 +1,13 @@
-import Foundation
+public import Foundation
 
 /// What payloads need beyond the flight: the airport and its time zone for local times.
 public struct PayloadContext: Sendable {
+    /// This airport's IATA code (`[airport] iata`), as in topics and payloads.
     public let airport: String
+    /// This airport's time zone (`[airport] timezone`), for `*_local` times.
     public let timeZone: TimeZone
 
+    /// The context of one airport.
     public init(airport: String, timeZone: TimeZone) {
         self.airport = airport
         self.timeZone = timeZone

@@ -1,10 +1,13 @@
 /// Capped exponential backoff with full jitter, for reconnecting to a database, a broker or a
 /// feed: the n-th wait is a random duration in `[0.5, 1] × min(maximum, initial × 2ⁿ)`.
 public struct RetryBackoff: Sendable {
+    /// The ceiling of the first wait.
     public var initial: Duration
+    /// The largest ceiling, however many attempts failed.
     public var maximum: Duration
     private var attempt = 0
 
+    /// A backoff from `initial`, doubling up to `maximum`.
     public init(initial: Duration = .milliseconds(200), maximum: Duration = .seconds(30)) {
         self.initial = initial
         self.maximum = maximum

@@ -1,4 +1,5 @@
-/// A flight's normalized status (DESIGN.md §3). The source's own code is kept in `raw_status`.
+/// A flight's normalized status (DESIGN.md §3); the source's own code is kept in
+/// ``FlightField/rawStatus``. Raw values are the JSON names.
 public enum FlightStatus: String, CaseIterable, Sendable, Hashable {
     case scheduled
     case delayed
@@ -16,15 +17,4 @@ public enum FlightStatus: String, CaseIterable, Sendable, Hashable {
     case notOperating = "not-operating"
     case deleted
     case unknown
-}
-
-/// An IATA delay code (AHM 730) and its duration. Codes stay strings: "09", "81", "93A".
-public struct DelayCode: Hashable, Sendable {
-    public var code: String
-    public var minutes: Int
-
-    public init(code: String, minutes: Int) {
-        self.code = code
-        self.minutes = minutes
-    }
 }

@@ -1,0 +1,108 @@
+/// Merges updates into the current state of every flight, records what changed and derives
+/// events (DESIGN.md §1, §3, §4). Pure: no I/O and no clock; the same inputs give the same
+/// outputs, and applying an update a second time changes nothing and emits nothing.
+///
+/// Fields merge one by one by ``MergeRule``: an older source time never overwrites a newer one;
+/// on equal or missing times the feed with the higher precedence wins, and on a tie the update
+/// wins. Absent means unknown (no change); cleared (null) is a change when the field had a value.
+/// Events come from ``EventRules`` over the flight before and after the update.
+///
+/// A value type driven by one task (the pipeline keeps it behind a lock); copying it is cheap
+/// until one copy changes.
+public struct StateEngine: Sendable {
+    /// The thresholds of `delay` events (`[events]`).
+    public var policy: EventPolicy
+    /// Feed name → precedence (`precedence` of `[[feeds]]`); feeds not listed have 0.
+    public var precedence: [String: Int]
+    private var flights: [String: FlightState] = [:]
+
+    /// What one applied update did; the same type as ``FlightModel/AppliedUpdate``.
+    public typealias AppliedUpdate = FlightModel.AppliedUpdate
+
+    /// An engine holding no flight yet; restore flights with ``load(_:)``.
+    public init(policy: EventPolicy = EventPolicy(), precedence: [String: Int] = [:]) {
+        self.policy = policy
+        self.precedence = precedence
+    }
+
+    /// The precedence of a feed: its configured value, else 0.
+    public func precedence(of feed: String) -> Int { precedence[feed] ?? 0 }
+
+    /// Applies one update received at `receivedAt` (the receipt time stamps `updatedAt`,
+    /// `firstSeen`, and events without a source time).
+    ///
+    /// - Returns: nil when nothing changed (a provenance refresh alone is silent); else the
+    ///   flight after, its changes and events. A flight's first update always returns its new
+    ///   state, `seq` 1, even when it carries nothing but the identity.
+    public mutating func apply(_ update: FlightUpdate, receivedAt: Timestamp) -> AppliedUpdate? {
+        let id = update.key.flightID
+        let previous = flights[id]
+        var state = previous ?? FlightState(key: update.key, firstSeen: receivedAt)
+        let updatePrecedence = precedence(of: update.feed)
+        var changes: [FieldChange] = []
+        var changed = FieldSet()
+        var refreshed = false
+        for field in FlightField.allCases {
+            let incoming: FieldValue?
+            switch update[field] {
+            case .absent: continue
+            case .cleared: incoming = nil
+            case .value(let value): incoming = value
+            }
+            let slot = state.slot(field)
+            switch MergeRule.merge(
+                incoming, sourceTime: update.sourceTime, feed: update.feed, precedence: updatePrecedence, into: slot)
+            {
+            case .keep:
+                continue
+            case .refresh(let confirmed):
+                state.setSlot(field, confirmed)
+                refreshed = true
+            case .change(let new):
+                state.setSlot(field, new)
+                changed.insert(field)
+                changes.append(
+                    FieldChange(
+                        field: field, old: slot?.value, new: incoming, feed: update.feed, sourceTime: update.sourceTime)
+                )
+            }
+        }
+        guard previous == nil || !changes.isEmpty else {
+            if refreshed { flights[id] = state }
+            return nil
+        }
+        state.seq += 1
+        state.updatedAt = receivedAt
+        var transition = FlightTransition(before: previous, after: state, changed: changed)
+        let events = EventRules.derive(&transition, policy: policy, occurredAt: update.sourceTime ?? receivedAt)
+        flights[id] = transition.after
+        return AppliedUpdate(state: transition.after, previous: previous, changes: changes, events: events)
+    }
+
+    /// The current state of a flight, by flight id.
+    public func state(for flightID: String) -> FlightState? { flights[flightID] }
+
+    /// The current state of a flight.
+    public func state(for key: FlightKey) -> FlightState? { flights[key.flightID] }
+
+    /// Restores a flight as it was stored (start-up, from the database); replaces what the
+    /// engine had for it.
+    public mutating func load(_ state: FlightState) { flights[state.key.flightID] = state }
+
+    /// Forgets a flight (housekeeping); its history stays in the database.
+    public mutating func remove(_ flightID: String) { flights.removeValue(forKey: flightID) }
+
+    /// Forgets a flight (housekeeping); its history stays in the database.
+    public mutating func remove(_ key: FlightKey) { flights.removeValue(forKey: key.flightID) }
+
+    /// Puts a flight back as it was, or forgets it for nil (undo of a batch that failed to commit).
+    public mutating func restore(_ flightID: String, to state: FlightState?) {
+        if let state { flights[flightID] = state } else { flights.removeValue(forKey: flightID) }
+    }
+
+    /// How many flights the engine holds.
+    public var count: Int { flights.count }
+
+    /// Every flight the engine holds, in no particular order.
+    public var allStates: Dictionary<String, FlightState>.Values { flights.values }
+}

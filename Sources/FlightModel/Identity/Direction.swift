@@ -1,0 +1,17 @@
+/// Arrival or departure, as seen from this airport.
+public enum Direction: String, Sendable, Hashable, CaseIterable {
+    case arrival
+    case departure
+
+    /// `A` or `D`, as in the flight id.
+    public var letter: String { self == .arrival ? "A" : "D" }
+
+    /// The direction of a flight id's last letter, `A` or `D`.
+    public init?(letter: some StringProtocol) {
+        switch letter {
+        case "A": self = .arrival
+        case "D": self = .departure
+        default: return nil
+        }
+    }
+}

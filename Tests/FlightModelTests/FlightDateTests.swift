@@ -1,0 +1,38 @@
+import FlightModel
+import Testing
+
+@Suite struct FlightDateTests {
+    @Test func parsesAndFormatsTheOperationalDate() throws {
+        let date = try #require(FlightDate("2026-11-24"))
+        #expect((date.year, date.month, date.day) == (2026, 11, 24))
+        #expect(date.description == "2026-11-24")
+        #expect(date.compact == "20261124")
+        #expect(FlightDate(compact: "20261124") == date)
+        #expect(date.midnightUTC.iso8601 == "2026-11-24T00:00:00Z")
+    }
+
+    @Test(arguments: [
+        "2026-02-30", "2025-02-29", "2026-13-01", "2026-00-01", "2026-01-00", "2026-1-01", "2026-01-1", "26-01-01",
+        "2026-01-01T", "2026/01/01", "1899-12-31", "3000-01-01", "", "yyyy-mm-dd", "２０２６-01-01",
+    ])
+    func refusesAnythingButAPossibleDate(text: String) {
+        #expect(FlightDate(text) == nil)
+    }
+
+    @Test(arguments: ["20260230", "2026113", "202611240", "2026-1124", "20261324", "18991231", ""])
+    func refusesAnythingButAPossibleCompactDate(text: String) {
+        #expect(FlightDate(compact: text) == nil)
+    }
+
+    @Test func takesTheUTCDateOfAnInstant() {
+        #expect(FlightDate(utcDateOf: Timestamp(iso8601: "2026-11-24T23:59:59.999Z")!) == FlightDate("2026-11-24"))
+        #expect(FlightDate(utcDateOf: Timestamp(iso8601: "2026-11-25T00:30:00+01:00")!) == FlightDate("2026-11-24"))
+        #expect(FlightDate(utcDateOf: Timestamp(millisecondsSinceEpoch: -1)).description == "1969-12-31")
+    }
+
+    @Test func ordersByCalendar() {
+        #expect(FlightDate("2026-11-24")! < FlightDate("2026-11-25")!)
+        #expect(FlightDate("2026-12-01")! > FlightDate("2026-11-30")!)
+        #expect(FlightDate("2027-01-01")! > FlightDate("2026-12-31")!)
+    }
+}
