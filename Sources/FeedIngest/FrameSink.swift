@@ -23,18 +23,24 @@ public struct FrameSink: Sendable {
     ) async -> Bool {
         let now = currentMilliseconds()
         for output in outputs {
-            let frame: Frame
-            switch output {
-            case .frame(let bytes, let offset):
-                frame = Frame(feed: feed, position: position(offset), bytes: bytes, receivedAtMilliseconds: now)
-            case .oversize(let prefix, let offset, let length):
-                frame = Frame(
-                    feed: feed, position: position(offset), bytes: prefix, receivedAtMilliseconds: now,
-                    framingError: "frame of \(length) bytes exceeds max_frame_bytes; first \(prefix.count) bytes kept")
-            }
+            let frame = Frame(output, feed: feed, receivedAtMilliseconds: now, position: position)
             guard await deliver(frame) else { return false }
         }
         return true
+    }
+}
+
+extension Frame {
+    /// A frame from what a framer found; an oversize frame carries its framing error.
+    init(_ output: LineFramer.Output, feed: String, receivedAtMilliseconds: Int64, position: (Int64) -> FramePosition) {
+        switch output {
+        case .frame(let bytes, let offset):
+            self.init(feed: feed, position: position(offset), bytes: bytes, receivedAtMilliseconds: receivedAtMilliseconds)
+        case .oversize(let prefix, let offset, let length):
+            self.init(
+                feed: feed, position: position(offset), bytes: prefix, receivedAtMilliseconds: receivedAtMilliseconds,
+                framingError: "frame of \(length) bytes exceeds max_frame_bytes; first \(prefix.count) bytes kept")
+        }
     }
 }
 

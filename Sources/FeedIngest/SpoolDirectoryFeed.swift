@@ -90,15 +90,7 @@ public struct SpoolDirectoryFeed: Sendable {
         tracker.start(name, frames: outputs.count)
         let now = currentMilliseconds()
         for (index, output) in outputs.enumerated() {
-            var frame: Frame
-            switch output {
-            case .frame(let bytes, let offset):
-                frame = Frame(feed: config.name, position: .file(name: name, offset: offset), bytes: bytes, receivedAtMilliseconds: now)
-            case .oversize(let prefix, let offset, let length):
-                frame = Frame(
-                    feed: config.name, position: .file(name: name, offset: offset), bytes: prefix, receivedAtMilliseconds: now,
-                    framingError: "frame of \(length) bytes exceeds max_frame_bytes; first \(prefix.count) bytes kept")
-            }
+            var frame = Frame(output, feed: config.name, receivedAtMilliseconds: now) { .file(name: name, offset: $0) }
             frame.fileCompletion = FileCompletion(name: name, isLast: index == outputs.count - 1) { [self] rejectedAll in
                 if tracker.finish(name) { move(name, to: rejectedAll ? "rejected" : "done") }
             }

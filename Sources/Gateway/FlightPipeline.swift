@@ -127,23 +127,9 @@ final class FlightPipeline: Sendable {
             }
         }
         guard !unknown.isEmpty else { return }
-        let rows = try await writer.read(
-            """
-            SELECT flight_id, seq, (extract(epoch FROM updated_at) * 1000)::bigint, state::text, provenance::text
-              FROM flightedge.flights WHERE flight_id = ANY($1::text[])
-            """, [PostgresArray.text(Array(unknown))]
-        ).rows
-        guard !rows.isEmpty else { return }
-        var restored: [(FlightState, [UInt8])] = []
-        for row in rows {
-            guard let id = row[0], let key = FlightKey(flightID: id), let seq = row[1].flatMap({ Int64($0) }),
-                let updated = row[2].flatMap({ Int64($0) }), let stateText = row[3], let provenanceText = row[4],
-                let state = try? FlightState.restore(
-                    key: key, seq: seq, updatedAt: Timestamp(millisecondsSinceEpoch: updated),
-                    stateJSON: Array(stateText.utf8), provenanceJSON: Array(provenanceText.utf8))
-            else { continue }
-            restored.append((state, Array(stateText.utf8)))
-        }
+        let (restored, _) = try await StoredFlights.load(
+            from: writer, where: "flight_id = ANY($1::text[])", [PostgresArray.text(Array(unknown))])
+        guard !restored.isEmpty else { return }
         engine.withLock { engine in for (state, _) in restored { engine.load(state) } }
         logger.debug("flights restored from the database", metadata: ["flights": "\(restored.count)"])
     }

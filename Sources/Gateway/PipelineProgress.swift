@@ -2,11 +2,9 @@ import Synchronization
 
 /// What the pipeline has done, shared with the status line, the watchdog and `/metrics`.
 public final class PipelineProgress: Sendable {
-    private let commits = Atomic<Int64>(0)
     private let updates = Atomic<Int64>(0)
     private let events = Atomic<Int64>(0)
     private let rejected = Atomic<Int64>(0)
-    private let lastCommitNanoseconds = Atomic<Int64>(0)
     private let lagMilliseconds = Atomic<Int64>(0)
     /// Set while the pipeline waits for a frame with nothing queued: idle is progress too.
     private let idle = Atomic<Bool>(true)
@@ -14,12 +12,10 @@ public final class PipelineProgress: Sendable {
     public init() {}
 
     func committed(updates count: Int, events eventCount: Int, rejected rejectedCount: Int, lagMilliseconds lag: Int64) {
-        commits.add(1, ordering: .relaxed)
         updates.add(Int64(count), ordering: .relaxed)
         events.add(Int64(eventCount), ordering: .relaxed)
         rejected.add(Int64(rejectedCount), ordering: .relaxed)
         lagMilliseconds.store(lag, ordering: .relaxed)
-        lastCommitNanoseconds.store(Self.monotonicNanoseconds(), ordering: .relaxed)
         heartbeat()
     }
 
@@ -30,27 +26,10 @@ public final class PipelineProgress: Sendable {
     func heartbeat() { beats.add(1, ordering: .relaxed) }
     public var heartbeats: Int64 { beats.load(ordering: .relaxed) }
 
-    public var committedBatches: Int64 { commits.load(ordering: .relaxed) }
     public var committedUpdates: Int64 { updates.load(ordering: .relaxed) }
     public var derivedEvents: Int64 { events.load(ordering: .relaxed) }
     public var rejectedFrames: Int64 { rejected.load(ordering: .relaxed) }
     public var lastLagMilliseconds: Int64 { lagMilliseconds.load(ordering: .relaxed) }
     public var isIdle: Bool { idle.load(ordering: .relaxed) }
-
-    /// Seconds since the last commit (nil before the first).
-    public var secondsSinceLastCommit: Double? {
-        let last = lastCommitNanoseconds.load(ordering: .relaxed)
-        guard last > 0 else { return nil }
-        return Double(Self.monotonicNanoseconds() - last) / 1e9
-    }
-
-    static func monotonicNanoseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
-    }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif

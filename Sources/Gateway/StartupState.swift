@@ -2,7 +2,6 @@ import FlightModel
 import HistoryStore
 import Logging
 import Postgres
-import Publisher
 
 /// What the daemon restores from PostgreSQL before it takes a frame: the current flights
 /// (state, provenance, seq) and the feeds' checkpoints.
@@ -14,32 +13,11 @@ struct StartupState {
     static func load(from writer: HistoryWriter, retainHours: Int, logger: Logger) async throws -> StartupState {
         var startup = StartupState()
         // Flights that have not ended long ago: the same rule as housekeeping.
-        let rows = try await writer.read(
-            """
-            SELECT flight_id, seq, (extract(epoch FROM updated_at) * 1000)::bigint, state::text, provenance::text
-              FROM flightedge.flights
-             WHERE (ends_at IS NULL OR ends_at > now() - make_interval(hours => $1))
-               AND updated_at > now() - interval '7 days'
-            """, [.int(retainHours)]
-        ).rows
-        var skipped = 0
-        for row in rows {
-            guard let id = row[0], let key = FlightKey(flightID: id), let seq = row[1].flatMap({ Int64($0) }),
-                let updated = row[2].flatMap({ Int64($0) }), let stateText = row[3], let provenanceText = row[4]
-            else {
-                skipped += 1
-                continue
-            }
-            do {
-                let payload = Array(stateText.utf8)
-                let state = try FlightState.restore(
-                    key: key, seq: seq, updatedAt: Timestamp(millisecondsSinceEpoch: updated), stateJSON: payload,
-                    provenanceJSON: Array(provenanceText.utf8))
-                startup.flights.append((state, payload))
-            } catch {
-                skipped += 1
-            }
-        }
+        let (flights, skipped) = try await StoredFlights.load(
+            from: writer,
+            where: "(ends_at IS NULL OR ends_at > now() - make_interval(hours => $1)) AND updated_at > now() - interval '7 days'",
+            [.int(retainHours)])
+        startup.flights = flights
         if skipped > 0 { logger.error("flights that could not be restored from the database", metadata: ["count": "\(skipped)"]) }
         let checkpoints = try await writer.read("SELECT feed, recent_files::text FROM flightedge.feed_checkpoints").rows
         for row in checkpoints {

@@ -92,22 +92,13 @@ public actor HistoryWriter {
     /// Marks outbox rows as acknowledged by the broker.
     public func markPublished(_ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        var backoff = RetryBackoff()
-        while true {
-            do {
-                let connection = try await liveConnection()
-                try connection.query(
-                    "UPDATE flightedge.outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
-                    [PostgresArray.text(ids.map(String.init))])
-                return
-            } catch let error as PostgresError where error.isConnectionProblem {
-                connection = nil
-                try await Task.sleep(for: backoff.nextDelay())
-            }
-        }
+        _ = try await read(
+            "UPDATE flightedge.outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
+            [PostgresArray.text(ids.map(String.init))])
     }
 
-    /// Runs a read-only query with the same retry on outage.
+    /// Runs one statement, waiting out an outage: a lost connection is reopened and the
+    /// statement retried with backoff.
     public func read(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresResult {
         var backoff = RetryBackoff()
         while true {

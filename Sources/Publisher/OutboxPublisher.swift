@@ -61,7 +61,6 @@ public actor OutboxPublisher {
 
     /// Counters for `/metrics` and the status line.
     public private(set) var published: Int64 = 0
-    public private(set) var lastAcknowledgedAt: ContinuousClock.Instant?
 
     public init(
         link: BrokerLink, store: any OutboxStore, settings: Settings, logger: Logger,
@@ -132,7 +131,6 @@ public actor OutboxPublisher {
                 return
             }
             published += 1
-            lastAcknowledgedAt = .now
             if let id = message.outboxID { acknowledged.append(id) }
             pump()
         case .message(let message) where message.topic == settings.resyncTopic:
