@@ -28,7 +28,7 @@ let package = Package(
 
         // MARK: Pure logic: no I/O, no C
         .target(name: "FlightModel"),
-        .target(name: "FeedFormats", dependencies: ["FlightModel"]),
+        .target(name: "FeedFormats", dependencies: ["FlightModel", "Configuration"]),
         .target(name: "Configuration"),
         .target(name: "AirportSimulator", dependencies: ["FlightModel"]),
 
@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "Gateway", "Configuration", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel", "MQTT",
+                "Gateway", "Configuration", "FeedFormats", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,6 +78,10 @@ let package = Package(
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest"]),
+        .testTarget(
+            name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration"],
+            exclude: ["Samples"]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel"]

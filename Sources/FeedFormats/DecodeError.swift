@@ -1,4 +1,4 @@
-import FlightModel
+public import FlightModel
 
 /// Why a frame could not be turned into flight updates: what was wrong and where, for the
 /// operator reading `rejected_frames` or `flightedge parse`'s errors.
@@ -18,9 +18,26 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// What a decoder knows about a frame besides its bytes.
+public struct FrameContext: Sendable {
+    /// The feed's configured name.
+    public var feed: String
+    /// Where in the feed the frame was (`file@offset`, `peer#n@offset`).
+    public var position: String
+    /// When FlightEdge received the frame: the anchor for formats that give only a day of
+    /// the month (Type B MVT) or only a local clock time.
+    public var receivedAt: Timestamp
+
+    public init(feed: String, position: String, receivedAt: Timestamp) {
+        self.feed = feed
+        self.position = position
+        self.receivedAt = receivedAt
+    }
+}
+
 /// Turns one frame's bytes into flight updates. Implementations are pure and never trap:
 /// every bad input is a ``DecodeError``.
 public protocol FrameDecoder: Sendable {
-    /// Decodes one frame of feed `feed` found at `position`.
-    func decode(_ bytes: [UInt8], feed: String, position: String) throws(DecodeError) -> [FlightUpdate]
+    /// Decodes one frame.
+    func decode(_ bytes: [UInt8], context: FrameContext) throws(DecodeError) -> [FlightUpdate]
 }

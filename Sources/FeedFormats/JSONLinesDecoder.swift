@@ -10,7 +10,7 @@ public struct JSONLinesDecoder: FrameDecoder {
         "airline", "number", "suffix", "date", "direction", "source_time", "flight_id", "feed",
     ]
 
-    public func decode(_ bytes: [UInt8], feed: String, position: String) throws(DecodeError) -> [FlightUpdate] {
+    public func decode(_ bytes: [UInt8], context: FrameContext) throws(DecodeError) -> [FlightUpdate] {
         let json: JSONValue
         do {
             json = try JSONParser.parse(bytes)
@@ -50,7 +50,7 @@ public struct JSONLinesDecoder: FrameDecoder {
             }
             sourceTime = time
         }
-        var update = FlightUpdate(key: key, feed: feed, sourceTime: sourceTime, position: position)
+        var update = FlightUpdate(key: key, feed: context.feed, sourceTime: sourceTime, position: context.position)
         for member in object.members {
             if Self.identityKeys.contains(member.key) { continue }
             guard let field = FlightField(name: member.key) else {

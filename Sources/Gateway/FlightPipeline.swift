@@ -109,7 +109,10 @@ final class FlightPipeline: Sendable {
         if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
         guard let decoder = decoders[frame.feed] else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
         do {
-            return .success(try decoder.decode(frame.bytes, feed: frame.feed, position: frame.position.description))
+            let context = FrameContext(
+                feed: frame.feed, position: frame.position.description,
+                receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds))
+            return .success(try decoder.decode(frame.bytes, context: context))
         } catch {
             return .failure(error)
         }

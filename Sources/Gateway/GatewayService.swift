@@ -67,7 +67,7 @@ public struct GatewayService: Service {
         }
         let pipeline = FlightPipeline(
             queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
-            decoders: Dictionary(uniqueKeysWithValues: config.feeds.map { ($0.name, Self.decoder(for: $0)) }),
+            decoders: try decoders(),
             counters: counters,
             settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, logger: logger)
         boardBox.pipeline.withLock { $0 = pipeline }
@@ -176,11 +176,13 @@ public struct GatewayService: Service {
         }
     }
 
-    static func decoder(for feed: FeedConfig) -> any FrameDecoder {
-        switch feed.format {
-        case .jsonl: JSONLinesDecoder()
-        case .aidx, .mvt, .csv: UnsupportedFormatDecoder(format: feed.format.rawValue)
+    /// Each feed's decoder, set up from its options (`check-config` has judged them already).
+    private func decoders() throws -> [String: any FrameDecoder] {
+        var decoders: [String: any FrameDecoder] = [:]
+        for feed in config.feeds {
+            decoders[feed.name] = try DecoderCatalog.decoder(for: feed, airport: config.airport)
         }
+        return decoders
     }
 
     private func makeBrokerLink() throws -> BrokerLink {
@@ -220,12 +222,4 @@ final class ReadyCounter: Sendable {
     func fail() { failure.store(true, ordering: .relaxed) }
     var isComplete: Bool { count.load(ordering: .relaxed) >= expected }
     var failed: Bool { failure.load(ordering: .relaxed) }
-}
-
-/// Rejects every frame of a format this build cannot decode yet, with a reason that says so.
-struct UnsupportedFormatDecoder: FrameDecoder {
-    let format: String
-    func decode(_ bytes: [UInt8], feed: String, position: String) throws(DecodeError) -> [FlightUpdate] {
-        throw DecodeError("format \(format) is not supported by this build of flightedge")
-    }
 }

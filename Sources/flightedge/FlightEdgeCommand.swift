@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import FeedFormats
 import Foundation
 import Gateway
 import Logging
@@ -51,15 +52,25 @@ struct ConfigOption: ParsableArguments {
 
     /// Loads and validates the configuration, or prints every error and exits 1.
     func load() throws -> GatewayConfig {
+        let problems: [String]
         do {
-            return try GatewayConfig.load(path: path)
-        } catch {
-            for problem in error.errors {
-                FileHandle.standardError.write(Data("\(problem)\n".utf8))
+            let loaded = try GatewayConfig.load(path: path)
+            // A decoder's options are the decoder's to judge: set each one up once here.
+            problems = loaded.feeds.compactMap { feed in
+                do {
+                    _ = try DecoderCatalog.decoder(for: feed, airport: loaded.airport)
+                    return nil
+                } catch {
+                    return "\(path): feed \(feed.name): \(error)"
+                }
             }
-            FileHandle.standardError.write(Data("\(path): \(error.errors.count) error(s)\n".utf8))
-            throw ExitCode(1)
+            if problems.isEmpty { return loaded }
+        } catch {
+            problems = error.errors.map { "\($0)" }
         }
+        for problem in problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+        FileHandle.standardError.write(Data("\(path): \(problems.count) error(s)\n".utf8))
+        throw ExitCode(1)
     }
 }
 

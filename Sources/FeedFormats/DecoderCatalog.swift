@@ -1,0 +1,40 @@
+public import Configuration
+import FlightModel
+
+/// Why a feed's decoder could not be set up from its configuration (`[feeds.options]`).
+public struct DecoderSetupError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The option at fault (`columns.gate`, `timezone`), when one is.
+    public var option: String?
+    public var message: String
+
+    public init(_ message: String, option: String? = nil) {
+        self.message = message
+        self.option = option
+    }
+
+    public var description: String {
+        if let option { return "options.\(option): \(message)" }
+        return message
+    }
+}
+
+/// Builds the decoder a feed's `format` names, set up from its options.
+public enum DecoderCatalog {
+    /// The decoder for `feed` at `airport`; throws when the feed's options do not make sense.
+    public static func decoder(for feed: FeedConfig, airport: AirportConfig) throws(DecoderSetupError) -> any FrameDecoder {
+        switch feed.format {
+        case .jsonl: JSONLinesDecoder()
+        case .aidx: UnsupportedFormatDecoder(format: "aidx")
+        case .mvt: UnsupportedFormatDecoder(format: "mvt")
+        case .csv: UnsupportedFormatDecoder(format: "csv")
+        }
+    }
+}
+
+/// Rejects every frame of a format this build cannot decode yet, with a reason that says so.
+struct UnsupportedFormatDecoder: FrameDecoder {
+    let format: String
+    func decode(_ bytes: [UInt8], context: FrameContext) throws(DecodeError) -> [FlightUpdate] {
+        throw DecodeError("format \(format) is not supported by this build of flightedge")
+    }
+}
