@@ -10,6 +10,7 @@ public final class FeedCounters: Sendable {
     private let connections = Atomic<Int>(0)
     private let lastFrameAt = Atomic<Int64>(0)
     private let reconnects = Atomic<Int64>(0)
+    private let skipped = Atomic<Int64>(0)
 
     public init(feed: String) {
         self.feed = feed
@@ -26,13 +27,15 @@ public final class FeedCounters: Sendable {
     func connectionOpened() { connections.add(1, ordering: .relaxed) }
     func connectionClosed() { connections.subtract(1, ordering: .relaxed) }
     func reconnected() { reconnects.add(1, ordering: .relaxed) }
+    func bytesSkipped(_ count: Int64) { skipped.add(count, ordering: .relaxed) }
 
     /// A consistent-enough copy of the counters.
     public var snapshot: Snapshot {
         Snapshot(
             frames: frames.load(ordering: .relaxed), rejected: rejected.load(ordering: .relaxed),
             refusedPeers: refused.load(ordering: .relaxed), openConnections: connections.load(ordering: .relaxed),
-            lastFrameAtMilliseconds: lastFrameAt.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed))
+            lastFrameAtMilliseconds: lastFrameAt.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed),
+            skippedBytes: skipped.load(ordering: .relaxed))
     }
 
     public struct Snapshot: Sendable, Equatable {
@@ -43,5 +46,7 @@ public final class FeedCounters: Sendable {
         /// 0 when no frame arrived yet.
         public var lastFrameAtMilliseconds: Int64
         public var reconnects: Int64
+        /// Bytes outside any frame (`stx-etx`), skipped.
+        public var skippedBytes: Int64
     }
 }

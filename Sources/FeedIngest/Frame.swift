@@ -31,13 +31,16 @@ public struct Frame: Sendable {
 public enum FramePosition: Sendable, Hashable, CustomStringConvertible {
     /// A byte offset in a TCP stream from one peer (connection counted from the daemon's start).
     case stream(peer: String, connection: Int, offset: Int64)
-    /// A byte offset in a file (spool or tailed).
+    /// A byte offset in a spool file.
     case file(name: String, offset: Int64)
+    /// A byte offset in a tailed file, which file (its inode: the name moves on rotation) and
+    /// where the next frame starts: the position a restart resumes from.
+    case tail(name: String, inode: UInt64, offset: Int64, end: Int64)
 
     public var description: String {
         switch self {
         case .stream(let peer, let connection, let offset): "\(peer)#\(connection)@\(offset)"
-        case .file(let name, let offset): "\(name)@\(offset)"
+        case .file(let name, let offset), .tail(let name, _, let offset, _): "\(name)@\(offset)"
         }
     }
 }

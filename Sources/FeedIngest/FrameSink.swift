@@ -17,9 +17,10 @@ public struct FrameSink: Sendable {
         return await queue.push(frame, weight: frame.bytes.count + 64)
     }
 
-    /// Turns framer output into frames and delivers them in order.
+    /// Turns framer output into frames and delivers them in order; `position` maps an output
+    /// (its start and end offsets) to where the frame was.
     func deliver(
-        _ outputs: [LineFramer.Output], feed: String, position: (Int64) -> FramePosition
+        _ outputs: [FramerOutput], feed: String, position: (_ offset: Int64, _ end: Int64) -> FramePosition
     ) async -> Bool {
         let now = currentMilliseconds()
         for output in outputs {
@@ -28,18 +29,32 @@ public struct FrameSink: Sendable {
         }
         return true
     }
+
+    /// Counts bytes the framer skipped since the last call.
+    func skipped(_ framer: any Framer, since previous: inout Int64) {
+        let now = framer.skippedBytes
+        if now > previous { counters.bytesSkipped(now - previous) }
+        previous = now
+    }
 }
 
 extension Frame {
-    /// A frame from what a framer found; an oversize frame carries its framing error.
-    init(_ output: LineFramer.Output, feed: String, receivedAtMilliseconds: Int64, position: (Int64) -> FramePosition) {
+    /// A frame from what a framer found; an oversize or broken frame carries its framing error.
+    init(
+        _ output: FramerOutput, feed: String, receivedAtMilliseconds: Int64,
+        position: (_ offset: Int64, _ end: Int64) -> FramePosition
+    ) {
         switch output {
-        case .frame(let bytes, let offset):
-            self.init(feed: feed, position: position(offset), bytes: bytes, receivedAtMilliseconds: receivedAtMilliseconds)
-        case .oversize(let prefix, let offset, let length):
+        case .frame(let bytes, let offset, let end):
+            self.init(feed: feed, position: position(offset, end), bytes: bytes, receivedAtMilliseconds: receivedAtMilliseconds)
+        case .oversize(let prefix, let offset, let length, let end):
             self.init(
-                feed: feed, position: position(offset), bytes: prefix, receivedAtMilliseconds: receivedAtMilliseconds,
+                feed: feed, position: position(offset, end), bytes: prefix, receivedAtMilliseconds: receivedAtMilliseconds,
                 framingError: "frame of \(length) bytes exceeds max_frame_bytes; first \(prefix.count) bytes kept")
+        case .broken(let bytes, let offset, let end, let reason):
+            self.init(
+                feed: feed, position: position(offset, end), bytes: bytes, receivedAtMilliseconds: receivedAtMilliseconds,
+                framingError: reason)
         }
     }
 }

@@ -70,17 +70,19 @@ public struct SpoolDirectoryFeed: Sendable {
             move(name, to: "rejected")
             return true
         }
-        var outputs: [LineFramer.Output] = []
+        var outputs: [FramerOutput] = []
         if config.framing == .file {
+            let size = Int64(data.count)
             if data.count > config.maxFrameBytes {
-                outputs.append(.oversize(prefix: Array(data.prefix(LineFramer.keptPrefixBytes)), offset: 0, length: Int64(data.count)))
+                outputs.append(.oversize(prefix: Array(data.prefix(keptPrefixBytes)), offset: 0, length: size, end: size))
             } else if !data.isEmpty {
-                outputs.append(.frame(bytes: Array(data), offset: 0))
+                outputs.append(.frame(bytes: Array(data), offset: 0, end: size))
             }
         } else {
-            var framer = LineFramer(maxFrameBytes: config.maxFrameBytes)
+            var framer = makeFramer(config.framing, maxFrameBytes: config.maxFrameBytes)
             framer.consume(data, into: &outputs)
             framer.finish(into: &outputs)
+            if framer.skippedBytes > 0 { sink.counters.bytesSkipped(framer.skippedBytes) }
         }
         if outputs.isEmpty {
             logger.warning("spool file holds no frame; moving it to rejected/", metadata: ["feed": "\(config.name)", "file": "\(name)"])
@@ -90,7 +92,7 @@ public struct SpoolDirectoryFeed: Sendable {
         tracker.start(name, frames: outputs.count)
         let now = currentMilliseconds()
         for (index, output) in outputs.enumerated() {
-            var frame = Frame(output, feed: config.name, receivedAtMilliseconds: now) { .file(name: name, offset: $0) }
+            var frame = Frame(output, feed: config.name, receivedAtMilliseconds: now) { offset, _ in .file(name: name, offset: offset) }
             frame.fileCompletion = FileCompletion(name: name, isLast: index == outputs.count - 1) { [self] rejectedAll in
                 if tracker.finish(name) { move(name, to: rejectedAll ? "rejected" : "done") }
             }

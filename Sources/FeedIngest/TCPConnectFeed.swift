@@ -38,7 +38,7 @@ public struct TCPConnectFeed: Sendable {
                 logger.info("feed connected", metadata: ["feed": "\(config.name)", "address": "\(address)"])
                 unreachableLogged = false
                 backoff.reset()
-                await StreamReader(feed: config.name, maxFrameBytes: config.maxFrameBytes, sink: sink, logger: logger)
+                await StreamReader(config: config, sink: sink, logger: logger)
                     .read(connection, peer: "\(address)", connectionNumber: connectionNumber)
                 if Task.isCancelled { return }
                 logger.warning("feed connection lost; reconnecting", metadata: ["feed": "\(config.name)"])

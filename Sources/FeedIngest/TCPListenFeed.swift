@@ -59,58 +59,12 @@ public struct TCPListenFeed: Sendable {
                     let number = slots.opened.add(1, ordering: .relaxed).newValue
                     group.addTask {
                         defer { slots.open.subtract(1, ordering: .relaxed) }
-                        await StreamReader(feed: config.name, maxFrameBytes: config.maxFrameBytes, sink: sink, logger: logger)
+                        await StreamReader(config: config, sink: sink, logger: logger)
                             .read(connection, peer: peerText, connectionNumber: number)
                     }
                 }
             }
         }
-    }
-}
-
-/// Reads one TCP connection to its end, framing its bytes and delivering the frames.
-struct StreamReader: Sendable {
-    let feed: String
-    let maxFrameBytes: Int
-    let sink: FrameSink
-    let logger: Logger
-
-    func read(_ connection: NIOAsyncChannel<ByteBuffer, Never>, peer: String, connectionNumber: Int) async {
-        sink.counters.connectionOpened()
-        defer { sink.counters.connectionClosed() }
-        logger.debug("feed connection opened", metadata: ["feed": "\(feed)", "peer": "\(peer)"])
-        var framer = LineFramer(maxFrameBytes: maxFrameBytes)
-        var outputs: [LineFramer.Output] = []
-        let position = { (offset: Int64) in FramePosition.stream(peer: peer, connection: connectionNumber, offset: offset) }
-        do {
-            try await connection.executeThenClose { inbound, _ in
-                for try await buffer in inbound {
-                    outputs.removeAll(keepingCapacity: true)
-                    buffer.withUnsafeReadableBytes { framer.consume($0, into: &outputs) }
-                    guard await sink.deliver(outputs, feed: feed, position: position) else { return }
-                }
-                outputs.removeAll(keepingCapacity: true)
-                framer.finish(into: &outputs)
-                _ = await sink.deliver(outputs, feed: feed, position: position)
-            }
-        } catch {
-            logger.info(
-                "feed connection ended with an error",
-                metadata: ["feed": "\(feed)", "peer": "\(peer)", "error": "\(error)"])
-        }
-        logger.debug("feed connection closed", metadata: ["feed": "\(feed)", "peer": "\(peer)"])
-    }
-}
-
-extension StreamReader {
-    /// Puts a feed connection behind an idle timeout and a small read buffer: when the
-    /// pipeline stops taking frames, NIO stops reading and TCP pushes back on the sender.
-    static func wrap(_ channel: any Channel, idleTimeout: TimeAmount) throws -> NIOAsyncChannel<ByteBuffer, Never> {
-        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
-        return try NIOAsyncChannel<ByteBuffer, Never>(
-            wrappingChannelSynchronously: channel,
-            configuration: .init(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16)))
     }
 }
 

@@ -205,6 +205,11 @@ final class FlightPipeline: Sendable {
         case .stream(_, let connection, let offset):
             checkpoint.sequence = Int64(connection)
             checkpoint.offset = offset
+        case .tail(let name, let inode, _, let end):
+            // Where reading resumes after a restart, committed with the frame's effects.
+            checkpoint.fileName = name
+            checkpoint.fileInode = Int64(bitPattern: inode)
+            checkpoint.offset = end
         }
         if let completion = frame.fileCompletion {
             let finished = spoolFiles.withLock { files -> (Bool, Bool) in

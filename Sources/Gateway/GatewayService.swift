@@ -81,7 +81,7 @@ public struct GatewayService: Service {
                 for feed in config.feeds {
                     let sink = FrameSink(queue: queue, counters: counters[feed.name]!)
                     group.addTask {
-                        try await runFeed(feed, sink: sink, committedFiles: startup.committedFiles[feed.name] ?? [], listening: listening)
+                        try await runFeed(feed, sink: sink, startup: startup, listening: listening)
                     }
                 }
             }
@@ -143,7 +143,9 @@ public struct GatewayService: Service {
         return false
     }
 
-    private func runFeed(_ feed: FeedConfig, sink: FrameSink, committedFiles: Set<String>, listening: ReadyCounter) async throws {
+    private func runFeed(_ feed: FeedConfig, sink: FrameSink, startup: StartupState, listening: ReadyCounter) async throws {
+        let committedFiles = startup.committedFiles[feed.name] ?? []
+        let tailPosition = startup.tailPositions[feed.name]
         let feedLogger = logger
         switch feed.transport {
         case .tcpListen:
@@ -159,20 +161,30 @@ public struct GatewayService: Service {
         case .tcpConnect:
             try await TCPConnectFeed(config: feed, sink: sink, logger: feedLogger).run()
         case .spoolDir:
-            var backoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(30))
-            while !Task.isCancelled {
-                do {
-                    try await SpoolDirectoryFeed(config: feed, sink: sink, logger: feedLogger, alreadyCommitted: committedFiles).run()
-                    return
-                } catch is CancellationError {
-                    return
-                } catch {
-                    feedLogger.error("spool folder unusable; retrying", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
-                    try await Task.sleep(for: backoff.nextDelay())
-                }
+            try await retrying(feed, what: "spool folder unusable") {
+                try await SpoolDirectoryFeed(config: feed, sink: sink, logger: feedLogger, alreadyCommitted: committedFiles).run()
             }
         case .tailFile:
-            feedLogger.error("transport tail-file is not available in this build", metadata: ["feed": "\(feed.name)"])
+            try await retrying(feed, what: "tailed file unusable") {
+                try await TailFileFeed(config: feed, sink: sink, logger: feedLogger, resumingAt: tailPosition).run()
+            }
+        }
+    }
+
+    /// Runs a file feed again after an error (a folder or file removed, permissions), with
+    /// backoff, until it ends or shutdown.
+    private func retrying(_ feed: FeedConfig, what: String, _ body: () async throws -> Void) async throws {
+        var backoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(30))
+        while !Task.isCancelled {
+            do {
+                try await body()
+                return
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("\(what); retrying", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
+                try await Task.sleep(for: backoff.nextDelay())
+            }
         }
     }
 

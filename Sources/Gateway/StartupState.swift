@@ -1,3 +1,4 @@
+import FeedIngest
 import FlightModel
 import HistoryStore
 import Logging
@@ -9,6 +10,8 @@ struct StartupState {
     var flights: [(state: FlightState, payload: [UInt8])] = []
     /// spool-dir feeds: files the last batch committed (they may not have been moved yet).
     var committedFiles: [String: Set<String>] = [:]
+    /// tail-file feeds: the file (by inode) and offset after the last committed frame.
+    var tailPositions: [String: TailFileFeed.Position] = [:]
 
     static func load(from writer: HistoryWriter, retainHours: Int, logger: Logger) async throws -> StartupState {
         var startup = StartupState()
@@ -19,10 +22,17 @@ struct StartupState {
             [.int(retainHours)])
         startup.flights = flights
         if skipped > 0 { logger.error("flights that could not be restored from the database", metadata: ["count": "\(skipped)"]) }
-        let checkpoints = try await writer.read("SELECT feed, recent_files::text FROM flightedge.feed_checkpoints").rows
+        let checkpoints = try await writer.read(
+            #"SELECT feed, recent_files::text, file_inode, "offset" FROM flightedge.feed_checkpoints"#
+        ).rows
         for row in checkpoints {
-            guard let feed = row[0], let text = row[1], case .array(let names)? = try? JSONParser.parse(Array(text.utf8)) else { continue }
-            startup.committedFiles[feed] = Set(names.compactMap(\.stringValue))
+            guard let feed = row[0] else { continue }
+            if let text = row[1], case .array(let names)? = try? JSONParser.parse(Array(text.utf8)) {
+                startup.committedFiles[feed] = Set(names.compactMap(\.stringValue))
+            }
+            if let inode = row[2].flatMap({ Int64($0) }), let offset = row[3].flatMap({ Int64($0) }) {
+                startup.tailPositions[feed] = TailFileFeed.Position(inode: UInt64(bitPattern: inode), offset: offset)
+            }
         }
         return startup
     }

@@ -2,20 +2,8 @@
 ///
 /// Memory stays bounded by `maxFrameBytes`: a line longer than that is reported as oversize
 /// (with its first bytes kept for `rejected_frames`) and the framer resynchronises at the next
-/// line feed. Empty lines are skipped. Pure: no I/O.
-public struct LineFramer: Sendable {
-    /// What the framer found in the bytes it was given.
-    public enum Output: Sendable, Equatable {
-        /// A complete frame that started at `offset` in the stream.
-        case frame(bytes: [UInt8], offset: Int64)
-        /// A frame over the limit that started at `offset`: `length` bytes were dropped
-        /// (`prefix` holds the first ones, for the operator).
-        case oversize(prefix: [UInt8], offset: Int64, length: Int64)
-    }
-
-    /// How many bytes of an oversize frame are kept for the operator to look at.
-    public static let keptPrefixBytes = 1024
-
+/// line feed. Empty lines are skipped.
+public struct LineFramer: Framer {
     public let maxFrameBytes: Int
     private var pending: [UInt8] = []
     private var pendingOffset: Int64 = 0
@@ -27,11 +15,9 @@ public struct LineFramer: Sendable {
         self.maxFrameBytes = maxFrameBytes
     }
 
-    /// The stream offset just past the last byte consumed.
     public var offset: Int64 { streamOffset }
 
-    /// Consumes `bytes` and appends every frame they complete to `output`.
-    public mutating func consume(_ bytes: some Collection<UInt8>, into output: inout [Output]) {
+    public mutating func consume(_ bytes: some Collection<UInt8>, into output: inout [FramerOutput]) {
         for byte in bytes {
             streamOffset += 1
             if byte == UInt8(ascii: "\n") {
@@ -46,26 +32,26 @@ public struct LineFramer: Sendable {
             pending.append(byte)
             if pending.count > maxFrameBytes {
                 discarding = Int64(pending.count)
-                pending.removeSubrange(min(Self.keptPrefixBytes, maxFrameBytes)...)
+                pending.removeSubrange(min(keptPrefixBytes, maxFrameBytes)...)
             }
         }
     }
 
     /// At end of stream: a last line without a line feed is still a frame.
-    public mutating func finish(into output: inout [Output]) {
+    public mutating func finish(into output: inout [FramerOutput]) {
         finishLine(into: &output)
     }
 
-    private mutating func finishLine(into output: inout [Output]) {
+    private mutating func finishLine(into output: inout [FramerOutput]) {
         if discarding > 0 {
-            output.append(.oversize(prefix: pending, offset: pendingOffset, length: discarding))
+            output.append(.oversize(prefix: pending, offset: pendingOffset, length: discarding, end: streamOffset))
             discarding = 0
             pending.removeAll(keepingCapacity: true)
             return
         }
         if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
         if !pending.isEmpty {
-            output.append(.frame(bytes: pending, offset: pendingOffset))
+            output.append(.frame(bytes: pending, offset: pendingOffset, end: streamOffset))
             pending.removeAll(keepingCapacity: true)
         }
     }

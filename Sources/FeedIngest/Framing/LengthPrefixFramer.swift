@@ -1,0 +1,63 @@
+/// `length-prefix` framing: each frame after its length as a 4-byte big-endian integer.
+///
+/// There is no way to resynchronise a stream whose length prefix cannot be trusted: a length
+/// over `max_frame_bytes` sets ``failure`` (the reader logs it and closes the connection) and
+/// the prefix is reported broken, so the refusal is in `rejected_frames` too. A zero length is
+/// an empty frame and skipped.
+public struct LengthPrefixFramer: Framer {
+    public let maxFrameBytes: Int
+    public private(set) var failure: String?
+    private var streamOffset: Int64 = 0
+    private var header: [UInt8] = []
+    /// The frame being read: its announced length and start.
+    private var expected = 0
+    private var pending: [UInt8] = []
+    private var pendingOffset: Int64 = 0
+
+    public init(maxFrameBytes: Int) {
+        self.maxFrameBytes = maxFrameBytes
+        header.reserveCapacity(4)
+    }
+
+    public var offset: Int64 { streamOffset }
+
+    public mutating func consume(_ bytes: some Collection<UInt8>, into output: inout [FramerOutput]) {
+        guard failure == nil else { return }
+        for byte in bytes {
+            streamOffset += 1
+            if expected == 0 {
+                if header.isEmpty { pendingOffset = streamOffset - 1 }
+                header.append(byte)
+                guard header.count == 4 else { continue }
+                let length = header.reduce(0) { $0 << 8 | Int($1) }
+                header.removeAll(keepingCapacity: true)
+                if length > maxFrameBytes {
+                    let reason = "length prefix \(length) exceeds max_frame_bytes \(maxFrameBytes); closing the connection"
+                    failure = reason
+                    output.append(.broken(bytes: [], offset: pendingOffset, end: streamOffset, reason: reason))
+                    return
+                }
+                expected = length
+                pending.reserveCapacity(length)
+                continue
+            }
+            pending.append(byte)
+            if pending.count == expected {
+                output.append(.frame(bytes: pending, offset: pendingOffset, end: streamOffset))
+                pending.removeAll(keepingCapacity: true)
+                expected = 0
+            }
+        }
+    }
+
+    public mutating func finish(into output: inout [FramerOutput]) {
+        guard failure == nil, expected > 0 || !header.isEmpty else { return }
+        let got = expected > 0 ? "\(pending.count) of \(expected) bytes" : "\(header.count) of 4 length bytes"
+        output.append(
+            .broken(bytes: Array(pending.prefix(keptPrefixBytes)), offset: pendingOffset, end: streamOffset,
+                    reason: "stream ended inside a frame (\(got))"))
+        pending.removeAll()
+        header.removeAll()
+        expected = 0
+    }
+}
