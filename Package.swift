@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "Gateway", "Configuration", "FeedFormats", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel", "MQTT",
+                "Gateway", "Configuration", "FeedFormats", "FeedIngest", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

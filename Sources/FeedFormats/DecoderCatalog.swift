@@ -29,6 +29,17 @@ public enum DecoderCatalog {
         case .csv: UnsupportedFormatDecoder(format: "csv")
         }
     }
+
+    /// A decoder for `flightedge parse` without a configuration: `airport` nil takes the
+    /// flights of any airport. Formats that need a feed's options (csv) refuse.
+    public static func decoder(for format: FeedFormat, airport: String?) throws(DecoderSetupError) -> any FrameDecoder {
+        switch format {
+        case .jsonl: JSONLinesDecoder()
+        case .aidx: UnsupportedFormatDecoder(format: "aidx")
+        case .mvt: UnsupportedFormatDecoder(format: "mvt")
+        case .csv: throw DecoderSetupError("csv needs a feed's column mapping: pass --config with a csv feed")
+        }
+    }
 }
 
 /// Rejects every frame of a format this build cannot decode yet, with a reason that says so.

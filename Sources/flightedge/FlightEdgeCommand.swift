@@ -18,7 +18,10 @@ struct FlightEdgeCommand: AsyncParsableCommand {
             The configuration file defaults to /etc/flightedge/flightedge.toml; FLIGHTEDGE_CONFIG overrides it.
             """,
         version: version,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, MigrateCommand.self, SimulateCommand.self, HistoryCommand.self, WatchCommand.self]
+        subcommands: [
+            RunCommand.self, CheckConfigCommand.self, MigrateCommand.self, ParseCommand.self, SimulateCommand.self,
+            HistoryCommand.self, WatchCommand.self,
+        ]
     )
 
     /// ArgumentParser exits 64 on usage errors; DESIGN.md §7 promises 1.
@@ -51,7 +54,10 @@ struct ConfigOption: ParsableArguments {
     var path: String { config ?? GatewayConfig.defaultPath }
 
     /// Loads and validates the configuration, or prints every error and exits 1.
-    func load() throws -> GatewayConfig {
+    func load() throws -> GatewayConfig { try Self.load(path: path) }
+
+    /// Loads and validates the configuration at `path`, or prints every error and exits 1.
+    static func load(path: String) throws -> GatewayConfig {
         let problems: [String]
         do {
             let loaded = try GatewayConfig.load(path: path)

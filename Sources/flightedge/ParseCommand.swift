@@ -1,0 +1,188 @@
+import ArgumentParser
+import Configuration
+import FeedFormats
+import FeedIngest
+import FlightModel
+import Foundation
+
+/// `flightedge parse`: decodes feed messages as the daemon would and prints the normalized
+/// updates, so an integrator can check a feed before wiring it.
+struct ParseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Decode feed messages and print normalized updates as JSON lines; rejected frames go to stderr.",
+        discussion: """
+            Reads each FILE (standard input when none), cuts it into frames (aidx and mvt: one message per \
+            file unless --framing says otherwise; csv and jsonl: one per line) and decodes them. With --config, \
+            the airport and the options of the feed with this format (or --feed) are used, exactly as the \
+            daemon would; without it, aidx and mvt take the legs of any airport (direction from the message). \
+            Exit 0 when every frame decoded, 1 when any was rejected.
+            """
+    )
+
+    @Option(help: "Message format: aidx, mvt, csv or jsonl (default: the --feed's format).")
+    var format: String?
+
+    @Option(help: "Configuration file: our airport and the feed's options, as the daemon would use them.")
+    var config: String?
+
+    @Option(help: "The feed in --config whose options to use (default: the first feed with --format).")
+    var feed: String?
+
+    @Option(help: "Our airport's IATA code, when there is no --config.")
+    var airport: String?
+
+    @Option(help: "How frames are cut: lf, stx-etx, length-prefix or file (one frame per file).")
+    var framing: String?
+
+    @Option(help: "Receipt time for day-of-month formats, ISO 8601 (default: each file's modification time).")
+    var receivedAt: String?
+
+    @Argument(help: "Files to decode (standard input when none).")
+    var files: [String] = []
+
+    func run() async throws {
+        let setup = try makeSetup()
+        var output = LineOutput()
+        var rejected = 0
+        var decoded = 0
+        let inputs: [(name: String, read: () throws -> (bytes: [UInt8], modified: Date?))] =
+            files.isEmpty
+            ? [("-", { (Array(FileHandle.standardInput.readDataToEndOfFile()), nil) })]
+            : files.map { path in
+                (path, {
+                    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                    let modified = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+                    return (Array(data), modified)
+                })
+            }
+        for input in inputs {
+            let bytes: [UInt8]
+            let modified: Date?
+            do {
+                (bytes, modified) = try input.read()
+            } catch {
+                FileHandle.standardError.write(Data("\(input.name): cannot read: \(error.localizedDescription)\n".utf8))
+                rejected += 1
+                continue
+            }
+            let receivedAt = setup.receivedAt ?? modified.map(Timestamp.init) ?? .now
+            for frame in setup.frames(of: bytes) {
+                let position = "\(input.name)@\(frame.offset)"
+                let context = FrameContext(feed: setup.feedName, position: position, receivedAt: receivedAt)
+                do {
+                    if let problem = frame.problem { throw DecodeError(problem) }
+                    for update in try setup.decoder.decode(frame.bytes, context: context) {
+                        output.write(update.normalizedJSON(derived: true))
+                        decoded += 1
+                    }
+                } catch {
+                    rejected += 1
+                    output.flush()
+                    FileHandle.standardError.write(Data("\(position): \(error)\n".utf8))
+                }
+            }
+        }
+        output.flush()
+        if rejected > 0 {
+            FileHandle.standardError.write(Data("\(decoded) update(s), \(rejected) frame(s) rejected\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// The decoder, framing and names the options settle on.
+    private struct Setup {
+        var decoder: any FrameDecoder
+        var framing: Framing
+        var maxFrameBytes: Int
+        var feedName: String
+        var receivedAt: Timestamp?
+
+        /// The frames of one input: its bytes and offset, or why the framing refused it.
+        func frames(of bytes: [UInt8]) -> [(bytes: [UInt8], offset: Int64, problem: String?)] {
+            if framing == .file {
+                return bytes.isEmpty ? [] : [(bytes, 0, nil)]
+            }
+            var framer = makeFramer(framing, maxFrameBytes: maxFrameBytes)
+            var outputs: [FramerOutput] = []
+            framer.consume(bytes, into: &outputs)
+            framer.finish(into: &outputs)
+            return outputs.map { output in
+                switch output {
+                case .frame(let bytes, let offset, _): (bytes, offset, nil)
+                case .oversize(let prefix, let offset, let length, _):
+                    (prefix, offset, "frame of \(length) bytes exceeds max_frame_bytes \(maxFrameBytes)")
+                case .broken(let bytes, let offset, _, let reason): (bytes, offset, reason)
+                }
+            }
+        }
+    }
+
+    private func makeSetup() throws -> Setup {
+        var receivedTime: Timestamp?
+        if let receivedAt {
+            guard let time = Timestamp(iso8601: receivedAt) else { throw ValidationError("--received-at: not an ISO 8601 time") }
+            receivedTime = time
+        }
+        let chosenFraming = try framing.map { text in
+            guard let framing = Framing(rawValue: text) else {
+                throw ValidationError("--framing: one of \(Framing.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return framing
+        }
+        var chosenFormat = try format.map { text in
+            guard let format = FeedFormat(rawValue: text) else {
+                throw ValidationError("--format: one of \(FeedFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return format
+        }
+        if let configPath = config {
+            let loaded = try ConfigOption.load(path: configPath)
+            let candidates = loaded.feeds.filter { feed in
+                if let name = self.feed { return feed.name == name }
+                return feed.format == chosenFormat
+            }
+            guard let feedConfig = candidates.first else {
+                throw ValidationError(
+                    self.feed.map { "--feed: no feed named \($0) in \(configPath)" }
+                        ?? "--config: no feed with format \(chosenFormat?.rawValue ?? "?") in \(configPath)")
+            }
+            if let chosenFormat, chosenFormat != feedConfig.format {
+                throw ValidationError("--format \(chosenFormat.rawValue) differs from feed \(feedConfig.name)'s format \(feedConfig.format.rawValue)")
+            }
+            chosenFormat = feedConfig.format
+            let decoder = try DecoderCatalog.decoder(for: feedConfig, airport: loaded.airport)
+            return Setup(
+                decoder: decoder, framing: chosenFraming ?? feedConfig.framing, maxFrameBytes: feedConfig.maxFrameBytes,
+                feedName: feedConfig.name, receivedAt: receivedTime)
+        }
+        guard let chosenFormat else { throw ValidationError("--format is required without --config") }
+        let decoder: any FrameDecoder
+        do {
+            decoder = try DecoderCatalog.decoder(for: chosenFormat, airport: airport)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let defaultFraming: Framing = chosenFormat == .aidx || chosenFormat == .mvt ? .file : .lf
+        return Setup(
+            decoder: decoder, framing: chosenFraming ?? defaultFraming, maxFrameBytes: 16 << 20, feedName: "parse",
+            receivedAt: receivedTime)
+    }
+}
+
+/// Standard output, buffered by lines.
+private struct LineOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ line: [UInt8]) {
+        buffer += line
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 64 << 10 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// `flightedge parse`: what an integrator runs to check a feed before wiring it.
+@Suite("flightedge parse")
+struct ParseCommandTests {
+    private func temporaryFile(_ text: String, suffix: String) throws -> String {
+        let path = NSTemporaryDirectory() + "fe-parse-\(UUID().uuidString.prefix(8)).\(suffix)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func lines(_ output: String) -> [[String: Any]] {
+        output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    @Test func jsonlLinesComeBackWithTheirFlightIDAndFeed() throws {
+        let path = try temporaryFile(
+            #"""
+            {"airline":"LX","number":"12","date":"2026-11-24","direction":"departure","gate":"A12","remark":null}
+            {"airline":"BA","number":"117","suffix":"A","date":"2026-11-23","direction":"arrival","belt":"7"}
+            """#, suffix: "jsonl")
+        let run = try CommandRun(["parse", "--format", "jsonl", path])
+        #expect(run.status == 0, "\(run.errors)")
+        let updates = lines(run.output)
+        #expect(updates.count == 2)
+        #expect(updates.first?["flight_id"] as? String == "LX0012-20261124-D")
+        #expect(updates.first?["gate"] as? String == "A12")
+        #expect(updates.first?["remark"] is NSNull)
+        #expect(updates.first?["feed"] as? String == "parse")
+        #expect(updates.last?["flight_id"] as? String == "BA0117A-20261123-A")
+    }
+
+    @Test func aRejectedFrameIsNamedWithFileAndOffsetAndExitsOne() throws {
+        let good = #"{"airline":"LX","number":"12","date":"2026-11-24","direction":"departure"}"#
+        let path = try temporaryFile(good + "\n" + #"{"airline":"LX","date":"2026-11-24"}"# + "\n", suffix: "jsonl")
+        let run = try CommandRun(["parse", "--format", "jsonl", path])
+        #expect(run.status == 1)
+        #expect(lines(run.output).count == 1)
+        #expect(run.errors.contains("\(path)@\(good.utf8.count + 1): number: required member is missing"))
+    }
+
+    @Test func csvWithoutAConfigurationIsAUsageError() throws {
+        let run = try CommandRun(["parse", "--format", "csv", "/dev/null"])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("--config"))
+    }
+}
