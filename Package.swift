@@ -30,13 +30,14 @@ let package = Package(
         .target(name: "FlightModel"),
         .target(name: "FeedFormats", dependencies: ["FlightModel", "Configuration"]),
         .target(name: "Configuration"),
+        .target(name: "FeedFraming", dependencies: ["Configuration"]),
         .target(name: "AirportSimulator", dependencies: ["FlightModel"]),
 
         // MARK: I/O stages of the pipeline
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration", "FlightModel",
+                "Configuration", "FeedFraming", "FlightModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "Gateway", "Configuration", "FeedFormats", "FeedIngest", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel", "MQTT",
+                "Gateway", "Configuration", "FeedFormats", "FeedFraming", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,7 +78,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest"]),
+        .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"]),
+        .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"]),
         .testTarget(
             name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration"],
             exclude: ["Samples"]

@@ -1,3 +1,4 @@
+import FeedFraming
 import Foundation
 
 /// Where feed readers put frames: the pipeline's bounded queue plus the feed's counters.

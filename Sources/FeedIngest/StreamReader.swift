@@ -1,4 +1,5 @@
 import Configuration
+import FeedFraming
 import Logging
 import NIOCore
 import NIOPosix

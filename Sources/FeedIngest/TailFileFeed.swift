@@ -1,4 +1,5 @@
 import Configuration
+import FeedFraming
 import Foundation
 import Logging
 

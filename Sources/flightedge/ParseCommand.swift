@@ -1,7 +1,7 @@
 import ArgumentParser
 import Configuration
 import FeedFormats
-import FeedIngest
+import FeedFraming
 import FlightModel
 import Foundation
 

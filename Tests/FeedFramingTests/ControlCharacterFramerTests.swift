@@ -1,4 +1,4 @@
-import FeedIngest
+import FeedFraming
 import Testing
 
 @Suite("stx-etx framing") struct ControlCharacterFramerTests {

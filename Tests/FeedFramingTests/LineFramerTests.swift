@@ -1,4 +1,4 @@
-import FeedIngest
+import FeedFraming
 import Testing
 
 /// Runs `framer` over `chunks` as a stream would deliver them, and finishes it.
