@@ -1,0 +1,114 @@
+// libFuzzer entry for every decoder and framer; built and run by scripts/fuzz (not by SwiftPM).
+// FUZZ_TARGET picks what the inputs go to. A crash, a hang, a leak or memory over the limit is
+// a finding; a thrown DecodeError is the expected answer to bad input.
+import Configuration
+import FeedFormats
+import FeedFraming
+import FlightModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one fuzzing run exercises.
+enum FuzzTarget {
+    case decoder(any FrameDecoder)
+    case framer(Framing)
+
+    static let current: FuzzTarget = {
+        let name = getenv("FUZZ_TARGET").map { String(cString: $0) } ?? ""
+        switch name {
+        case "lf": return .framer(.lf)
+        case "stx-etx": return .framer(.stxEtx)
+        case "length-prefix": return .framer(.lengthPrefix)
+        default:
+            guard let format = FeedFormat(rawValue: name) else {
+                fatalError("FUZZ_TARGET must be a format (aidx, mvt, csv, jsonl) or a framing (lf, stx-etx, length-prefix)")
+            }
+            do {
+                return .decoder(try decoder(for: format))
+            } catch {
+                fatalError("cannot set up the \(name) decoder: \(error)")
+            }
+        }
+    }()
+
+    static func decoder(for format: FeedFormat) throws(DecoderSetupError) -> any FrameDecoder {
+        guard format == .csv else { return try DecoderCatalog.decoder(for: format, airport: nil) }
+        let feed = FeedConfig(
+            name: "fuzz", format: .csv, transport: .spoolDir, path: "/", framing: .lf,
+            options: CSVFuzzOptions.heathrow)
+        return try DecoderCatalog.decoder(for: feed, airport: AirportConfig(iata: "LHR", timezone: "Europe/London"))
+    }
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .decoder(let decoder): Self.decode(bytes, with: decoder)
+        case .framer(let framing): Self.frame(bytes, with: framing)
+        }
+    }
+
+    static let context = FrameContext(
+        feed: "fuzz", position: "fuzz@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_000_000_000))
+
+    /// Decodes; every update must survive a round trip through the normalized JSON.
+    static func decode(_ bytes: [UInt8], with decoder: any FrameDecoder) {
+        guard let updates = try? decoder.decode(bytes, context: context) else { return }
+        for update in updates {
+            let line = update.normalizedJSON()
+            guard let back = try? JSONLinesDecoder().decode(line, context: context), back.count == 1 else {
+                fatalError("update does not decode back from its own JSON: \(String(decoding: line, as: UTF8.self))")
+            }
+            var expected = update
+            expected.position = context.position
+            guard back[0] == expected else {
+                fatalError("round trip changed the update: \(String(decoding: line, as: UTF8.self))")
+            }
+        }
+    }
+
+    /// Frames the bytes in chunks whose sizes the input's first byte picks; checks the framer's
+    /// promises: frames within the limit, offsets in order and inside the stream.
+    static func frame(_ input: [UInt8], with framing: Framing) {
+        guard let first = input.first else { return }
+        let chunkSize = Int(first % 17) + 1
+        let bytes = input.dropFirst()
+        let limit = 256
+        var framer = makeFramer(framing, maxFrameBytes: limit)
+        var outputs: [FramerOutput] = []
+        var index = bytes.startIndex
+        while index < bytes.endIndex, framer.failure == nil {
+            let next = min(index + chunkSize, bytes.endIndex)
+            framer.consume(bytes[index..<next], into: &outputs)
+            index = next
+        }
+        framer.finish(into: &outputs)
+        var previousEnd: Int64 = 0
+        for output in outputs {
+            let (kept, offset) =
+                switch output {
+                case .frame(let bytes, let offset, _): (bytes.count, offset)
+                case .oversize(let prefix, let offset, _, _): (prefix.count, offset)
+                case .broken(let bytes, let offset, _, _): (bytes.count, offset)
+                }
+            guard kept <= limit, offset >= previousEnd, offset <= output.end,
+                output.end <= Int64(bytes.count)
+            else {
+                fatalError("framer broke a promise: \(output) after end \(previousEnd) of \(bytes.count) bytes")
+            }
+            previousEnd = output.end
+        }
+    }
+}
+
+/// The Heathrow arrivals mapping, as `conf/` ships it, for fuzzing the csv decoder.
+enum CSVFuzzOptions {
+    static let heathrow: [String: ConfigValue] = [:]
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    FuzzTarget.current.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
