@@ -31,13 +31,14 @@ let package = Package(
         .target(name: "FeedFormats", dependencies: ["FlightModel", "Configuration"]),
         .target(name: "Configuration"),
         .target(name: "FeedFraming", dependencies: ["Configuration"]),
+        .target(name: "Metrics"),
         .target(name: "AirportSimulator", dependencies: ["FlightModel"]),
 
         // MARK: I/O stages of the pipeline
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration", "FeedFraming", "FlightModel",
+                "Configuration", "FeedFraming", "FlightModel", "Metrics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -54,13 +55,16 @@ let package = Package(
         ),
         .target(
             name: "Publisher",
-            dependencies: ["FlightModel", "MQTT", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FlightModel", "MQTT", "Metrics", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Gateway",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
-                "Postgres", "MQTT",
+                "Postgres", "MQTT", "Metrics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

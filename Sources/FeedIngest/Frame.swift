@@ -8,6 +8,8 @@ public struct Frame: Sendable {
     public var bytes: [UInt8]
     /// Wall-clock receipt time, milliseconds since 1970 (UTC).
     public var receivedAtMilliseconds: Int64
+    /// Monotonic receipt time in nanoseconds, for latency measurements (0: not taken).
+    public var receivedAtNanoseconds: UInt64 = 0
     /// Why the framer refused this frame (oversize, garbage between frames), if it did; the
     /// bytes then hold what was kept of it for `rejected_frames`.
     public var framingError: String?

@@ -1,5 +1,6 @@
 import FeedFraming
 import Foundation
+import Metrics
 
 /// Where feed readers put frames: the pipeline's bounded queue plus the feed's counters.
 public struct FrameSink: Sendable {
@@ -14,6 +15,8 @@ public struct FrameSink: Sendable {
     /// Hands a frame to the pipeline, waiting while it is full (backpressure). False when the
     /// pipeline no longer takes frames (shutdown).
     public func deliver(_ frame: Frame) async -> Bool {
+        var frame = frame
+        if frame.receivedAtNanoseconds == 0 { frame.receivedAtNanoseconds = monotonicNanoseconds() }
         counters.frameReceived(at: frame.receivedAtMilliseconds)
         return await queue.push(frame, weight: frame.bytes.count + 64)
     }

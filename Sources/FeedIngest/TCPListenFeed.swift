@@ -68,12 +68,15 @@ public struct TCPListenFeed: Sendable {
     }
 }
 
-/// Closes a connection when `IdleStateHandler` reports it silent for too long.
-final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+/// Closes a connection when `IdleStateHandler` reports it silent for too long (feeds and the
+/// operations endpoint alike).
+public final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    public init() {}
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             context.close(promise: nil)
             return

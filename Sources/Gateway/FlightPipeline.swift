@@ -3,6 +3,7 @@ import FeedIngest
 import FlightModel
 import HistoryStore
 import Logging
+import Metrics
 import Postgres
 import Publisher
 import Synchronization
@@ -27,6 +28,7 @@ final class FlightPipeline: Sendable {
     private let settings: Settings
     private let logger: Logger
     let progress: PipelineProgress
+    let metrics: GatewayMetrics
     /// Committed state as the retained topics show it; read by the birth.
     let board: Mutex<RetainedBoard>
     private let engine: Mutex<StateEngine>
@@ -36,8 +38,9 @@ final class FlightPipeline: Sendable {
     init(
         queue: IngestQueue<Frame>, writer: HistoryWriter, publisher: OutboxPublisher, engine: StateEngine,
         board: RetainedBoard, decoders: [String: any FrameDecoder], counters: [String: FeedCounters],
-        settings: Settings, progress: PipelineProgress, logger: Logger
+        settings: Settings, progress: PipelineProgress, metrics: GatewayMetrics, logger: Logger
     ) {
+        self.metrics = metrics
         self.queue = queue
         self.writer = writer
         self.publisher = publisher
@@ -74,6 +77,8 @@ final class FlightPipeline: Sendable {
         var updates = 0
         var rejectedByFeed: [String: Int] = [:]
         var oldestReceipt = Int64.max
+        /// Monotonic receipt of the first frame that touched each flight, for latency.
+        var firstReceipt: [String: UInt64] = [:]
     }
 
     private func process(_ frames: [Frame]) async throws {
@@ -83,7 +88,10 @@ final class FlightPipeline: Sendable {
         for (frame, outcome) in decoded { handle(frame, outcome, into: &work) }
         finish(&work)
         do {
+            let started = monotonicNanoseconds()
             let result = try await writer.commit(work.batch, whileWaiting: progress.heartbeat)
+            metrics.commitSeconds.observe(Double(monotonicNanoseconds() - started) / 1e9)
+            metrics.batchFrames.observe(Double(frames.count))
             await published(work, outboxIDs: result.outboxIDs)
         } catch let error as PostgresError {
             // The batch itself was refused (a data error, not an outage): undo it in memory
@@ -153,15 +161,20 @@ final class FlightPipeline: Sendable {
                 if work.before[id] == nil { work.before[id] = .some(engine.state(for: id)) }
                 guard let applied = engine.apply(update, receivedAt: receivedAt) else { continue }
                 work.updates += 1
-                if work.after[id] == nil { work.touched.append(id) }
+                if work.after[id] == nil {
+                    work.touched.append(id)
+                    work.firstReceipt[id] = frame.receivedAtNanoseconds
+                }
                 work.after[id] = applied.state
-                record(applied, update: update, receivedAt: receivedAt, into: &work)
+                record(applied, update: update, receivedAt: receivedAt, frame: frame, into: &work)
             }
         }
         note(frame, rejected: false, into: &work)
     }
 
-    private func record(_ applied: StateEngine.AppliedUpdate, update: FlightUpdate, receivedAt: Timestamp, into work: inout Work) {
+    private func record(
+        _ applied: StateEngine.AppliedUpdate, update: FlightUpdate, receivedAt: Timestamp, frame: Frame, into work: inout Work
+    ) {
         let state = applied.state
         let received = receivedAt.iso8601
         let sourceTime = update.sourceTime?.iso8601
@@ -179,7 +192,8 @@ final class FlightPipeline: Sendable {
             work.batch.outbox.append(CommitBatch.OutboxRow(
                 eventID: event.eventID, flightID: event.flightID, topic: topic, payload: text))
             work.events.append((event, OutgoingMessage(
-                topic: topic, payload: payload, qos: 1, retain: false, eventID: event.eventID, schema: EventPayload.schema)))
+                topic: topic, payload: payload, qos: 1, retain: false, eventID: event.eventID, schema: EventPayload.schema,
+                receivedAtNanoseconds: frame.receivedAtNanoseconds)))
         }
     }
 
@@ -271,11 +285,17 @@ final class FlightPipeline: Sendable {
             events.append(message)
         }
         let now = Timestamp.now
-        let stateMessages = board.withLock { board in
+        var stateMessages = board.withLock { board in
             board.update(
                 work.batch.flights.compactMap { row in
                     work.after[row.flightID].map { ($0, Array(row.stateJSON.utf8)) }
                 }, now: now)
+        }
+        // A flight's retained state is the last message its frames cause: latency ends there.
+        let flightTopics = "\(settings.topicRoot)/flights/"
+        for index in stateMessages.indices where stateMessages[index].topic.hasPrefix(flightTopics) {
+            let id = String(stateMessages[index].topic.dropFirst(flightTopics.count))
+            stateMessages[index].receivedAtNanoseconds = work.firstReceipt[id] ?? 0
         }
         let lag = work.oldestReceipt == Int64.max ? 0 : now.millisecondsSinceEpoch - work.oldestReceipt
         progress.committed(updates: work.updates, events: events.count, rejected: work.batch.rejected.count, lagMilliseconds: lag)

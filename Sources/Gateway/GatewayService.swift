@@ -6,6 +6,7 @@ import Foundation
 import HistoryStore
 import Logging
 import MQTT
+import Metrics
 import Postgres
 import Publisher
 import ServiceLifecycle
@@ -62,15 +63,22 @@ public struct GatewayService: Service {
             statusTopic: "\(topicRoot)/status", onlinePayload: status.payload(online: true),
             offlinePayload: status.payload(online: false), resyncTopic: "\(topicRoot)/cmd/resync")
         publisherSettings.maxInflight = config.mqtt.maxInflight
-        let publisher = OutboxPublisher(link: broker, store: writer, settings: publisherSettings, logger: logger) {
+        let metrics = GatewayMetrics()
+        let publisher = OutboxPublisher(
+            link: broker, store: writer, settings: publisherSettings, logger: logger, metrics: metrics
+        ) {
             boardBox.birth()
         }
         let pipeline = FlightPipeline(
             queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
             decoders: try decoders(),
             counters: counters,
-            settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, logger: logger)
+            settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, metrics: metrics,
+            logger: logger)
         boardBox.pipeline.withLock { $0 = pipeline }
+        let observer = GatewayObserver(
+            config: config, writer: writer, broker: broker, publisher: publisher, counters: counters, progress: progress,
+            metrics: metrics)
 
         try broker.start()
         let publisherTask = Task { await publisher.run() }
@@ -90,6 +98,18 @@ public struct GatewayService: Service {
             config: config, topicRoot: topicRoot, broker: broker, writer: writer, publisher: publisher, counters: counters,
             progress: progress, notifier: notifier, logger: logger)
         let reporterTask = Task { await reporter.run() }
+        let operationsTask = Task {
+            async let outbox: Void = observer.watchOutbox()
+            if let http = config.http {
+                do {
+                    try await OperationsServer(address: http.listen, observer: observer, logger: logger).run()
+                } catch where !(error is CancellationError) {
+                    logger.error("operations endpoint cannot listen; /healthz and /metrics are unavailable",
+                        metadata: ["address": "\(http.listen)", "error": "\(error)"])
+                }
+            }
+            await outbox
+        }
         let housekeepingTask = Task {
             // Soon after start (flights may have ended while the daemon was down), then every minute.
             var interval = Duration.seconds(5)
@@ -124,6 +144,7 @@ public struct GatewayService: Service {
         if !drained { logger.warning("stopping with events unacknowledged; they stay in the outbox for the next start") }
         await publisher.sayOffline(timeout: .seconds(2))
         reporterTask.cancel()
+        operationsTask.cancel()
         broker.stop()
         await publisherTask.value
         logger.info("stopped", metadata: ["updates": "\(progress.committedUpdates)", "events": "\(progress.derivedEvents)"])

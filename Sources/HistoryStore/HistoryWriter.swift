@@ -18,6 +18,8 @@ public actor HistoryWriter {
     private var connection: PostgresConnection?
     /// True while a commit waits for PostgreSQL to come back.
     public private(set) var outage = false
+    /// How many times PostgreSQL became unreachable since start.
+    public private(set) var outages = 0
 
     nonisolated public var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -74,6 +76,7 @@ public actor HistoryWriter {
                 if backoff.failures == 0 {
                     logger.error("PostgreSQL down; holding the batch and retrying", metadata: ["error": "\(error)"])
                 }
+                if !outage { outages += 1 }
                 outage = true
                 try await Task.sleep(for: backoff.nextDelay())
             }

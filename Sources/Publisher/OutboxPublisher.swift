@@ -1,5 +1,6 @@
 import Logging
 import MQTT
+import Metrics
 
 /// Where the publisher finds the outbox: PostgreSQL in the daemon.
 public protocol OutboxStore: Sendable {
@@ -44,6 +45,7 @@ public actor OutboxPublisher {
     private let settings: Settings
     private let birth: @Sendable () async -> [OutgoingMessage]
     private let logger: Logger
+    private let metrics: GatewayMetrics?
 
     private var events: [OutgoingMessage] = []
     private var eventsHead = 0
@@ -58,14 +60,16 @@ public actor OutboxPublisher {
     private var highestHandedOver: Int64 = 0
     private var loadingBacklog = false
     private var connected = false
+    private var everConnected = false
 
     /// Counters for `/metrics` and the status line.
     public private(set) var published: Int64 = 0
 
     public init(
-        link: BrokerLink, store: any OutboxStore, settings: Settings, logger: Logger,
+        link: BrokerLink, store: any OutboxStore, settings: Settings, logger: Logger, metrics: GatewayMetrics? = nil,
         birth: @escaping @Sendable () async -> [OutgoingMessage]
     ) {
+        self.metrics = metrics
         self.link = link
         self.store = store
         self.settings = settings
@@ -97,6 +101,13 @@ public actor OutboxPublisher {
     /// Hands over retained state; a newer payload for a topic replaces one still waiting.
     public func enqueueState(_ messages: [OutgoingMessage]) {
         for message in messages {
+            var message = message
+            if let waiting = stateByTopic[message.topic], waiting.receivedAtNanoseconds > 0 {
+                // Coalesced: the latency counts from the older frame the topic was waiting for.
+                message.receivedAtNanoseconds =
+                    message.receivedAtNanoseconds == 0
+                    ? waiting.receivedAtNanoseconds : min(message.receivedAtNanoseconds, waiting.receivedAtNanoseconds)
+            }
             if stateByTopic.updateValue(message, forKey: message.topic) == nil {
                 stateOrder.append(message.topic)
             }
@@ -117,6 +128,8 @@ public actor OutboxPublisher {
         let cameUp = link.observe(event)
         switch event {
         case .connected where cameUp:
+            if everConnected { metrics?.brokerReconnected() }
+            everConnected = true
             connected = true
             await announce()
         case .disconnected:
@@ -131,6 +144,13 @@ public actor OutboxPublisher {
                 return
             }
             published += 1
+            if let metrics {
+                let now = monotonicNanoseconds()
+                metrics.publishSeconds.observe(Double(now &- message.sentAtNanoseconds) / 1e9)
+                if message.receivedAtNanoseconds > 0 {
+                    metrics.receiptToPubackSeconds.observe(Double(now &- message.receivedAtNanoseconds) / 1e9)
+                }
+            }
             if let id = message.outboxID { acknowledged.append(id) }
             pump()
         case .message(let message) where message.topic == settings.resyncTopic:
@@ -185,6 +205,7 @@ public actor OutboxPublisher {
     }
 
     private func send(_ message: OutgoingMessage) -> Bool {
+        var message = message
         var properties: MQTTPublishProperties?
         if link.protocolVersion == .v5 {
             var userProperties: [(name: String, value: String)] = []
@@ -199,6 +220,7 @@ public actor OutboxPublisher {
             let messageID = try link.publish(
                 topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain,
                 properties: properties)
+            message.sentAtNanoseconds = monotonicNanoseconds()
             inflight[messageID] = message
             return true
         } catch {

@@ -13,10 +13,15 @@ public struct OutgoingMessage: Sendable {
     public var eventID: String?
     /// The payload's schema name (`flightedge.event/1`, `flightedge.flight/1`, …).
     public var schema: String?
+    /// Monotonic nanoseconds when the frame that caused this message was received (0: not
+    /// known, e.g. read back from the outbox): the start of the receipt-to-PUBACK latency.
+    public var receivedAtNanoseconds: UInt64 = 0
+    /// Monotonic nanoseconds when it was handed to the broker; set by the publisher.
+    var sentAtNanoseconds: UInt64 = 0
 
     public init(
         outboxID: Int64? = nil, topic: String, payload: [UInt8], qos: Int, retain: Bool, eventID: String? = nil,
-        schema: String? = nil
+        schema: String? = nil, receivedAtNanoseconds: UInt64 = 0
     ) {
         self.outboxID = outboxID
         self.topic = topic
@@ -25,5 +30,6 @@ public struct OutgoingMessage: Sendable {
         self.retain = retain
         self.eventID = eventID
         self.schema = schema
+        self.receivedAtNanoseconds = receivedAtNanoseconds
     }
 }

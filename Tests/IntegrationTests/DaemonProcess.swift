@@ -16,6 +16,8 @@ final class DaemonProcess: @unchecked Sendable {
     let clientID: String
     let folder: URL
     let listenPort: Int
+    /// The operations endpoint (`/healthz`, `/metrics`).
+    let httpPort: Int
     let configPath: String
     private(set) var process: Process?
     private let notify: NotifySocket
@@ -40,6 +42,7 @@ final class DaemonProcess: @unchecked Sendable {
             .appendingPathComponent("daemons").appendingPathComponent(clientID)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("spool"), withIntermediateDirectories: true)
         listenPort = try Self.freePort()
+        httpPort = try Self.freePort()
         notify = try NotifySocket()
         logPath = folder.appendingPathComponent("daemon.log").path
         let passwordDirectory = try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR")
@@ -59,6 +62,9 @@ final class DaemonProcess: @unchecked Sendable {
             username = "flightedge"
             password_file = "\(passwordDirectory)/flightedge.password"
             state_qos = \(stateQoS)
+
+            [http]
+            listen = "127.0.0.1:\(httpPort)"
 
             [events]
             delay_threshold_minutes = 15
@@ -144,11 +150,31 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Sends lines to the daemon's tcp-listen feed and closes the connection.
     func send(lines: [String], port: Int? = nil) throws {
+        _ = try Self.exchange(Array((lines.joined(separator: "\n") + "\n").utf8), port: port ?? listenPort)
+    }
+
+    /// Sends bytes to the daemon's tcp-listen feed and closes the connection.
+    func send(bytes: [UInt8], port: Int? = nil) throws {
+        _ = try Self.exchange(bytes, port: port ?? listenPort)
+    }
+
+    /// `GET path` on the operations endpoint: the status code and the body.
+    func http(_ path: String) throws -> (status: Int, body: String) {
+        let reply = String(decoding: try Self.exchange(Array("GET \(path) HTTP/1.0\r\n\r\n".utf8), port: httpPort), as: UTF8.self)
+        let parts = reply.components(separatedBy: "\r\n\r\n")
+        let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
+        let status = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return (status, parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    /// Connects to 127.0.0.1:`port`, writes `bytes`, closes the write side and reads the reply
+    /// until the peer closes.
+    static func exchange(_ bytes: [UInt8], port: Int) throws -> [UInt8] {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { Glibc.close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port ?? listenPort).bigEndian)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -156,7 +182,6 @@ final class DaemonProcess: @unchecked Sendable {
             }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -164,8 +189,14 @@ final class DaemonProcess: @unchecked Sendable {
             offset += written
         }
         shutdown(descriptor, Int32(SHUT_WR))
-        var scratch = [UInt8](repeating: 0, count: 64)
-        while recv(descriptor, &scratch, scratch.count, 0) > 0 {}
+        var reply: [UInt8] = []
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &scratch, scratch.count, 0)
+            guard count > 0 else { break }
+            reply += scratch[0..<count]
+        }
+        return reply
     }
 
     static func freePort() throws -> Int {

@@ -1,0 +1,66 @@
+import Synchronization
+
+/// A Prometheus histogram: how many observations fell at or under each bucket's upper bound,
+/// their count and sum. Observing takes one uncontended lock; reading takes a copy.
+public final class Histogram: Sendable {
+    /// Upper bounds, ascending; `+Inf` is implied.
+    public let bounds: [Double]
+    private let state: Mutex<Snapshot>
+
+    /// What a histogram holds at one moment.
+    public struct Snapshot: Sendable, Equatable {
+        /// Observations per bucket (not cumulative), the last one for `+Inf`.
+        public var counts: [UInt64]
+        public var sum: Double
+        public var maximum: Double
+
+        /// All observations.
+        public var count: UInt64 { counts.reduce(0, +) }
+
+        /// The upper bound of the bucket holding the `quantile` (0…1) observation: an upper
+        /// estimate, exact to the bucket. `maximum` for the last bucket, nil when empty.
+        public func quantile(_ quantile: Double, bounds: [Double]) -> Double? {
+            let total = count
+            guard total > 0 else { return nil }
+            let rank = UInt64((quantile * Double(total)).rounded(.up))
+            var seen: UInt64 = 0
+            for (index, bucketCount) in counts.enumerated() {
+                seen += bucketCount
+                if seen >= max(rank, 1) { return index < bounds.count ? min(bounds[index], maximum) : maximum }
+            }
+            return maximum
+        }
+    }
+
+    public init(bounds: [Double]) {
+        self.bounds = bounds.sorted()
+        self.state = Mutex(Snapshot(counts: Array(repeating: 0, count: bounds.count + 1), sum: 0, maximum: 0))
+    }
+
+    /// Records one observation.
+    public func observe(_ value: Double) {
+        // Buckets are few; a linear scan beats a binary search at this size.
+        var index = bounds.count
+        for (position, bound) in bounds.enumerated() where value <= bound {
+            index = position
+            break
+        }
+        state.withLock { state in
+            state.counts[index] += 1
+            state.sum += value
+            if value > state.maximum { state.maximum = value }
+        }
+    }
+
+    /// A consistent copy.
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Seconds from 100 µs to 60 s, fine around the millisecond where latency targets sit.
+    public static let latencySeconds: [Double] = [
+        0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25,
+        0.5, 1, 2.5, 5, 10, 30, 60,
+    ]
+
+    /// Frames per batch, 1 to the batch limit.
+    public static let batchSizes: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+}
