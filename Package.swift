@@ -9,7 +9,8 @@ let package = Package(
     name: "FlightEdge",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "flightedge", targets: ["flightedge"])
+        .executable(name: "flightedge", targets: ["flightedge"]),
+        .executable(name: "flightedge-bench", targets: ["flightedge-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -77,6 +78,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // MARK: Benchmarks (scripts/bench)
+        .executableTarget(
+            name: "flightedge-bench",
+            dependencies: [
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "MQTT", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/FlightEdgeBench"
         ),
 
         // MARK: Tests

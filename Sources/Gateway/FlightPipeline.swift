@@ -75,6 +75,7 @@ final class FlightPipeline: Sendable {
         var events: [(event: FlightEvent, message: OutgoingMessage)] = []
         var finishedFiles: [(completion: FileCompletion, rejectedAll: Bool)] = []
         var updates = 0
+        var frames = 0
         var rejectedByFeed: [String: Int] = [:]
         var oldestReceipt = Int64.max
         /// Monotonic receipt of the first frame that touched each flight, for latency.
@@ -104,6 +105,7 @@ final class FlightPipeline: Sendable {
                 for frame in frames { try await process([frame]) }
             } else if let frame = frames.first {
                 var rejection = Work()
+                rejection.frames = 1
                 reject(frame, reason: "refused by PostgreSQL: \(error.message)", into: &rejection)
                 finish(&rejection)
                 let result = try await writer.commit(rejection.batch, whileWaiting: progress.heartbeat)
@@ -146,6 +148,7 @@ final class FlightPipeline: Sendable {
     }
 
     private func handle(_ frame: Frame, _ outcome: Result<[FlightUpdate], DecodeError>, into work: inout Work) {
+        work.frames += 1
         work.oldestReceipt = min(work.oldestReceipt, frame.receivedAtMilliseconds)
         let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
         let updates: [FlightUpdate]
@@ -298,7 +301,7 @@ final class FlightPipeline: Sendable {
             stateMessages[index].receivedAtNanoseconds = work.firstReceipt[id] ?? 0
         }
         let lag = work.oldestReceipt == Int64.max ? 0 : now.millisecondsSinceEpoch - work.oldestReceipt
-        progress.committed(updates: work.updates, events: events.count, rejected: work.batch.rejected.count, lagMilliseconds: lag)
+        progress.committed(frames: work.frames, updates: work.updates, events: events.count, rejected: work.batch.rejected.count, lagMilliseconds: lag)
         // Awaited, not spawned: the publisher must see batches in commit order.
         await publisher.enqueueEvents(events)
         await publisher.enqueueState(stateMessages)

@@ -3,6 +3,7 @@ import Synchronization
 /// What the pipeline has done, shared with the status line, the watchdog and `/metrics`.
 public final class PipelineProgress: Sendable {
     private let updates = Atomic<Int64>(0)
+    private let frames = Atomic<Int64>(0)
     private let events = Atomic<Int64>(0)
     private let rejected = Atomic<Int64>(0)
     private let lagMilliseconds = Atomic<Int64>(0)
@@ -11,7 +12,11 @@ public final class PipelineProgress: Sendable {
 
     public init() {}
 
-    func committed(updates count: Int, events eventCount: Int, rejected rejectedCount: Int, lagMilliseconds lag: Int64) {
+    func committed(
+        frames frameCount: Int, updates count: Int, events eventCount: Int, rejected rejectedCount: Int,
+        lagMilliseconds lag: Int64
+    ) {
+        frames.add(Int64(frameCount), ordering: .relaxed)
         updates.add(Int64(count), ordering: .relaxed)
         events.add(Int64(eventCount), ordering: .relaxed)
         rejected.add(Int64(rejectedCount), ordering: .relaxed)
@@ -27,6 +32,8 @@ public final class PipelineProgress: Sendable {
     public var heartbeats: Int64 { beats.load(ordering: .relaxed) }
 
     public var committedUpdates: Int64 { updates.load(ordering: .relaxed) }
+    /// Frames whose batch committed, used or rejected: every frame taken ends up here.
+    public var committedFrames: Int64 { frames.load(ordering: .relaxed) }
     public var derivedEvents: Int64 { events.load(ordering: .relaxed) }
     public var rejectedFrames: Int64 { rejected.load(ordering: .relaxed) }
     public var lastLagMilliseconds: Int64 { lagMilliseconds.load(ordering: .relaxed) }

@@ -55,10 +55,10 @@ public final class Histogram: Sendable {
     /// A consistent copy.
     public var snapshot: Snapshot { state.withLock { $0 } }
 
-    /// Seconds from 100 µs to 60 s, fine around the millisecond where latency targets sit.
+    /// Seconds from 100 µs to 60 s, in 100 µs steps up to 1 ms where the latency targets sit.
     public static let latencySeconds: [Double] = [
-        0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25,
-        0.5, 1, 2.5, 5, 10, 30, 60,
+        0.0001, 0.0002, 0.0003, 0.0004, 0.0005, 0.0006, 0.0007, 0.0008, 0.0009, 0.001, 0.00125, 0.0015, 0.00175,
+        0.002, 0.0025, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
     ]
 
     /// Frames per batch, 1 to the batch limit.

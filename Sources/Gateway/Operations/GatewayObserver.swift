@@ -155,6 +155,9 @@ final class GatewayObserver: Sendable {
             "flightedge_feed_silent_seconds", help: "Seconds since the feed's last frame (since start when none).",
             perFeedGauge { $0.silentSeconds })
         text.gauge("flightedge_feed_stale", help: "1 when the feed is silent past its stale_after.", perFeedGauge { $0.isStale ? 1 : 0 })
+        text.counter(
+            "flightedge_frames_committed_total", help: "Frames whose batch committed (used or rejected).",
+            progress.committedFrames)
         text.counter("flightedge_updates_committed_total", help: "Flight updates committed to PostgreSQL.", progress.committedUpdates)
         text.counter("flightedge_events_derived_total", help: "Events derived and committed to the outbox.", progress.derivedEvents)
         text.counter(

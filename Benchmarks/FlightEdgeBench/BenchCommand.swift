@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+
+/// `flightedge-bench`: FlightEdge's throughput and latency on the real services, beside this
+/// machine's own limits measured in the same run (docs/PERFORMANCE.md). Run it through
+/// `scripts/bench`, which builds the release binaries and starts the services.
+@main
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flightedge-bench",
+        abstract: "Measure FlightEdge end to end and its hot parts, beside the raw limits of PostgreSQL and mosquitto.")
+
+    @Option(help: "Flights in the simulated hub day (about 21 updates each).")
+    var flights = 5000
+
+    @Option(help: "QoS of retained state (mqtt.state_qos): 0 or 1.")
+    var stateQos = 1
+
+    @Option(help: "Updates/s of the latency run.")
+    var rate = 1000
+
+    @Option(help: "Seconds of the latency run.")
+    var latencySeconds = 15
+
+    @Option(help: "Parts to run: limits, tcp, spool, latency, micro (comma separated).")
+    var only = "limits,tcp,spool,latency,micro"
+
+    func run() throws {
+        let environment = try BenchEnvironment.fromProcess()
+        let parts = Set(only.split(separator: ",").map(String.init))
+        var table = Table()
+        print("flightedge-bench: \(flights) flights, state_qos \(stateQos), machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+        var copyRate: Double?
+        var publishRate: Double?
+        if parts.contains("limits") {
+            copyRate = try RawLimits.copyRowsPerSecond(environment)
+            table.add("raw COPY into PostgreSQL (synchronous_commit on)", copyRate!, "rows/s")
+            publishRate = try RawLimits.qos1PublishesPerSecond(environment)
+            table.add("raw QoS 1 publish + PUBACK, one client, 1000 in flight", publishRate!, "msgs/s")
+        }
+
+        let day = EndToEnd.day(flights: flights)
+        for transport in ["tcp", "spool"] where parts.contains(transport) {
+            let result =
+                transport == "tcp"
+                ? try EndToEnd.overTCP(environment, lines: day, stateQoS: stateQos)
+                : try EndToEnd.overSpool(environment, lines: day, stateQoS: stateQos)
+            table.add(
+                "end to end over \(result.transport): \(result.updates) updates, \(Int(result.events)) events",
+                result.updatesPerSecond, "updates/s",
+                ratio: publishRate.map { result.updatesPerSecond / $0 }, ratioName: "of raw publish")
+            table.add("  \(result.transport): wall time, first byte → last PUBACK", result.seconds, "s")
+            table.add("  \(result.transport): daemon CPU", result.cpuSeconds, "s")
+            table.add("  \(result.transport): daemon peak RSS", result.peakRSSMegabytes, "MB")
+        }
+
+        if parts.contains("latency") {
+            let result = try Latency.run(environment, rate: rate, seconds: latencySeconds, stateQoS: stateQos)
+            for (source, figures) in [("external subscriber", result.external), ("daemon histogram", result.daemon)] {
+                table.add("latency at \(result.rate)/s, \(source): p50", figures.p50, "ms")
+                table.add("latency at \(result.rate)/s, \(source): p99", figures.p99, "ms")
+                table.add("latency at \(result.rate)/s, \(source): p99.9", figures.p999, "ms")
+                table.add("latency at \(result.rate)/s, \(source): max (of \(figures.count))", figures.max, "ms")
+            }
+        }
+
+        if parts.contains("micro") {
+            for figure in Micro.run(day: day, samples: samples(environment)) {
+                table.add(figure.name, figure.perSecond, "/s")
+                if let megabytes = figure.megabytesPerSecond { table.add("  \(figure.name)", megabytes, "MB/s") }
+            }
+        }
+        table.print()
+    }
+
+    /// Real messages of each format, from the test samples.
+    private func samples(_ environment: BenchEnvironment) -> [String: [[UInt8]]] {
+        let folder = environment.repository.appendingPathComponent("Tests/FeedFormatsTests/Samples")
+        func files(_ subfolder: String, suffix: String) -> [[UInt8]] {
+            let directory = folder.appendingPathComponent(subfolder)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            return names.filter { $0.hasSuffix(suffix) }.sorted().compactMap {
+                try? Array(Data(contentsOf: directory.appendingPathComponent($0)))
+            }
+        }
+        var samples: [String: [[UInt8]]] = ["aidx": files("aidx", suffix: ".xml")]
+        let typeB = environment.repository.appendingPathComponent("Tests/Fuzz/corpus/mvt")
+        samples["mvt"] = ((try? FileManager.default.contentsOfDirectory(atPath: typeB.path)) ?? []).sorted().compactMap {
+            try? Array(Data(contentsOf: typeB.appendingPathComponent($0)))
+        }
+        return samples
+    }
+}
+
+/// The one table the benchmark prints.
+struct Table {
+    private var rows: [(name: String, value: Double, unit: String, ratio: String)] = []
+
+    mutating func add(_ name: String, _ value: Double, _ unit: String, ratio: Double? = nil, ratioName: String = "") {
+        rows.append((name, value, unit, ratio.map { String(format: "%.2f× %@", $0, ratioName) } ?? ""))
+    }
+
+    func print() {
+        let width = rows.map(\.name.count).max() ?? 10
+        Swift.print("")
+        Swift.print("| " + "figure".padding(toLength: width, withPad: " ", startingAt: 0) + " | value        | unit      | ratio |")
+        Swift.print("|" + String(repeating: "-", count: width + 2) + "|--------------|-----------|-------|")
+        for row in rows {
+            let value = row.value >= 100 ? String(format: "%.0f", row.value) : String(format: "%.3f", row.value)
+            Swift.print(
+                "| " + row.name.padding(toLength: width, withPad: " ", startingAt: 0) + " | "
+                    + value.padding(toLength: 12, withPad: " ", startingAt: 0) + " | "
+                    + row.unit.padding(toLength: 9, withPad: " ", startingAt: 0) + " | " + row.ratio + " |")
+        }
+    }
+}

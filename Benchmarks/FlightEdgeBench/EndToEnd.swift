@@ -1,0 +1,77 @@
+import AirportSimulator
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A simulated day of a large hub fed to FlightEdge as fast as possible; the clock runs from
+/// the first byte to the last update committed with all its events and state acknowledged.
+enum EndToEnd {
+    struct Result {
+        var transport: String
+        var updates: Int
+        var seconds: Double
+        var events: Double
+        var peakRSSMegabytes: Double
+        var cpuSeconds: Double
+        var updatesPerSecond: Double { Double(updates) / seconds }
+    }
+
+    /// The day as JSON lines.
+    static func day(flights: Int) -> [String] {
+        let dayStart: Int64 = 1_795_478_400  // 2026-11-24T00:00:00Z
+        return AirportDay(airport: "BEN", flights: flights, seed: 11, dayStart: dayStart).messages().map(\.json)
+    }
+
+    static func overTCP(_ environment: BenchEnvironment, lines: [String], stateQoS: Int) throws -> Result {
+        let daemon = try DaemonUnderTest(
+            environment: environment, databaseURL: try environment.freshDatabase("fe_bench_tcp"), stateQoS: stateQoS,
+            name: "tcp")
+        try daemon.start()
+        defer { daemon.stop() }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let cpuBefore = daemon.cpuSeconds
+        let started = now()
+        let feed = try daemon.connectFeed()
+        try DaemonUnderTest.writeAll(feed, bytes)
+        close(feed)
+        let finished = try daemon.waitUntilDone(frames: lines.count)
+        let events = try daemon.metrics()["flightedge_events_derived_total"] ?? 0
+        return Result(
+            transport: "tcp-listen", updates: lines.count, seconds: finished - started, events: events,
+            peakRSSMegabytes: daemon.peakRSSMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
+    }
+
+    /// The day cut into files of `linesPerFile`, written aside and renamed into the spool folder
+    /// at once (as an AODB export would drop them).
+    static func overSpool(_ environment: BenchEnvironment, lines: [String], stateQoS: Int, linesPerFile: Int = 2000) throws -> Result {
+        let daemon = try DaemonUnderTest(
+            environment: environment, databaseURL: try environment.freshDatabase("fe_bench_spool"), stateQoS: stateQoS,
+            name: "spool")
+        try daemon.start()
+        defer { daemon.stop() }
+        let staging = daemon.folder.appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        var names: [String] = []
+        var index = 0
+        while index < lines.count {
+            let name = String(format: "day-%05d.jsonl", names.count)
+            let chunk = lines[index..<min(index + linesPerFile, lines.count)].joined(separator: "\n") + "\n"
+            try chunk.write(to: staging.appendingPathComponent(name), atomically: false, encoding: .utf8)
+            names.append(name)
+            index += linesPerFile
+        }
+        let spool = daemon.folder.appendingPathComponent("spool")
+        let cpuBefore = daemon.cpuSeconds
+        let started = now()
+        for name in names {
+            try FileManager.default.moveItem(at: staging.appendingPathComponent(name), to: spool.appendingPathComponent(name))
+        }
+        let finished = try daemon.waitUntilDone(frames: lines.count)
+        let events = try daemon.metrics()["flightedge_events_derived_total"] ?? 0
+        return Result(
+            transport: "spool-dir", updates: lines.count, seconds: finished - started, events: events,
+            peakRSSMegabytes: daemon.peakRSSMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
+    }
+}

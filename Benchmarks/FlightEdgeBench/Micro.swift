@@ -1,0 +1,88 @@
+import Configuration
+import FeedFormats
+import FlightModel
+import Foundation
+
+/// The hot parts alone, in this process: how much each costs per message.
+enum Micro {
+    struct Figure {
+        var name: String
+        var perSecond: Double
+        var megabytesPerSecond: Double?
+    }
+
+    /// Runs `body` over `inputs` until at least `seconds` have passed; operations/s.
+    static func measure<Input>(_ inputs: [Input], seconds: Double = 1.5, _ body: (Input) -> Void) -> Double {
+        var operations = 0
+        let started = now()
+        while now() - started < seconds {
+            for input in inputs { body(input) }
+            operations += inputs.count
+        }
+        return Double(operations) / (now() - started)
+    }
+
+    static func decoder(_ name: String, _ decoder: any FrameDecoder, _ frames: [[UInt8]]) -> Figure {
+        let context = FrameContext(feed: "bench", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+        let bytes = frames.reduce(0) { $0 + $1.count }
+        let rate = measure(frames) { frame in _ = try? decoder.decode(frame, context: context) }
+        return Figure(name: "decode \(name)", perSecond: rate, megabytesPerSecond: rate * Double(bytes) / Double(frames.count) / 1e6)
+    }
+
+    static func run(day lines: [String], samples: [String: [[UInt8]]]) -> [Figure] {
+        var figures: [Figure] = []
+        let frames = lines.prefix(50_000).map { Array($0.utf8) }
+        figures.append(decoder("jsonl", JSONLinesDecoder(), frames))
+        for (format, inputs) in samples.sorted(by: { $0.key < $1.key }) where !inputs.isEmpty {
+            guard let feedFormat = FeedFormat(rawValue: format), let decoder = try? DecoderCatalog.decoder(for: feedFormat, airport: nil)
+            else { continue }
+            figures.append(Self.decoder(format, decoder, inputs))
+        }
+
+        // The state engine: merge and derive events, the whole day in order.
+        let context = FrameContext(feed: "aodb", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+        let updates = frames.compactMap { try? JSONLinesDecoder().decode($0, context: context).first }
+        var merged = 0
+        var started = now()
+        while now() - started < 1.5 {
+            var engine = StateEngine()
+            for update in updates { _ = engine.apply(update, receivedAt: context.receivedAt) }
+            merged += updates.count
+        }
+        figures.append(Figure(name: "state engine merges", perSecond: Double(merged) / (now() - started)))
+
+        // Payload encoding: the retained flight state and one event per state.
+        var engine = StateEngine()
+        var states: [FlightState] = []
+        var events: [(FlightEvent, FlightState)] = []
+        for update in updates {
+            guard let applied = engine.apply(update, receivedAt: context.receivedAt) else { continue }
+            states.append(applied.state)
+            for event in applied.events { events.append((event, applied.state)) }
+        }
+        let payloadContext = PayloadContext(airport: "BEN", timeZone: TimeZone(identifier: "Europe/Zurich") ?? .gmt)
+        var bytes = 0
+        started = now()
+        var encoded = 0
+        while now() - started < 1.5 {
+            for state in states.prefix(20_000) { bytes += FlightPayload.encode(state, previousSeq: state.seq - 1, context: payloadContext).count }
+            encoded += min(states.count, 20_000)
+        }
+        var elapsed = now() - started
+        figures.append(Figure(name: "encode flight state JSON", perSecond: Double(encoded) / elapsed, megabytesPerSecond: Double(bytes) / elapsed / 1e6))
+        bytes = 0
+        encoded = 0
+        started = now()
+        while now() - started < 1.5 {
+            for (event, state) in events.prefix(20_000) {
+                bytes += EventPayload.encode(
+                    event, state: state, feed: "aodb", position: "bench@0", observedAt: context.receivedAt, context: payloadContext
+                ).count
+            }
+            encoded += min(events.count, 20_000)
+        }
+        elapsed = now() - started
+        figures.append(Figure(name: "encode event JSON", perSecond: Double(encoded) / elapsed, megabytesPerSecond: Double(bytes) / elapsed / 1e6))
+        return figures
+    }
+}
