@@ -31,7 +31,7 @@ final class DaemonUnderTest {
             [mqtt]
             host = "\(environment.mqttHost)"
             port = \(environment.mqttPort)
-            client_id = "fe-bench-\(name)"
+            client_id = "fe-bench-\(name)-\(getpid())"
             topic_prefix = "flightedge"
             username = "flightedge"
             password_file = "\(environment.mqttPasswordFolder)/flightedge.password"

@@ -68,9 +68,11 @@ enum Latency {
         let start = monotonicNanoseconds()
         for sequence in 0..<frames {
             let due = start + UInt64(sequence) * interval
-            while monotonicNanoseconds() < due {
-                let left = due - monotonicNanoseconds()
-                if left > 200_000 { usleep(UInt32(left / 2000)) }
+            while true {
+                let current = monotonicNanoseconds()
+                guard current < due else { break }
+                // Sleep most of the wait, spin the last 0.2 ms: usleep overshoots.
+                if due - current > 200_000 { usleep(UInt32((due - current) / 2000)) }
             }
             let bytes = Array(line(flight: sequence % flights, sequence: sequence).utf8)
             sent[sequence] = monotonicNanoseconds()
