@@ -24,7 +24,7 @@ public enum DecoderCatalog {
     public static func decoder(for feed: FeedConfig, airport: AirportConfig) throws(DecoderSetupError) -> any FrameDecoder {
         switch feed.format {
         case .jsonl: JSONLinesDecoder()
-        case .aidx: UnsupportedFormatDecoder(format: "aidx")
+        case .aidx: try AIDXDecoder(feed: feed, airport: airport)
         case .mvt: UnsupportedFormatDecoder(format: "mvt")
         case .csv: UnsupportedFormatDecoder(format: "csv")
         }
@@ -35,7 +35,7 @@ public enum DecoderCatalog {
     public static func decoder(for format: FeedFormat, airport: String?) throws(DecoderSetupError) -> any FrameDecoder {
         switch format {
         case .jsonl: JSONLinesDecoder()
-        case .aidx: UnsupportedFormatDecoder(format: "aidx")
+        case .aidx: AIDXDecoder(airport: airport)
         case .mvt: UnsupportedFormatDecoder(format: "mvt")
         case .csv: throw DecoderSetupError("csv needs a feed's column mapping: pass --config with a csv feed")
         }

@@ -13,20 +13,13 @@ extension FlightField {
         switch kind {
         case .text:
             guard case .string(let text) = json else { throw problem("expected a string, found \(json.kindName)") }
-            guard text.utf8.count <= Self.maximumTextBytes else {
-                throw problem("longer than \(Self.maximumTextBytes) bytes")
-            }
-            guard !text.utf8.contains(0) else { throw problem("contains a NUL character") }
-            return .text(text)
+            return try checked(.text(text))
         case .time:
             guard case .string(let text) = json else { throw problem("expected a time string, found \(json.kindName)") }
             guard let time = Timestamp(iso8601: text) else {
                 throw problem("\"\(text.prefix(40))\" is not an ISO 8601 time")
             }
-            guard time.millisecondsSinceEpoch >= 946_684_800_000, time.millisecondsSinceEpoch < 4_102_444_800_000 else {
-                throw problem("\(text) is outside 2000–2099")
-            }
-            return .time(time)
+            return try checked(.time(time))
         case .status:
             guard case .string(let text) = json else { throw problem("expected a string, found \(json.kindName)") }
             guard let status = FlightStatus(rawValue: text) else {
@@ -39,25 +32,30 @@ extension FlightField {
             var values: [String] = []
             values.reserveCapacity(elements.count)
             for element in elements {
-                guard case .string(let text) = element, !text.isEmpty, text.utf8.count <= 64, !text.utf8.contains(0)
-                else { throw problem("entries must be non-empty strings of at most 64 bytes") }
+                guard case .string(let text) = element else { throw problem("entries must be strings") }
                 values.append(text)
             }
-            return .list(values)
+            return try checked(.list(values))
         case .delays:
             guard case .array(let elements) = json else { throw problem("expected an array, found \(json.kindName)") }
             guard elements.count <= 16 else { throw problem("more than 16 delay codes") }
             var values: [DelayCode] = []
             values.reserveCapacity(elements.count)
             for element in elements {
-                guard case .object(let object) = element, case .string(let code)? = object["code"], !code.isEmpty,
-                    code.utf8.count <= 8, let minutes = object["minutes"]?.integerValue, (0...10_000).contains(minutes)
+                guard case .object(let object) = element, case .string(let code)? = object["code"],
+                    let minutes = object["minutes"]?.integerValue, (0...10_000).contains(minutes)
                 else { throw problem("each delay needs a code string and minutes 0–10000") }
                 values.append(DelayCode(code: code, minutes: Int(minutes)))
             }
-            return .delays(values)
+            return try checked(.delays(values))
         }
     }
 
     private func problem(_ message: String) -> FieldProblem { FieldProblem(field: self, message) }
+
+    /// The value, or the problem its ``FieldValue/limitProblem`` names.
+    private func checked(_ value: FieldValue) throws(FieldProblem) -> FieldValue {
+        if let message = value.limitProblem { throw problem(message) }
+        return value
+    }
 }
