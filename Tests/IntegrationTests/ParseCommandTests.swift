@@ -48,3 +48,31 @@ struct ParseCommandTests {
         #expect(run.errors.contains("--config"))
     }
 }
+
+@Suite("flightedge parse on the AIDX samples")
+struct ParseAIDXCommandTests {
+    private var samples: URL { DaemonProcess.repository.appendingPathComponent("Tests/FeedFormatsTests/Samples/aidx") }
+
+    @Test func everySampleGivesOneUpdatePerLegAndExitsZero() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: samples.path).filter { $0.hasSuffix(".xml") }.sorted()
+        let run = try CommandRun(["parse", "--format", "aidx"] + files.map { samples.appendingPathComponent($0).path })
+        #expect(run.status == 0, "\(run.errors)")
+        let lines = run.output.split(separator: "\n")
+        #expect(lines.count == files.count)  // one leg each
+        #expect(run.output.contains(#""flight_id":"JQ0355-20250910-D""#))
+        #expect(run.output.contains(#""gate":"19A""#))
+    }
+
+    @Test func aTruncatedSampleExitsOneNamingTheFileAndOffset() throws {
+        let original = try Data(contentsOf: samples.appendingPathComponent("wsi-amadeus__JQ355_Departure_Gate_19A.xml"))
+        let path = NSTemporaryDirectory() + "fe-truncated-\(UUID().uuidString.prefix(8)).xml"
+        try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: path))
+        let run = try CommandRun(["parse", "--format", "aidx", path])
+        #expect(run.status == 1)
+        #expect(run.output.isEmpty)
+        // Where the cut falls decides the complaint (an unclosed tag, an open element); the
+        // file, the frame's offset and the byte are always named.
+        #expect(run.errors.contains("\(path)@0: byte "))
+        #expect(run.errors.contains("1 frame(s) rejected"))
+    }
+}

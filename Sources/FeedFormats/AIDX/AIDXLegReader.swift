@@ -238,6 +238,7 @@ struct AIDXLegReader {
         var number = 0
         var digits = 0
         var inTime = false
+        var components = 0
         for character in scalars {
             if let digit = character.wholeNumberValue, character.isASCII {
                 number = number * 10 + digit
@@ -259,8 +260,9 @@ struct AIDXLegReader {
             guard digits > 0 else { return nil }
             number = 0
             digits = 0
+            components += 1
         }
-        guard digits == 0, total <= 10_000 else { return nil }
+        guard digits == 0, components > 0, total <= 10_000 else { return nil }
         return total
     }
 

@@ -1,0 +1,88 @@
+@testable import FeedFormats
+import Testing
+
+@Suite("XML reader")
+struct XMLReaderTests {
+    private func parse(_ text: String, maxBytes: Int = 1 << 20, maxDepth: Int = 64) throws(DecodeError) -> XMLDocument {
+        var reader = XMLReader()
+        reader.maxBytes = maxBytes
+        reader.maxDepth = maxDepth
+        return try reader.parse(Array(text.utf8))
+    }
+
+    private func failure(_ text: String, maxBytes: Int = 1 << 20, maxDepth: Int = 64) -> DecodeError? {
+        do {
+            _ = try parse(text, maxBytes: maxBytes, maxDepth: maxDepth)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func resolvesDefaultAndPrefixedNamespacesPerScope() throws {
+        let document = try parse(
+            #"<?xml version="1.0"?><s:Envelope xmlns:s="urn:soap"><s:Body><Msg xmlns="urn:a"><x:Leg xmlns:x="urn:a" Id="1"/><Other xmlns=""/></Msg></s:Body></s:Envelope>"#)
+        let names = document.elements.map { "\($0.namespace)|\($0.name)" }
+        #expect(names == ["urn:soap|Envelope", "urn:soap|Body", "urn:a|Msg", "urn:a|Leg", "|Other"])
+        #expect(document.elements[3].attribute("Id") == "1")
+    }
+
+    @Test func decodesEntitiesCharacterReferencesAndCDATA() throws {
+        let document = try parse(#"<a t="x &amp; &#65;&#x42;">1 &lt; 2 <![CDATA[<raw> & ]]>&quot;ok&apos;</a>"#)
+        #expect(document[0].attribute("t") == "x & AB")
+        #expect(document[0].text == "1 < 2 <raw> & \"ok'")
+    }
+
+    @Test func refusesADoctypeSoNoEntityCanBeExpanded() {
+        let error = failure(#"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>"#)
+        #expect(error?.message.contains("DOCTYPE") == true)
+        #expect(error?.location == "byte 21 (line 1)")
+    }
+
+    @Test func refusesUnknownEntities() {
+        #expect(failure("<a>&nbsp;</a>")?.message.contains("unknown entity &nbsp;") == true)
+    }
+
+    @Test func aTruncatedDocumentNamesTheOpenElement() {
+        let error = failure("<a>\n<b>\n<c>text")
+        #expect(error?.message == "document ends inside <c> (truncated?)")
+        #expect(error?.location == "byte 15 (line 3)")
+    }
+
+    @Test func mismatchedEndTagIsRefused() {
+        #expect(failure("<a><b></a></b>")?.message == "end tag </a> does not match <b>")
+    }
+
+    @Test func undeclaredPrefixIsRefused() {
+        #expect(failure("<x:a/>")?.message == "undeclared namespace prefix \"x\"")
+    }
+
+    @Test func invalidUTF8IsRefusedWithItsOffset() {
+        var bytes = Array("<a>ok ".utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array("</a>".utf8)
+        #expect(throws: DecodeError.self) { try XMLReader().parse(bytes) }
+    }
+
+    @Test func depthAndSizeAreCapped() {
+        let deep = String(repeating: "<a>", count: 70) + String(repeating: "</a>", count: 70)
+        #expect(failure(deep)?.message == "elements nested deeper than 64")
+        #expect(failure("<a>" + String(repeating: "x", count: 200) + "</a>", maxBytes: 100)?.message.contains("exceeds the 100-byte limit") == true)
+    }
+
+    @Test func textOutsideTheRootAndASecondRootAreRefused() {
+        #expect(failure("<a/>junk")?.message == "text outside the root element")
+        #expect(failure("<a/><b/>")?.message == "a second root element")
+        #expect(failure("   ")?.message == "no root element")
+    }
+
+    @Test func lessThanInAnAttributeIsRefused() {
+        #expect(failure(#"<a x="1<2"/>"#)?.message == "\"<\" in an attribute value")
+    }
+
+    @Test func commentsAndProcessingInstructionsAreSkipped() throws {
+        let document = try parse("\u{FEFF}<?xml version=\"1.0\"?><!-- c --><a><!-- inner --><?pi x?>t</a><!-- after -->")
+        #expect(document[0].name == "a")
+        #expect(document[0].text == "t")
+    }
+}
