@@ -1,0 +1,81 @@
+import FlightModel
+import Foundation
+import MQTT
+import Postgres
+import Testing
+
+/// Airport formats through a real daemon: AIDX over `tcp-listen` with `stx-etx` framing (and
+/// MVT through `tail-file`), checking the history and the events published.
+@Suite("Airport formats end to end")
+struct FeedFormatsEndToEndTests {
+    /// An AIDX notification for LX1234 departing from `airport`, with gate and estimate.
+    static func aidx(airport: String, gate: String, estimated: String, stamp: String) -> String {
+        """
+        <?xml version="1.0" encoding="utf-8"?><IATA_AIDX_FlightLegNotifRQ xmlns="http://www.iata.org/IATA/2007/00" \
+        Version="22.1" TimeStamp="\(stamp)"><FlightLeg><LegIdentifier><Airline>LX</Airline><FlightNumber>1234</FlightNumber>\
+        <DepartureAirport>\(airport)</DepartureAirport><ArrivalAirport>LHR</ArrivalAirport><OriginDate>2026-11-24</OriginDate>\
+        </LegIdentifier><LegData><OperationTime OperationQualifier="OFB" TimeType="SCT">2026-11-24T06:30:00Z</OperationTime>\
+        <OperationTime OperationQualifier="OFB" TimeType="EST">\(estimated)</OperationTime><AirportResources Usage="Actual">\
+        <Resource DepartureOrArrival="Departure"><PassengerGate>\(gate)</PassengerGate></Resource></AirportResources>\
+        </LegData></FlightLeg></IATA_AIDX_FlightLegNotifRQ>
+        """
+    }
+
+    @Test func aidxOverTCPWithSTXETXFramingPublishesGateChangeAndDelay() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let port = try DaemonProcess.freePort()
+            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+
+                [[feeds]]
+                name = "aodb-aidx"
+                format = "aidx"
+                transport = "tcp-listen"
+                address = "127.0.0.1:\(port)"
+                framing = "stx-etx"
+                """)
+            let watcher = try MQTTWatcher()
+            try watcher.subscribe(daemon.topic("#"))
+            try daemon.start()
+            let airport = daemon.airport
+            var stream: [UInt8] = Array("\r\n".utf8)  // noise between frames is skipped
+            for message in [
+                aidxMessage(airport, gate: "A12", estimated: "2026-11-24T06:35:00Z", stamp: "2026-11-24T05:00:00Z"),
+                aidxMessage(airport, gate: "B34", estimated: "2026-11-24T06:55:00Z", stamp: "2026-11-24T05:30:00Z"),
+            ] {
+                stream += [0x02] + Array(message.utf8) + [0x03] + Array("\r\n".utf8)
+            }
+            stream += [0x02] + Array("<not-aidx/>".utf8) + [0x03]
+            try daemon.send(bytes: stream, port: port)
+
+            let flight = "LX1234-20261124-D"
+            try await watcher.wait(for: 20, "gate changes and the delay") { _ in
+                watcher.messages.filter { $0.topic.hasPrefix(daemon.topic("events/")) }.count >= 3
+            }
+            let kinds = watcher.messages.filter { $0.topic.hasPrefix(daemon.topic("events/")) }.map { $0.topic.split(separator: "/").last.map(String.init) ?? "" }
+            #expect(kinds.sorted() == ["delay", "gate-change", "gate-change"])
+            let state = try #require(watcher.messages(on: daemon.topic("flights/\(flight)")).last)
+            guard case .object(let object) = try JSONParser.parse(state.payload) else {
+                Issue.record("flight state is not an object")
+                return
+            }
+            #expect(object["gate"]?.stringValue == "B34")
+            #expect(object["estimated"]?.stringValue == "2026-11-24T06:55:00Z")
+
+            let connection = try PostgresConnection(conninfo: url)
+            let rejected = try connection.query("SELECT feed, error FROM flightedge.rejected_frames").rows
+            #expect(rejected.count == 1)
+            #expect(rejected.first?[0] == "aodb-aidx")
+            #expect(rejected.first?[1]?.contains("no IATA_AIDX_FlightLegNotifRQ") == true)
+            let gates = try connection.query(
+                "SELECT new_value::text FROM flightedge.flight_changes WHERE flight_id = $1 AND field = 'gate' ORDER BY seq",
+                [.text(flight)]
+            ).rows
+            #expect(gates == [[#""A12""#], [#""B34""#]])
+            #expect(daemon.stop() == 0)
+        }
+    }
+
+    private func aidxMessage(_ airport: String, gate: String, estimated: String, stamp: String) -> String {
+        Self.aidx(airport: airport, gate: gate, estimated: estimated, stamp: stamp)
+    }
+}
