@@ -165,10 +165,13 @@ public actor OutboxPublisher {
     private func announce() async {
         _ = try? link.publish(topic: settings.statusTopic, payload: settings.onlinePayload, qos: 1, retain: true)
         try? link.subscribe(settings.resyncTopic, qos: 1)
-        // The birth replaces whatever state was waiting: it is newer or the same.
-        stateOrder.removeAll()
-        stateByTopic.removeAll()
+        // The birth replaces the state waiting for the same topics (it is newer or the same);
+        // what it does not cover, such as the clear of a flight housekeeping removed during the
+        // outage, still goes: a broker that kept its persistence would otherwise show it forever.
         let retained = await birth()
+        let born = Set(retained.map(\.topic))
+        stateOrder.removeAll { born.contains($0) }
+        for topic in born { stateByTopic.removeValue(forKey: topic) }
         logger.info("birth: re-publishing retained state", metadata: ["messages": "\(retained.count)"])
         enqueueState(retained)
         pump()

@@ -39,13 +39,20 @@ struct BrokerOutageTests {
                 EventID.make(flightID: $0.flight, seq: $0.seq, kind: EventKind(rawValue: $0.kind)!)
             }
             #expect(Set(published) == Set(expected))
+            // The relay's persistent session kept what was published while it was away.
+            try await relay.wait(for: 20, "every event at the persistent relay") { messages in
+                Set(messages.compactMap { message -> String? in
+                    guard case .object(let object)? = try? JSONParser.parse(message.payload) else { return nil }
+                    return object["event_id"]?.stringValue
+                }).isSuperset(of: expected)
+            }
             // Liveness and the birth: online again, every flight's state retained.
             let board = try MQTTWatcher(port: broker.port)
             try board.subscribe(daemon.topic("#"))
             try await board.wait(for: 10, "online and both flights") { messages in
                 messages.contains { $0.topic == daemon.topic("status") && $0.text.contains(#""state":"online""#) }
-                    && messages.contains { $0.topic == daemon.topic("flights/LX1234-20261124-D") && $0.text.contains(#""seq":6"#) }
-                    && messages.contains { $0.topic == daemon.topic("flights/BA0117A-20261124-A") }
+                    && messages.contains { $0.topic == daemon.topic("flights/LX1234-\(Fixture.compact)-D") && $0.text.contains(#""seq":6"#) }
+                    && messages.contains { $0.topic == daemon.topic("flights/BA0117A-\(Fixture.compact)-A") }
             }
             #expect(daemon.log.contains("MQTT broker connection lost"))
             #expect(daemon.stop() == 0)
@@ -57,7 +64,7 @@ struct BrokerOutageTests {
             let daemon = try DaemonProcess(databaseURL: url)
             try daemon.start()
             try daemon.send(lines: PipelineEndToEndTests.script + [
-                #"{"airline":"AF","number":"1015","date":"2026-11-24","direction":"arrival","origin":"CDG","scheduled":"2026-11-24T09:00:00Z","belt":"7","status":"landed"}"#,
+                #"{"airline":"AF","number":"1015","date":"\#(Fixture.day)","direction":"arrival","origin":"CDG","scheduled":"\#(Fixture.day)T09:00:00Z","belt":"7","status":"landed"}"#,
             ])
             let connection = try PostgresConnection(conninfo: url)
             try await eventually("committed") {
@@ -93,7 +100,7 @@ struct BrokerOutageTests {
             // LX1234 departed: it left the gate screen.
             #expect(!gate.text.contains("LX1234"))
             let belt = try #require(board.messages.last { $0.topic == daemon.topic("belts/7") })
-            #expect(belt.text.contains("AF1015-20261124-A"))
+            #expect(belt.text.contains("AF1015-\(Fixture.compact)-A"))
             #expect(daemon.stop() == 0)
         }
     }

@@ -66,11 +66,11 @@ struct HousekeepingAndToolsTests {
                 try connection.query("SELECT max(seq) FROM flightedge.flight_changes").rows == [["4"]]
             }
             #expect(daemon.stop() == 0)
-            let table = try CommandRun(["history", "LX1234-20261124-D", "--config", daemon.configPath])
+            let table = try CommandRun(["history", "LX1234-\(Fixture.compact)-D", "--config", daemon.configPath])
             #expect(table.status == 0, "\(table.errors)")
-            #expect(table.output.contains("History of LX1234-20261124-D (11 changes)"))
+            #expect(table.output.contains("History of LX1234-\(Fixture.compact)-D (11 changes)"))
             #expect(table.output.contains("A12"))
-            let json = try CommandRun(["history", "LX1234-20261124-D", "--config", daemon.configPath, "--json"])
+            let json = try CommandRun(["history", "LX1234-\(Fixture.compact)-D", "--config", daemon.configPath, "--json"])
             let lines = json.output.split(separator: "\n")
             #expect(lines.count == 11)
             #expect(lines.contains { $0.contains(#""field":"gate","old_value":"A12","new_value":"B34""#) })

@@ -85,7 +85,8 @@ final class MQTTWatcher: Sendable {
             if condition(current) { return current }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("timed out waiting for \(what); received \(messages.count) messages")
+        let summary = messages.suffix(8).map { "\($0.topic) \($0.text.prefix(120))" }.joined(separator: "\n  ")
+        Issue.record("timed out waiting for \(what); received \(messages.count) messages, the last:\n  \(summary)")
         throw TimedOut()
     }
 }

@@ -10,22 +10,22 @@ struct PipelineEndToEndTests {
     /// LX1234 departs: scheduled, gate assigned, delayed past the threshold, gate change,
     /// boarding, departed. BA117A arrives cancelled.
     static let script = [
-        #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","origin":"ZRH","destination":"LHR","scheduled":"2026-11-24T06:30:00Z","terminal":"1","status":"scheduled","source_time":"2026-11-24T04:00:00Z"}"#,
-        #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","gate":"A12","estimated":"2026-11-24T06:35:00Z","source_time":"2026-11-24T05:00:00Z"}"#,
-        #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","estimated":"2026-11-24T06:55:00Z","status":"delayed","source_time":"2026-11-24T05:30:00Z"}"#,
-        #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","gate":"B34","remark":"Gate change","source_time":"2026-11-24T05:40:00Z"}"#,
-        #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","status":"boarding","source_time":"2026-11-24T06:25:00Z"}"#,
-        #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","status":"departed","actual":"2026-11-24T06:58:00Z","remark":null,"source_time":"2026-11-24T06:58:00Z"}"#,
-        #"{"airline":"BA","number":"117","suffix":"A","date":"2026-11-24","direction":"arrival","origin":"LHR","scheduled":"2026-11-24T09:10:00Z","status":"cancelled","source_time":"2026-11-24T05:00:00Z"}"#,
+        #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","origin":"ZRH","destination":"LHR","scheduled":"\#(Fixture.day)T06:30:00Z","terminal":"1","status":"scheduled","source_time":"\#(Fixture.day)T04:00:00Z"}"#,
+        #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","gate":"A12","estimated":"\#(Fixture.day)T06:35:00Z","source_time":"\#(Fixture.day)T05:00:00Z"}"#,
+        #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","estimated":"\#(Fixture.day)T06:55:00Z","status":"delayed","source_time":"\#(Fixture.day)T05:30:00Z"}"#,
+        #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","gate":"B34","remark":"Gate change","source_time":"\#(Fixture.day)T05:40:00Z"}"#,
+        #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","status":"boarding","source_time":"\#(Fixture.day)T06:25:00Z"}"#,
+        #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","status":"departed","actual":"\#(Fixture.day)T06:58:00Z","remark":null,"source_time":"\#(Fixture.day)T06:58:00Z"}"#,
+        #"{"airline":"BA","number":"117","suffix":"A","date":"\#(Fixture.day)","direction":"arrival","origin":"LHR","scheduled":"\#(Fixture.day)T09:10:00Z","status":"cancelled","source_time":"\#(Fixture.day)T05:00:00Z"}"#,
     ]
 
     static let expectedEvents: [(flight: String, seq: Int64, kind: String)] = [
-        ("LX1234-20261124-D", 2, "gate-change"),
-        ("LX1234-20261124-D", 3, "delay"),
-        ("LX1234-20261124-D", 4, "gate-change"),
-        ("LX1234-20261124-D", 5, "boarding"),
-        ("LX1234-20261124-D", 6, "departure"),
-        ("BA0117A-20261124-A", 1, "cancellation"),
+        ("LX1234-\(Fixture.compact)-D", 2, "gate-change"),
+        ("LX1234-\(Fixture.compact)-D", 3, "delay"),
+        ("LX1234-\(Fixture.compact)-D", 4, "gate-change"),
+        ("LX1234-\(Fixture.compact)-D", 5, "boarding"),
+        ("LX1234-\(Fixture.compact)-D", 6, "departure"),
+        ("BA0117A-\(Fixture.compact)-A", 1, "cancellation"),
     ]
 
     private func changes(_ connection: PostgresConnection) throws -> [[String?]] {
@@ -75,22 +75,22 @@ struct PipelineEndToEndTests {
             let gateChange = try #require(eventMessages.first { $0.text.contains(#""seq":4"#) && $0.text.contains("gate-change") })
             #expect(gateChange.text.contains(#""previous":{"gate":"A12"}"#))
             #expect(gateChange.text.contains(#""current":{"gate":"B34"}"#))
-            #expect(gateChange.text.contains(#""scheduled_local":"2026-11-24T07:30:00+01:00""#))
+            #expect(gateChange.text.contains(#""scheduled_local":"\#(Fixture.zurich("06:30"))""#))
 
             // Exactly the expected history rows.
             let connection = try PostgresConnection(conninfo: url)
             let rows = try changes(connection)
-            let lx = rows.filter { $0[0] == "LX1234-20261124-D" }.map { "\($0[1]!) \($0[2]!)=\($0[3] ?? "null")" }
+            let lx = rows.filter { $0[0] == "LX1234-\(Fixture.compact)-D" }.map { "\($0[1]!) \($0[2]!)=\($0[3] ?? "null")" }
             #expect(lx == [
-                #"1 destination="LHR""#, #"1 origin="ZRH""#, #"1 scheduled="2026-11-24T06:30:00Z""#, #"1 status="scheduled""#,
+                #"1 destination="LHR""#, #"1 origin="ZRH""#, #"1 scheduled="\#(Fixture.day)T06:30:00Z""#, #"1 status="scheduled""#,
                 #"1 terminal="1""#,
-                #"2 estimated="2026-11-24T06:35:00Z""#, #"2 gate="A12""#,
-                #"3 estimated="2026-11-24T06:55:00Z""#, #"3 status="delayed""#,
+                #"2 estimated="\#(Fixture.day)T06:35:00Z""#, #"2 gate="A12""#,
+                #"3 estimated="\#(Fixture.day)T06:55:00Z""#, #"3 status="delayed""#,
                 #"4 gate="B34""#, #"4 remark="Gate change""#,
                 #"5 status="boarding""#,
-                #"6 actual="2026-11-24T06:58:00Z""#, "6 remark=null", #"6 status="departed""#,
+                #"6 actual="\#(Fixture.day)T06:58:00Z""#, "6 remark=null", #"6 status="departed""#,
             ])
-            #expect(rows.filter { $0[0] == "BA0117A-20261124-A" }.map { $0[2] ?? "" } == ["origin", "scheduled", "status"])
+            #expect(rows.filter { $0[0] == "BA0117A-\(Fixture.compact)-A" }.map { $0[2] ?? "" } == ["origin", "scheduled", "status"])
 
             // Every outbox row published (PUBACKed), and the retained state is the latest.
             try await eventually("outbox published") {
@@ -99,7 +99,7 @@ struct PipelineEndToEndTests {
             let board = try MQTTWatcher()
             try board.subscribe(daemon.topic("flights/#"))
             let retained = try await board.wait(for: 10, "retained flights") { $0.count >= 2 }
-            let lxState = try #require(retained.first { $0.topic == daemon.topic("flights/LX1234-20261124-D") })
+            let lxState = try #require(retained.first { $0.topic == daemon.topic("flights/LX1234-\(Fixture.compact)-D") })
             #expect(lxState.retain)
             #expect(SchemaValidator.violations(named: "flight", lxState.payload).isEmpty, "\(lxState.text)")
             guard case .object(let state) = try JSONParser.parse(lxState.payload) else { return }
@@ -133,7 +133,7 @@ struct PipelineEndToEndTests {
             #expect(try connection.query("SELECT count(*) FROM flightedge.outbox").rows == [["6"]])
             #expect(watcher.messages.isEmpty)
             // The state after the restart continues the seq.
-            #expect(try connection.query("SELECT seq FROM flightedge.flights WHERE flight_id = 'LX1234-20261124-D'").rows == [["6"]])
+            #expect(try connection.query("SELECT seq FROM flightedge.flights WHERE flight_id = 'LX1234-\(Fixture.compact)-D'").rows == [["6"]])
             #expect(daemon.stop() == 0)
         }
     }
@@ -177,13 +177,13 @@ struct PipelineEndToEndTests {
             let daemon = try DaemonProcess(databaseURL: url)
             try daemon.start()
             try daemon.send(lines: [
-                #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","gate":"A1"}"#,
-                #"{"airline":"LX","number":"12345","date":"2026-11-24","direction":"departure"}"#,
+                #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","gate":"A1"}"#,
+                #"{"airline":"LX","number":"12345","date":"\#(Fixture.day)","direction":"departure"}"#,
                 #"{"airline":"LX","number":"1234","date":"2026-02-30","direction":"departure"}"#,
-                #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","estimated":"soon"}"#,
-                #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","gat":"A2"}"#,
+                #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","estimated":"soon"}"#,
+                #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","gat":"A2"}"#,
                 "[1,2,3]",
-                #"{"airline":"LX","number":"1234","date":"2026-11-24","direction":"departure","gate":"A3"}"#,
+                #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","gate":"A3"}"#,
             ])
             let connection = try PostgresConnection(conninfo: url)
             try await eventually("five rejections and two gates") {
@@ -212,4 +212,33 @@ func eventually(_ what: String, within seconds: Double = 20, _ condition: () thr
     }
     Issue.record("timed out waiting for: \(what)")
     throw TimedOut()
+}
+
+/// The day the scripted flights fly: tomorrow (UTC), so whenever the tests run, none of them
+/// has ended long enough ago for housekeeping to clear it from the retained topics.
+enum Fixture {
+    private static let tomorrow = Date().addingTimeInterval(86_400)
+
+    /// `yyyy-MM-dd`
+    static let day: String = format(tomorrow, "yyyy-MM-dd", zone: .gmt)
+    /// `yyyyMMdd`, as in flight ids.
+    static let compact: String = day.replacingOccurrences(of: "-", with: "")
+
+    /// `HH:mm` UTC on the fixture day, as Zurich local time with its offset (`…T07:30:00+01:00`).
+    static func zurich(_ utc: String) -> String {
+        let parser = DateFormatter()
+        parser.locale = Locale(identifier: "en_US_POSIX")
+        parser.timeZone = .gmt
+        parser.dateFormat = "yyyy-MM-dd HH:mm"
+        guard let instant = parser.date(from: "\(day) \(utc)") else { return "?" }
+        return format(instant, "yyyy-MM-dd'T'HH:mm:ssxxx", zone: TimeZone(identifier: "Europe/Zurich") ?? .gmt)
+    }
+
+    private static func format(_ date: Date, _ pattern: String, zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
 }

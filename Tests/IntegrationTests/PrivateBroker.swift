@@ -10,7 +10,7 @@ import Glibc
 final class PrivateBroker: @unchecked Sendable {
     let port: Int
     let folder: URL
-    private var process: Process?
+    private var process: ChildProcess?
 
     init() throws {
         port = try DaemonProcess.freePort()
@@ -37,13 +37,8 @@ final class PrivateBroker: @unchecked Sendable {
     deinit { stop() }
 
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FileManager.default.fileExists(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "/usr/bin/mosquitto")
-        process.arguments = ["-c", folder.appendingPathComponent("mosquitto.conf").path]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        let binary = FileManager.default.fileExists(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "/usr/bin/mosquitto"
+        process = try ChildProcess(binary, ["-c", folder.appendingPathComponent("mosquitto.conf").path])
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -64,10 +59,11 @@ final class PrivateBroker: @unchecked Sendable {
     /// SIGTERM: mosquitto saves its persistence file (retained messages, sessions) and exits.
     func stop() {
         guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGTERM)
+        if !process.wait(seconds: 10) {
+            process.signal(SIGKILL)
+            process.wait(seconds: 5)
+        }
         self.process = nil
     }
 }
