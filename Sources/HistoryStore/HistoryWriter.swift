@@ -39,11 +39,34 @@ public actor HistoryWriter {
     /// True while the last statement succeeded on a live connection.
     public var isConnected: Bool { connection?.isConnected ?? false }
 
-    /// Connects (waiting out an outage) and applies the schema migrations.
+    /// Connects (waiting out an outage), becomes the database's one writer, and applies the
+    /// schema migrations.
     public func start() async throws -> SchemaMigrator.Outcome {
         let connection = try await connector.connectWithRetry()
+        try await claimWriterLock(on: connection)
         self.connection = connection
         return try SchemaMigrator(connection: connection).migrate()
+    }
+
+    /// The advisory lock only the writing daemon holds, an arbitrary constant ("FlightWr").
+    static let writerLockKey: Int64 = 0x466C_6967_6874_5772
+
+    /// Waits until this connection holds the writer lock. After a crash, the dead process's
+    /// backend may still be finishing its last commit: starting before it ends would restore a
+    /// state without that batch and apply its frames a second time with other `seq`s. The
+    /// backend holds the lock until it exits, so waiting for it is waiting for that commit. A
+    /// second daemon configured on the same database waits here too, and says so.
+    private func claimWriterLock(on connection: PostgresConnection) async throws {
+        var warned = false
+        while try connection.query("SELECT pg_try_advisory_lock($1)", [.int(Self.writerLockKey)]).rows.first?.first != "t" {
+            if !warned {
+                logger.warning(
+                    "another FlightEdge process holds this database's writer lock (one that just stopped is finishing, or a second daemon uses the same database); waiting")
+                warned = true
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        if warned { logger.notice("writer lock taken; continuing") }
     }
 
     /// What a commit assigned.
@@ -88,6 +111,7 @@ public actor HistoryWriter {
         connection = nil
         // One attempt here: the caller's loop does the backoff (and keeps its heartbeat).
         let fresh = try connector.connect()
+        try await claimWriterLock(on: fresh)
         connection = fresh
         return fresh
     }

@@ -28,7 +28,14 @@ final class DaemonProcess: @unchecked Sendable {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var binary: String { repository.appendingPathComponent(".build/debug/flightedge").path }
+    /// The daemon under test: `FLIGHTEDGE_TEST_BINARY` (scripts/test sets the release build), else
+    /// the debug build.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["FLIGHTEDGE_TEST_BINARY"], !path.isEmpty {
+            return path.hasPrefix("/") ? path : repository.appendingPathComponent(path).path
+        }
+        return repository.appendingPathComponent(".build/debug/flightedge").path
+    }
 
     init(
         databaseURL: String, extraFeeds: String = "", stateQoS: Int = 1, maxFrameBytes: Int = 1_048_576,
@@ -111,7 +118,7 @@ final class DaemonProcess: @unchecked Sendable {
         environment["NOTIFY_SOCKET"] = notify.path
         environment["FLIGHTEDGE_LOG_LEVEL"] = "debug"
         process.environment = environment
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardError = log
@@ -128,6 +135,14 @@ final class DaemonProcess: @unchecked Sendable {
         }
         Issue.record("daemon did not become ready; log:\n\(self.log)")
         throw TimedOut()
+    }
+
+    /// `kill -9`: no shutdown of any kind, as a power cut or the OOM killer would do it.
+    func crash() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
     }
 
     /// Sends SIGTERM and waits for the exit status.
