@@ -76,8 +76,20 @@ enum AIDXCodes {
         }
     }
 
-    /// Display codes (`RemarkTextCode`).
-    static func remark(_ code: String) -> FlightStatus? {
+    /// Display codes (`RemarkTextCode`), for the leg's direction: an arrival never boards here
+    /// and a departure never lands here.
+    static func remark(_ code: String, direction: Direction) -> FlightStatus? {
+        guard let status = remark(code) else { return nil }
+        switch (direction, status) {
+        case (.arrival, .checkIn), (.arrival, .gateOpen), (.arrival, .boarding), (.arrival, .finalCall),
+            (.arrival, .gateClosed), (.departure, .landed), (.departure, .arrived):
+            return nil
+        default:
+            return status
+        }
+    }
+
+    private static func remark(_ code: String) -> FlightStatus? {
         switch code {
         case "BST", "BOA": .boarding
         case "BEN", "GCL": .gateClosed

@@ -39,7 +39,7 @@ struct AIDXLegReader {
         if let airport {
             if departureAirport == airport {
                 direction = .departure
-            } else if arrivalAirport == airport {
+            } else if arrivalAirport == airport || divertedHere(legData, airport: airport) {
                 direction = .arrival
             } else {
                 return .elsewhere("\(departureAirport)→\(arrivalAirport)")
@@ -120,7 +120,7 @@ struct AIDXLegReader {
             for element in document.children(of: legData, ns, "RemarkTextCode") {
                 let code = String(document[element].trimmedText)
                 guard !code.isEmpty else { continue }
-                if let remarkStatus = AIDXCodes.remark(code) {
+                if let remarkStatus = AIDXCodes.remark(code, direction: direction) {
                     status = remarkStatus
                     rawCode = code
                     break
@@ -146,6 +146,14 @@ struct AIDXLegReader {
             throw DecodeError("\"\(text.prefix(40))\" is not an ISO 8601 time", at: here)
         }
         return .some(.time(time))
+    }
+
+    /// True when the leg is diverted to `airport`: it is in the planned-arrival history.
+    private func divertedHere(_ legData: Int?, airport: String) -> Bool {
+        guard let legData else { return false }
+        return document.children(of: legData, ns, "PlannedArrivalAptHistory").contains {
+            document[$0].trimmedText.uppercased() == airport
+        }
     }
 
     /// The planned airport the flight now heads for: the last history entry that is not the

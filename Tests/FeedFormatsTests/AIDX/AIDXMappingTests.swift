@@ -67,6 +67,21 @@ struct AIDXMappingTests {
         #expect(update.text(.rawStatus) == "DV")
     }
 
+    @Test func aFlightDivertedToUsIsOurArrival() throws {
+        let update = try decode(message(
+            #"<OperationalStatus>DV</OperationalStatus><PlannedArrivalAptHistory RepeatIndex="1">ZRH</PlannedArrivalAptHistory>"#,
+            departure: "FRA", arrival: "MUC"))
+        #expect(update.key.flightID == "LX1234-20261124-A")
+        #expect(update.status == .diverted)
+        #expect(update.text(.destination) == "ZRH")
+    }
+
+    @Test func anArrivalIgnoresDepartureDisplayCodes() throws {
+        let update = try decode(message("<RemarkTextCode>BST</RemarkTextCode>", departure: "LHR", arrival: "ZRH"))
+        #expect(update[.status] == .absent)
+        #expect(update.text(.rawStatus) == "BST")
+    }
+
     @Test func reinstatedIsScheduledAgain() throws {
         let update = try decode(message("<OperationalStatus>SQ</OperationalStatus>"))
         #expect(update.status == .scheduled)
