@@ -20,10 +20,28 @@ struct CommandRun {
         try process.run()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // waitUntilExit() has been seen to hang here after the child was reaped: poll instead.
+        while process.isRunning { usleep(5_000) }
         status = process.terminationStatus
         output = String(decoding: outData, as: UTF8.self)
         errors = String(decoding: errData, as: UTF8.self)
+    }
+}
+
+extension CommandRun {
+    /// Runs one of the project's scripts and fails the test when it fails.
+    /// (Foundation's `Process` has been seen never to notice such a child exit when the script
+    /// leaves a daemon behind, as `pg_ctl start` does.)
+    static func script(_ path: String, _ arguments: String...) throws {
+        let child = try ChildProcess(path, arguments)
+        guard child.wait(seconds: 120) else {
+            Issue.record("\(path) \(arguments.joined(separator: " ")) did not finish within 120 s")
+            throw TimedOut()
+        }
+        guard child.exitCode == 0 else {
+            Issue.record("\(path) \(arguments.joined(separator: " ")) exited \(child.exitCode.map(String.init) ?? "?")")
+            throw TimedOut()
+        }
     }
 }
 

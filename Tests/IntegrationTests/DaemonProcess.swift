@@ -137,6 +137,18 @@ final class DaemonProcess: @unchecked Sendable {
         throw TimedOut()
     }
 
+    /// The running daemon's process id.
+    var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// Resident memory of a process now (VmRSS), in MB.
+    static func residentMegabytes(_ pid: Int32) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+    }
+
     /// `kill -9`: no shutdown of any kind, as a power cut or the OOM killer would do it.
     func crash() {
         guard let process, process.isRunning else { return }
