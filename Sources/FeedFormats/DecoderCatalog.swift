@@ -25,7 +25,7 @@ public enum DecoderCatalog {
         switch feed.format {
         case .jsonl: JSONLinesDecoder()
         case .aidx: try AIDXDecoder(feed: feed, airport: airport)
-        case .mvt: UnsupportedFormatDecoder(format: "mvt")
+        case .mvt: try MVTDecoder(feed: feed, airport: airport)
         case .csv: UnsupportedFormatDecoder(format: "csv")
         }
     }
@@ -36,7 +36,7 @@ public enum DecoderCatalog {
         switch format {
         case .jsonl: JSONLinesDecoder()
         case .aidx: AIDXDecoder(airport: airport)
-        case .mvt: UnsupportedFormatDecoder(format: "mvt")
+        case .mvt: MVTDecoder(airport: airport)
         case .csv: throw DecoderSetupError("csv needs a feed's column mapping: pass --config with a csv feed")
         }
     }

@@ -75,6 +75,55 @@ struct FeedFormatsEndToEndTests {
         }
     }
 
+    @Test func mvtThroughTailFileGivesDepartureAndArrivalAndResumesAfterARestart() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemonFolder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
+                .appendingPathComponent("typeb-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: daemonFolder, withIntermediateDirectories: true)
+            let path = daemonFolder.appendingPathComponent("typeb.log").path
+            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+
+                [[feeds]]
+                name = "typeb"
+                format = "mvt"
+                transport = "tail-file"
+                path = "\(path)"
+                framing = "stx-etx"
+                """)
+            let watcher = try MQTTWatcher()
+            try watcher.subscribe(daemon.topic("events/#"))
+            let airport = daemon.airport
+            let day = String(Fixture.day.suffix(2))
+            func message(_ body: String) -> String { "\u{01}QU \(airport)KLLX\r\n.LHROOBA \(day)0600\r\n\u{02}MVT\r\n\(body)\u{03}\r\n" }
+            try message("LX1234/\(day).HBJHA.\(airport)\r\nAD0615/0628 EA0740 LHR\r\nDL72/0015\r\n")
+                .write(toFile: path, atomically: false, encoding: .utf8)
+            try daemon.start()
+            try await watcher.wait(for: 20, "the departure") { messages in
+                messages.contains { $0.topic == daemon.topic("events/departure") && $0.text.contains("LX1234-\(Fixture.compact)-D") }
+            }
+            // Stopped, the file grows; started again, only the new message is read.
+            #expect(daemon.stop() == 0)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(message("BA117/\(day).GEUUA.LHR\r\nAA0710/0722\r\n").replacingOccurrences(of: "LHR\r\nAA", with: "\(airport)\r\nAA").utf8))
+            try handle.close()
+            try daemon.start()
+            try await watcher.wait(for: 20, "the arrival") { messages in
+                messages.contains { $0.topic == daemon.topic("events/arrival") && $0.text.contains("BA0117-\(Fixture.compact)-A") }
+            }
+            let connection = try PostgresConnection(conninfo: url)
+            let flights = try connection.query("SELECT flight_id, state->>'status' FROM flightedge.flights ORDER BY 1").rows
+            #expect(flights == [["BA0117-\(Fixture.compact)-A", "arrived"], ["LX1234-\(Fixture.compact)-D", "airborne"]])
+            // The departure was read once: one change set, no replay after the restart.
+            let checkpoint = try connection.query(#"SELECT file_name, "offset" FROM flightedge.feed_checkpoints WHERE feed = 'typeb'"#).rows
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            #expect(checkpoint.first?[0] == path)
+            #expect(checkpoint.first?[1].flatMap { Int($0) } ?? 0 >= size - 2)
+            #expect(daemon.log.contains("feed tailing file from the committed position"))
+            #expect(daemon.stop() == 0)
+        }
+    }
+
     private func aidxMessage(_ airport: String, gate: String, estimated: String, stamp: String) -> String {
         Self.aidx(airport: airport, gate: gate, estimated: estimated, stamp: stamp)
     }
