@@ -17,12 +17,30 @@ public struct SpoolDirectoryFeed: Sendable {
     /// Files the last committed batch finished before a restart: they were committed but may
     /// not have been moved yet (see `feed_checkpoints.recent_files`).
     private let alreadyCommitted: Set<String>
+    /// The file a crash interrupted and the offset of its last committed frame: its frames up
+    /// to there are not taken again. (Replaying them would be harmless for most updates, but
+    /// two updates of one field with the same source time would swap back and forth.)
+    private let resume: Position?
 
-    public init(config: FeedConfig, sink: FrameSink, logger: Logger, alreadyCommitted: Set<String> = []) {
+    /// Where the last committed frame of a spool file was.
+    public struct Position: Sendable, Equatable {
+        public var file: String
+        public var offset: Int64
+
+        public init(file: String, offset: Int64) {
+            self.file = file
+            self.offset = offset
+        }
+    }
+
+    public init(
+        config: FeedConfig, sink: FrameSink, logger: Logger, alreadyCommitted: Set<String> = [], resumingAt resume: Position? = nil
+    ) {
         self.config = config
         self.sink = sink
         self.logger = logger
         self.alreadyCommitted = alreadyCommitted
+        self.resume = resume
     }
 
     var folder: URL { URL(fileURLWithPath: config.path ?? ".") }
@@ -85,6 +103,17 @@ public struct SpoolDirectoryFeed: Sendable {
             framer.finish(into: &outputs)
             if framer.skippedBytes > 0 { sink.counters.bytesSkipped(framer.skippedBytes) }
         }
+        if let resume, resume.file == name {
+            let before = outputs.count
+            outputs.removeAll { Self.offset(of: $0) <= resume.offset }
+            logger.info(
+                "resuming a spool file after its last committed frame",
+                metadata: ["feed": "\(config.name)", "file": "\(name)", "skipped": "\(before - outputs.count)"])
+            if outputs.isEmpty {
+                move(name, to: "done")
+                return true
+            }
+        }
         if outputs.isEmpty {
             logger.warning("spool file holds no frame; moving it to rejected/", metadata: ["feed": "\(config.name)", "file": "\(name)"])
             move(name, to: "rejected")
@@ -100,6 +129,12 @@ public struct SpoolDirectoryFeed: Sendable {
             guard await sink.deliver(frame) else { return false }
         }
         return true
+    }
+
+    private static func offset(of output: FramerOutput) -> Int64 {
+        switch output {
+        case .frame(_, let offset, _), .oversize(_, let offset, _, _), .broken(_, let offset, _, _): offset
+        }
     }
 
     private func move(_ name: String, to subfolder: String) {

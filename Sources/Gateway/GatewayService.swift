@@ -183,7 +183,10 @@ public struct GatewayService: Service {
             try await TCPConnectFeed(config: feed, sink: sink, logger: feedLogger).run()
         case .spoolDir:
             try await retrying(feed, what: "spool folder unusable") {
-                try await SpoolDirectoryFeed(config: feed, sink: sink, logger: feedLogger, alreadyCommitted: committedFiles).run()
+                try await SpoolDirectoryFeed(
+                    config: feed, sink: sink, logger: feedLogger, alreadyCommitted: committedFiles,
+                    resumingAt: startup.spoolPositions[feed.name]
+                ).run()
             }
         case .tailFile:
             try await retrying(feed, what: "tailed file unusable") {

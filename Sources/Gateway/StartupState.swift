@@ -12,6 +12,9 @@ struct StartupState {
     var committedFiles: [String: Set<String>] = [:]
     /// tail-file feeds: the file (by inode) and offset after the last committed frame.
     var tailPositions: [String: TailFileFeed.Position] = [:]
+    /// spool-dir feeds: the file being read when the last batch committed, and the offset of
+    /// its last committed frame.
+    var spoolPositions: [String: SpoolDirectoryFeed.Position] = [:]
 
     static func load(from writer: HistoryWriter, retainHours: Int, logger: Logger) async throws -> StartupState {
         var startup = StartupState()
@@ -23,7 +26,7 @@ struct StartupState {
         startup.flights = flights
         if skipped > 0 { logger.error("flights that could not be restored from the database", metadata: ["count": "\(skipped)"]) }
         let checkpoints = try await writer.read(
-            #"SELECT feed, recent_files::text, file_inode, "offset" FROM flightedge.feed_checkpoints"#
+            #"SELECT feed, recent_files::text, file_inode, "offset", file_name FROM flightedge.feed_checkpoints"#
         ).rows
         for row in checkpoints {
             guard let feed = row[0] else { continue }
@@ -32,6 +35,8 @@ struct StartupState {
             }
             if let inode = row[2].flatMap({ Int64($0) }), let offset = row[3].flatMap({ Int64($0) }) {
                 startup.tailPositions[feed] = TailFileFeed.Position(inode: UInt64(bitPattern: inode), offset: offset)
+            } else if let name = row[4], let offset = row[3].flatMap({ Int64($0) }) {
+                startup.spoolPositions[feed] = SpoolDirectoryFeed.Position(file: name, offset: offset)
             }
         }
         return startup

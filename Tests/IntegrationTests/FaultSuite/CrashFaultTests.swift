@@ -9,7 +9,7 @@ import Testing
 @Suite("Fault suite: kill -9 while working")
 struct CrashFaultTests {
     static let flights = 500
-    static let files = 50
+    static let files = 100
     static let kills = 10
 
     /// The day as spool files, in name order.
@@ -75,7 +75,7 @@ struct CrashFaultTests {
                     try Self.drop(files[next], into: daemon)
                     next += 1
                 }
-                let delay = Int.random(in: 50...400, using: &random)
+                let delay = Int.random(in: 10...120, using: &random)
                 try await Task.sleep(for: .milliseconds(delay))
                 killPoints.append(delay)
                 let pending = try FileManager.default.contentsOfDirectory(atPath: daemon.spool.path).filter { $0.hasSuffix(".jsonl") }
