@@ -26,7 +26,7 @@ public enum DecoderCatalog {
         case .jsonl: JSONLinesDecoder()
         case .aidx: try AIDXDecoder(feed: feed, airport: airport)
         case .mvt: try MVTDecoder(feed: feed, airport: airport)
-        case .csv: UnsupportedFormatDecoder(format: "csv")
+        case .csv: try CSVDecoder(feed: feed, airport: airport)
         }
     }
 

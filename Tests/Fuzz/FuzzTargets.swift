@@ -101,9 +101,23 @@ enum FuzzTarget {
     }
 }
 
-/// The Heathrow arrivals mapping, as `conf/` ships it, for fuzzing the csv decoder.
+/// The Heathrow arrivals mapping, as `conf/feeds/heathrow-arrivals.toml` ships it, for fuzzing
+/// the csv decoder.
 enum CSVFuzzOptions {
-    static let heathrow: [String: ConfigValue] = [:]
+    static let heathrow: [String: ConfigValue] = [
+        "direction": .string("arrival"),
+        "timezone": .string("Europe/London"),
+        "time_format": .string("HH:mm dd/MM/yyyy"),
+        "header": .strings([
+            "Term", "Flight No", "Operator", "From", "Airport name", "Scheduled", "Estimated", "Touchdown", "Est Chocks",
+            "Act Chocks", "Stand", "Max pax", "Act Pax", "Conn pax",
+        ]),
+        "columns": .table([
+            "terminal": .string("Term"), "flight": .string("Flight No"), "origin": .string("From"),
+            "scheduled": .string("Scheduled"), "runway_estimated": .string("Estimated"), "runway_actual": .string("Touchdown"),
+            "estimated": .string("Est Chocks"), "actual": .string("Act Chocks"), "stand": .string("Stand"),
+        ]),
+    ]
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
