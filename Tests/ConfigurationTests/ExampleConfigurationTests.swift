@@ -7,7 +7,7 @@ import Testing
     static let conf = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("conf")
 
-    @Test func theProductionExampleLoadsWithItsThreeFeeds() throws {
+    @Test func theProductionExampleLoadsWithItsFourFeeds() throws {
         let config = try GatewayConfig.load(path: Self.conf.appendingPathComponent("flightedge.toml").path)
         #expect(config.airport == AirportConfig(iata: "ZRH", timezone: "Europe/Zurich"))
         #expect(config.database == DatabaseConfig(url: "postgresql:///flightedge?host=/run/postgresql"))
@@ -19,21 +19,30 @@ import Testing
         #expect(config.events == EventsConfig(delayThresholdMinutes: 15, delayStepMinutes: 5))
         #expect(config.http == HTTPConfig(listen: HostPort(host: "127.0.0.1", port: 9187)))
         #expect(config.housekeeping == HousekeepingConfig(retainHours: 12))
+        #expect(config.feeds.map(\.name) == ["aodb", "fids-drop", "typeb", "integrations"])
         #expect(
-            config.feeds == [
-                FeedConfig(
+            config.feeds[0]
+                == FeedConfig(
                     name: "aodb", format: .aidx, transport: .tcpConnect,
                     address: HostPort(host: "10.20.0.5", port: 7001),
                     framing: .stxEtx, maxFrameBytes: 1_048_576, precedence: 10, staleAfterSeconds: 300,
-                    idleTimeoutSeconds: 600),
-                FeedConfig(
-                    name: "fids-drop", format: .csv, transport: .spoolDir, path: "/var/spool/flightedge/fids",
-                    framing: .file, precedence: 5),
-                FeedConfig(
+                    idleTimeoutSeconds: 600))
+        let fids = config.feeds[1]
+        #expect(fids.format == .csv && fids.transport == .spoolDir && fids.framing == .lf && fids.precedence == 5)
+        #expect(fids.options["delimiter"] == .string(";"))
+        #expect(fids.options["columns"]?.table?["flight"] == .string("FLT"))
+        #expect(fids.options["status_map"]?.table?["CX"] == .string("cancelled"))
+        #expect(
+            config.feeds[3]
+                == FeedConfig(
                     name: "integrations", format: .jsonl, transport: .tcpListen,
                     address: HostPort(host: "0.0.0.0", port: 7002), framing: .lf,
-                    allow: [try CIDR(parsing: "10.20.0.0/24")], maxConnections: 32, idleTimeoutSeconds: 300),
-            ])
+                    allow: [try CIDR(parsing: "10.20.0.0/24")], maxConnections: 32, idleTimeoutSeconds: 300))
+        #expect(
+            config.feeds[2]
+                == FeedConfig(
+                    name: "typeb", format: .mvt, transport: .tailFile, path: "/var/log/sita/typeb.log", framing: .stxEtx,
+                    precedence: 8))
     }
 
     @Test func theProductionExampleCommentsEveryKey() throws {
