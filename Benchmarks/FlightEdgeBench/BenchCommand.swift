@@ -85,6 +85,16 @@ struct BenchCommand: ParsableCommand {
             }
         }
         var samples: [String: [[UInt8]]] = ["aidx": files("aidx", suffix: ".xml")]
+        // Heathrow rows: the sample's data rows, each a frame (lf framing), many flights.
+        let rows = files("airport-feeds", suffix: ".csv").flatMap { file in
+            String(decoding: file, as: UTF8.self).split(separator: "\n").dropFirst().map { Array($0.utf8) }
+        }
+        samples["csv"] = (0..<200).flatMap { index in
+            rows.map { row in
+                Array(String(decoding: row, as: UTF8.self).replacingOccurrences(of: "QR005", with: "QR\(100 + index)")
+                    .replacingOccurrences(of: "KL1033", with: "KL\(1000 + index)").utf8)
+            }
+        }
         let typeB = environment.repository.appendingPathComponent("Tests/Fuzz/corpus/mvt")
         samples["mvt"] = ((try? FileManager.default.contentsOfDirectory(atPath: typeB.path)) ?? []).sorted().compactMap {
             try? Array(Data(contentsOf: typeB.appendingPathComponent($0)))
