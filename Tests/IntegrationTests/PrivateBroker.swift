@@ -41,16 +41,10 @@ final class PrivateBroker: @unchecked Sendable {
         process = try ChildProcess(binary, ["-c", folder.appendingPathComponent("mosquitto.conf").path])
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            if let descriptor = try? DaemonProcess.connectLoopback(port) {
+                Glibc.close(descriptor)
+                return
             }
-            Glibc.close(descriptor)
-            if connected == 0 { return }
             usleep(50_000)
         }
         throw TimedOut()

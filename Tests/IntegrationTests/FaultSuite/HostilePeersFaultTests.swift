@@ -10,22 +10,7 @@ import Glibc
 /// peer off the allow list. Limits and idle timeouts keep the others flowing.
 @Suite("Fault suite: hostile TCP peers")
 struct HostilePeersFaultTests {
-    /// A raw connection to 127.0.0.1:`port`.
-    static func connect(_ port: Int) throws -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            Glibc.close(descriptor)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        return descriptor
-    }
+    static func connect(_ port: Int) throws -> Int32 { try DaemonProcess.connectLoopback(port) }
 
     /// True when the daemon has closed this connection (a read returns end of stream).
     static func isClosedByPeer(_ descriptor: Int32) -> Bool {
