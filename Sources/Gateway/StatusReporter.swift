@@ -53,7 +53,7 @@ final class StatusReporter: Sendable {
     /// `feeds 2/2 up · lag 0.4 s · outbox 0 · mqtt up · pg up`
     func statusLine() async -> String {
         let pending = await publisher.pendingCount
-        let outage = await writer.outage
+        let outage = writer.outage
         let up = config.feeds.filter { isUp($0) }.count
         let lag = (Double(progress.lastLagMilliseconds) / 100).rounded() / 10
         return "feeds \(up)/\(config.feeds.count) up · lag \(lag) s · outbox \(pending) · mqtt \(broker.isConnected ? "up" : "down") · pg \(outage ? "down" : "up")"

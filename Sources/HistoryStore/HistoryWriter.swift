@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Postgres
+import Synchronization
 
 /// The daemon's PostgreSQL side: one connection, on a thread of its own (libpq blocks), that
 /// commits each batch in one transaction and one round trip (libpq pipeline mode, each table's
@@ -16,10 +17,17 @@ public actor HistoryWriter {
     private let connector: DatabaseConnector
     private let logger: Logger
     private var connection: PostgresConnection?
-    /// True while a commit waits for PostgreSQL to come back.
-    public private(set) var outage = false
+    /// True while a commit waits for PostgreSQL to come back. Readable without waiting for the
+    /// writer (which may be blocked in a long commit): the status line and `/healthz` must answer.
+    public nonisolated var outage: Bool { state.outage.load(ordering: .relaxed) }
     /// How many times PostgreSQL became unreachable since start.
-    public private(set) var outages = 0
+    public nonisolated var outages: Int { state.outages.load(ordering: .relaxed) }
+    private let state = OutageState()
+
+    private final class OutageState: Sendable {
+        let outage = Atomic<Bool>(false)
+        let outages = Atomic<Int>(0)
+    }
 
     nonisolated public var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -92,15 +100,14 @@ public actor HistoryWriter {
                 if backoff.failures > 0 {
                     logger.notice("PostgreSQL writes resumed", metadata: ["attempts": "\(backoff.failures + 1)"])
                 }
-                outage = false
+                state.outage.store(false, ordering: .relaxed)
                 return CommitResult(outboxIDs: Self.outboxIDs(batch: batch, results: results))
             } catch let error as PostgresError where error.isConnectionProblem {
                 connection = nil
                 if backoff.failures == 0 {
                     logger.error("PostgreSQL down; holding the batch and retrying", metadata: ["error": "\(error)"])
                 }
-                if !outage { outages += 1 }
-                outage = true
+                if !state.outage.exchange(true, ordering: .relaxed) { state.outages.add(1, ordering: .relaxed) }
                 try await Task.sleep(for: backoff.nextDelay())
             }
         }

@@ -137,6 +137,19 @@ final class DaemonProcess: @unchecked Sendable {
         throw TimedOut()
     }
 
+    /// Everything the daemon sends to its notify socket during the next `seconds`.
+    func notifications(for seconds: Double) -> [String] {
+        var received: [String] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let message = try? notify.receive(timeout: max(0.01, deadline.timeIntervalSinceNow)) {
+                received.append(message)
+                notifications.append(message)
+            }
+        }
+        return received
+    }
+
     /// The running daemon's process id.
     var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
 

@@ -71,7 +71,7 @@ final class GatewayObserver: Sendable {
         }
         let outbox = outbox.withLock { $0 }
         return Snapshot(
-            databaseUp: !(await writer.outage), databaseOutages: await writer.outages, brokerUp: broker.isConnected,
+            databaseUp: !writer.outage, databaseOutages: writer.outages, brokerUp: broker.isConnected,
             pendingMessages: await publisher.pendingCount, publishedMessages: await publisher.published,
             outboxRows: outbox.rows, outboxOldestAgeSeconds: outbox.oldestAgeSeconds, feeds: feeds)
     }
