@@ -89,25 +89,36 @@ public actor HistoryWriter {
     /// - Throws: the database's error when the batch itself is refused (a data error, not an
     ///   outage), or `CancellationError` when the task is cancelled while waiting.
     public func commit(_ batch: CommitBatch, whileWaiting heartbeat: @Sendable () -> Void = {}) async throws -> CommitResult {
-        // At most 10 s between attempts, so the heartbeat (and systemd's watchdog) keeps going.
+        try await waitingOutOutages(heartbeat: heartbeat) { connection in
+            let results = try connection.pipeline(Self.statements(for: batch))
+            return CommitResult(outboxIDs: Self.outboxIDs(batch: batch, results: results))
+        }
+    }
+
+    /// Runs `body` on a live connection, waiting out an outage: a lost connection is reopened
+    /// and `body` retried with backoff (at most 10 s apart, so `heartbeat`, and with it systemd's
+    /// watchdog, keeps going). Whichever call notices first, an outage is flagged, counted and
+    /// logged once, and its end once: commits, start-up reads and the publisher's bookkeeping
+    /// all wait here.
+    private func waitingOutOutages<Result: Sendable>(
+        heartbeat: @Sendable () -> Void = {}, _ body: (PostgresConnection) throws -> Result
+    ) async throws -> Result {
         var backoff = RetryBackoff(initial: .milliseconds(100), maximum: .seconds(10))
         while true {
             try Task.checkCancellation()
             heartbeat()
             do {
-                let connection = try await liveConnection()
-                let results = try connection.pipeline(Self.statements(for: batch))
-                if backoff.failures > 0 {
+                let result = try body(try await liveConnection())
+                if state.outage.exchange(false, ordering: .relaxed) {
                     logger.notice("PostgreSQL writes resumed", metadata: ["attempts": "\(backoff.failures + 1)"])
                 }
-                state.outage.store(false, ordering: .relaxed)
-                return CommitResult(outboxIDs: Self.outboxIDs(batch: batch, results: results))
+                return result
             } catch let error as PostgresError where error.isConnectionProblem {
                 connection = nil
-                if backoff.failures == 0 {
+                if !state.outage.exchange(true, ordering: .relaxed) {
+                    state.outages.add(1, ordering: .relaxed)
                     logger.error("PostgreSQL down; holding the batch and retrying", metadata: ["error": "\(error)"])
                 }
-                if !state.outage.exchange(true, ordering: .relaxed) { state.outages.add(1, ordering: .relaxed) }
                 try await Task.sleep(for: backoff.nextDelay())
             }
         }
@@ -134,15 +145,7 @@ public actor HistoryWriter {
     /// Runs one statement, waiting out an outage: a lost connection is reopened and the
     /// statement retried with backoff.
     public func read(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresResult {
-        var backoff = RetryBackoff()
-        while true {
-            do {
-                return try await liveConnection().query(sql, parameters)
-            } catch let error as PostgresError where error.isConnectionProblem {
-                connection = nil
-                try await Task.sleep(for: backoff.nextDelay())
-            }
-        }
+        try await waitingOutOutages { connection in try connection.query(sql, parameters) }
     }
 
     // MARK: - Statements
