@@ -39,11 +39,11 @@ final class DaemonProcess: @unchecked Sendable {
 
     init(
         databaseURL: String, extraFeeds: String = "", stateQoS: Int = 1, maxFrameBytes: Int = 1_048_576,
-        mqttPort: Int? = nil
+        mqttPort: Int? = nil, airport: String? = nil
     ) throws {
         self.databaseURL = databaseURL
         let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        airport = String((0..<3).map { _ in letters.randomElement()! })
+        self.airport = airport ?? String((0..<3).map { _ in letters.randomElement()! })
         clientID = "fe-test-\(UUID().uuidString.prefix(8).lowercased())"
         folder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
             .appendingPathComponent("daemons").appendingPathComponent(clientID)
@@ -55,7 +55,7 @@ final class DaemonProcess: @unchecked Sendable {
         let passwordDirectory = try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR")
         let config = """
             [airport]
-            iata = "\(airport)"
+            iata = "\(self.airport)"
             timezone = "Europe/Zurich"
 
             [database]

@@ -12,7 +12,8 @@ final class PrivateBroker: @unchecked Sendable {
     let folder: URL
     private var process: ChildProcess?
 
-    init() throws {
+    /// A broker on a free port; `extraConfiguration` is appended to its configuration (a bridge).
+    init(extraConfiguration: String = "") throws {
         port = try DaemonProcess.freePort()
         let shared = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR"))
         folder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
@@ -31,7 +32,7 @@ final class PrivateBroker: @unchecked Sendable {
         try render.run()
         let conf = output.fileHandleForReading.readDataToEndOfFile()
         render.waitUntilExit()
-        try conf.write(to: folder.appendingPathComponent("mosquitto.conf"))
+        try (conf + Data(("\n" + extraConfiguration + "\n").utf8)).write(to: folder.appendingPathComponent("mosquitto.conf"))
     }
 
     deinit { stop() }
