@@ -42,6 +42,13 @@ public final class BrokerLink: Sendable {
     private let settings: Settings
     private let logger: Logger
     private let connected = Atomic<Bool>(false)
+    /// The CONNACK code of the last refusal logged (0: none since the last connection), so a
+    /// broker that keeps refusing for the same reason is logged once, not at every retry.
+    private let lastRefusal = Atomic<Int32>(0)
+    /// libmosquitto gives up after a refused CONNACK (bad credentials, not authorised): the
+    /// link reconnects itself, with this backoff, so a fix on the broker's side is picked up.
+    private let refusalBackoff = Mutex(RetryBackoff(initial: .seconds(1), maximum: .seconds(60)))
+    private let stopped = Atomic<Bool>(false)
 
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
@@ -93,6 +100,8 @@ public final class BrokerLink: Sendable {
         case .connected(let code, let reason):
             if code == 0 {
                 connected.store(true, ordering: .relaxed)
+                lastRefusal.store(0, ordering: .relaxed)
+                refusalBackoff.withLock { $0 = RetryBackoff(initial: .seconds(1), maximum: .seconds(60)) }
                 logger.info(
                     "MQTT broker connected",
                     metadata: ["broker": "\(settings.host):\(settings.port)", "protocol": "\(protocolVersion)"])
@@ -104,9 +113,12 @@ public final class BrokerLink: Sendable {
                 try? replaceClient(version: .v311)
                 return false
             }
-            logger.error(
-                "MQTT broker refused the connection; retrying with backoff",
-                metadata: ["broker": "\(settings.host):\(settings.port)", "reason": "\(reason)", "code": "\(code)"])
+            if lastRefusal.exchange(code, ordering: .relaxed) != code {
+                logger.error(
+                    "MQTT broker refused the connection; retrying with backoff (logged again only if the reason changes)",
+                    metadata: ["broker": "\(settings.host):\(settings.port)", "reason": "\(reason)", "code": "\(code)"])
+            }
+            retryAfterRefusal()
         case .disconnected(let code, let reason):
             let wasConnected = connected.exchange(false, ordering: .relaxed)
             if wasConnected && code != 0 {
@@ -118,6 +130,22 @@ public final class BrokerLink: Sendable {
             break
         }
         return false
+    }
+
+    /// A new client after the backoff's next delay, speaking the same protocol.
+    private func retryAfterRefusal() {
+        let delay = refusalBackoff.withLock { $0.nextDelay() }
+        let version = protocolVersion
+        Task { [self] in
+            try? await Task.sleep(for: delay)
+            guard !stopped.load(ordering: .relaxed), !isConnected else { return }
+            do {
+                try replaceClient(version: version)
+            } catch {
+                logger.error("cannot set up a new MQTT client; retrying", metadata: ["error": "\(error)"])
+                retryAfterRefusal()
+            }
+        }
     }
 
     /// Queues a message on the current client.
@@ -141,6 +169,7 @@ public final class BrokerLink: Sendable {
 
     /// Sends DISCONNECT (no will) and stops the network thread; the event stream ends.
     public func stop() {
+        stopped.store(true, ordering: .relaxed)
         let current = client.withLock { current -> MQTTClient? in
             let old = current
             current = nil

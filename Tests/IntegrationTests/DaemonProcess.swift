@@ -111,6 +111,22 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon and waits for `READY=1`.
     func start(timeout: Double = 60) throws {
+        try launch()
+        guard let process else { return }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let message = try? notify.receive() {
+                notifications.append(message)
+                if message.contains("READY=1") { return }
+            }
+            if !process.isRunning { break }
+        }
+        Issue.record("daemon did not become ready; log:\n\(self.log)")
+        throw TimedOut()
+    }
+
+    /// Starts the daemon without waiting for anything.
+    func launch() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--config", configPath]
@@ -125,16 +141,6 @@ final class DaemonProcess: @unchecked Sendable {
         process.standardOutput = log
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let message = try? notify.receive() {
-                notifications.append(message)
-                if message.contains("READY=1") { return }
-            }
-            if !process.isRunning { break }
-        }
-        Issue.record("daemon did not become ready; log:\n\(self.log)")
-        throw TimedOut()
     }
 
     /// Everything the daemon sends to its notify socket during the next `seconds`.
