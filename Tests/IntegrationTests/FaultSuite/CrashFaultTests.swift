@@ -122,3 +122,27 @@ struct CrashFaultTests {
         }
     }
 }
+
+/// One writer per database: a second daemon configured on the same database waits, says so,
+/// and takes over when the first stops.
+@Suite("Fault suite: two daemons on one database")
+struct WriterLockFaultTests {
+    @Test func theSecondDaemonWaitsForTheWriterLockAndSaysSo() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let first = try DaemonProcess(databaseURL: url)
+            try first.start()
+            let second = try DaemonProcess(databaseURL: url)
+            try second.launch()
+            try await eventually("the second daemon says it waits") {
+                second.log.contains("another FlightEdge process holds this database's writer lock")
+            }
+            #expect(!second.notifications(for: 2).contains { $0.contains("READY=1") }, "it must not start writing")
+            #expect(first.stop() == 0)
+            try await eventually("the second daemon takes over", within: 30) {
+                second.notifications(for: 0.5).contains { $0.contains("READY=1") }
+            }
+            #expect(second.log.contains("writer lock taken; continuing"))
+            #expect(second.stop() == 0)
+        }
+    }
+}
