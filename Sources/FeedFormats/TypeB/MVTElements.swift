@@ -90,6 +90,14 @@ struct MVTElements {
             }
             // PX, PAX, POB, FLD and anything unknown: nothing to keep.
         }
+        // A time that follows another in the message is after it: airborne after off-block,
+        // on-block after touchdown, the arrival estimate after take-off (a long flight's EA is
+        // often more than 12 h after the message).
+        if let airborne { self.airborne = TypeBDates.notBefore(airborne, offBlock) }
+        if let onBlock { self.onBlock = TypeBDates.notBefore(onBlock, touchdown) }
+        if let estimate = estimatedArrival {
+            estimatedArrival = (TypeBDates.notBefore(estimate.time, self.airborne ?? offBlock ?? reference), estimate.station)
+        }
         delays = delayCodes.enumerated().map { index, code in
             DelayCode(code: code, minutes: index < delayMinutes.count ? delayMinutes[index] : 0)
         }

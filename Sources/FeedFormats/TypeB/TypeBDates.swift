@@ -22,7 +22,7 @@ enum TypeBDates {
                 year -= 1
             }
             if let candidate = FlightDate(year: year, month: month, day: day),
-                candidate.startOfDay.millisecondsSinceEpoch <= reference.millisecondsSinceEpoch + 86_400_000
+                candidate.midnightUTC.millisecondsSinceEpoch <= reference.millisecondsSinceEpoch + 86_400_000
             {
                 return candidate
             }
@@ -35,19 +35,29 @@ enum TypeBDates {
         guard text.count == 6, let day = Int(text.prefix(2)), let clock = minutes(text.suffix(4)),
             let date = date(day: day, near: reference)
         else { return nil }
-        return date.startOfDay.adding(minutes: clock)
+        return date.midnightUTC.adding(minutes: clock)
     }
 
     /// `hhmm` → the instant at that clock time nearest to `reference` (within ±12 h): an
     /// off-block at 0010 after a flight dated the day before is just after midnight.
     static func clockTime(_ text: Substring, near reference: Timestamp) -> Timestamp? {
         guard let clock = minutes(text) else { return nil }
-        let midnight = reference.utcDate.startOfDay
+        let midnight = reference.utcDate.midnightUTC
         let candidates = [-1, 0, 1].map { midnight.adding(minutes: $0 * 1440 + clock) }
         return candidates.min {
             abs($0.millisecondsSinceEpoch - reference.millisecondsSinceEpoch)
                 < abs($1.millisecondsSinceEpoch - reference.millisecondsSinceEpoch)
         }
+    }
+
+    /// `time` moved forward by whole days until it is not before `floor` (less an hour of
+    /// tolerance): an estimated arrival of a long flight, or an on-block after midnight, comes
+    /// after the time it follows in the same message.
+    static func notBefore(_ time: Timestamp, _ floor: Timestamp?) -> Timestamp {
+        guard let floor else { return time }
+        var result = time
+        while result.millisecondsSinceEpoch < floor.millisecondsSinceEpoch - 3_600_000 { result = result.adding(minutes: 1440) }
+        return result
     }
 
     /// `hhmm` or `ddhhmm`.
@@ -66,13 +76,5 @@ enum TypeBDates {
         let minutes = value % 100
         guard hours < 24, minutes < 60 else { return nil }
         return hours * 60 + minutes
-    }
-}
-
-extension FlightDate {
-    /// Midnight UTC at the start of this date.
-    var startOfDay: Timestamp {
-        guard let time = Timestamp(iso8601: "\(description)T00:00:00Z") else { return Timestamp(millisecondsSinceEpoch: 0) }
-        return time
     }
 }

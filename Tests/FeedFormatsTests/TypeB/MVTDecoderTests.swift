@@ -55,6 +55,19 @@ struct MVTDecoderTests {
         #expect(update[.delays] == .absent)  // the departure's delay codes belong to the departure
     }
 
+    @Test func aLongFlightsArrivalEstimateIsTheNextDay() throws {
+        // Off-block 15:00, airborne 15:10, estimated touchdown 04:00 — the next morning.
+        let update = try decode(".SINKKSQ 241512\nMVT\nSQ26/24.9VSKA.SIN\nAD1500/1510 EA0400 ZRH\n")
+        #expect(update.key.flightID == "SQ0026-20261124-A")
+        #expect(update.time(.runwayEstimated) == "2026-11-25T04:00:00Z")
+    }
+
+    @Test func anOnBlockAfterMidnightFollowsItsTouchdown() throws {
+        let update = try decode(".ZRHKLLX 250001\nMVT\nLX1/24.HBJHA.ZRH\nAA2355/0004\n", received: "2026-11-25T00:02:00Z")
+        #expect(update.time(.runwayActual) == "2026-11-24T23:55:00Z")
+        #expect(update.time(.actual) == "2026-11-25T00:04:00Z")
+    }
+
     @Test func anEstimatedDepartureIsADelay() throws {
         let update = try decode("MVT\nLX1234/22.HBJHA.ZRH\nED221125\nDL93/0045\nDLA93//95/\n", received: "2026-11-22T10:00:00Z")
         #expect(update.time(.estimated) == "2026-11-22T11:25:00Z")
