@@ -50,6 +50,13 @@ public struct CSVDecoder: FrameDecoder {
         if let unknown = options.keys.sorted().first(where: { !Self.knownOptions.contains($0) }) {
             throw DecoderSetupError("unknown option (one of \(Self.knownOptions.sorted().joined(separator: ", ")))", option: unknown)
         }
+        /// A text option: nil when absent, an error when present but not text (a typo such as
+        /// `time_format = 5` must not fall back to the default silently).
+        func text(_ key: String) throws(DecoderSetupError) -> String? {
+            guard let option = options[key] else { return nil }
+            guard let value = option.string else { throw DecoderSetupError("must be a string", option: key) }
+            return value
+        }
         func character(_ key: String, default value: UInt8) throws(DecoderSetupError) -> UInt8 {
             guard let option = options[key] else { return value }
             let text = option.string == "\\t" ? "\t" : option.string
@@ -91,8 +98,8 @@ public struct CSVDecoder: FrameDecoder {
         }
         self.columns = columns
 
-        if let text = options["direction"] {
-            guard let value = text.string, let direction = Direction(rawValue: value) else {
+        if let value = try text("direction") {
+            guard let direction = Direction(rawValue: value) else {
                 throw DecoderSetupError("must be \"arrival\" or \"departure\"", option: "direction")
             }
             fixedDirection = direction
@@ -100,20 +107,21 @@ public struct CSVDecoder: FrameDecoder {
             guard columns["direction"] != nil else { throw DecoderSetupError("required without a direction column", option: "direction") }
             fixedDirection = nil
         }
-        let zoneName = options["timezone"]?.string ?? airport.timezone
+        let zoneName = try text("timezone") ?? airport.timezone
         guard let zone = TimeZone(identifier: zoneName) else { throw DecoderSetupError("unknown time zone \"\(zoneName)\"", option: "timezone") }
-        let timeFormat = options["time_format"]?.string ?? "yyyy-MM-dd HH:mm"
+        let timeFormat = try text("time_format") ?? "yyyy-MM-dd HH:mm"
         guard let times = CSVLocalTime(pattern: timeFormat, zone: zone) else {
-            throw DecoderSetupError("needs yyyy, MM, dd, HH and mm", option: "time_format")
+            throw DecoderSetupError("needs yyyy, MM, dd, HH and mm, and no other letters", option: "time_format")
         }
         self.times = times
-        let dateFormat = options["date_format"]?.string ?? "yyyy-MM-dd"
+        let dateFormat = try text("date_format") ?? "yyyy-MM-dd"
         dates = CSVLocalTime(pattern: dateFormat + " HH:mm", zone: TimeZone(identifier: "UTC") ?? zone)
         guard dates != nil else { throw DecoderSetupError("needs yyyy, MM and dd", option: "date_format") }
         guard columns["date"] != nil || columns["scheduled"] != nil else {
             throw DecoderSetupError("needs a date or a scheduled column to date the flight", option: "columns")
         }
         var statusMap: [String: FlightStatus] = [:]
+        if let map = options["status_map"], map.table == nil { throw DecoderSetupError("must be a table of code = status", option: "status_map") }
         for (code, value) in options["status_map"]?.table ?? [:] {
             guard let name = value.string, let status = FlightStatus(rawValue: name) else {
                 throw DecoderSetupError("not a status of DESIGN.md §3", option: "status_map.\(code)")
@@ -121,7 +129,7 @@ public struct CSVDecoder: FrameDecoder {
             statusMap[code] = status
         }
         self.statusMap = statusMap
-        switch options["empty"]?.string ?? "absent" {
+        switch try text("empty") ?? "absent" {
         case "absent": emptyClears = false
         case "clear": emptyClears = true
         default: throw DecoderSetupError("must be \"absent\" or \"clear\"", option: "empty")

@@ -13,8 +13,8 @@ struct CSVLocalTime: Sendable {
     let tokens: [Token]
     let zone: TimeZone
 
-    /// Nil when the pattern has no hour and minute, or no date part: a clock time alone
-    /// cannot be placed in a day.
+    /// Nil when the pattern has no hour and minute, or no date part (a clock time alone
+    /// cannot be placed in a day), or holds a letter that is not a token.
     init?(pattern: String, zone: TimeZone) {
         var tokens: [Token] = []
         var rest = Substring(pattern)
@@ -25,6 +25,8 @@ struct CSVLocalTime: Sendable {
                 rest = rest.dropFirst(name.count)
                 continue outer
             }
+            // A letter that is no token is a mistake (`hh`, `YYYY`), not a literal to match.
+            guard !first.isLetter else { return nil }
             tokens.append(.literal(first))
             rest = rest.dropFirst()
         }

@@ -113,6 +113,12 @@ struct CSVDecoderTests {
         #expect(throws: DecoderSetupError.self) { try decoder(simple.merging(["timezone": .string("Mars/Olympus")]) { _, new in new }) }
         #expect(throws: DecoderSetupError.self) { try decoder(simple.merging(["time_format": .string("HH:mm")]) { _, new in new }) }
         #expect(throws: DecoderSetupError.self) { try decoder(simple.merging(["colour": .string("blue")]) { _, new in new }) }
+        #expect(throws: DecoderSetupError("must be a string", option: "time_format")) {
+            try decoder(simple.merging(["time_format": .integer(5)]) { _, new in new })
+        }
+        #expect(throws: DecoderSetupError("needs yyyy, MM, dd, HH and mm, and no other letters", option: "time_format")) {
+            try decoder(simple.merging(["time_format": .string("yyyy-MM-dd hh:mm")]) { _, new in new })
+        }
         #expect(throws: DecoderSetupError.self) {
             try decoder(simple.merging(["status_map": .table(["X": .string("gone")])]) { _, new in new })
         }
