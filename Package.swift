@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "MQTT", "Postgres",
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "Metrics", "MQTT", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/FlightEdgeBench"

@@ -1,6 +1,7 @@
 import FlightModel
 import Foundation
 import MQTT
+import Metrics
 
 #if canImport(Glibc)
 import Glibc

@@ -41,11 +41,3 @@ public enum DecoderCatalog {
         }
     }
 }
-
-/// Rejects every frame of a format this build cannot decode yet, with a reason that says so.
-struct UnsupportedFormatDecoder: FrameDecoder {
-    let format: String
-    func decode(_ bytes: [UInt8], context: FrameContext) throws(DecodeError) -> [FlightUpdate] {
-        throw DecodeError("format \(format) is not supported by this build of flightedge")
-    }
-}

@@ -16,20 +16,6 @@ public final class Histogram: Sendable {
 
         /// All observations.
         public var count: UInt64 { counts.reduce(0, +) }
-
-        /// The upper bound of the bucket holding the `quantile` (0…1) observation: an upper
-        /// estimate, exact to the bucket. `maximum` for the last bucket, nil when empty.
-        public func quantile(_ quantile: Double, bounds: [Double]) -> Double? {
-            let total = count
-            guard total > 0 else { return nil }
-            let rank = UInt64((quantile * Double(total)).rounded(.up))
-            var seen: UInt64 = 0
-            for (index, bucketCount) in counts.enumerated() {
-                seen += bucketCount
-                if seen >= max(rank, 1) { return index < bounds.count ? min(bounds[index], maximum) : maximum }
-            }
-            return maximum
-        }
     }
 
     public init(bounds: [Double]) {

@@ -41,10 +41,7 @@ struct BrokerOutageTests {
             #expect(Set(published) == Set(expected))
             // The relay's persistent session kept what was published while it was away.
             try await relay.wait(for: 20, "every event at the persistent relay") { messages in
-                Set(messages.compactMap { message -> String? in
-                    guard case .object(let object)? = try? JSONParser.parse(message.payload) else { return nil }
-                    return object["event_id"]?.stringValue
-                }).isSuperset(of: expected)
+                MQTTWatcher.eventIDs(in: messages).isSuperset(of: expected)
             }
             // Liveness and the birth: online again, every flight's state retained.
             let board = try MQTTWatcher(port: broker.port)

@@ -125,6 +125,16 @@ final class DaemonProcess: @unchecked Sendable {
         throw TimedOut()
     }
 
+    /// One sample of `/metrics` (`name` with its labels, as the line starts), nil when absent.
+    func metric(_ name: String) throws -> Double? {
+        Self.sample(try http("/metrics").body, name)
+    }
+
+    /// The value of the sample line `name{labels} value` in a Prometheus text body.
+    static func sample(_ body: String, _ name: String) -> Double? {
+        body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+    }
+
     /// Starts the daemon without waiting for anything.
     func launch() throws {
         let process = Process()

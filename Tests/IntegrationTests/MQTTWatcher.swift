@@ -1,3 +1,4 @@
+import FlightModel
 import Foundation
 import MQTT
 import Synchronization
@@ -63,6 +64,14 @@ final class MQTTWatcher: Sendable {
     }
 
     var messages: [MQTTMessage] { recording.received.withLock { $0 } }
+
+    /// The `event_id`s of the event payloads among `messages`.
+    static func eventIDs(in messages: [MQTTMessage]) -> Set<String> {
+        Set(messages.compactMap { message -> String? in
+            guard case .object(let object)? = try? JSONParser.parse(message.payload) else { return nil }
+            return object["event_id"]?.stringValue
+        })
+    }
 
     func messages(on topic: String) -> [MQTTMessage] { messages.filter { $0.topic == topic } }
 

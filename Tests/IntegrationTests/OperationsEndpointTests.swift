@@ -4,14 +4,6 @@ import Testing
 /// `/healthz` and `/metrics` on a running daemon, with real traffic behind the figures.
 @Suite("Operations endpoint: /healthz and /metrics")
 struct OperationsEndpointTests {
-    /// The value of one sample line (`name{labels} value`) in a Prometheus text body.
-    private func sample(_ body: String, _ prefix: String) -> Double? {
-        for line in body.split(separator: "\n") where line.hasPrefix(prefix + " ") {
-            return Double(line.dropFirst(prefix.count + 1))
-        }
-        return nil
-    }
-
     @Test func metricsCountWhatTheDaemonDidAndHealthIsOK() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let daemon = try DaemonProcess(databaseURL: url)
@@ -22,18 +14,18 @@ struct OperationsEndpointTests {
             try daemon.send(lines: lines + ["not json"])
             try await eventually("all committed and published") {
                 let metrics = try daemon.http("/metrics").body
-                return sample(metrics, "flightedge_updates_committed_total") == 20
-                    && (sample(metrics, "flightedge_receipt_to_puback_seconds_count") ?? 0) >= 20
+                return DaemonProcess.sample(metrics, "flightedge_updates_committed_total") == 20
+                    && (DaemonProcess.sample(metrics, "flightedge_receipt_to_puback_seconds_count") ?? 0) >= 20
             }
             let (status, body) = try daemon.http("/metrics")
             #expect(status == 200)
-            #expect(sample(body, #"flightedge_feed_frames_total{feed="aodb"}"#) == 21)
-            #expect(sample(body, #"flightedge_feed_rejected_frames_total{feed="aodb"}"#) == 1)
-            #expect(sample(body, "flightedge_events_derived_total") == 20)  // one gate-change each
-            #expect((sample(body, "flightedge_commit_seconds_count") ?? 0) >= 1)
-            #expect((sample(body, "flightedge_batch_frames_sum") ?? 0) == 21)
-            #expect(sample(body, "flightedge_database_up") == 1)
-            #expect(sample(body, "flightedge_broker_up") == 1)
+            #expect(DaemonProcess.sample(body, #"flightedge_feed_frames_total{feed="aodb"}"#) == 21)
+            #expect(DaemonProcess.sample(body, #"flightedge_feed_rejected_frames_total{feed="aodb"}"#) == 1)
+            #expect(DaemonProcess.sample(body, "flightedge_events_derived_total") == 20)  // one gate-change each
+            #expect((DaemonProcess.sample(body, "flightedge_commit_seconds_count") ?? 0) >= 1)
+            #expect((DaemonProcess.sample(body, "flightedge_batch_frames_sum") ?? 0) == 21)
+            #expect(DaemonProcess.sample(body, "flightedge_database_up") == 1)
+            #expect(DaemonProcess.sample(body, "flightedge_broker_up") == 1)
             #expect(body.contains("# TYPE flightedge_receipt_to_puback_seconds histogram"))
             #expect(body.contains(#"flightedge_receipt_to_puback_seconds_bucket{le="+Inf"}"#))
 

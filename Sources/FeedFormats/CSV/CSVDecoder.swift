@@ -26,11 +26,6 @@ import Foundation
 /// a frame of several rows (a whole file) decodes them all, and one bad row rejects the frame,
 /// naming its line.
 public struct CSVDecoder: FrameDecoder {
-    enum Column: Sendable, Equatable {
-        case index(Int)
-        case name(String)
-    }
-
     let reader: CSVRowReader
     let header: [String]?
     let columns: [String: Int]

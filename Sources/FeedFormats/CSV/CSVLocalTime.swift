@@ -65,10 +65,9 @@ struct CSVLocalTime: Sendable {
         else { return nil }
         let second: Int = fields[Token.second] ?? 0
         let secondsOfDay: Int = (hour * 60 + minute) * 60 + second
-        guard let midnight = Timestamp(iso8601: "\(date)T00:00:00Z") else { return nil }
         // The wall time read as if it were UTC, in seconds; then find the UTC instant(s) whose
         // local time it is.
-        let wall: Int64 = midnight.millisecondsSinceEpoch / 1000 + Int64(secondsOfDay)
+        let wall: Int64 = date.midnightUTC.millisecondsSinceEpoch / 1000 + Int64(secondsOfDay)
         let before: Int64 = offset(wall - 43_200)
         let after: Int64 = offset(wall + 43_200)
         var valid: [Int64] = []

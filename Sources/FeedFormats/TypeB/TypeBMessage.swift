@@ -5,8 +5,6 @@ import FlightModel
 struct TypeBMessage {
     /// `MVT`, `MVA` or `DIV`.
     var kind: String
-    var isCorrection = false
-    var isPossibleDuplicate = false
     /// The originator line's `DDHHMM`, when there is an envelope.
     var envelopeTime: Substring?
     var airline: Substring
@@ -56,13 +54,14 @@ struct TypeBMessage {
             break
         }
         guard index < lines.count else { throw DecodeError("no message identifier (MVT, MVA or DIV)") }
-        var isCorrection = false
-        var isPossibleDuplicate = false
         var kind: Substring?
         while index < lines.count, kind == nil {
             let words = lines[index].text.split(separator: " ")
             for word in words {
-                if word == "COR" { isCorrection = true } else if word == "PDM" { isPossibleDuplicate = true } else if Self.movementKinds.contains(word) {
+                // COR (correction) and PDM (possible duplicate) change nothing: the engine keeps
+                // the later source time and ignores what it already has.
+                if word == "COR" || word == "PDM" { continue }
+                if Self.movementKinds.contains(word) {
                     kind = word
                 } else {
                     throw DecodeError("not a movement message: \(word.prefix(10))", at: "line \(lines[index].number)")
@@ -78,8 +77,6 @@ struct TypeBMessage {
         let flightWords = flightLine.text.split(separator: " ")
         let flight = try Self.flight(flightWords[0], line: flightLine.number)
         self.kind = String(kind)
-        self.isCorrection = isCorrection
-        self.isPossibleDuplicate = isPossibleDuplicate
         self.envelopeTime = envelopeTime
         (airline, number, suffix, day, registration, station) = flight
         for word in flightWords.dropFirst() where word != "/" { elements.append((word, flightLine.number)) }

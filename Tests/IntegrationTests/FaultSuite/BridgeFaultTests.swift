@@ -36,12 +36,7 @@ struct BridgeFaultTests {
             try relay.subscribe(daemon.topic("events/#"), qos: 1)
             try daemon.start()
 
-            func eventIDs(_ messages: [MQTTMessage]) -> Set<String> {
-                Set(messages.compactMap { message -> String? in
-                    guard case .object(let object)? = try? JSONParser.parse(message.payload) else { return nil }
-                    return object["event_id"]?.stringValue
-                })
-            }
+            func eventIDs(_ messages: [MQTTMessage]) -> Set<String> { MQTTWatcher.eventIDs(in: messages) }
             try daemon.send(lines: Array(PipelineEndToEndTests.script[0...1]))
             try await relay.wait(for: 20, "the first event at the centre") { eventIDs($0).count >= 1 }
 

@@ -67,10 +67,7 @@ struct BrokerOutageFaultTests {
             // Every event ever committed reached the persistent subscriber at least once.
             let eventIDs = Set(try connection.query("SELECT event_id::text FROM flightedge.outbox").rows.compactMap { $0[0] })
             try await relay.wait(for: 60, "every event at the persistent relay") { messages in
-                Set(messages.compactMap { message -> String? in
-                    guard case .object(let object)? = try? JSONParser.parse(message.payload) else { return nil }
-                    return object["event_id"]?.stringValue
-                }).isSuperset(of: eventIDs)
+                MQTTWatcher.eventIDs(in: messages).isSuperset(of: eventIDs)
             }
             // A board arriving now sees online and every flight's latest state.
             let latest = Dictionary(
@@ -79,7 +76,7 @@ struct BrokerOutageFaultTests {
                 })
             let board = try MQTTWatcher(port: broker.port)
             try board.subscribe(daemon.topic("#"))
-            try await board.wait(for: 20, "online and every flight at its latest seq") { messages in
+            try await board.wait(for: 60, "online and every flight at its latest seq") { messages in
                 var seen: [String: String] = [:]
                 for message in messages where message.topic.hasPrefix(daemon.topic("flights/")) {
                     guard case .object(let object)? = try? JSONParser.parse(message.payload),

@@ -109,10 +109,7 @@ struct CrashFaultTests {
             // Every event committed reaches the persistent QoS 1 subscriber at least once.
             let eventIDs = Set(try connection.query("SELECT event_id::text FROM flightedge.outbox").rows.compactMap { $0[0] })
             try await relay.wait(for: 60, "every event at the relay") { messages in
-                Set(messages.compactMap { message -> String? in
-                    guard case .object(let object)? = try? JSONParser.parse(message.payload) else { return nil }
-                    return object["event_id"]?.stringValue
-                }).isSuperset(of: eventIDs)
+                MQTTWatcher.eventIDs(in: messages).isSuperset(of: eventIDs)
             }
             print(
                 "fault suite, crash: \(Self.kills) kill -9 (\(killsWhileWorking) with files still in the spool folder) at \(killPoints.map { "\($0) ms" }.joined(separator: ", ")) after restarts; "

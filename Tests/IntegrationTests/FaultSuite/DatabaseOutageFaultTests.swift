@@ -66,17 +66,13 @@ struct DatabaseOutageFaultTests {
             print("fault suite, database outage: the sender is done; waiting for the commits")
             let connection = try PostgresConnection(conninfo: url)
             try await eventually("everything committed and published after the outage", within: 120) {
-                let metrics = try daemon.http("/metrics").body
-                let frames = metrics.split(separator: "\n").first { $0.hasPrefix("flightedge_frames_committed_total ") }
-                    .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+                let frames = try daemon.metric("flightedge_frames_committed_total") ?? 0
                 let unpublished = try connection.query("SELECT count(*) FROM flightedge.outbox WHERE published_at IS NULL").rows
                 return Int(frames) == lines + 1 && unpublished == [["0"]]
             }
             #expect(try connection.query("SELECT count(*) FROM flightedge.rejected_frames").rows == [["0"]])
             #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE flight_id = $1", [.text("QQ4242-\(Fixture.compact)-D")]).rows == [["1"]])
-            let outages = try daemon.http("/metrics").body.split(separator: "\n")
-                .first { $0.hasPrefix("flightedge_database_outages_total ") }.map(String.init) ?? "none"
-            #expect(outages == "flightedge_database_outages_total 1")
+            #expect(try daemon.metric("flightedge_database_outages_total") == 1)
             let log = daemon.log
             #expect(log.components(separatedBy: "PostgreSQL down; holding the batch").count - 1 == 1, "the outage is logged once")
             #expect(log.components(separatedBy: "PostgreSQL writes resumed").count - 1 == 1, "the recovery is logged once")

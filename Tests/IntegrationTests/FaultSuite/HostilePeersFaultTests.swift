@@ -20,10 +20,6 @@ struct HostilePeersFaultTests {
         return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) <= 0
     }
 
-    static func metric(_ body: String, _ name: String) -> Double {
-        body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? -1
-    }
-
     @Test func floodsIdlersAndASlowLorisDoNotStopTheOthers() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let port = try DaemonProcess.freePort()
@@ -49,7 +45,7 @@ struct HostilePeersFaultTests {
             for _ in 0..<200 { flood.append(try Self.connect(port)) }
             try await eventually("the flood refused") { flood.allSatisfy(Self.isClosedByPeer) }
             for descriptor in flood { Glibc.close(descriptor) }
-            let refused = Self.metric(try daemon.http("/metrics").body, #"flightedge_feed_refused_connections_total{feed="partners"}"#)
+            let refused = try daemon.metric(#"flightedge_feed_refused_connections_total{feed="partners"}"#)
             #expect(refused == 200)
             #expect(daemon.log.contains("feed refused a connection over max_connections"))
 
