@@ -11,6 +11,7 @@ public final class FeedCounters: Sendable {
     private let lastFrameAt = Atomic<Int64>(0)
     private let reconnects = Atomic<Int64>(0)
     private let skipped = Atomic<Int64>(0)
+    private let listening = Atomic<Bool>(false)
 
     public init(feed: String) {
         self.feed = feed
@@ -28,6 +29,7 @@ public final class FeedCounters: Sendable {
     func connectionClosed() { connections.subtract(1, ordering: .relaxed) }
     func reconnected() { reconnects.add(1, ordering: .relaxed) }
     func bytesSkipped(_ count: Int64) { skipped.add(count, ordering: .relaxed) }
+    func setListening(_ value: Bool) { listening.store(value, ordering: .relaxed) }
 
     /// A consistent-enough copy of the counters.
     public var snapshot: Snapshot {
@@ -35,7 +37,7 @@ public final class FeedCounters: Sendable {
             frames: frames.load(ordering: .relaxed), rejected: rejected.load(ordering: .relaxed),
             refusedPeers: refused.load(ordering: .relaxed), openConnections: connections.load(ordering: .relaxed),
             lastFrameAtMilliseconds: lastFrameAt.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed),
-            skippedBytes: skipped.load(ordering: .relaxed))
+            skippedBytes: skipped.load(ordering: .relaxed), isListening: listening.load(ordering: .relaxed))
     }
 
     public struct Snapshot: Sendable, Equatable {
@@ -48,5 +50,7 @@ public final class FeedCounters: Sendable {
         public var reconnects: Int64
         /// Bytes outside any frame (`stx-etx`), skipped.
         public var skippedBytes: Int64
+        /// A `tcp-listen` feed's port is bound.
+        public var isListening: Bool
     }
 }

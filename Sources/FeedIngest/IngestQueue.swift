@@ -20,6 +20,7 @@ public final class IngestQueue<Element: Sendable>: Sendable {
         var producers: [Waiter] = []
         var consumer: CheckedContinuation<Void, Never>?
         var nextWaiterID = 0
+        var accepted: Int64 = 0
 
         var count: Int { items.count - head }
     }
@@ -35,6 +36,10 @@ public final class IngestQueue<Element: Sendable>: Sendable {
 
     /// Items waiting now.
     public var count: Int { state.withLock { $0.count } }
+
+    /// Elements accepted since the start: with the consumer's own count, tells when everything
+    /// pushed so far has been handled.
+    public var acceptedCount: Int64 { state.withLock { $0.accepted } }
 
     /// Bytes waiting now.
     public var queuedBytes: Int { state.withLock { $0.bytes } }
@@ -52,6 +57,7 @@ public final class IngestQueue<Element: Sendable>: Sendable {
                 if full { return (nil, nil) }
                 state.items.append((element, weight))
                 state.bytes += weight
+                state.accepted += 1
                 let consumer = state.consumer
                 state.consumer = nil
                 return (true, consumer)

@@ -30,6 +30,8 @@ public struct TCPListenFeed: Sendable {
             .bind(host: address.host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture { try StreamReader.wrap(channel, idleTimeout: idleTimeout) }
             }
+        sink.counters.setListening(true)
+        defer { sink.counters.setListening(false) }
         if let local = server.channel.localAddress { onListening(local) }
         logger.info("feed listening", metadata: ["feed": "\(config.name)", "address": "\(address)"])
         let slots = ConnectionSlots()

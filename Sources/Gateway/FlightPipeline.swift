@@ -23,8 +23,7 @@ final class FlightPipeline: Sendable {
     private let queue: IngestQueue<Frame>
     private let writer: HistoryWriter
     private let publisher: OutboxPublisher
-    private let decoders: [String: any FrameDecoder]
-    private let counters: [String: FeedCounters]
+    private let feeds: FeedRoster
     private let settings: Settings
     private let logger: Logger
     let progress: PipelineProgress
@@ -37,7 +36,7 @@ final class FlightPipeline: Sendable {
 
     init(
         queue: IngestQueue<Frame>, writer: HistoryWriter, publisher: OutboxPublisher, engine: StateEngine,
-        board: RetainedBoard, decoders: [String: any FrameDecoder], counters: [String: FeedCounters],
+        board: RetainedBoard, feeds: FeedRoster,
         settings: Settings, progress: PipelineProgress, metrics: GatewayMetrics, logger: Logger
     ) {
         self.metrics = metrics
@@ -46,8 +45,7 @@ final class FlightPipeline: Sendable {
         self.publisher = publisher
         self.engine = Mutex(engine)
         self.board = Mutex(board)
-        self.decoders = decoders
-        self.counters = counters
+        self.feeds = feeds
         self.settings = settings
         self.progress = progress
         self.logger = logger
@@ -84,7 +82,8 @@ final class FlightPipeline: Sendable {
 
     private func process(_ frames: [Frame]) async throws {
         var work = Work()
-        let decoded = frames.map { ($0, decode($0)) }
+        let decoders = feeds.decoders
+        let decoded = frames.map { ($0, decode($0, decoders: decoders)) }
         try await restoreUnknownFlights(in: decoded)
         for (frame, outcome) in decoded { handle(frame, outcome, into: &work) }
         finish(&work)
@@ -115,7 +114,7 @@ final class FlightPipeline: Sendable {
     }
 
     /// A frame's updates, or why it is rejected.
-    private func decode(_ frame: Frame) -> Result<[FlightUpdate], DecodeError> {
+    private func decode(_ frame: Frame, decoders: [String: any FrameDecoder]) -> Result<[FlightUpdate], DecodeError> {
         if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
         guard let decoder = decoders[frame.feed] else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
         do {
@@ -276,7 +275,8 @@ final class FlightPipeline: Sendable {
     private func published(_ work: Work, outboxIDs: [Int64?]) async {
         for (completion, rejectedAll) in work.finishedFiles { completion.complete(rejectedAll) }
         for (feed, count) in work.rejectedByFeed {
-            for _ in 0..<count { counters[feed]?.frameRejected() }
+            let counters = feeds.counters(of: feed)
+            for _ in 0..<count { counters?.frameRejected() }
         }
         var events: [OutgoingMessage] = []
         for (index, item) in work.events.enumerated() {
@@ -305,6 +305,19 @@ final class FlightPipeline: Sendable {
         // Awaited, not spawned: the publisher must see batches in commit order.
         await publisher.enqueueEvents(events)
         await publisher.enqueueState(stateMessages)
+    }
+
+    /// A reload changed the feeds: their precedence from the next batch on.
+    func setPrecedence(_ precedence: [String: Int]) {
+        engine.withLock { $0.precedence = precedence }
+    }
+
+    /// Waits until every frame the queue accepted so far is committed (or rejected): after a
+    /// reload stopped a feed, its checkpoint then says where it really stopped.
+    func waitUntilCommitted(acceptedThrough count: Int64) async {
+        while progress.committedFrames < count && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Clears flights that ended long ago from the retained topics, and forgets them in memory

@@ -12,6 +12,7 @@ import Publisher
 import ServiceLifecycle
 import Synchronization
 import Systemd
+import UnixSignals
 
 /// `flightedge run`: the whole gateway under swift-service-lifecycle.
 ///
@@ -19,21 +20,29 @@ import Systemd
 /// then `READY=1`. Stop (SIGTERM/SIGINT): `STOPPING=1`, feeds stop reading, the batch in hand
 /// is committed, in-flight events wait for their PUBACK (up to a deadline), `offline` is
 /// published, and the process exits 0.
-public struct GatewayService: Service {
+public struct GatewayService: Service, CustomStringConvertible {
     private let config: GatewayConfig
+    /// The file `config` came from, read again by a reload.
+    private let configPath: String
     private let logger: Logger
     private let status: GatewayStatus
     private let notifier = SystemdNotifier()
 
-    public init(config: GatewayConfig, version: String, logger: Logger) {
+    public init(config: GatewayConfig, path: String, version: String, logger: Logger) {
         self.config = config
+        self.configPath = path
         self.logger = logger
         self.status = GatewayStatus(version: version)
     }
 
+    /// How service-lifecycle's log lines name it (not the whole configuration).
+    public var description: String { "FlightEdge gateway \(config.airport.iata)" }
+
     var topicRoot: String { "\(config.mqtt.topicPrefix)/\(config.airport.iata)" }
 
     public func run() async throws {
+        // Trapped from the start: an early `systemctl reload` must not kill the daemon.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         // PostgreSQL first: nothing is taken before it can be committed.
         let databasePassword = try SecretFile.read(path: config.database.passwordFile, credential: "db-password")
         let connector = DatabaseConnector(conninfo: config.database.url, password: databasePassword, logger: logger)
@@ -56,7 +65,7 @@ public struct GatewayService: Service {
 
         let broker = try makeBrokerLink()
         let queue = IngestQueue<Frame>()
-        let counters = Dictionary(uniqueKeysWithValues: config.feeds.map { ($0.name, FeedCounters(feed: $0.name)) })
+        let feeds = try FeedRoster(config: config)
         let progress = PipelineProgress()
         let boardBox = BoardBox()
         var publisherSettings = OutboxPublisher.Settings(
@@ -70,34 +79,34 @@ public struct GatewayService: Service {
             boardBox.birth()
         }
         let pipeline = FlightPipeline(
-            queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
-            decoders: try decoders(),
-            counters: counters,
+            queue: queue, writer: writer, publisher: publisher, engine: engine, board: board, feeds: feeds,
             settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, metrics: metrics,
             logger: logger)
         boardBox.pipeline.withLock { $0 = pipeline }
         let observer = GatewayObserver(
-            config: config, writer: writer, broker: broker, publisher: publisher, counters: counters, progress: progress,
+            writer: writer, broker: broker, publisher: publisher, feeds: feeds, progress: progress,
             metrics: metrics)
 
         try broker.start()
         let publisherTask = Task { await publisher.run() }
         let pipelineTask = Task { try await pipeline.run() }
+        let runner = FeedRunner(queue: queue, logger: logger)
         let listening = ReadyCounter(expected: config.feeds.filter { $0.transport == .tcpListen }.count)
-        let feedsTask = Task {
-            try await withThrowingDiscardingTaskGroup { group in
-                for feed in config.feeds {
-                    let sink = FrameSink(queue: queue, counters: counters[feed.name]!)
-                    group.addTask {
-                        try await runFeed(feed, sink: sink, startup: startup, listening: listening)
-                    }
-                }
-            }
+        for feed in feeds.feeds {
+            runner.start(feed.config, counters: feed.counters, positions: startup.positions) { listening.arrived() }
         }
         let reporter = StatusReporter(
-            config: config, topicRoot: topicRoot, broker: broker, writer: writer, publisher: publisher, counters: counters,
+            topicRoot: topicRoot, broker: broker, writer: writer, publisher: publisher, feeds: feeds,
             progress: progress, notifier: notifier, logger: logger)
         let reporterTask = Task { await reporter.run() }
+        let reloader = ConfigReloader(
+            path: configPath, running: config, feeds: feeds, runner: runner, queue: queue, pipeline: pipeline,
+            writer: writer, notifier: notifier, logger: logger)
+        let reloadTask = Task {
+            for await _ in hangups {
+                await reloader.reload { await reporter.statusLine() }
+            }
+        }
         let operationsTask = Task {
             async let outbox: Void = observer.watchOutbox()
             if let http = config.http {
@@ -120,7 +129,7 @@ public struct GatewayService: Service {
         }
 
         // READY=1 once the broker answered and every tcp-listen feed is bound.
-        let ready = await waitUntilReady(broker: broker, listening: listening, feedsTask: feedsTask)
+        let ready = await waitUntilReady(broker: broker, listening: listening, runner: runner)
         if ready {
             notifier.ready(status: await reporter.statusLine())
             logger.info(
@@ -131,8 +140,9 @@ public struct GatewayService: Service {
 
         notifier.stopping()
         logger.info("stopping: no new frames; committing what is in hand")
-        feedsTask.cancel()
-        let feedResult = await feedsTask.result
+        reloadTask.cancel()
+        await reloadTask.value
+        await runner.stopAll()
         queue.finish()
         do {
             try await pipelineTask.value
@@ -148,77 +158,20 @@ public struct GatewayService: Service {
         broker.stop()
         await publisherTask.value
         logger.info("stopped", metadata: ["updates": "\(progress.committedUpdates)", "events": "\(progress.derivedEvents)"])
-        if case .failure(let error) = feedResult, !(error is CancellationError), !ready {
-            throw error
+        if !ready, let failure = runner.startFailure {
+            throw failure.error
         }
     }
 
     /// Waits for the broker's first CONNACK and every listener; false when shutdown or a feed
     /// failure came first.
-    private func waitUntilReady(broker: BrokerLink, listening: ReadyCounter, feedsTask: Task<Void, any Error>) async -> Bool {
+    private func waitUntilReady(broker: BrokerLink, listening: ReadyCounter, runner: FeedRunner) async -> Bool {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if broker.isConnected && listening.isComplete { return true }
-            if listening.failed { return false }
+            if runner.startFailure != nil { return false }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return false
-    }
-
-    private func runFeed(_ feed: FeedConfig, sink: FrameSink, startup: StartupState, listening: ReadyCounter) async throws {
-        let committedFiles = startup.committedFiles[feed.name] ?? []
-        let tailPosition = startup.tailPositions[feed.name]
-        let feedLogger = logger
-        switch feed.transport {
-        case .tcpListen:
-            do {
-                try await TCPListenFeed(config: feed, sink: sink, logger: feedLogger).run { _ in listening.arrived() }
-            } catch {
-                if !(error is CancellationError) {
-                    feedLogger.critical("feed cannot listen", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
-                    listening.fail()
-                }
-                throw error
-            }
-        case .tcpConnect:
-            try await TCPConnectFeed(config: feed, sink: sink, logger: feedLogger).run()
-        case .spoolDir:
-            try await retrying(feed, what: "spool folder unusable") {
-                try await SpoolDirectoryFeed(
-                    config: feed, sink: sink, logger: feedLogger, alreadyCommitted: committedFiles,
-                    resumingAt: startup.spoolPositions[feed.name]
-                ).run()
-            }
-        case .tailFile:
-            try await retrying(feed, what: "tailed file unusable") {
-                try await TailFileFeed(config: feed, sink: sink, logger: feedLogger, resumingAt: tailPosition).run()
-            }
-        }
-    }
-
-    /// Runs a file feed again after an error (a folder or file removed, permissions), with
-    /// backoff, until it ends or shutdown.
-    private func retrying(_ feed: FeedConfig, what: String, _ body: () async throws -> Void) async throws {
-        var backoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(30))
-        while !Task.isCancelled {
-            do {
-                try await body()
-                return
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.error("\(what); retrying", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
-                try await Task.sleep(for: backoff.nextDelay())
-            }
-        }
-    }
-
-    /// Each feed's decoder, set up from its options (`check-config` has judged them already).
-    private func decoders() throws -> [String: any FrameDecoder] {
-        var decoders: [String: any FrameDecoder] = [:]
-        for feed in config.feeds {
-            decoders[feed.name] = try DecoderCatalog.decoder(for: feed, airport: config.airport)
-        }
-        return decoders
     }
 
     private func makeBrokerLink() throws -> BrokerLink {
@@ -251,11 +204,8 @@ final class BoardBox: Sendable {
 final class ReadyCounter: Sendable {
     private let expected: Int
     private let count = Atomic<Int>(0)
-    private let failure = Atomic<Bool>(false)
 
     init(expected: Int) { self.expected = expected }
     func arrived() { count.add(1, ordering: .relaxed) }
-    func fail() { failure.store(true, ordering: .relaxed) }
     var isComplete: Bool { count.load(ordering: .relaxed) >= expected }
-    var failed: Bool { failure.load(ordering: .relaxed) }
 }

@@ -8,13 +8,7 @@ import Postgres
 /// (state, provenance, seq) and the feeds' checkpoints.
 struct StartupState {
     var flights: [(state: FlightState, payload: [UInt8])] = []
-    /// spool-dir feeds: files the last batch committed (they may not have been moved yet).
-    var committedFiles: [String: Set<String>] = [:]
-    /// tail-file feeds: the file (by inode) and offset after the last committed frame.
-    var tailPositions: [String: TailFileFeed.Position] = [:]
-    /// spool-dir feeds: the file being read when the last batch committed, and the offset of
-    /// its last committed frame.
-    var spoolPositions: [String: SpoolDirectoryFeed.Position] = [:]
+    var positions = FeedPositions()
 
     static func load(from writer: HistoryWriter, retainHours: Int, logger: Logger) async throws -> StartupState {
         var startup = StartupState()
@@ -25,20 +19,38 @@ struct StartupState {
             [.int(retainHours)])
         startup.flights = flights
         if skipped > 0 { logger.error("flights that could not be restored from the database", metadata: ["count": "\(skipped)"]) }
+        startup.positions = try await FeedPositions.load(from: writer)
+        return startup
+    }
+}
+
+/// Where each file feed resumes: what the last committed batch of each feed says, read at start
+/// and again when a reload restarts a feed.
+struct FeedPositions: Sendable {
+    /// spool-dir feeds: files the last batch committed (they may not have been moved yet).
+    var committedFiles: [String: Set<String>] = [:]
+    /// tail-file feeds: the file (by inode) and offset after the last committed frame.
+    var tailPositions: [String: TailFileFeed.Position] = [:]
+    /// spool-dir feeds: the file being read when the last batch committed, and the offset of
+    /// its last committed frame.
+    var spoolPositions: [String: SpoolDirectoryFeed.Position] = [:]
+
+    static func load(from writer: HistoryWriter) async throws -> FeedPositions {
+        var positions = FeedPositions()
         let checkpoints = try await writer.read(
             #"SELECT feed, recent_files::text, file_inode, "offset", file_name FROM flightedge.feed_checkpoints"#
         ).rows
         for row in checkpoints {
             guard let feed = row[0] else { continue }
             if let text = row[1], case .array(let names)? = try? JSONParser.parse(Array(text.utf8)) {
-                startup.committedFiles[feed] = Set(names.compactMap(\.stringValue))
+                positions.committedFiles[feed] = Set(names.compactMap(\.stringValue))
             }
             if let inode = row[2].flatMap({ Int64($0) }), let offset = row[3].flatMap({ Int64($0) }) {
-                startup.tailPositions[feed] = TailFileFeed.Position(inode: UInt64(bitPattern: inode), offset: offset)
+                positions.tailPositions[feed] = TailFileFeed.Position(inode: UInt64(bitPattern: inode), offset: offset)
             } else if let name = row[4], let offset = row[3].flatMap({ Int64($0) }) {
-                startup.spoolPositions[feed] = SpoolDirectoryFeed.Position(file: name, offset: offset)
+                positions.spoolPositions[feed] = SpoolDirectoryFeed.Position(file: name, offset: offset)
             }
         }
-        return startup
+        return positions
     }
 }

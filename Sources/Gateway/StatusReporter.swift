@@ -11,27 +11,25 @@ import Systemd
 /// pipeline's own loop showed life, and the retained `feeds/{feed}/status` topics when they
 /// changed.
 final class StatusReporter: Sendable {
-    let config: GatewayConfig
     let topicRoot: String
     let broker: BrokerLink
     let writer: HistoryWriter
     let publisher: OutboxPublisher
-    let counters: [String: FeedCounters]
+    let feeds: FeedRoster
     let progress: PipelineProgress
     let notifier: SystemdNotifier
     let logger: Logger
     private let lastPayloads = Mutex<[String: [UInt8]]>([:])
 
     init(
-        config: GatewayConfig, topicRoot: String, broker: BrokerLink, writer: HistoryWriter, publisher: OutboxPublisher,
-        counters: [String: FeedCounters], progress: PipelineProgress, notifier: SystemdNotifier, logger: Logger
+        topicRoot: String, broker: BrokerLink, writer: HistoryWriter, publisher: OutboxPublisher,
+        feeds: FeedRoster, progress: PipelineProgress, notifier: SystemdNotifier, logger: Logger
     ) {
-        self.config = config
         self.topicRoot = topicRoot
         self.broker = broker
         self.writer = writer
         self.publisher = publisher
-        self.counters = counters
+        self.feeds = feeds
         self.progress = progress
         self.notifier = notifier
         self.logger = logger
@@ -50,28 +48,23 @@ final class StatusReporter: Sendable {
         }
     }
 
-    /// `feeds 2/2 up · lag 0.4 s · outbox 0 · mqtt up · pg up`
+    /// `feeds 2/2 up · lag 0.4 s · outbox 0 · mqtt up · pg up`, after a refused reload's reason
+    /// until a reload succeeds.
     func statusLine() async -> String {
         let pending = await publisher.pendingCount
         let outage = writer.outage
-        let up = config.feeds.filter { isUp($0) }.count
+        let running = feeds.feeds
+        let up = running.filter(\.isUp).count
         let lag = (Double(progress.lastLagMilliseconds) / 100).rounded() / 10
-        return "feeds \(up)/\(config.feeds.count) up · lag \(lag) s · outbox \(pending) · mqtt \(broker.isConnected ? "up" : "down") · pg \(outage ? "down" : "up")"
-    }
-
-    /// A feed is up when it can receive: a listener or watcher runs, a client is connected.
-    private func isUp(_ feed: FeedConfig) -> Bool {
-        guard let snapshot = counters[feed.name]?.snapshot else { return false }
-        switch feed.transport {
-        case .tcpConnect: return snapshot.openConnections > 0
-        default: return true
-        }
+        let line = "feeds \(up)/\(running.count) up · lag \(lag) s · outbox \(pending) · mqtt \(broker.isConnected ? "up" : "down") · pg \(outage ? "down" : "up")"
+        return feeds.reloadProblem.map { "\($0) · \(line)" } ?? line
     }
 
     private func publishFeedStatus() async {
         var messages: [OutgoingMessage] = []
-        for feed in config.feeds {
-            guard let snapshot = counters[feed.name]?.snapshot else { continue }
+        for running in feeds.feeds {
+            let feed = running.config
+            let snapshot = running.counters.snapshot
             var writer = JSONWriter(capacity: 200)
             writer.beginObject()
             writer.field("schema", "flightedge.feed-status/1")

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Configuration
-import FeedFormats
 import Foundation
 import Gateway
 import Logging
@@ -58,25 +57,13 @@ struct ConfigOption: ParsableArguments {
 
     /// Loads and validates the configuration at `path`, or prints every error and exits 1.
     static func load(path: String) throws -> GatewayConfig {
-        let problems: [String]
-        do {
-            let loaded = try GatewayConfig.load(path: path)
-            // A decoder's options are the decoder's to judge: set each one up once here.
-            problems = loaded.feeds.compactMap { feed in
-                do {
-                    _ = try DecoderCatalog.decoder(for: feed, airport: loaded.airport)
-                    return nil
-                } catch {
-                    return "\(path): feed \(feed.name): \(error)"
-                }
-            }
-            if problems.isEmpty { return loaded }
-        } catch {
-            problems = error.errors.map { "\($0)" }
+        switch GatewayConfig.loadChecked(path: path) {
+        case .success(let config):
+            return config
+        case .failure(let refusal):
+            FileHandle.standardError.write(Data("\(refusal)\n".utf8))
+            throw ExitCode(1)
         }
-        for problem in problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
-        FileHandle.standardError.write(Data("\(path): \(problems.count) error(s)\n".utf8))
-        throw ExitCode(1)
     }
 }
 

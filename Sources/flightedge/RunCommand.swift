@@ -18,7 +18,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try config.load()
         let logger = makeLogger()
-        let service = GatewayService(config: loaded, version: FlightEdgeCommand.version, logger: logger)
+        let service = GatewayService(config: loaded, path: config.path, version: FlightEdgeCommand.version, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: service)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -19,6 +19,9 @@ final class DaemonProcess: @unchecked Sendable {
     /// The operations endpoint (`/healthz`, `/metrics`).
     let httpPort: Int
     let configPath: String
+    /// The configuration up to and including the `aodb` feed: a reload test writes other feeds
+    /// after it.
+    let baseConfig: String
     private(set) var process: Process?
     private let notify: NotifySocket
     private(set) var notifications: [String] = []
@@ -87,6 +90,9 @@ final class DaemonProcess: @unchecked Sendable {
             precedence = 10
             max_frame_bytes = \(maxFrameBytes)
 
+            """
+        baseConfig = config
+        let feeds = """
             [[feeds]]
             name = "drop"
             format = "jsonl"
@@ -96,7 +102,7 @@ final class DaemonProcess: @unchecked Sendable {
             \(extraFeeds)
             """
         configPath = folder.appendingPathComponent("flightedge.toml").path
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try (config + feeds).write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     deinit {
@@ -164,6 +170,17 @@ final class DaemonProcess: @unchecked Sendable {
             }
         }
         return received
+    }
+
+    /// Writes a new configuration file: `base` (by default the original up to the `aodb` feed),
+    /// then `feeds`. The daemon reads it at its next reload.
+    func rewriteConfig(base: String? = nil, feeds: String) throws {
+        try ((base ?? baseConfig) + feeds).write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// `systemctl reload`: SIGHUP.
+    func hangUp() {
+        if let pid { kill(pid, SIGHUP) }
     }
 
     /// The running daemon's process id.

@@ -10,11 +10,10 @@ import Synchronization
 /// Looks at every part of the running gateway at one moment, for `/healthz`, `/metrics` and
 /// the status line: the same truth everywhere.
 final class GatewayObserver: Sendable {
-    let config: GatewayConfig
     let writer: HistoryWriter
     let broker: BrokerLink
     let publisher: OutboxPublisher
-    let counters: [String: FeedCounters]
+    let feeds: FeedRoster
     let progress: PipelineProgress
     let metrics: GatewayMetrics
     let startedAtMilliseconds = Timestamp.now.millisecondsSinceEpoch
@@ -22,14 +21,13 @@ final class GatewayObserver: Sendable {
     let outbox = Mutex<(rows: Int64, oldestAgeSeconds: Double)>((0, 0))
 
     init(
-        config: GatewayConfig, writer: HistoryWriter, broker: BrokerLink, publisher: OutboxPublisher,
-        counters: [String: FeedCounters], progress: PipelineProgress, metrics: GatewayMetrics
+        writer: HistoryWriter, broker: BrokerLink, publisher: OutboxPublisher,
+        feeds: FeedRoster, progress: PipelineProgress, metrics: GatewayMetrics
     ) {
-        self.config = config
         self.writer = writer
         self.broker = broker
         self.publisher = publisher
-        self.counters = counters
+        self.feeds = feeds
         self.progress = progress
         self.metrics = metrics
     }
@@ -61,12 +59,13 @@ final class GatewayObserver: Sendable {
 
     func snapshot() async -> Snapshot {
         let now = Timestamp.now.millisecondsSinceEpoch
-        let feeds = config.feeds.map { feed -> FeedView in
-            let snapshot = counters[feed.name]?.snapshot ?? FeedCounters(feed: feed.name).snapshot
+        let feeds = feeds.feeds.map { running -> FeedView in
+            let feed = running.config
+            let snapshot = running.counters.snapshot
             let last = snapshot.lastFrameAtMilliseconds > 0 ? snapshot.lastFrameAtMilliseconds : startedAtMilliseconds
             let silent = Double(max(0, now - last)) / 1000
             let stale = feed.staleAfterSeconds.map { silent > Double($0) } ?? false
-            let up = feed.transport == .tcpConnect ? snapshot.openConnections > 0 : true
+            let up = running.isUp
             return FeedView(config: feed, counters: snapshot, silentSeconds: silent, isStale: stale, isUp: up)
         }
         let outbox = outbox.withLock { $0 }

@@ -1,0 +1,36 @@
+import Configuration
+import FeedFormats
+
+extension GatewayConfig {
+    /// Loads the file at `path` and sets up every feed's decoder once, so the options a decoder
+    /// judges (a CSV mapping, a time pattern) are checked too: what `check-config` reports and
+    /// what a reload accepts. Every problem is returned, each naming the file and the key.
+    public static func loadChecked(path: String) -> Result<GatewayConfig, CheckedConfigProblems> {
+        let loaded: GatewayConfig
+        do {
+            loaded = try GatewayConfig.load(path: path)
+        } catch {
+            return .failure(CheckedConfigProblems(path: path, problems: error.errors.map(\.description)))
+        }
+        let problems = loaded.feeds.compactMap { feed -> String? in
+            do {
+                _ = try DecoderCatalog.decoder(for: feed, airport: loaded.airport)
+                return nil
+            } catch {
+                return "\(path): feed \(feed.name): \(error)"
+            }
+        }
+        return problems.isEmpty ? .success(loaded) : .failure(CheckedConfigProblems(path: path, problems: problems))
+    }
+}
+
+/// Why a configuration file was refused: one line per problem.
+public struct CheckedConfigProblems: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var problems: [String]
+
+    /// One problem per line, then the count.
+    public var description: String {
+        (problems + ["\(path): \(problems.count) error(s)"]).joined(separator: "\n")
+    }
+}

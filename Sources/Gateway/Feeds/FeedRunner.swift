@@ -1,0 +1,101 @@
+import Configuration
+import FeedIngest
+import FlightModel
+import Logging
+import Synchronization
+
+/// Runs each feed as a task of its own, so a reload can stop, start or restart one feed while
+/// the others go on reading.
+final class FeedRunner: Sendable {
+    private let queue: IngestQueue<Frame>
+    private let logger: Logger
+    private let tasks = Mutex<[String: Task<Void, Never>]>([:])
+    /// Set when a feed cannot start (a tcp-listen port that cannot be bound): start-up fails.
+    private let failure = Mutex<(feed: String, error: any Error)?>(nil)
+
+    init(queue: IngestQueue<Frame>, logger: Logger) {
+        self.queue = queue
+        self.logger = logger
+    }
+
+    /// The first feed that could not start, and why.
+    var startFailure: (feed: String, error: any Error)? { failure.withLock { $0 } }
+
+    /// Starts reading `feed` into the pipeline's queue, a file feed from its committed
+    /// position; `onListening` runs once a tcp-listen feed's port is bound.
+    func start(
+        _ feed: FeedConfig, counters: FeedCounters, positions: FeedPositions,
+        onListening: @escaping @Sendable () -> Void = {}
+    ) {
+        let sink = FrameSink(queue: queue, counters: counters)
+        let task = Task {
+            do {
+                try await run(feed, sink: sink, positions: positions, onListening: onListening)
+            } catch is CancellationError {
+            } catch {
+                logger.critical("feed stopped", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
+                failure.withLock { if $0 == nil { $0 = (feed.name, error) } }
+            }
+        }
+        tasks.withLock { $0[feed.name] = task }
+    }
+
+    /// Stops reading `name` and waits until its reader has let go (connections closed, the
+    /// port unbound); what it already queued is still committed.
+    func stop(_ name: String) async {
+        guard let task = tasks.withLock({ $0.removeValue(forKey: name) }) else { return }
+        task.cancel()
+        await task.value
+    }
+
+    /// Stops every feed.
+    func stopAll() async {
+        let all = tasks.withLock { tasks in
+            defer { tasks.removeAll() }
+            return Array(tasks.values)
+        }
+        for task in all { task.cancel() }
+        for task in all { await task.value }
+    }
+
+    private func run(
+        _ feed: FeedConfig, sink: FrameSink, positions: FeedPositions, onListening: @escaping @Sendable () -> Void
+    ) async throws {
+        switch feed.transport {
+        case .tcpListen:
+            try await TCPListenFeed(config: feed, sink: sink, logger: logger).run { _ in onListening() }
+        case .tcpConnect:
+            try await TCPConnectFeed(config: feed, sink: sink, logger: logger).run()
+        case .spoolDir:
+            try await retrying(feed, what: "spool folder unusable") {
+                try await SpoolDirectoryFeed(
+                    config: feed, sink: sink, logger: logger, alreadyCommitted: positions.committedFiles[feed.name] ?? [],
+                    resumingAt: positions.spoolPositions[feed.name]
+                ).run()
+            }
+        case .tailFile:
+            try await retrying(feed, what: "tailed file unusable") {
+                try await TailFileFeed(
+                    config: feed, sink: sink, logger: logger, resumingAt: positions.tailPositions[feed.name]
+                ).run()
+            }
+        }
+    }
+
+    /// Runs a file feed again after an error (a folder or file removed, permissions), with
+    /// backoff, until it ends or is stopped.
+    private func retrying(_ feed: FeedConfig, what: String, _ body: () async throws -> Void) async throws {
+        var backoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(30))
+        while !Task.isCancelled {
+            do {
+                try await body()
+                return
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("\(what); retrying", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
+                try await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+}
