@@ -124,6 +124,10 @@ public final class MQTTClient: @unchecked Sendable {
             let grantedQoS = (0..<Int(count)).map { granted?[$0] ?? 128 }
             EventSink.from(userdata).emit(.subscribed(messageID: messageID, grantedQoS: grantedQoS.map { Int32($0) }))
         }
+        mosquitto_log_callback_set(handle) { _, userdata, level, text in
+            guard level == MOSQ_LOG_ERR, let text else { return }
+            EventSink.from(userdata).emit(.libraryError(String(cString: text)))
+        }
         mosquitto_message_v5_callback_set(handle) { _, userdata, message, properties in
             guard let message else { return }
             EventSink.from(userdata).emit(.message(MQTTClient.copy(message.pointee, properties: properties)))
@@ -134,9 +138,13 @@ public final class MQTTClient: @unchecked Sendable {
     /// ``MQTTEvent/connected(code:reason:)``; a failed or lost connection is retried with backoff.
     public func start(host: String, port: Int) throws(MQTTError) {
         let result = mosquitto_connect_async(handle, host, Int32(port), keepalive)
-        // A refused TCP connect is retried by the network thread; only setup errors are final.
-        if result != MOSQ_ERR_SUCCESS.rawValue && result != MOSQ_ERR_ERRNO.rawValue {
+        // Only bad arguments are final. A refused TCP connect, a failed name lookup or TLS
+        // handshake is retried by the network thread with backoff; report it like a lost link.
+        if result == MOSQ_ERR_INVAL.rawValue || result == MOSQ_ERR_NOMEM.rawValue {
             throw MQTTError(code: .connectFailed, message: MQTTClient.errorText(result), libraryCode: result)
+        }
+        if result != MOSQ_ERR_SUCCESS.rawValue {
+            box.takeUnretainedValue().emit(.disconnected(code: result, reason: MQTTClient.errorText(result)))
         }
         try check(mosquitto_loop_start(handle), .connectFailed)
     }
@@ -213,6 +221,11 @@ public final class MQTTClient: @unchecked Sendable {
     /// libmosquitto's text for a `MOSQ_ERR_*` value.
     static func errorText(_ code: Int32) -> String {
         String(cString: mosquitto_strerror(code))
+    }
+
+    /// An MQTT v5 reason code's name (`Not authorized` for 0x87).
+    public static func reasonText(_ code: Int32) -> String {
+        String(cString: mosquitto_reason_string(code))
     }
 
     /// The broker's reason for a CONNACK code, for MQTT 3.1.1 and v5 codes alike.

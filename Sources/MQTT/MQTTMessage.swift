@@ -55,4 +55,7 @@ public enum MQTTEvent: Sendable {
     case message(MQTTMessage)
     /// The broker answered SUBSCRIBE with the granted QoS of each topic (128 = refused).
     case subscribed(messageID: Int32, grantedQoS: [Int32])
+    /// libmosquitto logged an error: the detail behind a failed connection, such as
+    /// `OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed`.
+    case libraryError(String)
 }

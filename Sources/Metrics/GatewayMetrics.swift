@@ -16,13 +16,17 @@ public final class GatewayMetrics: Sendable {
     /// Seconds from handing a message to the broker to its PUBACK.
     public let publishSeconds = Histogram(bounds: Histogram.latencySeconds)
     private let brokerReconnects = Atomic<Int64>(0)
+    private let publishRefusals = Atomic<Int64>(0)
 
     public init() {}
 
     /// The broker connection came back after being lost.
     public func brokerReconnected() { brokerReconnects.add(1, ordering: .relaxed) }
+    /// The broker refused a publish (PUBACK reason 0x80 or more: its ACL, a quota).
+    public func publishRefused() { publishRefusals.add(1, ordering: .relaxed) }
 
     public var brokerReconnectCount: Int64 { brokerReconnects.load(ordering: .relaxed) }
+    public var publishRefusalCount: Int64 { publishRefusals.load(ordering: .relaxed) }
 }
 
 /// A monotonic clock reading in nanoseconds, for latencies.

@@ -49,6 +49,10 @@ public final class BrokerLink: Sendable {
     /// link reconnects itself, with this backoff, so a fix on the broker's side is picked up.
     private let refusalBackoff = Mutex(RetryBackoff(initial: .seconds(1), maximum: .seconds(60)))
     private let stopped = Atomic<Bool>(false)
+    /// The last error libmosquitto logged (the TLS detail of a failed handshake), and the code
+    /// of the last failed attempt logged, so a broker that stays unreachable is logged once.
+    private let lastLibraryError = Mutex<String?>(nil)
+    private let lastFailure = Atomic<Int32>(0)
 
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
@@ -101,6 +105,8 @@ public final class BrokerLink: Sendable {
             if code == 0 {
                 connected.store(true, ordering: .relaxed)
                 lastRefusal.store(0, ordering: .relaxed)
+                lastFailure.store(0, ordering: .relaxed)
+                lastLibraryError.withLock { $0 = nil }
                 refusalBackoff.withLock { $0 = RetryBackoff(initial: .seconds(1), maximum: .seconds(60)) }
                 logger.info(
                     "MQTT broker connected",
@@ -125,11 +131,43 @@ public final class BrokerLink: Sendable {
                 logger.warning(
                     "MQTT broker connection lost; reconnecting with backoff",
                     metadata: ["reason": "\(reason)"])
+                lastFailure.store(0, ordering: .relaxed)
+            } else if !wasConnected && code != 0 && lastFailure.exchange(code, ordering: .relaxed) != code {
+                logConnectFailure(code: code, reason: reason)
             }
+        case .libraryError(let text):
+            // The first error of a failure is the telling one (a TLS handshake fails without
+            // a disconnect event); the rest of it, and every retry, stay quiet.
+            let first = lastLibraryError.withLock { last -> Bool in
+                defer { last = text }
+                return last == nil
+            }
+            if first && !isConnected { logLibraryError(text) }
         default:
             break
         }
         return false
+    }
+
+    /// A connection that failed before the broker answered (unreachable, reset). libmosquitto
+    /// retries with backoff (1 s doubling to 30 s); this is logged once per kind of failure.
+    private func logConnectFailure(code: Int32, reason: String) {
+        if lastLibraryError.withLock({ $0 }) != nil { return }  // already told, with more detail
+        logger.error(
+            "MQTT broker connection failed; retrying with backoff",
+            metadata: ["broker": "\(settings.host):\(settings.port)", "reason": "\(reason)", "code": "\(code)"])
+    }
+
+    /// What libmosquitto reported while connecting, with what an operator can check.
+    private func logLibraryError(_ text: String) {
+        let metadata: Logger.Metadata = ["broker": "\(settings.host):\(settings.port)", "detail": "\(text)"]
+        if settings.caFile != nil && (text.contains("SSL") || text.contains("TLS")) {
+            logger.error(
+                "MQTT TLS handshake failed; retrying with backoff. Check that mqtt.ca_file signed the broker's certificate, that the certificate names this host, and mqtt.cert_file/key_file if the broker asks for a client certificate",
+                metadata: metadata)
+        } else {
+            logger.error("MQTT client error while connecting; retrying with backoff", metadata: metadata)
+        }
     }
 
     /// A new client after the backoff's next delay, speaking the same protocol.

@@ -1,3 +1,4 @@
+import FlightModel
 import Logging
 import MQTT
 import Metrics
@@ -61,6 +62,12 @@ public actor OutboxPublisher {
     private var loadingBacklog = false
     private var connected = false
     private var everConnected = false
+    /// Messages the broker refused (PUBACK reason 0x80 or more: not authorised by its ACL, a
+    /// quota), sent again after a backoff; each reason is logged once until publishes pass again.
+    private var refused: [OutgoingMessage] = []
+    private var refusalBackoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(60))
+    private var refusalRetryScheduled = false
+    private var loggedRefusals: Set<Int32> = []
 
     /// Counters for `/metrics` and the status line.
     public private(set) var published: Int64 = 0
@@ -78,7 +85,7 @@ public actor OutboxPublisher {
     }
 
     /// Events waiting in memory or in flight.
-    public var pendingCount: Int { events.count - eventsHead + inflight.count + stateOrder.count }
+    public var pendingCount: Int { events.count - eventsHead + inflight.count + stateOrder.count + refused.count }
 
     /// True while everything handed over is acknowledged and nothing waits in the outbox.
     public var isIdle: Bool { pendingCount == 0 && !backlog && acknowledged.isEmpty }
@@ -138,10 +145,13 @@ public actor OutboxPublisher {
         case .published(let messageID, let reasonCode):
             guard let message = inflight.removeValue(forKey: messageID) else { return }
             if reasonCode >= 0x80 {
-                logger.error(
-                    "broker refused a publish (not authorised?); it stays in the outbox",
-                    metadata: ["topic": "\(message.topic)", "reason": "\(reasonCode)"])
+                refusedPublish(message, reasonCode: reasonCode)
                 return
+            }
+            if message.refusedBefore && !loggedRefusals.isEmpty {
+                logger.notice("broker accepts our publishes again", metadata: ["topic": "\(message.topic)"])
+                loggedRefusals.removeAll()
+                refusalBackoff.reset()
             }
             published += 1
             if let metrics {
@@ -159,6 +169,39 @@ public actor OutboxPublisher {
         default:
             break
         }
+    }
+
+    /// Keeps a refused message to send again after the backoff: an event must reach the broker
+    /// once its ACL is fixed, without a busy loop meanwhile.
+    private func refusedPublish(_ message: OutgoingMessage, reasonCode: Int32) {
+        metrics?.publishRefused()
+        if loggedRefusals.insert(reasonCode).inserted {
+            logger.error(
+                "broker refused a publish; it is kept and sent again with backoff (logged once per reason). Check the broker's ACL for this client's user",
+                metadata: [
+                    "topic": "\(message.topic)", "reason": "\(MQTTClient.reasonText(reasonCode)) (\(reasonCode))",
+                ])
+        }
+        var message = message
+        message.refusedBefore = true
+        refused.append(message)
+        guard !refusalRetryScheduled else { return }
+        refusalRetryScheduled = true
+        let delay = refusalBackoff.nextDelay()
+        Task {
+            try? await Task.sleep(for: delay)
+            self.retryRefused()
+        }
+    }
+
+    private func retryRefused() {
+        refusalRetryScheduled = false
+        let retry = refused
+        refused.removeAll()
+        let retriedEvents = retry.filter { $0.outboxID != nil }.sorted { ($0.outboxID ?? 0) < ($1.outboxID ?? 0) }
+        events.replaceSubrange(eventsHead..<eventsHead, with: retriedEvents)
+        for message in retry where message.outboxID == nil { enqueueStateLater(message) }
+        pump()
     }
 
     /// After each (re)connect: online, the resync subscription, the birth, then the events.
@@ -209,6 +252,10 @@ public actor OutboxPublisher {
 
     private func send(_ message: OutgoingMessage) -> Bool {
         var message = message
+        // Newer state for a topic replaces a refused older one waiting for its retry.
+        if message.outboxID == nil && !refused.isEmpty {
+            refused.removeAll { $0.outboxID == nil && $0.topic == message.topic }
+        }
         var properties: MQTTPublishProperties?
         if link.protocolVersion == .v5 {
             var userProperties: [(name: String, value: String)] = []

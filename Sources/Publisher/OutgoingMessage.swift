@@ -18,6 +18,8 @@ public struct OutgoingMessage: Sendable {
     public var receivedAtNanoseconds: UInt64 = 0
     /// Monotonic nanoseconds when it was handed to the broker; set by the publisher.
     var sentAtNanoseconds: UInt64 = 0
+    /// The broker refused it before: its acceptance now means a refusal has ended.
+    var refusedBefore = false
 
     public init(
         outboxID: Int64? = nil, topic: String, payload: [UInt8], qos: Int, retain: Bool, eventID: String? = nil,

@@ -51,6 +51,17 @@ final class PrivateBroker: @unchecked Sendable {
         throw TimedOut()
     }
 
+    /// Replaces the broker's ACL file; ``reload()`` makes a running broker read it.
+    func replaceACL(_ text: String) throws {
+        try text.write(to: folder.appendingPathComponent("flightedge.acl"), atomically: true, encoding: .utf8)
+    }
+
+    /// SIGHUP: mosquitto reads its password file and ACL again.
+    func reload() { process?.signal(SIGHUP) }
+
+    /// What the broker logged.
+    var log: String { (try? String(contentsOf: folder.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? "" }
+
     /// SIGTERM: mosquitto saves its persistence file (retained messages, sessions) and exits.
     func stop() {
         guard let process, process.isRunning else { return }

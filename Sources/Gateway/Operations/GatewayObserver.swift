@@ -180,6 +180,9 @@ final class GatewayObserver: Sendable {
         text.counter("flightedge_database_outages_total", help: "Times PostgreSQL became unreachable.", Int64(snapshot.databaseOutages))
         text.gauge("flightedge_broker_up", help: "1 when the MQTT broker connection is up.", snapshot.brokerUp ? 1 : 0)
         text.counter("flightedge_broker_reconnects_total", help: "Reconnects to the MQTT broker.", metrics.brokerReconnectCount)
+        text.counter(
+            "flightedge_mqtt_publish_refusals_total", help: "Publishes the broker refused (its ACL); each is retried with backoff.",
+            metrics.publishRefusalCount)
         return text.text
     }
 }
