@@ -104,7 +104,11 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel"]
+            dependencies: [
+                "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
     ]
 )

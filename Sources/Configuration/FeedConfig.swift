@@ -32,6 +32,8 @@ public struct FeedConfig: Sendable, Equatable {
     /// `idle_timeout` (TCP transports only): seconds a connection may stay silent before it is
     /// closed (and, for `tcp-connect`, re-opened); 1 to 86400, default 300.
     public var idleTimeoutSeconds: Int
+    /// TLS on the feed's connections (`tcp-listen` and `tcp-connect` only); nil: plain TCP.
+    public var tls: FeedTLS?
     /// `[feeds.options]`: format-specific settings for the decoder (CSV column mapping, delimiter,
     /// time format, status map…), kept as written.
     public var options: [String: ConfigValue]
@@ -45,7 +47,7 @@ public struct FeedConfig: Sendable, Equatable {
         name: String, format: FeedFormat, transport: FeedTransport, address: HostPort? = nil, path: String? = nil,
         framing: Framing? = nil, maxFrameBytes: Int = 1_048_576, precedence: Int = 0, allow: [CIDR]? = nil,
         staleAfterSeconds: Int? = nil, maxConnections: Int = 64, idleTimeoutSeconds: Int = 300,
-        options: [String: ConfigValue] = [:]
+        tls: FeedTLS? = nil, options: [String: ConfigValue] = [:]
     ) {
         self.name = name
         self.format = format
@@ -59,12 +61,33 @@ public struct FeedConfig: Sendable, Equatable {
         self.staleAfterSeconds = staleAfterSeconds
         self.maxConnections = maxConnections
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.tls = tls
         self.options = options
     }
 
     /// True when a peer at `ipAddress` may connect to this (`tcp-listen`) feed.
     public func allows(ipAddress: String) -> Bool {
         allow.contains { $0.contains(ipAddress: ipAddress) }
+    }
+}
+
+/// TLS for a TCP feed, from `tls_cert_file`, `tls_key_file` and `tls_ca_file` (PEM files).
+///
+/// * `tcp-listen`: TLS is on when `tls_cert_file` (with `tls_key_file`) is set: our certificate
+///   for the senders. With `tls_ca_file` as well, a sender must show a client certificate signed
+///   by that CA (mutual TLS); without it, any sender on the `allow` list may connect.
+/// * `tcp-connect`: TLS is on when `tls_ca_file` is set: the CA that signed the sender's
+///   certificate, which must name the host (or IP address) of `address`. `tls_cert_file` and
+///   `tls_key_file` add our client certificate when the sender asks for one.
+public struct FeedTLS: Sendable, Equatable {
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
     }
 }
 

@@ -24,15 +24,48 @@ struct FeedLoader {
         let staleAfter = reader.optionalInteger("stale_after", range: 1...604_800)
         let maxConnections = reader.integer("max_connections", default: 64, range: 1...10_000)
         let idleTimeout = reader.integer("idle_timeout", default: 300, range: 1...86_400)
+        let tlsCAFile = reader.string("tls_ca_file", required: false, check: ConfigLoader.nonEmpty)
+        let tlsCertFile = reader.string("tls_cert_file", required: false, check: ConfigLoader.nonEmpty)
+        let tlsKeyFile = reader.string("tls_key_file", required: false, check: ConfigLoader.nonEmpty)
         let options = reader.options("options")
         reader.finish()
 
         if let transport { check(transport, framing: framing) }
+        var tls: FeedTLS?
+        if tlsCAFile != nil || tlsCertFile != nil || tlsKeyFile != nil {
+            tls = FeedTLS(caFile: tlsCAFile, certFile: tlsCertFile, keyFile: tlsKeyFile)
+            if let transport { checkTLS(transport) }
+        }
         guard let name, let format, let transport else { return nil }
         return FeedConfig(
             name: name, format: format, transport: transport, address: address, path: filePath, framing: framing,
             maxFrameBytes: maxFrameBytes, precedence: precedence, allow: allow, staleAfterSeconds: staleAfter,
-            maxConnections: maxConnections, idleTimeoutSeconds: idleTimeout, options: options)
+            maxConnections: maxConnections, idleTimeoutSeconds: idleTimeout, tls: tls, options: options)
+    }
+
+    /// What TLS needs on each transport: a listener its certificate, a client its CA.
+    private func checkTLS(_ transport: FeedTransport) {
+        guard transport.isNetwork else {
+            for key in ["tls_ca_file", "tls_cert_file", "tls_key_file"] {
+                refuse(key, "TLS is for TCP transports; transport \"\(transport.rawValue)\" has no connection")
+            }
+            return
+        }
+        if table["tls_cert_file"] != nil && table["tls_key_file"] == nil {
+            loader.report(table["tls_cert_file"]!.line, "\(path).tls_cert_file", "a certificate needs its key: set tls_key_file too")
+        }
+        if table["tls_key_file"] != nil && table["tls_cert_file"] == nil {
+            loader.report(table["tls_key_file"]!.line, "\(path).tls_key_file", "a key without its certificate: set tls_cert_file too")
+        }
+        if transport == .tcpListen && table["tls_cert_file"] == nil, let ca = table["tls_ca_file"] {
+            loader.report(
+                ca.line, "\(path).tls_ca_file",
+                "a TLS listener needs its own certificate: set tls_cert_file and tls_key_file (tls_ca_file only checks the senders' certificates)")
+        }
+        if transport == .tcpConnect && table["tls_ca_file"] == nil, let cert = table["tls_cert_file"] {
+            loader.report(
+                cert.line, "\(path).tls_cert_file", "TLS to the sender needs the CA that signed its certificate: set tls_ca_file too")
+        }
     }
 
     /// Reports what `transport` needs but is missing, and what is set but does nothing for it.

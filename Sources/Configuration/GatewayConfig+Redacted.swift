@@ -58,6 +58,9 @@ extension GatewayConfig {
                 add("max_connections", feed.maxConnections)
             }
             if feed.transport.isNetwork { add("idle_timeout", feed.idleTimeoutSeconds) }
+            add("tls_ca_file", feed.tls?.caFile)
+            add("tls_cert_file", feed.tls?.certFile)
+            add("tls_key_file", feed.tls?.keyFile)
             if !feed.options.isEmpty {
                 lines.append("[feeds.options]")
                 for (key, value) in Self.maskSecrets(in: feed.options).sorted(by: { $0.key < $1.key }) {

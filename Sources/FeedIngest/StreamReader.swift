@@ -3,6 +3,7 @@ import FeedFraming
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Reads one TCP connection to its end, framing its bytes as the feed says and delivering the
 /// frames. Delivery waits while the pipeline is full, so reading stops and TCP pushes back.
@@ -24,22 +25,31 @@ struct StreamReader: Sendable {
         }
         do {
             try await connection.executeThenClose { inbound, _ in
-                for try await buffer in inbound {
-                    outputs.removeAll(keepingCapacity: true)
-                    buffer.withUnsafeReadableBytes { framer.consume($0, into: &outputs) }
-                    sink.skipped(framer, since: &skipped)
-                    guard await sink.deliver(outputs, feed: feed, position: position) else { return }
-                    if let failure = framer.failure {
-                        logger.error(
-                            "closing feed connection: its framing cannot be trusted any more",
-                            metadata: ["feed": "\(feed)", "peer": "\(peer)", "reason": "\(failure)"])
-                        return
+                do {
+                    for try await buffer in inbound {
+                        outputs.removeAll(keepingCapacity: true)
+                        buffer.withUnsafeReadableBytes { framer.consume($0, into: &outputs) }
+                        sink.skipped(framer, since: &skipped)
+                        guard await sink.deliver(outputs, feed: feed, position: position) else { return }
+                        if let failure = framer.failure {
+                            logger.error(
+                                "closing feed connection: its framing cannot be trusted any more",
+                                metadata: ["feed": "\(feed)", "peer": "\(peer)", "reason": "\(failure)"])
+                            return
+                        }
                     }
+                } catch NIOSSLError.uncleanShutdown {
+                    // Many senders close without TLS close_notify: what came before is good.
                 }
                 outputs.removeAll(keepingCapacity: true)
                 framer.finish(into: &outputs)
                 _ = await sink.deliver(outputs, feed: feed, position: position)
             }
+        } catch where error is NIOSSLError || error is BoringSSLError {
+            sink.counters.peerRefused()
+            logger.warning(
+                "feed connection closed: TLS failed (a certificate not signed by tls_ca_file, no client certificate, or not TLS at all)",
+                metadata: ["feed": "\(feed)", "peer": "\(peer)", "error": "\(error)"])
         } catch {
             logger.info(
                 "feed connection ended with an error",

@@ -25,13 +25,17 @@ public struct TCPConnectFeed: Sendable {
         var connectionNumber = 0
         var unreachableLogged = false
         let idleTimeout = TimeAmount.seconds(Int64(config.idleTimeoutSeconds))
+        let tls = try config.tls.map { try FeedTLSContext.connector($0, feed: config.name, host: address.host) }
         while !Task.isCancelled {
             do {
                 let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                     .connectTimeout(.seconds(5))
                     .channelOption(.allowRemoteHalfClosure, value: true)
                     .connect(host: address.host, port: address.port) { channel in
-                        channel.eventLoop.makeCompletedFuture { try StreamReader.wrap(channel, idleTimeout: idleTimeout) }
+                        channel.eventLoop.makeCompletedFuture {
+                            try tls?.addHandler(to: channel)
+                            return try StreamReader.wrap(channel, idleTimeout: idleTimeout)
+                        }
                     }
                 connectionNumber += 1
                 if connectionNumber > 1 { sink.counters.reconnected() }

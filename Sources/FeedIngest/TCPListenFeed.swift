@@ -23,25 +23,33 @@ public struct TCPListenFeed: Sendable {
     public func run(onListening: @Sendable (SocketAddress) -> Void = { _ in }) async throws {
         guard let address = config.address else { return }
         let idleTimeout = TimeAmount.seconds(Int64(config.idleTimeoutSeconds))
+        let tls = try config.tls.map { try FeedTLSContext.listener($0, feed: config.name) }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: address.host, port: address.port) { channel in
-                channel.eventLoop.makeCompletedFuture { try StreamReader.wrap(channel, idleTimeout: idleTimeout) }
+                channel.eventLoop.makeCompletedFuture {
+                    try tls?.addHandler(to: channel)
+                    return try StreamReader.wrap(channel, idleTimeout: idleTimeout)
+                }
             }
         sink.counters.setListening(true)
         defer { sink.counters.setListening(false) }
         if let local = server.channel.localAddress { onListening(local) }
-        logger.info("feed listening", metadata: ["feed": "\(config.name)", "address": "\(address)"])
+        logger.info("feed listening", metadata: ["feed": "\(config.name)", "address": "\(address)", "tls": "\(tls != nil)"])
         let slots = ConnectionSlots()
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await connection in connections {
-                    let peer = connection.channel.remoteAddress
-                    let peerText = peer?.ipAddress ?? "unknown"
-                    guard let peerIP = peer?.ipAddress, config.allow.contains(where: { $0.contains(ipAddress: peerIP) })
-                    else {
+                    guard let peerIP = connection.channel.remoteAddress?.ipAddress else {
+                        // Gone before it was accepted: nothing to refuse, nothing to read.
+                        logger.debug("feed peer left before its connection was accepted", metadata: ["feed": "\(config.name)"])
+                        try? await connection.channel.close()
+                        continue
+                    }
+                    let peerText = peerIP
+                    guard config.allow.contains(where: { $0.contains(ipAddress: peerIP) }) else {
                         sink.counters.peerRefused()
                         logger.warning(
                             "feed refused a peer not on its allow list",

@@ -1,10 +1,11 @@
 import Configuration
 import FeedFormats
+import FeedIngest
 
 extension GatewayConfig {
-    /// Loads the file at `path` and sets up every feed's decoder once, so the options a decoder
-    /// judges (a CSV mapping, a time pattern) are checked too: what `check-config` reports and
-    /// what a reload accepts. Every problem is returned, each naming the file and the key.
+    /// Loads the file at `path` and sets up every feed's decoder and TLS once, so what a decoder
+    /// judges (a CSV mapping, a time pattern) and the certificate files are checked too: what
+    /// `check-config` reports and what a reload accepts. Every problem is returned, each naming the file and the key.
     public static func loadChecked(path: String) -> Result<GatewayConfig, CheckedConfigProblems> {
         let loaded: GatewayConfig
         do {
@@ -15,6 +16,7 @@ extension GatewayConfig {
         let problems = loaded.feeds.compactMap { feed -> String? in
             do {
                 _ = try DecoderCatalog.decoder(for: feed, airport: loaded.airport)
+                try FeedTLSContext.check(feed)
                 return nil
             } catch {
                 return "\(path): feed \(feed.name): \(error)"

@@ -114,6 +114,55 @@ import Testing
             ])
     }
 
+    @Test func tlsNeedsItsCertificateAndKeyOrItsCAPerTransport() {
+        let text = minimal(
+            plus: """
+                [[feeds]]
+                name = "a"
+                format = "jsonl"
+                transport = "tcp-listen"
+                address = "127.0.0.1:7001"
+                tls_ca_file = "/etc/ca.pem"
+
+                [[feeds]]
+                name = "b"
+                format = "jsonl"
+                transport = "tcp-connect"
+                address = "10.0.0.5:7002"
+                tls_cert_file = "/etc/client.pem"
+
+                [[feeds]]
+                name = "c"
+                format = "jsonl"
+                transport = "spool-dir"
+                path = "/x"
+                tls_ca_file = "/etc/ca.pem"
+                """)
+        #expect(
+            problems(text) == [
+                "test.toml:15: feeds[0].tls_ca_file: a TLS listener needs its own certificate: set tls_cert_file and tls_key_file (tls_ca_file only checks the senders' certificates)",
+                "test.toml:22: feeds[1].tls_cert_file: a certificate needs its key: set tls_key_file too",
+                "test.toml:22: feeds[1].tls_cert_file: TLS to the sender needs the CA that signed its certificate: set tls_ca_file too",
+                "test.toml:29: feeds[2].tls_ca_file: TLS is for TCP transports; transport \"spool-dir\" has no connection",
+            ])
+    }
+
+    @Test func tlsSettingsAreKeptOnTheFeed() throws {
+        let config = try GatewayConfig.parse(
+            minimal(
+                plus: """
+                    [[feeds]]
+                    name = "a"
+                    format = "jsonl"
+                    transport = "tcp-listen"
+                    address = "127.0.0.1:7001"
+                    tls_cert_file = "/etc/server.pem"
+                    tls_key_file = "/etc/server.key"
+                    tls_ca_file = "/etc/ca.pem"
+                    """), source: "test.toml")
+        #expect(config.feeds.first?.tls == FeedTLS(caFile: "/etc/ca.pem", certFile: "/etc/server.pem", keyFile: "/etc/server.key"))
+    }
+
     @Test func fileFramingIsForSpoolDirectoriesOnly() {
         let text = minimal(
             plus:
