@@ -103,6 +103,63 @@ struct FeedTransportTests {
             #expect(daemon.stop() == 0)
         }
     }
+
+    /// A length-prefix stream cannot be resynchronised after a length over the limit: the frame
+    /// is rejected and the daemon closes that connection; the sender's next connection works.
+    @Test func aLengthPrefixOverTheLimitRejectsTheFrameAndClosesTheConnection() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let port = try DaemonProcess.freePort()
+            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+
+                [[feeds]]
+                name = "framed"
+                format = "jsonl"
+                transport = "tcp-listen"
+                address = "127.0.0.1:\(port)"
+                framing = "length-prefix"
+                max_frame_bytes = 4096
+                """)
+            try daemon.start()
+            func framed(_ text: String) -> [UInt8] {
+                let body = Array(text.utf8)
+                let length = UInt32(body.count)
+                return [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)] + body
+            }
+            let line = { (gate: String) in
+                #"{"airline":"LX","number":"7","date":"\#(Fixture.day)","direction":"departure","gate":"\#(gate)"}"#
+            }
+            let sender = try DaemonProcess.connectLoopback(port)
+            defer { close(sender) }
+            // A good frame, then a length of 10 MB followed by bytes that never make a frame.
+            let oversize: [UInt8] = [0x00, 0xA0, 0x00, 0x00] + Array(repeating: UInt8(ascii: "x"), count: 8192)
+            let bytes = framed(line("A1")) + oversize
+            guard bytes.withUnsafeBytes({ Glibc.write(sender, $0.baseAddress, $0.count) }) == bytes.count else {
+                throw POSIXError(.EPIPE)
+            }
+            // The daemon closes the connection: reading reaches the end (or a reset).
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(sender, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var scratch = [UInt8](repeating: 0, count: 64)
+            let read = recv(sender, &scratch, scratch.count, 0)
+            #expect(read == 0 || (read < 0 && errno == ECONNRESET), "the daemon closed the connection (read \(read), errno \(errno))")
+
+            // The next connection starts a fresh stream.
+            let again = try DaemonProcess.connectLoopback(port)
+            let next = framed(line("A2"))
+            _ = next.withUnsafeBytes { Glibc.write(again, $0.baseAddress, $0.count) }
+            close(again)
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("both good frames applied and the oversize one rejected") {
+                try connection.query(
+                    "SELECT count(*) FROM flightedge.flight_changes WHERE feed = 'framed' AND field = 'gate'").rows == [["2"]]
+                    && connection.query("SELECT count(*) FROM flightedge.rejected_frames WHERE feed = 'framed'").rows == [["1"]]
+            }
+            let rejection = try connection.query("SELECT error FROM flightedge.rejected_frames WHERE feed = 'framed'").rows
+            #expect(rejection.first?.first??.contains("exceeds max_frame_bytes") == true, "\(rejection)")
+            #expect(daemon.log.contains("closing feed connection: its framing cannot be trusted any more"))
+            #expect(daemon.stop() == 0)
+        }
+    }
 }
 
 /// A TCP server standing in for an AODB that serves its feed.
