@@ -21,6 +21,7 @@ public final class IngestQueue<Element: Sendable>: Sendable {
         var consumer: CheckedContinuation<Void, Never>?
         var nextWaiterID = 0
         var accepted: Int64 = 0
+        var wakePending = false
 
         var count: Int { items.count - head }
     }
@@ -98,32 +99,62 @@ public final class IngestQueue<Element: Sendable>: Sendable {
     /// Returns an empty array only when the queue is finished and drained.
     public func takeBatch(maxItems: Int) async -> [Element] {
         while true {
-            let (batch, producers) = state.withLock { state -> ([Element], [Waiter]) in
-                let taken = min(maxItems, state.count)
-                guard taken > 0 else { return ([], []) }
-                var batch: [Element] = []
-                batch.reserveCapacity(taken)
-                for index in state.head..<(state.head + taken) {
-                    batch.append(state.items[index].element)
-                    state.bytes -= state.items[index].weight
-                }
-                state.head += taken
-                if state.head == state.items.count {
-                    state.items.removeAll(keepingCapacity: true)
-                    state.head = 0
-                } else if state.head > 4096 {
-                    state.items.removeFirst(state.head)
-                    state.head = 0
-                }
-                let producers = state.producers
-                state.producers.removeAll()
-                return (batch, producers)
-            }
-            for producer in producers { producer.continuation.resume() }
+            let batch = takeAvailable(maxItems: maxItems)
             if !batch.isEmpty { return batch }
             let finished = await waitForItems()
             if finished && count == 0 { return [] }
         }
+    }
+
+    /// Takes up to `maxItems` waiting elements, oldest first, without waiting (none: empty).
+    public func takeAvailable(maxItems: Int) -> [Element] {
+        let (batch, producers) = state.withLock { state -> ([Element], [Waiter]) in
+            let taken = min(maxItems, state.count)
+            guard taken > 0 else { return ([], []) }
+            var batch: [Element] = []
+            batch.reserveCapacity(taken)
+            for index in state.head..<(state.head + taken) {
+                batch.append(state.items[index].element)
+                state.bytes -= state.items[index].weight
+            }
+            state.head += taken
+            if state.head == state.items.count {
+                state.items.removeAll(keepingCapacity: true)
+                state.head = 0
+            } else if state.head > 4096 {
+                state.items.removeFirst(state.head)
+                state.head = 0
+            }
+            let producers = state.producers
+            state.producers.removeAll()
+            return (batch, producers)
+        }
+        for producer in producers { producer.continuation.resume() }
+        return batch
+    }
+
+    /// Wakes the consumer in ``waitForItemsOrWake()``, or makes its next call return at once:
+    /// how the pipeline learns that its commit in flight ended while it waits for frames.
+    public func wake() {
+        let consumer = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.wakePending = true
+            defer { state.consumer = nil }
+            return state.consumer
+        }
+        consumer?.resume()
+    }
+
+    /// Waits until an element arrives, the queue is finished, or ``wake()`` is called.
+    public func waitForItemsOrWake() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.wakePending || state.count > 0 || state.finished { return true }
+                state.consumer = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        state.withLock { $0.wakePending = false }
     }
 
     /// Waits until an element arrives or the queue is finished; true when finished.

@@ -10,9 +10,13 @@ import Synchronization
 
 /// The heart of the daemon (DESIGN.md §1): takes what the feeds queued, decodes it, merges it
 /// into the flights' state, commits one batch in one transaction, then hands the committed
-/// events and state to the publisher. A batch is whatever arrived while the previous commit
-/// ran, up to `maxBatch` frames: under light load each frame commits at once, under heavy
-/// load batches grow and the per-row cost falls.
+/// events and state to the publisher.
+///
+/// Two stages overlap: while one batch's commit is in flight (PostgreSQL works on the other
+/// core), the next batch is decoded, merged and rendered from whatever arrives meanwhile, up to
+/// `maxBatch` frames. Under light load each frame commits at once (nothing waits for a batch to
+/// fill); under heavy load batches grow and the per-row cost falls. At most one commit is in
+/// flight, and batches are committed and published in order.
 final class FlightPipeline: Sendable {
     struct Settings: Sendable {
         var maxBatch = 2000
@@ -31,12 +35,18 @@ final class FlightPipeline: Sendable {
     /// Committed state as the retained topics show it; read by the birth.
     let board: Mutex<RetainedBoard>
     private let engine: Mutex<StateEngine>
-    /// Frames and rejections per spool file still being committed.
+    /// Frames and rejections per spool file whose last frame is not committed yet.
     private let spoolFiles = Mutex<[String: (frames: Int, rejected: Int)]>([:])
+    /// The `seq` each flight was rendered with by a batch not yet on the board (the one in
+    /// flight): the next batch's `prev_seq` continues from it.
+    private let renderedSeq = Mutex<[String: Int64]>([:])
+    /// Flights in the database but not in the engine (ended long ago, or forgotten by
+    /// housekeeping): only these are looked up when an update names a flight the engine lacks.
+    private let storedOnly: Mutex<Set<String>>
 
     init(
         queue: IngestQueue<Frame>, writer: HistoryWriter, publisher: OutboxPublisher, engine: StateEngine,
-        board: RetainedBoard, feeds: FeedRoster,
+        board: RetainedBoard, storedOnly: Set<String>, feeds: FeedRoster,
         settings: Settings, progress: PipelineProgress, metrics: GatewayMetrics, logger: Logger
     ) {
         self.metrics = metrics
@@ -45,66 +55,133 @@ final class FlightPipeline: Sendable {
         self.publisher = publisher
         self.engine = Mutex(engine)
         self.board = Mutex(board)
+        self.storedOnly = Mutex(storedOnly)
         self.feeds = feeds
         self.settings = settings
         self.progress = progress
         self.logger = logger
     }
 
+    /// How a commit in flight ended.
+    private enum CommitOutcome: Sendable {
+        case committed
+        /// PostgreSQL refused the batch itself (a data error, not an outage).
+        case refused(Work, PostgresError)
+    }
+
     /// Runs until the queue is finished and drained.
     func run() async throws {
+        var inFlight: Task<CommitOutcome, any Error>?
+        let commitEnded = CommitFlag()
         while true {
-            progress.setIdle(queue.count == 0)
+            progress.setIdle(queue.count == 0 && commitEnded.ended)
             let frames = await queue.takeBatch(maxItems: settings.maxBatch)
             progress.setIdle(false)
-            if frames.isEmpty { return }
-            try await process(frames)
+            if frames.isEmpty { break }
+            var work = Work()
+            try await prepare(frames, into: &work)
+            // While the previous commit runs, keep preparing what arrives; then commit it all.
+            while !commitEnded.ended && work.frames.count < settings.maxBatch {
+                let more = queue.takeAvailable(maxItems: settings.maxBatch - work.frames.count)
+                if more.isEmpty {
+                    await queue.waitForItemsOrWake()
+                } else {
+                    try await prepare(more, into: &work)
+                }
+            }
+            if let previous = inFlight, case .refused(let refused, let error) = try await previous.value {
+                // The batch in hand was merged on top of the refused one: undo both, newest
+                // first, find the bad frame of the refused batch, then prepare this one again.
+                undo(work)
+                undo(refused)
+                renderedSeq.withLock { $0.removeAll() }
+                try await commitOneByOne(refused.frames, after: error)
+                let frames = work.frames
+                work = Work()
+                try await prepare(frames, into: &work)
+            }
+            finish(&work)
+            commitEnded.ended = false
+            let batch = work
+            inFlight = Task {
+                defer {
+                    commitEnded.ended = true
+                    queue.wake()
+                }
+                return try await commit(batch)
+            }
+        }
+        if let previous = inFlight, case .refused(let refused, let error) = try await previous.value {
+            undo(refused)
+            renderedSeq.withLock { $0.removeAll() }
+            try await commitOneByOne(refused.frames, after: error)
         }
     }
 
     /// Everything one batch produces before its commit.
-    private struct Work {
+    private struct Work: Sendable {
+        var frames: [Frame] = []
         var batch = CommitBatch()
-        /// Each touched flight's state before the batch (nil: new), to undo a failed commit.
+        /// Each touched flight's state before the batch (nil: new), to undo a refused commit.
         var before: [String: FlightState?] = [:]
         /// Each touched flight's state after the batch, in first-touch order.
         var touched: [String] = []
         var after: [String: FlightState] = [:]
         var events: [(event: FlightEvent, message: OutgoingMessage)] = []
-        var finishedFiles: [(completion: FileCompletion, rejectedAll: Bool)] = []
+        /// Spool-file frames, used or rejected, for the bookkeeping after the commit.
+        var fileFrames: [(completion: FileCompletion, rejected: Bool)] = []
         var updates = 0
-        var frames = 0
         var rejectedByFeed: [String: Int] = [:]
         var oldestReceipt = Int64.max
         /// Monotonic receipt of the first frame that touched each flight, for latency.
         var firstReceipt: [String: UInt64] = [:]
+        /// The batch's flights with the `seq` they were rendered at.
+        var renderedSeqs: [(String, Int64)] = []
     }
 
-    private func process(_ frames: [Frame]) async throws {
-        var work = Work()
+    /// Decodes `frames` and merges them into the state, adding to `work`.
+    private func prepare(_ frames: [Frame], into work: inout Work) async throws {
         let decoders = feeds.decoders
         let decoded = frames.map { ($0, decode($0, decoders: decoders)) }
         try await restoreUnknownFlights(in: decoded)
         for (frame, outcome) in decoded { handle(frame, outcome, into: &work) }
-        finish(&work)
+    }
+
+    /// Puts the touched flights back as they were before `work`.
+    private func undo(_ work: Work) {
+        engine.withLock { engine in
+            for (id, state) in work.before { engine.restore(id, to: state) }
+        }
+    }
+
+    /// Commits a prepared batch and hands its results to the publisher.
+    private func commit(_ work: Work) async throws -> CommitOutcome {
         do {
             let started = monotonicNanoseconds()
             let result = try await writer.commit(work.batch, whileWaiting: progress.heartbeat)
             metrics.commitSeconds.observe(Double(monotonicNanoseconds() - started) / 1e9)
-            metrics.batchFrames.observe(Double(frames.count))
+            metrics.batchFrames.observe(Double(work.frames.count))
             await published(work, outboxIDs: result.outboxIDs)
+            return .committed
         } catch let error as PostgresError {
-            // The batch itself was refused (a data error, not an outage): undo it in memory
-            // and commit frame by frame, so the one bad frame is found and rejected.
-            engine.withLock { engine in
-                for (id, state) in work.before { engine.restore(id, to: state) }
-            }
-            if frames.count > 1 {
-                logger.warning("batch refused by PostgreSQL; retrying frame by frame", metadata: ["error": "\(error)"])
-                for frame in frames { try await process([frame]) }
-            } else if let frame = frames.first {
+            return .refused(work, error)
+        }
+    }
+
+    /// After a refused batch: frame by frame, so the one bad frame is found and rejected while
+    /// the others commit. Nothing else is in flight meanwhile.
+    private func commitOneByOne(_ frames: [Frame], after error: PostgresError) async throws {
+        if frames.count > 1 {
+            logger.warning("batch refused by PostgreSQL; retrying frame by frame", metadata: ["error": "\(error)"])
+        }
+        for frame in frames {
+            var work = Work()
+            try await prepare([frame], into: &work)
+            finish(&work)
+            if case .refused(let single, let error) = try await commit(work) {
+                undo(single)
+                renderedSeq.withLock { $0.removeAll() }
                 var rejection = Work()
-                rejection.frames = 1
                 reject(frame, reason: "refused by PostgreSQL: \(error.message)", into: &rejection)
                 finish(&rejection)
                 let result = try await writer.commit(rejection.batch, whileWaiting: progress.heartbeat)
@@ -127,8 +204,9 @@ final class FlightPipeline: Sendable {
         }
     }
 
-    /// Flights the engine does not hold (cleared by housekeeping, or ended before a restart)
-    /// may still be in the database: load them first, so their `seq` and merge rules continue.
+    /// Flights the engine does not hold but the database does (forgotten by housekeeping, or
+    /// ended before a restart) are loaded first, so their `seq` and merge rules continue. A
+    /// flight in neither is new: no query.
     private func restoreUnknownFlights(in decoded: [(Frame, Result<[FlightUpdate], DecodeError>)]) async throws {
         var unknown: Set<String> = []
         engine.withLock { engine in
@@ -139,15 +217,16 @@ final class FlightPipeline: Sendable {
             }
         }
         guard !unknown.isEmpty else { return }
+        let stored = storedOnly.withLock { storedOnly in unknown.filter { storedOnly.contains($0) } }
+        guard !stored.isEmpty else { return }
         let (restored, _) = try await StoredFlights.load(
-            from: writer, where: "flight_id = ANY($1::text[])", [PostgresArray.text(Array(unknown))])
-        guard !restored.isEmpty else { return }
+            from: writer, where: "flight_id = ANY($1::text[])", [PostgresArray.text(Array(stored))])
         engine.withLock { engine in for (state, _) in restored { engine.load(state) } }
+        storedOnly.withLock { storedOnly in for id in stored { storedOnly.remove(id) } }
         logger.debug("flights restored from the database", metadata: ["flights": "\(restored.count)"])
     }
 
     private func handle(_ frame: Frame, _ outcome: Result<[FlightUpdate], DecodeError>, into work: inout Work) {
-        work.frames += 1
         work.oldestReceipt = min(work.oldestReceipt, frame.receivedAtMilliseconds)
         let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
         let updates: [FlightUpdate]
@@ -213,6 +292,7 @@ final class FlightPipeline: Sendable {
 
     /// Checkpoints and spool-file bookkeeping for a frame that was used or rejected.
     private func note(_ frame: Frame, rejected: Bool, into work: inout Work) {
+        work.frames.append(frame)
         var checkpoint = CommitBatch.CheckpointRow(feed: frame.feed)
         switch frame.position {
         case .file(let name, let offset):
@@ -227,20 +307,7 @@ final class FlightPipeline: Sendable {
             checkpoint.fileInode = Int64(bitPattern: inode)
             checkpoint.offset = end
         }
-        if let completion = frame.fileCompletion {
-            let finished = spoolFiles.withLock { files -> (Bool, Bool) in
-                var stats = files[completion.name] ?? (0, 0)
-                stats.frames += 1
-                if rejected { stats.rejected += 1 }
-                files[completion.name] = stats
-                guard completion.isLast else { return (false, false) }
-                files.removeValue(forKey: completion.name)
-                return (true, stats.rejected == stats.frames)
-            }
-            if finished.0 {
-                work.finishedFiles.append((completion, finished.1))
-            }
-        }
+        if let completion = frame.fileCompletion { work.fileFrames.append((completion, rejected)) }
         if let index = work.batch.checkpoints.firstIndex(where: { $0.feed == frame.feed }) {
             let recent = work.batch.checkpoints[index].recentFiles
             work.batch.checkpoints[index] = checkpoint
@@ -255,12 +322,16 @@ final class FlightPipeline: Sendable {
         }
     }
 
-    /// Renders each touched flight's state row once; the same bytes are published.
+    /// Renders each touched flight's state row once; the same bytes are published. `prev_seq`
+    /// is the seq the flight was last rendered at: by the batch in flight, else on the board.
     private func finish(_ work: inout Work) {
+        let inFlight = renderedSeq.withLock { $0 }
         board.withLock { board in
             for id in work.touched {
                 guard let state = work.after[id] else { continue }
-                let payload = FlightPayload.encode(state, previousSeq: board.publishedSeq(of: id), context: settings.context)
+                let previous = inFlight[id] ?? board.publishedSeq(of: id)
+                work.renderedSeqs.append((id, state.seq))
+                let payload = FlightPayload.encode(state, previousSeq: previous, context: settings.context)
                 work.batch.flights.append(CommitBatch.FlightRow(
                     flightID: id, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
                     date: state.key.date.description, direction: state.key.direction.letter,
@@ -269,11 +340,29 @@ final class FlightPipeline: Sendable {
                     endsAt: state.endsAt?.iso8601))
             }
         }
+        renderedSeq.withLock { rendered in
+            for (id, seq) in work.renderedSeqs { rendered[id] = seq }
+        }
     }
 
     /// After the commit: files move, events and state go to the publisher.
     private func published(_ work: Work, outboxIDs: [Int64?]) async {
-        for (completion, rejectedAll) in work.finishedFiles { completion.complete(rejectedAll) }
+        // A spool file is done once its last frame is committed: moved to done/, or to
+        // rejected/ when not one of its frames could be used.
+        for (completion, rejected) in work.fileFrames {
+            let finished = spoolFiles.withLock { files -> (done: Bool, rejectedAll: Bool) in
+                var stats = files[completion.name] ?? (0, 0)
+                stats.frames += 1
+                if rejected { stats.rejected += 1 }
+                guard completion.isLast else {
+                    files[completion.name] = stats
+                    return (false, false)
+                }
+                files.removeValue(forKey: completion.name)
+                return (true, stats.rejected == stats.frames)
+            }
+            if finished.done { completion.complete(finished.rejectedAll) }
+        }
         for (feed, count) in work.rejectedByFeed {
             let counters = feeds.counters(of: feed)
             for _ in 0..<count { counters?.frameRejected() }
@@ -288,6 +377,12 @@ final class FlightPipeline: Sendable {
             events.append(message)
         }
         let now = Timestamp.now
+        defer {
+            // On the board now: forget what this batch rendered unless a later batch did again.
+            renderedSeq.withLock { rendered in
+                for (id, seq) in work.renderedSeqs where rendered[id] == seq { rendered.removeValue(forKey: id) }
+            }
+        }
         var stateMessages = board.withLock { board in
             board.update(
                 work.batch.flights.compactMap { row in
@@ -301,7 +396,7 @@ final class FlightPipeline: Sendable {
             stateMessages[index].receivedAtNanoseconds = work.firstReceipt[id] ?? 0
         }
         let lag = work.oldestReceipt == Int64.max ? 0 : now.millisecondsSinceEpoch - work.oldestReceipt
-        progress.committed(frames: work.frames, updates: work.updates, events: events.count, rejected: work.batch.rejected.count, lagMilliseconds: lag)
+        progress.committed(frames: work.frames.count, updates: work.updates, events: events.count, rejected: work.batch.rejected.count, lagMilliseconds: lag)
         // Awaited, not spawned: the publisher must see batches in commit order.
         await publisher.enqueueEvents(events)
         await publisher.enqueueState(stateMessages)
@@ -339,7 +434,17 @@ final class FlightPipeline: Sendable {
                     || (state.scheduled?.millisecondsSinceEpoch ?? Int64.max) < now.millisecondsSinceEpoch - 48 * 3_600_000
             }.map(\.key.flightID)
             for id in forgotten { engine.remove(id) }
+            storedOnly.withLock { storedOnly in storedOnly.formUnion(forgotten) }
         }
         if !messages.isEmpty { await publisher.enqueueState(messages) }
+    }
+}
+
+/// Whether the commit in flight has ended, shared by the pipeline's two stages.
+private final class CommitFlag: Sendable {
+    private let value = Atomic<Bool>(true)
+    var ended: Bool {
+        get { value.load(ordering: .acquiring) }
+        set { value.store(newValue, ordering: .releasing) }
     }
 }

@@ -79,7 +79,8 @@ public struct GatewayService: Service, CustomStringConvertible {
             boardBox.birth()
         }
         let pipeline = FlightPipeline(
-            queue: queue, writer: writer, publisher: publisher, engine: engine, board: board, feeds: feeds,
+            queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
+            storedOnly: startup.storedOnly, feeds: feeds,
             settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, metrics: metrics,
             logger: logger)
         boardBox.pipeline.withLock { $0 = pipeline }

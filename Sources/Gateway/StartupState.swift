@@ -8,6 +8,9 @@ import Postgres
 /// (state, provenance, seq) and the feeds' checkpoints.
 struct StartupState {
     var flights: [(state: FlightState, payload: [UInt8])] = []
+    /// Flights in the database that were not restored (ended long ago): an update to one of
+    /// them loads it first. Any other unknown flight is new, and needs no query.
+    var storedOnly: Set<String> = []
     var positions = FeedPositions()
 
     static func load(from writer: HistoryWriter, retainHours: Int, logger: Logger) async throws -> StartupState {
@@ -18,6 +21,10 @@ struct StartupState {
             where: "(ends_at IS NULL OR ends_at > now() - make_interval(hours => $1)) AND updated_at > now() - interval '7 days'",
             [.int(retainHours)])
         startup.flights = flights
+        let loaded = Set(flights.map(\.state.key.flightID))
+        for row in try await writer.read("SELECT flight_id FROM flightedge.flights").rows {
+            if let id = row[0], !loaded.contains(id) { startup.storedOnly.insert(id) }
+        }
         if skipped > 0 { logger.error("flights that could not be restored from the database", metadata: ["count": "\(skipped)"]) }
         startup.positions = try await FeedPositions.load(from: writer)
         return startup
