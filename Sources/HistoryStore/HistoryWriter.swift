@@ -145,7 +145,7 @@ public actor HistoryWriter {
             ("BEGIN", []), ("SET LOCAL synchronous_commit TO off", []),
             (
                 "UPDATE flightedge.outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
-                [PostgresArray.text(ids.map(String.init))]
+                [PostgresArray.integers(ids)]
             ),
             ("COMMIT", []),
         ]
@@ -181,7 +181,7 @@ public actor HistoryWriter {
                     PostgresArray.text(rows.map(\.number)), PostgresArray.text(rows.map(\.suffix)),
                     PostgresArray.text(rows.map(\.date)), PostgresArray.text(rows.map(\.direction)),
                     PostgresArray.text(rows.map(\.stateJSON)), PostgresArray.text(rows.map(\.provenanceJSON)),
-                    PostgresArray.text(rows.map { String($0.seq) }), PostgresArray.text(rows.map(\.firstSeenAt)),
+                    PostgresArray.integers(rows.map(\.seq)), PostgresArray.text(rows.map(\.firstSeenAt)),
                     PostgresArray.text(rows.map(\.updatedAt)), PostgresArray.text(rows.map(\.endsAt)),
                 ]
             ))
@@ -197,7 +197,7 @@ public actor HistoryWriter {
                 ON CONFLICT DO NOTHING
                 """,
                 [
-                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.text(rows.map { String($0.seq) }),
+                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.integers(rows.map(\.seq)),
                     PostgresArray.text(rows.map(\.field)), PostgresArray.text(rows.map(\.oldJSON)),
                     PostgresArray.text(rows.map(\.newJSON)), PostgresArray.text(rows.map(\.feed)),
                     PostgresArray.text(rows.map(\.sourceTime)), PostgresArray.text(rows.map(\.receivedAt)),
@@ -219,7 +219,7 @@ public actor HistoryWriter {
                 [
                     PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
                     PostgresArray.text(rows.map(\.topic)), PostgresArray.text(rows.map(\.payload)),
-                    PostgresArray.text(rows.map { String($0.qos) }), PostgresArray.text(rows.map { $0.retain ? "t" : "f" }),
+                    PostgresArray.integers(rows.map(\.qos)), PostgresArray.booleans(rows.map(\.retain)),
                 ]
             ))
         }

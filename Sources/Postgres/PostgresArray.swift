@@ -1,37 +1,70 @@
-/// Writes PostgreSQL array literals (`{"a","b",NULL}`) for `unnest($1::text[])` parameters:
-/// one parameter carries a whole column of a batch, so a batch of any size is one statement.
+/// Array parameters in PostgreSQL's text syntax, for `unnest($1::text[])` and friends: a batch
+/// of rows goes as one parameter per column.
+///
+/// Built byte by byte into one buffer: this is the hot path of every batch commit (each
+/// column of each row passes through here), so no `String` is grown along the way.
 public enum PostgresArray {
     /// A text array literal; nil elements become `NULL`.
     public static func text(_ elements: some Sequence<String?>) -> PostgresValue {
-        var literal = "{"
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(elements.underestimatedCount * 24 + 2)
         var first = true
         for element in elements {
-            if !first { literal.append(",") }
+            if !first { literal.append(UInt8(ascii: ",")) }
             first = false
-            guard let element else {
-                literal.append("NULL")
-                continue
+            if let element {
+                appendQuoted(element, to: &literal)
+            } else {
+                literal.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "U"), UInt8(ascii: "L"), UInt8(ascii: "L")])
             }
-            literal.append("\"")
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { literal.append("\\") }
-                literal.unicodeScalars.append(character)
-            }
-            literal.append("\"")
         }
-        literal.append("}")
-        return .text(literal)
+        literal.append(UInt8(ascii: "}"))
+        return .encodedText(literal)
     }
 
     /// A text array literal of non-optional strings.
     public static func text(_ elements: [String]) -> PostgresValue {
-        text(elements.lazy.map { Optional($0) })
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            appendQuoted(element, to: &literal)
+        }
+        literal.append(UInt8(ascii: "}"))
+        return .encodedText(literal)
+    }
+
+    /// An integer array literal (`bigint[]`, `smallint[]`): digits need no quotes.
+    public static func integers(_ elements: some Sequence<some BinaryInteger>) -> PostgresValue {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        var first = true
+        for element in elements {
+            if !first { literal.append(UInt8(ascii: ",")) }
+            first = false
+            literal.append(contentsOf: String(element).utf8)
+        }
+        literal.append(UInt8(ascii: "}"))
+        return .encodedText(literal)
+    }
+
+    /// A `boolean[]` literal.
+    public static func booleans(_ elements: some Sequence<Bool>) -> PostgresValue {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        var first = true
+        for element in elements {
+            if !first { literal.append(UInt8(ascii: ",")) }
+            first = false
+            literal.append(element ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        }
+        literal.append(UInt8(ascii: "}"))
+        return .encodedText(literal)
     }
 
     /// A `bytea[]` literal, each element in hex format.
     public static func bytea(_ elements: [[UInt8]]) -> PostgresValue {
         let digits = Array("0123456789abcdef".utf8)
         var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(elements.reduce(2) { $0 + $1.count * 2 + 6 })
         for (index, element) in elements.enumerated() {
             if index > 0 { literal.append(UInt8(ascii: ",")) }
             // "\\x…": the array syntax needs the backslash escaped.
@@ -43,6 +76,22 @@ public enum PostgresArray {
             literal.append(UInt8(ascii: "\""))
         }
         literal.append(UInt8(ascii: "}"))
-        return .text(String(decoding: literal, as: UTF8.self))
+        return .encodedText(literal)
+    }
+
+    /// `"…"` with `"` and `\` escaped, copied in runs between the bytes that need escaping.
+    private static func appendQuoted(_ element: String, to literal: inout [UInt8]) {
+        literal.append(UInt8(ascii: "\""))
+        var element = element
+        element.withUTF8 { bytes in
+            var runStart = 0
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") {
+                literal.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                literal.append(UInt8(ascii: "\\"))
+                runStart = index
+            }
+            literal.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+        }
+        literal.append(UInt8(ascii: "\""))
     }
 }

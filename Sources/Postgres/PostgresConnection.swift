@@ -200,6 +200,16 @@ public final class PostgresConnection {
 
     /// Lays the parameters out as libpq wants them: text values NUL-terminated, bytes in
     /// binary format with explicit lengths.
+    /// A C copy of `bytes`, NUL-terminated for text parameters; freed by `withParameters`.
+    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, terminated: Bool) -> UnsafeMutablePointer<CChar> {
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: bytes.count)
+        }
+        if terminated { pointer[bytes.count] = 0 }
+        return pointer
+    }
+
     private func withParameters<Result>(
         _ parameters: [PostgresValue],
         _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> Result
@@ -218,22 +228,18 @@ public final class PostgresConnection {
                 storage.append(nil)
                 lengths.append(0)
                 formats.append(0)
-            case .text(let text):
-                let utf8 = text.utf8
-                let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count + 1)
-                var index = 0
-                for byte in utf8 {
-                    pointer[index] = CChar(bitPattern: byte)
-                    index += 1
-                }
-                pointer[index] = 0
+            case .text(var text):
+                // libpq reads text parameters up to their NUL.
+                let pointer = text.withUTF8 { Self.copy($0, terminated: true) }
                 storage.append(pointer)
-                lengths.append(Int32(utf8.count))
+                lengths.append(Int32(text.utf8.count))
+                formats.append(0)
+            case .encodedText(let bytes):
+                storage.append(bytes.withUnsafeBufferPointer { Self.copy($0, terminated: true) })
+                lengths.append(Int32(bytes.count))
                 formats.append(0)
             case .bytes(let bytes):
-                let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-                for (index, byte) in bytes.enumerated() { pointer[index] = CChar(bitPattern: byte) }
-                storage.append(pointer)
+                storage.append(bytes.withUnsafeBufferPointer { Self.copy($0, terminated: false) })
                 lengths.append(Int32(bytes.count))
                 formats.append(1)
             }

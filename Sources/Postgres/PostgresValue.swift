@@ -5,6 +5,9 @@ public enum PostgresValue: Sendable, Hashable {
     case null
     /// A value in PostgreSQL's text representation (numbers, timestamps, JSON, text).
     case text(String)
+    /// A value in text representation given as UTF-8 bytes (no NUL): what the array builders
+    /// produce, passed to libpq without becoming a `String`.
+    case encodedText([UInt8])
     /// Raw bytes for a `bytea` parameter, sent in binary format: NUL bytes and invalid UTF-8 are fine.
     case bytes([UInt8])
 }
