@@ -53,6 +53,10 @@ struct BenchCommand: ParsableCommand {
             table.add("  \(result.transport): wall time, first byte → last PUBACK", result.seconds, "s")
             table.add("  \(result.transport): daemon CPU", result.cpuSeconds, "s")
             table.add("  \(result.transport): daemon peak RSS", result.peakRSSMegabytes, "MB")
+            table.add("  \(result.transport): batches committed", result.batches, "")
+            table.add("  \(result.transport): mean batch", result.meanBatchFrames, "frames")
+            table.add("  \(result.transport): mean commit", result.meanCommitMilliseconds, "ms")
+            table.add("  \(result.transport): messages published", result.published, "")
         }
 
         if parts.contains("latency") {

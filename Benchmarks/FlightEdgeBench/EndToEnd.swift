@@ -15,7 +15,26 @@ enum EndToEnd {
         var events: Double
         var peakRSSMegabytes: Double
         var cpuSeconds: Double
+        /// Committed batches, their mean size in frames and mean commit time in ms.
+        var batches: Double
+        var meanBatchFrames: Double
+        var meanCommitMilliseconds: Double
+        /// Messages the daemon published (state, events, status).
+        var published: Double
         var updatesPerSecond: Double { Double(updates) / seconds }
+
+        init(transport: String, updates: Int, seconds: Double, samples: [String: Double], peakRSSMegabytes: Double, cpuSeconds: Double) {
+            self.transport = transport
+            self.updates = updates
+            self.seconds = seconds
+            self.events = samples["flightedge_events_derived_total"] ?? 0
+            self.peakRSSMegabytes = peakRSSMegabytes
+            self.cpuSeconds = cpuSeconds
+            batches = samples["flightedge_batch_frames_count"] ?? 0
+            meanBatchFrames = (samples["flightedge_batch_frames_sum"] ?? 0) / max(1, batches)
+            meanCommitMilliseconds = 1000 * (samples["flightedge_commit_seconds_sum"] ?? 0) / max(1, samples["flightedge_commit_seconds_count"] ?? 0)
+            published = samples["flightedge_messages_published_total"] ?? 0
+        }
     }
 
     /// The day as JSON lines.
@@ -37,9 +56,8 @@ enum EndToEnd {
         try DaemonUnderTest.writeAll(feed, bytes)
         close(feed)
         let finished = try daemon.waitUntilDone(frames: lines.count)
-        let events = try daemon.metrics()["flightedge_events_derived_total"] ?? 0
         return Result(
-            transport: "tcp-listen", updates: lines.count, seconds: finished - started, events: events,
+            transport: "tcp-listen", updates: lines.count, seconds: finished - started, samples: try daemon.metrics(),
             peakRSSMegabytes: daemon.peakRSSMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
     }
 
@@ -69,9 +87,8 @@ enum EndToEnd {
             try FileManager.default.moveItem(at: staging.appendingPathComponent(name), to: spool.appendingPathComponent(name))
         }
         let finished = try daemon.waitUntilDone(frames: lines.count)
-        let events = try daemon.metrics()["flightedge_events_derived_total"] ?? 0
         return Result(
-            transport: "spool-dir", updates: lines.count, seconds: finished - started, events: events,
+            transport: "spool-dir", updates: lines.count, seconds: finished - started, samples: try daemon.metrics(),
             peakRSSMegabytes: daemon.peakRSSMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
     }
 }

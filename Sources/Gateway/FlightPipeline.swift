@@ -73,6 +73,8 @@ final class FlightPipeline: Sendable {
     func run() async throws {
         var inFlight: Task<CommitOutcome, any Error>?
         let commitEnded = CommitFlag()
+        let publishing = PublishStage(pipeline: self)
+        defer { publishing.close() }
         while true {
             progress.setIdle(queue.count == 0 && commitEnded.ended)
             let frames = await queue.takeBatch(maxItems: settings.maxBatch)
@@ -89,18 +91,21 @@ final class FlightPipeline: Sendable {
                     try await prepare(more, into: &work)
                 }
             }
+            // Rendered before the wait: `prev_seq` comes from the batch in flight, not its commit.
+            finish(&work)
             if let previous = inFlight, case .refused(let refused, let error) = try await previous.value {
                 // The batch in hand was merged on top of the refused one: undo both, newest
                 // first, find the bad frame of the refused batch, then prepare this one again.
                 undo(work)
                 undo(refused)
+                await publishing.drain()
                 renderedSeq.withLock { $0.removeAll() }
-                try await commitOneByOne(refused.frames, after: error)
+                try await commitOneByOne(refused.frames, after: error, publishing: publishing)
                 let frames = work.frames
                 work = Work()
                 try await prepare(frames, into: &work)
+                finish(&work)
             }
-            finish(&work)
             commitEnded.ended = false
             let batch = work
             inFlight = Task {
@@ -108,13 +113,54 @@ final class FlightPipeline: Sendable {
                     commitEnded.ended = true
                     queue.wake()
                 }
-                return try await commit(batch)
+                return try await commit(batch, publishing: publishing)
             }
         }
         if let previous = inFlight, case .refused(let refused, let error) = try await previous.value {
             undo(refused)
+            await publishing.drain()
             renderedSeq.withLock { $0.removeAll() }
-            try await commitOneByOne(refused.frames, after: error)
+            try await commitOneByOne(refused.frames, after: error, publishing: publishing)
+        }
+        await publishing.drain()
+    }
+
+    /// The third stage: committed batches go to the board and the publisher in commit order,
+    /// while the next batch's commit already runs.
+    private final class PublishStage: Sendable {
+        private let continuation: AsyncStream<(Work, [Int64?])>.Continuation
+        private let task: Task<Void, Never>
+        private let submitted = Counter()
+        private let done = Counter()
+
+        init(pipeline: FlightPipeline) {
+            let (stream, continuation) = AsyncStream.makeStream(of: (Work, [Int64?]).self)
+            self.continuation = continuation
+            let done = self.done
+            task = Task {
+                for await (work, outboxIDs) in stream {
+                    await pipeline.published(work, outboxIDs: outboxIDs)
+                    done.value.add(1, ordering: .releasing)
+                }
+            }
+        }
+
+        func submit(_ work: Work, outboxIDs: [Int64?]) {
+            submitted.value.add(1, ordering: .relaxed)
+            continuation.yield((work, outboxIDs))
+        }
+
+        /// Waits until everything submitted is published.
+        func drain() async {
+            while done.value.load(ordering: .acquiring) < submitted.value.load(ordering: .relaxed) {
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+
+        func close() { continuation.finish() }
+
+        private final class Counter: Sendable {
+            let value = Atomic<Int>(0)
         }
     }
 
@@ -154,14 +200,14 @@ final class FlightPipeline: Sendable {
         }
     }
 
-    /// Commits a prepared batch and hands its results to the publisher.
-    private func commit(_ work: Work) async throws -> CommitOutcome {
+    /// Commits a prepared batch and hands it to the publishing stage.
+    private func commit(_ work: Work, publishing: PublishStage) async throws -> CommitOutcome {
         do {
             let started = monotonicNanoseconds()
             let result = try await writer.commit(work.batch, whileWaiting: progress.heartbeat)
             metrics.commitSeconds.observe(Double(monotonicNanoseconds() - started) / 1e9)
             metrics.batchFrames.observe(Double(work.frames.count))
-            await published(work, outboxIDs: result.outboxIDs)
+            publishing.submit(work, outboxIDs: result.outboxIDs)
             return .committed
         } catch let error as PostgresError {
             return .refused(work, error)
@@ -170,7 +216,7 @@ final class FlightPipeline: Sendable {
 
     /// After a refused batch: frame by frame, so the one bad frame is found and rejected while
     /// the others commit. Nothing else is in flight meanwhile.
-    private func commitOneByOne(_ frames: [Frame], after error: PostgresError) async throws {
+    private func commitOneByOne(_ frames: [Frame], after error: PostgresError, publishing: PublishStage) async throws {
         if frames.count > 1 {
             logger.warning("batch refused by PostgreSQL; retrying frame by frame", metadata: ["error": "\(error)"])
         }
@@ -178,14 +224,15 @@ final class FlightPipeline: Sendable {
             var work = Work()
             try await prepare([frame], into: &work)
             finish(&work)
-            if case .refused(let single, let error) = try await commit(work) {
+            if case .refused(let single, let error) = try await commit(work, publishing: publishing) {
                 undo(single)
+                await publishing.drain()
                 renderedSeq.withLock { $0.removeAll() }
                 var rejection = Work()
                 reject(frame, reason: "refused by PostgreSQL: \(error.message)", into: &rejection)
                 finish(&rejection)
                 let result = try await writer.commit(rejection.batch, whileWaiting: progress.heartbeat)
-                await published(rejection, outboxIDs: result.outboxIDs)
+                publishing.submit(rejection, outboxIDs: result.outboxIDs)
             }
         }
     }
