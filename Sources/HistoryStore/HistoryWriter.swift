@@ -169,7 +169,7 @@ public actor HistoryWriter {
                 INSERT INTO flightedge.flights (flight_id, airline, number, suffix, flight_date, direction, state,
                                                 provenance, seq, first_seen_at, updated_at, ends_at)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[],
-                                     $7::jsonb[], $8::jsonb[], $9::bigint[], $10::timestamptz[], $11::timestamptz[],
+                                     $7::jsonb[], $8::text[], $9::bigint[], $10::timestamptz[], $11::timestamptz[],
                                      $12::timestamptz[])
                 ON CONFLICT (flight_id) DO UPDATE
                    SET state = EXCLUDED.state, provenance = EXCLUDED.provenance, seq = EXCLUDED.seq,

@@ -9,10 +9,32 @@ enum SchemaMigrations {
     }
 
     static let all: [Migration] = [
-        Migration(version: 1, name: "initial schema", sql: initialSchema)
+        Migration(version: 1, name: "initial schema", sql: initialSchema),
+        Migration(version: 2, name: "cheaper batch writes", sql: cheaperBatchWrites),
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// Measured under a resynchronisation burst (docs/PERFORMANCE.md): most of a commit was
+    /// PostgreSQL parsing each flight's provenance as JSON and updating every index of
+    /// `flights` on each state change.
+    /// * `provenance` is the daemon's own bookkeeping, read back only at start: kept as text,
+    ///   it is stored without being parsed.
+    /// * Keys compare bytewise (`COLLATE "C"`), not by the database's locale rules.
+    /// * `flights` pages keep room for the next version of a row and no index covers a column
+    ///   that changes (`ends_at` was indexed for a start-up query that scans a table of one row
+    ///   per flight anyway), so a state change is a heap-only update.
+    private static let cheaperBatchWrites = """
+        ALTER TABLE flightedge.flights ALTER COLUMN provenance TYPE text USING provenance::text;
+        ALTER TABLE flightedge.flights ALTER COLUMN flight_id TYPE text COLLATE "C";
+        ALTER TABLE flightedge.flight_changes
+            ALTER COLUMN flight_id TYPE text COLLATE "C",
+            ALTER COLUMN field TYPE text COLLATE "C";
+        DROP INDEX flightedge.flights_by_end;
+        ALTER TABLE flightedge.flights SET (fillfactor = 50);
+        COMMENT ON COLUMN flightedge.flights.provenance IS
+            'per field: the feed, precedence and source time that set it (JSON text, the daemon''s own bookkeeping)';
+        """
 
     private static let initialSchema = """
         CREATE TABLE flightedge.flights (

@@ -26,11 +26,11 @@ public struct SchemaMigrator {
         public var version: Int
     }
 
-    /// Brings the schema to ``latestVersion``.
+    /// Brings the schema to ``latestVersion`` (or to `target`, for tests of an upgrade).
     ///
     /// - Throws: ``MigrationError`` when the database is newer than this build or a
     ///   migration fails (the failed migration is rolled back; earlier ones stay).
-    public func migrate() throws(MigrationError) -> Outcome {
+    public func migrate(upTo target: Int = SchemaMigrator.latestVersion) throws(MigrationError) -> Outcome {
         do {
             try connection.query("SELECT pg_advisory_lock($1)", [.int(Self.lockKey)])
         } catch {
@@ -65,7 +65,7 @@ public struct SchemaMigrator {
         }
 
         var applied: [Int] = []
-        for migration in SchemaMigrations.all where migration.version > current {
+        for migration in SchemaMigrations.all where migration.version > current && migration.version <= target {
             do {
                 try connection.execute("BEGIN")
                 try connection.execute(migration.sql)

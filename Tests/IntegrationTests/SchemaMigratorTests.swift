@@ -18,7 +18,7 @@ struct SchemaMigratorTests {
         try await TestServices.withTemporaryDatabase { url in
             let connection = try PostgresConnection(conninfo: url)
             let outcome = try SchemaMigrator(connection: connection).migrate()
-            #expect(outcome.applied == [1])
+            #expect(outcome.applied == [1, 2])
             #expect(outcome.version == SchemaMigrator.latestVersion)
             #expect(try tables(connection) == Self.designTables)
             let indexes = try connection.query(
@@ -36,7 +36,37 @@ struct SchemaMigratorTests {
             let second = try SchemaMigrator(connection: connection).migrate()
             #expect(second.applied.isEmpty)
             #expect(second.version == SchemaMigrator.latestVersion)
-            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["1"]])
+            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["2"]])
+        }
+    }
+
+    /// Version 2 on a database that already has flights: provenance kept as the same JSON
+    /// text, keys compared bytewise, state changes heap-only.
+    @Test func version2UpgradesAVersion1DatabaseKeepingItsFlights() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            #expect(try SchemaMigrator(connection: connection).migrate(upTo: 1).applied == [1])
+            try connection.execute(
+                """
+                INSERT INTO flightedge.flights (flight_id, airline, number, suffix, flight_date, direction, state, provenance,
+                                                seq, first_seen_at, updated_at, ends_at)
+                VALUES ('LX8-20261124-D', 'LX', '8', '', '2026-11-24', 'D', '{"gate":"A1"}',
+                        '{"gate":{"f":"aodb","p":0,"t":1}}', 3, now(), now(), now())
+                """)
+            #expect(try SchemaMigrator(connection: connection).migrate().applied == [2])
+            let row = try connection.query(
+                "SELECT provenance, pg_typeof(provenance)::text, seq FROM flightedge.flights").rows
+            #expect(row == [[#"{"gate": {"f": "aodb", "p": 0, "t": 1}}"#, "text", "3"]])
+            let collations = try connection.query(
+                """
+                SELECT table_name || '.' || column_name, collation_name FROM information_schema.columns
+                 WHERE table_schema = 'flightedge' AND column_name IN ('flight_id', 'field')
+                   AND table_name IN ('flights', 'flight_changes') ORDER BY 1
+                """).rows
+            #expect(collations == [["flight_changes.field", "C"], ["flight_changes.flight_id", "C"], ["flights.flight_id", "C"]])
+            #expect(try connection.query("SELECT reloptions::text FROM pg_class WHERE oid = 'flightedge.flights'::regclass").rows
+                == [["{fillfactor=50}"]])
+            #expect(try connection.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'flights_by_end'").rows == [["0"]])
         }
     }
 
