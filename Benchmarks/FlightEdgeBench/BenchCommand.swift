@@ -22,8 +22,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seconds of the latency run.")
     var latencySeconds = 15
 
-    @Option(help: "Parts to run: limits, tcp, spool, latency, micro (comma separated).")
-    var only = "limits,tcp,spool,latency,micro"
+    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro (comma separated).")
+    var only = "limits,tcp,spool,history,latency,micro"
 
     func run() throws {
         let environment = try BenchEnvironment.fromProcess()
@@ -57,6 +57,22 @@ struct BenchCommand: ParsableCommand {
             table.add("  \(result.transport): mean batch", result.meanBatchFrames, "frames")
             table.add("  \(result.transport): mean commit", result.meanCommitMilliseconds, "ms")
             table.add("  \(result.transport): messages published", result.published, "")
+        }
+
+        if parts.contains("history") {
+            var results: [HistoryScaling.Result] = []
+            for rows in [10_000, 1_000_000] {
+                let result = try HistoryScaling.run(environment, lines: day, stateQoS: stateQos, historyRows: rows)
+                results.append(result)
+                let label = "history \(rows / 1000)k rows"
+                let base = results.first
+                table.add("\(label): start to healthy", result.readySeconds, "s")
+                table.add(
+                    "\(label): end to end over tcp-listen", result.endToEnd.updatesPerSecond, "updates/s",
+                    ratio: base.map { result.endToEnd.updatesPerSecond / $0.endToEnd.updatesPerSecond }, ratioName: "of 10k")
+                table.add("\(label): mean commit", result.endToEnd.meanCommitMilliseconds, "ms")
+                table.add("\(label): daemon peak RSS", result.endToEnd.peakRSSMegabytes, "MB")
+            }
         }
 
         if parts.contains("latency") {

@@ -13,6 +13,8 @@ final class DaemonUnderTest {
     let folder: URL
     let process = Process()
     private let logHandle: FileHandle
+    private let binary: URL
+    private let configPath: String
 
     init(environment: BenchEnvironment, databaseURL: String, stateQoS: Int, name: String) throws {
         folder = environment.scratch.appendingPathComponent("bench").appendingPathComponent(name)
@@ -59,13 +61,27 @@ final class DaemonUnderTest {
         let logPath = folder.appendingPathComponent("daemon.log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = environment.repository.appendingPathComponent(".build/release/flightedge")
+        binary = environment.repository.appendingPathComponent(".build/release/flightedge")
+        self.configPath = configPath
+        process.executableURL = binary
         process.arguments = ["run", "--config", configPath]
         process.standardError = logHandle
         process.standardOutput = logHandle
         var variables = ProcessInfo.processInfo.environment
         variables["FLIGHTEDGE_LOG_LEVEL"] = "notice"
         process.environment = variables
+    }
+
+    /// `flightedge migrate`: the schema, before a benchmark fills the database.
+    func migrate() throws {
+        let migrate = Process()
+        migrate.executableURL = binary
+        migrate.arguments = ["migrate", "--config", configPath]
+        migrate.standardOutput = logHandle
+        migrate.standardError = logHandle
+        try migrate.run()
+        migrate.waitUntilExit()
+        guard migrate.terminationStatus == 0 else { throw BenchError("flightedge migrate failed; see \(folder.path)/daemon.log") }
     }
 
     /// Starts the daemon; returns the seconds until `/healthz` answered 200.

@@ -49,6 +49,12 @@ enum EndToEnd {
             name: "tcp")
         try daemon.start()
         defer { daemon.stop() }
+        return try feed(daemon, lines: lines)
+    }
+
+    /// Sends the day to a started daemon's tcp-listen feed in one stream and waits until it is
+    /// all committed and acknowledged.
+    static func feed(_ daemon: DaemonUnderTest, lines: [String]) throws -> Result {
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         let cpuBefore = daemon.cpuSeconds
         let started = now()
