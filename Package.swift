@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // glibc's malloc.h, for malloc_trim (part of libc: nothing to link).
+        .systemLibrary(name: "CMalloc"),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "MQTT", dependencies: ["CMosquitto"]),
         .target(name: "Systemd", dependencies: ["CSystemd"]),
@@ -64,7 +66,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
-                "Postgres", "MQTT", "Metrics",
+                "Postgres", "MQTT", "Metrics", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

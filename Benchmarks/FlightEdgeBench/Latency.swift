@@ -16,6 +16,9 @@ enum Latency {
         var external: Percentiles
         /// From the daemon's `flightedge_receipt_to_puback_seconds` histogram (bucket upper bounds).
         var daemon: Percentiles
+        /// The daemon's mean commit and mean publish-to-PUBACK over the run, ms.
+        var meanCommitMilliseconds: Double = .nan
+        var meanPublishMilliseconds: Double = .nan
     }
 
     struct Percentiles {
@@ -63,6 +66,7 @@ enum Latency {
         _ = try daemon.waitUntilDone(frames: flights)
         usleep(500_000)
         let before = try histogram(daemon)
+        let samplesBefore = try daemon.metrics()
 
         var sent = [UInt64](repeating: 0, count: frames)
         let interval = 1_000_000_000 / UInt64(rate)
@@ -92,7 +96,16 @@ enum Latency {
             return latencies[min(latencies.count - 1, Int((quantile * Double(latencies.count)).rounded(.up)) - 1)]
         }
         let external = Percentiles(p50: at(0.5), p99: at(0.99), p999: at(0.999), max: latencies.last ?? .nan, count: latencies.count)
-        return Result(rate: rate, frames: frames, external: external, daemon: difference(after, before))
+        var result = Result(rate: rate, frames: frames, external: external, daemon: difference(after, before))
+        let samplesAfter = try daemon.metrics()
+        func mean(_ name: String) -> Double {
+            let sum = (samplesAfter["\(name)_sum"] ?? 0) - (samplesBefore["\(name)_sum"] ?? 0)
+            let count = (samplesAfter["\(name)_count"] ?? 0) - (samplesBefore["\(name)_count"] ?? 0)
+            return count > 0 ? 1000 * sum / count : .nan
+        }
+        result.meanCommitMilliseconds = mean("flightedge_commit_seconds")
+        result.meanPublishMilliseconds = mean("flightedge_publish_seconds")
+        return result
     }
 
     /// One frame: flight `BN<n>` gets remark `<sequence>` (the subscriber reads it back).

@@ -43,6 +43,7 @@ final class FlightPipeline: Sendable {
     /// Flights in the database but not in the engine (ended long ago, or forgotten by
     /// housekeeping): only these are looked up when an update names a flight the engine lacks.
     private let storedOnly: Mutex<Set<String>>
+    private let freeMemory = FreeMemoryReturn()
 
     init(
         queue: IngestQueue<Frame>, writer: HistoryWriter, publisher: OutboxPublisher, engine: StateEngine,
@@ -447,6 +448,7 @@ final class FlightPipeline: Sendable {
         // Awaited, not spawned: the publisher must see batches in commit order.
         await publisher.enqueueEvents(events)
         await publisher.enqueueState(stateMessages)
+        freeMemory.trimIfDue()
     }
 
     /// A reload changed the feeds: their precedence from the next batch on.

@@ -91,6 +91,9 @@ public final class MQTTClient: @unchecked Sendable {
         let version = configuration.protocolVersion == .v5 ? Int32(MQTT_PROTOCOL_V5) : Int32(MQTT_PROTOCOL_V311)
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version), .setupFailed)
         try check(mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, configuration.maxInflight), .setupFailed)
+        // Each publish leaves at once: Nagle's algorithm would hold a small packet back while an
+        // earlier one is unacknowledged, which is most of the time under load.
+        try check(mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1), .setupFailed)
         try check(mosquitto_max_inflight_messages_set(handle, UInt32(configuration.maxInflight)), .setupFailed)
         try check(
             mosquitto_reconnect_delay_set(
