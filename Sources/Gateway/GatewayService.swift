@@ -135,14 +135,14 @@ public struct GatewayService: Service, CustomStringConvertible {
         // READY=1 once the broker answered and every tcp-listen feed is bound.
         let ready = await waitUntilReady(broker: broker, listening: listening, runner: runner)
         if ready {
-            notifier.ready(status: await reporter.statusLine())
+            notifier.post(.ready(status: await reporter.statusLine()))
             logger.info(
                 "FlightEdge ready",
                 metadata: ["airport": "\(config.airport.iata)", "feeds": "\(config.feeds.count)", "flights": "\(startup.flights.count)"])
             try? await gracefulShutdown()
         }
 
-        notifier.stopping()
+        notifier.post(.stopping)
         logger.info("stopping: no new frames; committing what is in hand")
         reloadTask.cancel()
         await reloadTask.value

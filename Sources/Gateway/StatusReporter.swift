@@ -41,9 +41,9 @@ final class StatusReporter: Sendable {
             try? await Task.sleep(for: .seconds(2))
             let beat = progress.heartbeats
             // Alive: committed or retried since the last look, or idle waiting for frames.
-            if beat != lastBeat || progress.isIdle { notifier.watchdog() }
+            if beat != lastBeat || progress.isIdle { notifier.post(.watchdog) }
             lastBeat = beat
-            notifier.status(await statusLine())
+            notifier.post(.status(await statusLine()))
             await publishFeedStatus()
         }
     }

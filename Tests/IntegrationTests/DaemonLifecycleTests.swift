@@ -40,7 +40,7 @@ struct DaemonLifecycleTests {
             try daemon.start()
             defer { daemon.stop() }
             let connection = try PostgresConnectionFactory.connect(url)
-            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["1"]])
+            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["2"]])
         }
     }
 }

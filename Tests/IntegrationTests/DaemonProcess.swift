@@ -23,8 +23,11 @@ final class DaemonProcess: @unchecked Sendable {
     /// after it.
     let baseConfig: String
     private(set) var process: Process?
-    private let notify: NotifySocket
-    private(set) var notifications: [String] = []
+    private let notify: NotifyListener
+    /// Every notification so far, in order.
+    var notifications: [String] { notify.messages(from: 0) }
+    /// How many of them ``notifications(for:)`` and ``start(timeout:)`` have handed out.
+    private var consumed = 0
     private let logPath: String
 
     /// The repository's root, found from this file.
@@ -53,7 +56,7 @@ final class DaemonProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("spool"), withIntermediateDirectories: true)
         listenPort = try Self.freePort()
         httpPort = try Self.freePort()
-        notify = try NotifySocket()
+        notify = try NotifyListener()
         logPath = folder.appendingPathComponent("daemon.log").path
         let passwordDirectory = try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR")
         let config = """
@@ -117,15 +120,18 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon and waits for `READY=1`.
     func start(timeout: Double = 60) throws {
+        let first = notify.count
         try launch()
         guard let process else { return }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let message = try? notify.receive() {
-                notifications.append(message)
-                if message.contains("READY=1") { return }
+            let since = notify.messages(from: first)
+            if let ready = since.firstIndex(where: { $0.contains("READY=1") }) {
+                consumed = first + ready + 1
+                return
             }
             if !process.isRunning { break }
+            usleep(10_000)
         }
         Issue.record("daemon did not become ready; log:\n\(self.log)")
         throw TimedOut()
@@ -159,17 +165,13 @@ final class DaemonProcess: @unchecked Sendable {
         self.process = process
     }
 
-    /// Everything the daemon sends to its notify socket during the next `seconds`.
+    /// What the daemon sent to its notify socket that was not handed out yet, and all it sends
+    /// during the next `seconds`.
     func notifications(for seconds: Double) -> [String] {
-        var received: [String] = []
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if let message = try? notify.receive(timeout: max(0.01, deadline.timeIntervalSinceNow)) {
-                received.append(message)
-                notifications.append(message)
-            }
-        }
-        return received
+        usleep(useconds_t(seconds * 1_000_000))
+        let messages = notify.messages(from: consumed)
+        consumed += messages.count
+        return messages
     }
 
     /// Writes a new configuration file: `base` (by default the original up to the `aodb` feed),
@@ -210,7 +212,7 @@ final class DaemonProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
-        while let message = try? notify.receive(timeout: 0.05) { notifications.append(message) }
+        usleep(50_000)  // the listener's last reads
         guard !process.isRunning else {
             process.terminate()
             return nil
@@ -296,5 +298,44 @@ final class DaemonProcess: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// systemd's end of the notify socket: a thread reads every datagram as it arrives, as systemd
+/// does, so the daemon never finds the socket full; the messages are kept in order.
+final class NotifyListener: @unchecked Sendable {
+    let path: String
+    private let socket: NotifySocket
+    private let lock = NSLock()
+    private var received: [String] = []
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    init() throws {
+        socket = try NotifySocket()
+        path = socket.path
+        let thread = Thread { [self] in
+            while !isStopped {
+                if let message = try? socket.receive(timeout: 0.1) { lock.withLock { received.append(message) } }
+            }
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    /// Messages received so far.
+    var count: Int { lock.withLock { received.count } }
+
+    /// Messages from the `index`th on.
+    func messages(from index: Int) -> [String] {
+        lock.withLock { Array(received.dropFirst(index)) }
+    }
+
+    func close() {
+        lock.withLock { stopped = true }
+        finished.wait()
+        socket.close()
     }
 }

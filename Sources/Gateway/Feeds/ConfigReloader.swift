@@ -41,7 +41,7 @@ final class ConfigReloader: Sendable {
 
     /// Reloads once; `statusLine` gives the `STATUS=` sent with `READY=1` afterwards.
     func reload(statusLine: () async -> String) async {
-        notifier.reloading()
+        notifier.post(.reloading)
         logger.info("reloading the configuration", metadata: ["path": "\(path)"])
         switch GatewayConfig.loadChecked(path: path) {
         case .failure(let refusal):
@@ -61,7 +61,7 @@ final class ConfigReloader: Sendable {
                 feeds.reloadRefused("reload failed: \(error)")
             }
         }
-        notifier.ready(status: await statusLine())
+        notifier.post(.ready(status: await statusLine()))
     }
 
     private func apply(_ new: GatewayConfig) async throws {
