@@ -114,8 +114,9 @@ struct BrokerSecurityFaultTests {
             #expect(logged == 1, "one clear error, not one per event or retry (\(logged))")
             #expect(daemon.log.contains("Not authorized"), "the reason is named: \(daemon.log)")
             let refusals = Int(try daemon.metric("flightedge_mqtt_publish_refusals_total") ?? 0)
-            // Retries after 1, 2 and 4 s: each event is tried about four times in 7 s, not thousands.
-            #expect(refusals >= held.rows * 2 && refusals <= held.rows * 6, "refusals \(refusals) for \(held.rows) events")
+            // Retries back off from 1 s, doubling: a handful of attempts per event in 7 s (a busy
+            // loop would make thousands).
+            #expect(refusals >= held.rows * 2 && refusals <= held.rows * 10, "refusals \(refusals) for \(held.rows) events")
 
             // The ACL is fixed on the broker: the held events go out with the next retry.
             try broker.replaceACL(shipped)
