@@ -12,7 +12,7 @@ final class FreeMemoryReturn: Sendable {
     private let interval: UInt64
     private let last = Atomic<UInt64>(0)
 
-    init(interval: Duration = .milliseconds(100)) {
+    init(interval: Duration = .milliseconds(250)) {
         let (seconds, attoseconds) = interval.components
         self.interval = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }
