@@ -331,10 +331,9 @@ final class FlightPipeline: Sendable {
             let payload = EventPayload.encode(
                 event, state: state, feed: update.feed, position: update.position, observedAt: receivedAt,
                 context: settings.context)
-            let text = String(decoding: payload, as: UTF8.self)
             let topic = "\(settings.topicRoot)/events/\(event.kind.rawValue)"
             work.batch.outbox.append(CommitBatch.OutboxRow(
-                eventID: event.eventID, flightID: event.flightID, topic: topic, payload: text))
+                eventID: event.eventID, flightID: event.flightID, topic: topic, payload: payload))
             work.events.append((event, OutgoingMessage(
                 topic: topic, payload: payload, qos: 1, retain: false, eventID: event.eventID, schema: EventPayload.schema,
                 receivedAtNanoseconds: frame.receivedAtNanoseconds)))
@@ -398,7 +397,7 @@ final class FlightPipeline: Sendable {
                 work.batch.flights.append(CommitBatch.FlightRow(
                     flightID: id, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
                     date: state.key.date.description, direction: state.key.direction.letter,
-                    stateJSON: String(decoding: payload, as: UTF8.self), provenanceJSON: state.provenanceJSON,
+                    stateJSON: payload, provenanceJSON: state.provenanceBytes,
                     seq: state.seq, firstSeenAt: state.firstSeen.iso8601, updatedAt: state.updatedAt.iso8601,
                     endsAt: state.endsAt?.iso8601))
             }
@@ -449,7 +448,7 @@ final class FlightPipeline: Sendable {
         var stateMessages = board.withLock { board in
             board.update(
                 work.batch.flights.compactMap { row in
-                    work.after[row.flightID].map { ($0, Array(row.stateJSON.utf8)) }
+                    work.after[row.flightID].map { ($0, row.stateJSON) }
                 }, now: now)
         }
         // A flight's retained state is the last message its frames cause: latency ends there.

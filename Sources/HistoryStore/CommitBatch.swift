@@ -23,8 +23,10 @@ public struct CommitBatch: Sendable {
         public var suffix: String?
         public var date: String
         public var direction: String
-        public var stateJSON: String
-        public var provenanceJSON: String
+        /// The state payload as published (UTF-8 JSON), stored as `jsonb`.
+        public var stateJSON: [UInt8]
+        /// UTF-8 JSON, stored as text.
+        public var provenanceJSON: [UInt8]
         public var seq: Int64
         public var firstSeenAt: String
         public var updatedAt: String
@@ -32,7 +34,7 @@ public struct CommitBatch: Sendable {
 
         public init(
             flightID: String, airline: String, number: String, suffix: String?, date: String, direction: String,
-            stateJSON: String, provenanceJSON: String, seq: Int64, firstSeenAt: String, updatedAt: String,
+            stateJSON: [UInt8], provenanceJSON: [UInt8], seq: Int64, firstSeenAt: String, updatedAt: String,
             endsAt: String?
         ) {
             self.flightID = flightID
@@ -81,11 +83,12 @@ public struct CommitBatch: Sendable {
         public var eventID: String?
         public var flightID: String?
         public var topic: String
-        public var payload: String
+        /// The event payload as published (UTF-8 JSON).
+        public var payload: [UInt8]
         public var qos: Int
         public var retain: Bool
 
-        public init(eventID: String?, flightID: String?, topic: String, payload: String, qos: Int = 1, retain: Bool = false) {
+        public init(eventID: String?, flightID: String?, topic: String, payload: [UInt8], qos: Int = 1, retain: Bool = false) {
             self.eventID = eventID
             self.flightID = flightID
             self.topic = topic

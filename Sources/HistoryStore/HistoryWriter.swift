@@ -180,7 +180,7 @@ public actor HistoryWriter {
                     PostgresArray.text(rows.map(\.flightID)), PostgresArray.text(rows.map(\.airline)),
                     PostgresArray.text(rows.map(\.number)), PostgresArray.text(rows.map(\.suffix)),
                     PostgresArray.text(rows.map(\.date)), PostgresArray.text(rows.map(\.direction)),
-                    PostgresArray.text(rows.map(\.stateJSON)), PostgresArray.text(rows.map(\.provenanceJSON)),
+                    PostgresArray.text(utf8: rows.map(\.stateJSON)), PostgresArray.text(utf8: rows.map(\.provenanceJSON)),
                     PostgresArray.integers(rows.map(\.seq)), PostgresArray.text(rows.map(\.firstSeenAt)),
                     PostgresArray.text(rows.map(\.updatedAt)), PostgresArray.text(rows.map(\.endsAt)),
                 ]
@@ -218,7 +218,7 @@ public actor HistoryWriter {
                 """,
                 [
                     PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
-                    PostgresArray.text(rows.map(\.topic)), PostgresArray.text(rows.map(\.payload)),
+                    PostgresArray.text(rows.map(\.topic)), PostgresArray.text(utf8: rows.map(\.payload)),
                     PostgresArray.integers(rows.map(\.qos)), PostgresArray.booleans(rows.map(\.retain)),
                 ]
             ))

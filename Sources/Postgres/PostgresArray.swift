@@ -34,6 +34,19 @@ public enum PostgresArray {
         return .encodedText(literal)
     }
 
+    /// A text array literal of elements already encoded as UTF-8 (JSON payloads as published),
+    /// so they need not become `String`s first.
+    public static func text(utf8 elements: [[UInt8]]) -> PostgresValue {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(elements.reduce(2) { $0 + $1.count + 3 })
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            element.withUnsafeBufferPointer { appendQuoted($0, to: &literal) }
+        }
+        literal.append(UInt8(ascii: "}"))
+        return .encodedText(literal)
+    }
+
     /// An integer array literal (`bigint[]`, `smallint[]`): digits need no quotes.
     public static func integers(_ elements: some Sequence<some BinaryInteger>) -> PostgresValue {
         var literal: [UInt8] = [UInt8(ascii: "{")]
@@ -79,19 +92,21 @@ public enum PostgresArray {
         return .encodedText(literal)
     }
 
-    /// `"…"` with `"` and `\` escaped, copied in runs between the bytes that need escaping.
     private static func appendQuoted(_ element: String, to literal: inout [UInt8]) {
-        literal.append(UInt8(ascii: "\""))
         var element = element
-        element.withUTF8 { bytes in
-            var runStart = 0
-            for index in bytes.indices where bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") {
-                literal.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                literal.append(UInt8(ascii: "\\"))
-                runStart = index
-            }
-            literal.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+        element.withUTF8 { appendQuoted($0, to: &literal) }
+    }
+
+    /// `"…"` with `"` and `\` escaped, copied in runs between the bytes that need escaping.
+    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to literal: inout [UInt8]) {
+        literal.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") {
+            literal.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            literal.append(UInt8(ascii: "\\"))
+            runStart = index
         }
+        literal.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         literal.append(UInt8(ascii: "\""))
     }
 }

@@ -44,11 +44,12 @@ struct FeedTLSTests {
             let plain = try DaemonProcess.connectLoopback(port)
             defer { close(plain) }
             try TestSender.write(plain, Self.line(1, gate: "X1"))
-            try await TLSFeedPeers.send(Self.line(2, gate: "X2"), port: port, trusting: pki.caFile, certificate: nil)
+            try await TLSFeedPeers.send(
+                Self.line(2, gate: "X2"), port: port, trusting: pki.caFile, certificate: nil, expectRefusal: true)
             let stranger = try TestCertificates()
             try await TLSFeedPeers.send(
                 Self.line(3, gate: "X3"), port: port, trusting: pki.caFile,
-                certificate: (stranger.clientCertificate, stranger.clientKey))
+                certificate: (stranger.clientCertificate, stranger.clientKey), expectRefusal: true)
             // Accepted: a client certificate the feed's CA signed.
             try await TLSFeedPeers.send(
                 Self.line(4, gate: "A4"), port: port, trusting: pki.caFile, certificate: (pki.clientCertificate, pki.clientKey))

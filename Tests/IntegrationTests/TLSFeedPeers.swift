@@ -8,8 +8,13 @@ import NIOSSL
 enum TLSFeedPeers {
     /// Connects to a feed on 127.0.0.1, sends `text` and closes. A handshake the daemon refuses
     /// may only show on the daemon's side (TLS 1.3 checks a client certificate after the
-    /// client thinks it is done), so errors after the connect are ignored.
-    static func send(_ text: String, port: Int, trusting caFile: String, certificate: (file: String, key: String)?) async throws {
+    /// client thinks it is done), so errors after the connect are ignored; with `expectRefusal`
+    /// the sender stays until the daemon closes the connection (at most 10 s), so the refusal
+    /// is the daemon's doing and not a sender that left first.
+    static func send(
+        _ text: String, port: Int, trusting caFile: String, certificate: (file: String, key: String)?,
+        expectRefusal: Bool = false
+    ) async throws {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
         if let certificate {
@@ -24,10 +29,19 @@ enum TLSFeedPeers {
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        try? await channel.executeThenClose { _, outbound in
+        try? await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: text))
-            // Let the bytes leave before close_notify.
-            try await Task.sleep(for: .milliseconds(300))
+            if expectRefusal {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for try await _ in inbound {} }
+                    group.addTask { try await Task.sleep(for: .seconds(10)) }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            } else {
+                // Let the bytes leave before close_notify.
+                try await Task.sleep(for: .milliseconds(300))
+            }
         }
     }
 

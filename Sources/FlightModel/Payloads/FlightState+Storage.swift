@@ -2,7 +2,10 @@ extension FlightState {
     /// Per field: source time, feed and precedence of the current value (and whether it was
     /// cleared), plus the delay last announced: what the merge and delay rules need after a
     /// restart. Stored in `flights.provenance`.
-    public var provenanceJSON: String {
+    public var provenanceJSON: String { String(decoding: provenanceBytes, as: UTF8.self) }
+
+    /// ``provenanceJSON`` as UTF-8 bytes, as the batch commit sends it.
+    public var provenanceBytes: [UInt8] {
         var writer = JSONWriter(capacity: 512)
         writer.beginObject()
         for field in FlightField.allCases {
@@ -21,7 +24,7 @@ extension FlightState {
         if let announced = announcedDelayMinutes { writer.field("_announced_delay", announced) }
         writer.field("_first_seen", firstSeen.millisecondsSinceEpoch)
         writer.endObject()
-        return writer.string
+        return writer.bytes
     }
 
     /// Rebuilds a flight from its `flights` row: the state payload, the provenance and `seq`.
