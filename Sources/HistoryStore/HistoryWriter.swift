@@ -79,8 +79,8 @@ public actor HistoryWriter {
 
     /// What a commit assigned.
     public struct CommitResult: Sendable {
-        /// Outbox row ids in the order of the batch's outbox rows (nil where the row already
-        /// existed: the same event committed before a crash).
+        /// Outbox row ids in the order of the batch's outbox rows: nil only where the event was
+        /// committed and published before (a batch applied again after a crash).
         public var outboxIDs: [Int64?]
     }
 
@@ -91,7 +91,23 @@ public actor HistoryWriter {
     public func commit(_ batch: CommitBatch, whileWaiting heartbeat: @Sendable () -> Void = {}) async throws -> CommitResult {
         try await waitingOutOutages(heartbeat: heartbeat) { connection in
             let results = try connection.pipeline(Self.statements(for: batch))
-            return CommitResult(outboxIDs: Self.outboxIDs(batch: batch, results: results))
+            var ids = Self.outboxIDs(batch: batch, results: results)
+            // An event already in the outbox: an earlier attempt of this very batch committed and
+            // its answer was lost with the connection. If the broker never had it, it is still
+            // unpublished: hand it over under its existing id.
+            let repeated = zip(batch.outbox, ids).compactMap { row, id in id == nil ? row.eventID : nil }
+            if !repeated.isEmpty {
+                let rows = try connection.query(
+                    "SELECT id, event_id FROM flightedge.outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL",
+                    [PostgresArray.text(repeated)]
+                ).rows
+                var unpublished: [String: Int64] = [:]
+                for row in rows {
+                    if let id = row[0].flatMap({ Int64($0) }), let eventID = row[1] { unpublished[eventID] = id }
+                }
+                ids = zip(batch.outbox, ids).map { row, id in id ?? row.eventID.flatMap { unpublished[$0.lowercased()] } }
+            }
+            return CommitResult(outboxIDs: ids)
         }
     }
 
