@@ -62,6 +62,8 @@ public actor OutboxPublisher {
     private var loadingBacklog = false
     private var connected = false
     private var everConnected = false
+    /// Connections made so far (a late task of an earlier one does nothing).
+    private var connections = 0
     /// Messages the broker refused (PUBACK reason 0x80 or more: not authorised by its ACL, a
     /// quota), sent again after a backoff; each reason is logged once until publishes pass again.
     private var refused: [OutgoingMessage] = []
@@ -135,10 +137,13 @@ public actor OutboxPublisher {
         let cameUp = link.observe(event)
         switch event {
         case .connected where cameUp:
-            if everConnected { metrics?.brokerReconnected() }
+            let reconnected = everConnected
+            if reconnected { metrics?.brokerReconnected() }
             everConnected = true
             connected = true
+            connections += 1
             await announce()
+            if reconnected { settleAfterReconnect(connection: connections) }
         case .disconnected:
             if connected { requeueInflight() }
             connected = false
@@ -202,6 +207,20 @@ public actor OutboxPublisher {
         events.replaceSubrange(eventsHead..<eventsHead, with: retriedEvents)
         for message in retry where message.outboxID == nil { enqueueStateLater(message) }
         pump()
+    }
+
+    /// libmosquitto re-sends the QoS 1 messages that were in flight when the link dropped, on
+    /// its own thread, right after the CONNACK: a state message from before the outage can
+    /// reach the broker after the birth and leave an older retained state behind. Once that
+    /// is over, the board's retained state goes out once more.
+    private func settleAfterReconnect(connection: Int) {
+        Task {
+            try? await Task.sleep(for: .seconds(1))
+            guard connected, connections == connection else { return }
+            let retained = await birth()
+            logger.debug("re-publishing retained state after the reconnect settled", metadata: ["messages": "\(retained.count)"])
+            enqueueState(retained)
+        }
     }
 
     /// After each (re)connect: online, the resync subscription, the birth, then the events.

@@ -76,6 +76,8 @@ struct BrokerOutageFaultTests {
                 })
             let board = try MQTTWatcher(port: broker.port)
             try board.subscribe(daemon.topic("#"))
+            let lastSeen = Mutex<String>("")
+            defer { print("fault suite, broker outage: board check: \(lastSeen.withLock { $0 })") }
             try await board.wait(for: 60, "online and every flight at its latest seq") { messages in
                 var seen: [String: String] = [:]
                 for message in messages where message.topic.hasPrefix(daemon.topic("flights/")) {
@@ -84,8 +86,13 @@ struct BrokerOutageFaultTests {
                     else { continue }
                     seen[id] = String(seq)
                 }
-                return messages.contains { $0.topic == daemon.topic("status") && $0.text.contains(#""state":"online""#) }
-                    && latest.allSatisfy { seen[$0.key] == $0.value }
+                let online = messages.contains { $0.topic == daemon.topic("status") && $0.text.contains(#""state":"online""#) }
+                let stale = latest.filter { seen[$0.key] != $0.value }
+                lastSeen.withLock {
+                    $0 = "online \(online); \(stale.count) flights not at their latest seq, e.g. "
+                        + stale.prefix(3).map { "\($0.key) db \($0.value) broker \(seen[$0.key] ?? "none")" }.joined(separator: ", ")
+                }
+                return online && stale.isEmpty
             }
             let births = daemon.log.components(separatedBy: "birth: re-publishing retained state").count - 1
             #expect(births >= 2, "the birth is re-published after the reconnect")
