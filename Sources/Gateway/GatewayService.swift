@@ -1,13 +1,10 @@
 import Configuration
-import FeedFormats
 import FeedIngest
 import FlightModel
 import Foundation
 import HistoryStore
 import Logging
-import MQTT
 import Metrics
-import Postgres
 import Publisher
 import ServiceLifecycle
 import Synchronization

@@ -6,80 +6,49 @@
 public enum PostgresArray {
     /// A text array literal; nil elements become `NULL`.
     public static func text(_ elements: some Sequence<String?>) -> PostgresValue {
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        literal.reserveCapacity(elements.underestimatedCount * 24 + 2)
-        var first = true
-        for element in elements {
-            if !first { literal.append(UInt8(ascii: ",")) }
-            first = false
-            if let element {
-                appendQuoted(element, to: &literal)
-            } else {
+        array(elements, capacity: elements.underestimatedCount * 24) { element, literal in
+            guard var element else {
                 literal.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "U"), UInt8(ascii: "L"), UInt8(ascii: "L")])
+                return
             }
+            element.withUTF8 { appendQuoted($0, to: &literal) }
         }
-        literal.append(UInt8(ascii: "}"))
-        return .encodedText(literal)
     }
 
     /// A text array literal of non-optional strings.
     public static func text(_ elements: [String]) -> PostgresValue {
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        literal.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
-        for (index, element) in elements.enumerated() {
-            if index > 0 { literal.append(UInt8(ascii: ",")) }
-            appendQuoted(element, to: &literal)
+        array(elements, capacity: elements.reduce(0) { $0 + $1.utf8.count + 3 }) { element, literal in
+            var element = element
+            element.withUTF8 { appendQuoted($0, to: &literal) }
         }
-        literal.append(UInt8(ascii: "}"))
-        return .encodedText(literal)
     }
 
     /// A text array literal of elements already encoded as UTF-8 (JSON payloads as published),
     /// so they need not become `String`s first.
     public static func text(utf8 elements: [[UInt8]]) -> PostgresValue {
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        literal.reserveCapacity(elements.reduce(2) { $0 + $1.count + 3 })
-        for (index, element) in elements.enumerated() {
-            if index > 0 { literal.append(UInt8(ascii: ",")) }
+        array(elements, capacity: elements.reduce(0) { $0 + $1.count + 3 }) { element, literal in
             element.withUnsafeBufferPointer { appendQuoted($0, to: &literal) }
         }
-        literal.append(UInt8(ascii: "}"))
-        return .encodedText(literal)
     }
 
     /// An integer array literal (`bigint[]`, `smallint[]`): digits need no quotes.
     public static func integers(_ elements: some Sequence<some BinaryInteger>) -> PostgresValue {
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        var first = true
-        for element in elements {
-            if !first { literal.append(UInt8(ascii: ",")) }
-            first = false
+        array(elements, capacity: elements.underestimatedCount * 8) { element, literal in
             literal.append(contentsOf: String(element).utf8)
         }
-        literal.append(UInt8(ascii: "}"))
-        return .encodedText(literal)
     }
 
     /// A `boolean[]` literal.
     public static func booleans(_ elements: some Sequence<Bool>) -> PostgresValue {
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        var first = true
-        for element in elements {
-            if !first { literal.append(UInt8(ascii: ",")) }
-            first = false
+        array(elements, capacity: elements.underestimatedCount * 2) { element, literal in
             literal.append(element ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         }
-        literal.append(UInt8(ascii: "}"))
-        return .encodedText(literal)
     }
 
     /// A `bytea[]` literal, each element in hex format.
     public static func bytea(_ elements: [[UInt8]]) -> PostgresValue {
         let digits = Array("0123456789abcdef".utf8)
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        literal.reserveCapacity(elements.reduce(2) { $0 + $1.count * 2 + 6 })
-        for (index, element) in elements.enumerated() {
-            if index > 0 { literal.append(UInt8(ascii: ",")) }
+        return array(elements, capacity: elements.reduce(0) { $0 + $1.count * 2 + 6 }) { element, literal in
             // "\\x…": the array syntax needs the backslash escaped.
             literal.append(contentsOf: "\"\\\\x".utf8)
             for byte in element {
@@ -88,13 +57,22 @@ public enum PostgresArray {
             }
             literal.append(UInt8(ascii: "\""))
         }
-        literal.append(UInt8(ascii: "}"))
-        return .encodedText(literal)
     }
 
-    private static func appendQuoted(_ element: String, to literal: inout [UInt8]) {
-        var element = element
-        element.withUTF8 { appendQuoted($0, to: &literal) }
+    /// `{e1,e2,…}` with each element written by `append`, in one buffer of about `capacity`.
+    private static func array<Elements: Sequence>(
+        _ elements: Elements, capacity: Int, append: (Elements.Element, inout [UInt8]) -> Void
+    ) -> PostgresValue {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(capacity + 2)
+        var first = true
+        for element in elements {
+            if !first { literal.append(UInt8(ascii: ",")) }
+            first = false
+            append(element, &literal)
+        }
+        literal.append(UInt8(ascii: "}"))
+        return .encodedText(literal)
     }
 
     /// `"…"` with `"` and `\` escaped, copied in runs between the bytes that need escaping.

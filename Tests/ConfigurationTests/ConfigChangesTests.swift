@@ -5,20 +5,8 @@ import Testing
 /// What a reload does with a new file: feeds compared by name and settings, other sections
 /// reported for a restart.
 @Suite struct ConfigChangesTests {
-    private static let header = """
-        [airport]
-        iata = "ZRH"
-        timezone = "Europe/Zurich"
-        [database]
-        url = "postgresql:///flightedge"
-        [mqtt]
-        host = "127.0.0.1"
-        client_id = "fe"
-
-        """
-
-    private static func config(_ feeds: String, header: String = header) throws -> GatewayConfig {
-        try GatewayConfig.parse(header + feeds, source: "test.toml")
+    private static func config(_ feeds: String, base: String = minimalConfiguration) throws -> GatewayConfig {
+        try GatewayConfig.parse(base + "\n" + feeds, source: "test.toml")
     }
 
     private static func listen(_ name: String, port: Int, precedence: Int = 0) -> String {
@@ -60,7 +48,8 @@ import Testing
         let old = try Self.config(Self.listen("a", port: 7001))
         let new = try Self.config(
             Self.listen("a", port: 7001),
-            header: Self.header.replacingOccurrences(of: "127.0.0.1", with: "10.0.0.9") + "[events]\ndelay_threshold_minutes = 20\n")
+            base: minimalConfiguration.replacingOccurrences(of: "127.0.0.1", with: "10.0.0.9")
+                + "\n[events]\ndelay_threshold_minutes = 20\n")
         let changes = ConfigChanges(from: old, to: new)
         #expect(changes.needRestart == ["[mqtt]", "[events]"])
         #expect(changes.feedsUnchanged)

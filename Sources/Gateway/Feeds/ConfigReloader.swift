@@ -48,7 +48,7 @@ final class ConfigReloader: Sendable {
             logger.error(
                 "reload refused: the configuration has errors; the running configuration stays",
                 metadata: ["path": "\(path)", "errors": "\(refusal.problems.joined(separator: " | "))"])
-            feeds.reloadRefused("reload refused: \(refusal.problems.count) error(s) in \(path)")
+            feeds.reloadEnded(problem: "reload refused: \(refusal.problems.count) error(s) in \(path)")
         case .success(let new):
             do {
                 try await apply(new)
@@ -58,7 +58,7 @@ final class ConfigReloader: Sendable {
                 logger.error(
                     "reload failed; feeds not yet restarted stay stopped until the next reload",
                     metadata: ["error": "\(error)"])
-                feeds.reloadRefused("reload failed: \(error)")
+                feeds.reloadEnded(problem: "reload failed: \(error)")
             }
         }
         notifier.post(.ready(status: await statusLine()))
@@ -73,7 +73,7 @@ final class ConfigReloader: Sendable {
                 metadata: ["sections": "\(changes.needRestart.joined(separator: ", "))"])
         }
         if changes.feedsUnchanged {
-            feeds.replace(with: feeds.feeds)
+            feeds.reloadEnded(problem: nil)
             logger.info("configuration reloaded; feeds unchanged")
             return
         }
@@ -95,6 +95,7 @@ final class ConfigReloader: Sendable {
         }
 
         feeds.replace(with: roster)
+        feeds.reloadEnded(problem: nil)
         pipeline.setPrecedence(feeds.precedence)
         for config in changes.added + changes.changed {
             guard let feed = roster.first(where: { $0.config.name == config.name }) else { continue }
@@ -114,7 +115,7 @@ final class ConfigReloader: Sendable {
                 waited += 1
             }
             if !feed.counters.snapshot.isListening {
-                feeds.reloadRefused("reload incomplete: feed \(config.name) cannot listen on \(config.address.map { "\($0)" } ?? "?")")
+                feeds.reloadEnded(problem: "reload incomplete: feed \(config.name) cannot listen on \(config.address.map { "\($0)" } ?? "?")")
             }
         }
     }

@@ -75,16 +75,15 @@ final class FeedRoster: Sendable {
                 state.retiredDecoders[old.config.name] = old.decoder
             }
             state.feeds = feeds
-            state.lastReloadProblem = nil
         }
     }
 
-    /// The last reload was refused for this reason (nil once one succeeds), for the status line.
-    var reloadProblem: String? {
-        get { state.withLock { $0.lastReloadProblem } }
-    }
+    /// Why the last reload was refused or stayed incomplete; nil once one succeeds. Shown in
+    /// the status line.
+    var reloadProblem: String? { state.withLock { $0.lastReloadProblem } }
 
-    func reloadRefused(_ problem: String) {
+    /// The outcome of a reload: nil when it succeeded.
+    func reloadEnded(problem: String?) {
         state.withLock { $0.lastReloadProblem = problem }
     }
 }
