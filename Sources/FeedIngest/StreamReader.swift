@@ -46,10 +46,7 @@ struct StreamReader: Sendable {
                 _ = await sink.deliver(outputs, feed: feed, position: position)
             }
         } catch where error is NIOSSLError || error is BoringSSLError {
-            sink.counters.peerRefused()
-            logger.warning(
-                "feed connection closed: TLS failed (a certificate not signed by tls_ca_file, no client certificate, or not TLS at all)",
-                metadata: ["feed": "\(feed)", "peer": "\(peer)", "error": "\(error)"])
+            // Logged and counted by the connection's TLSFailureReporter.
         } catch {
             logger.info(
                 "feed connection ended with an error",

@@ -33,7 +33,7 @@ public struct TCPConnectFeed: Sendable {
                     .channelOption(.allowRemoteHalfClosure, value: true)
                     .connect(host: address.host, port: address.port) { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try tls?.addHandler(to: channel)
+                            try tls?.addHandler(to: channel, feed: config.name, counters: sink.counters, logger: logger)
                             return try StreamReader.wrap(channel, idleTimeout: idleTimeout)
                         }
                     }

@@ -30,7 +30,7 @@ public struct TCPListenFeed: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: address.host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try tls?.addHandler(to: channel)
+                    try tls?.addHandler(to: channel, feed: config.name, counters: sink.counters, logger: logger)
                     return try StreamReader.wrap(channel, idleTimeout: idleTimeout)
                 }
             }
@@ -43,8 +43,9 @@ public struct TCPListenFeed: Sendable {
             try await server.executeThenClose { connections in
                 for try await connection in connections {
                     guard let peerIP = connection.channel.remoteAddress?.ipAddress else {
-                        // Gone before it was accepted: nothing to refuse, nothing to read.
-                        logger.debug("feed peer left before its connection was accepted", metadata: ["feed": "\(config.name)"])
+                        // Closed before it was accepted (the peer left, or TLS refused it, which
+                        // its TLSFailureReporter counted): nothing to refuse, nothing to read.
+                        logger.debug("feed connection closed before it was accepted", metadata: ["feed": "\(config.name)"])
                         try? await connection.channel.close()
                         continue
                     }
