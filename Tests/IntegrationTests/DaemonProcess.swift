@@ -26,6 +26,8 @@ final class DaemonProcess: @unchecked Sendable {
     private let notify: NotifyListener
     /// Every notification so far, in order.
     var notifications: [String] { notify.messages(from: 0) }
+    /// Another notify socket for the daemon to use instead of the one this harness reads.
+    var notifySocketPath: String?
     /// How many of them ``notifications(for:)`` and ``start(timeout:)`` have handed out.
     private var consumed = 0
     private let logPath: String
@@ -153,7 +155,7 @@ final class DaemonProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--config", configPath]
         var environment = ProcessInfo.processInfo.environment
-        environment["NOTIFY_SOCKET"] = notify.path
+        environment["NOTIFY_SOCKET"] = notifySocketPath ?? notify.path
         environment["FLIGHTEDGE_LOG_LEVEL"] = "debug"
         process.environment = environment
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }

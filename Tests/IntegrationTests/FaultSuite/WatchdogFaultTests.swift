@@ -35,3 +35,31 @@ struct WatchdogFaultTests {
         }
     }
 }
+
+/// A supervisor that stops reading its notify socket (its queue holds ten datagrams here) must
+/// not stall the daemon: status lines wait on a queue of their own, so health answers and
+/// SIGTERM ends the daemon promptly.
+@Suite("Fault suite: a notify socket nobody reads")
+struct UnreadNotifySocketFaultTests {
+    @Test func theDaemonStaysResponsiveAndStopsPromptly() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let unread = try NotifySocket()
+            defer { unread.close() }
+            let daemon = try DaemonProcess(databaseURL: url)
+            daemon.notifySocketPath = unread.path
+            try daemon.launch()
+            try await eventually("healthy") { (try? daemon.http("/healthz").status) == 200 }
+            // STATUS= and WATCHDOG=1 every 2 s: the socket's queue is full after ~10 s.
+            try await Task.sleep(for: .seconds(14))
+            #expect(try daemon.http("/healthz").status == 200, "health answers with the notify socket full")
+            try daemon.send(lines: [#"{"airline":"LX","number":"9","date":"\#(Fixture.day)","direction":"departure","gate":"B2"}"#])
+            let connection = try PostgresConnection(conninfo: url)
+            try await eventually("the update committed") {
+                try connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["1"]]
+            }
+            let started = Date()
+            #expect(daemon.stop(timeout: 10) == 0, "SIGTERM ends the daemon within 10 s")
+            print("fault suite, unread notify socket: healthy, committing, and stopped \(Int(Date().timeIntervalSince(started) * 1000)) ms after SIGTERM")
+        }
+    }
+}
