@@ -89,7 +89,7 @@ public struct ControlCharacterFramer: Framer {
         if dropped > 0 {
             output.append(.oversize(prefix: pending, offset: pendingOffset, length: dropped, end: streamOffset))
         } else {
-            output.append(.frame(bytes: pending, offset: pendingOffset, end: streamOffset))
+            output.append(.frame(bytes: exactCopy(pending), offset: pendingOffset, end: streamOffset))
         }
         place = .outside
         pending.removeAll(keepingCapacity: true)

@@ -43,7 +43,7 @@ public struct LengthPrefixFramer: Framer {
             }
             pending.append(byte)
             if pending.count == expected {
-                output.append(.frame(bytes: pending, offset: pendingOffset, end: streamOffset))
+                output.append(.frame(bytes: exactCopy(pending), offset: pendingOffset, end: streamOffset))
                 pending.removeAll(keepingCapacity: true)
                 expected = 0
             }

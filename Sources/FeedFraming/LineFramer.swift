@@ -18,23 +18,42 @@ public struct LineFramer: Framer {
     public var offset: Int64 { streamOffset }
 
     public mutating func consume(_ bytes: some Collection<UInt8>, into output: inout [FramerOutput]) {
-        for byte in bytes {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { consume(buffer: $0, into: &output) }
+        if done == nil { Array(bytes).withUnsafeBufferPointer { consume(buffer: $0, into: &output) } }
+    }
+
+    /// Scans for line feeds and appends the runs between them whole (not byte by byte).
+    private mutating func consume(buffer: UnsafeBufferPointer<UInt8>, into output: inout [FramerOutput]) {
+        var start = 0
+        while start < buffer.count {
+            let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let end = newline ?? buffer.count
+            append(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+            guard let newline else { return }
             streamOffset += 1
-            if byte == UInt8(ascii: "\n") {
-                finishLine(into: &output)
-                continue
-            }
-            if discarding > 0 {
-                discarding += 1
-                continue
-            }
-            if pending.isEmpty { pendingOffset = streamOffset - 1 }
-            pending.append(byte)
-            if pending.count > maxFrameBytes {
-                discarding = Int64(pending.count)
-                pending.removeSubrange(min(keptPrefixBytes, maxFrameBytes)...)
-            }
+            finishLine(into: &output)
+            start = newline + 1
         }
+    }
+
+    /// Adds a run of bytes without a line feed to the current line.
+    private mutating func append(_ run: UnsafeBufferPointer<UInt8>) {
+        defer { streamOffset += Int64(run.count) }
+        guard !run.isEmpty else { return }
+        if discarding > 0 {
+            discarding += Int64(run.count)
+            return
+        }
+        if pending.isEmpty { pendingOffset = streamOffset }
+        let room = maxFrameBytes - pending.count
+        if run.count <= room {
+            pending.append(contentsOf: run)
+            return
+        }
+        // Too long: from here on the line is only counted, its first bytes kept.
+        discarding = Int64(pending.count + run.count)
+        pending.append(contentsOf: run.prefix(room))
+        pending.removeSubrange(min(keptPrefixBytes, pending.count)...)
     }
 
     /// At end of stream: a last line without a line feed is still a frame.
@@ -51,8 +70,9 @@ public struct LineFramer: Framer {
         }
         if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
         if !pending.isEmpty {
-            output.append(.frame(bytes: pending, offset: pendingOffset, end: streamOffset))
+            output.append(.frame(bytes: exactCopy(pending), offset: pendingOffset, end: streamOffset))
             pending.removeAll(keepingCapacity: true)
         }
     }
 }
+

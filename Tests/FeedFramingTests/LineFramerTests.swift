@@ -65,3 +65,40 @@ func framed(_ chunks: [[UInt8]], with framer: some Framer) -> [FramerOutput] {
         #expect(prefix.count == keptPrefixBytes)
     }
 }
+
+/// Frames hold only their bytes, not the framer's working buffer with its spare capacity
+/// (which cost the daemon half its heap under a burst; see `exactCopy`).
+@Suite("framed bytes hold no slack") struct FrameCapacityTests {
+    private func largestSlack(_ framer: some Framer, stream: [UInt8]) -> Int {
+        var framer = framer
+        var output: [FramerOutput] = []
+        var start = 0
+        while start < stream.count {  // in 4 kB reads, as a socket delivers them
+            framer.consume(stream[start..<min(start + 4096, stream.count)], into: &output)
+            start += 4096
+        }
+        framer.finish(into: &output)
+        #expect(output.count == 20_000)
+        return output.map { output -> Int in
+            guard case .frame(let bytes, _, _) = output else { return Int.max }
+            return bytes.capacity - bytes.count
+        }.max() ?? 0
+    }
+
+    private let line = Array(String(repeating: "x", count: 150).utf8)
+
+    @Test func lineFrames() {
+        let stream = Array(repeating: line + [0x0A], count: 20_000).flatMap { $0 }
+        #expect(largestSlack(LineFramer(maxFrameBytes: 65_536), stream: stream) < 32)
+    }
+
+    @Test func controlCharacterFrames() {
+        let stream = Array(repeating: [0x02] + line + [0x03], count: 20_000).flatMap { $0 }
+        #expect(largestSlack(ControlCharacterFramer(maxFrameBytes: 65_536), stream: stream) < 32)
+    }
+
+    @Test func lengthPrefixedFrames() {
+        let stream = Array(repeating: [0, 0, 0, 150] + line, count: 20_000).flatMap { $0 }
+        #expect(largestSlack(LengthPrefixFramer(maxFrameBytes: 65_536), stream: stream) < 32)
+    }
+}
