@@ -6,8 +6,9 @@ import Postgres
 import Synchronization
 
 /// The daemon's PostgreSQL side: one connection, on a thread of its own (libpq blocks), that
-/// commits each batch in one transaction and one round trip (libpq pipeline mode, each table's
-/// rows as `unnest` arrays), and reads what start-up and the publisher need.
+/// commits each batch in one transaction (the flights, events and checkpoints in one round trip
+/// in libpq's pipeline mode, each table's rows as `unnest` arrays; the history rows by `COPY`),
+/// and reads what start-up and the publisher need.
 ///
 /// When PostgreSQL is down, ``commit(_:)`` waits and retries with backoff rather than failing:
 /// the pipeline stops taking frames meanwhile, which is the backpressure DESIGN.md §1 asks for.
@@ -89,8 +90,29 @@ public actor HistoryWriter {
     /// - Throws: the database's error when the batch itself is refused (a data error, not an
     ///   outage), or `CancellationError` when the task is cancelled while waiting.
     public func commit(_ batch: CommitBatch, whileWaiting heartbeat: @Sendable () -> Void = {}) async throws -> CommitResult {
-        try await waitingOutOutages(heartbeat: heartbeat) { connection in
-            let results = try connection.pipeline(Self.statements(for: batch))
+        var attempts = 0
+        return try await waitingOutOutages(heartbeat: heartbeat) { connection in
+            attempts += 1
+            // The history rows go by COPY, which PostgreSQL takes several times faster than an
+            // INSERT checking every row for a conflict. Not on a retry: the connection was lost
+            // with the outcome unknown, the earlier attempt may have committed them, and only
+            // `ON CONFLICT DO NOTHING` takes them a second time.
+            let history: HistoryRows = attempts == 1 && !batch.changes.isEmpty ? .copied : .inserted
+            var results = try connection.pipeline(Self.statements(for: batch, history: history))
+            if history == .copied {
+                do {
+                    try connection.copyIn(Self.copyChanges, data: Self.copyText(batch.changes))
+                    try connection.execute("COMMIT")
+                } catch let error as PostgresError where error.sqlState == "23505" {
+                    // Rows already in: this very batch committed before and the answer was lost
+                    // (or it is replayed). Written again the idempotent way, nothing twice.
+                    connection.rollbackOpenTransaction()
+                    results = try connection.pipeline(Self.statements(for: batch, history: .inserted))
+                } catch {
+                    connection.rollbackOpenTransaction()
+                    throw error
+                }
+            }
             var ids = Self.outboxIDs(batch: batch, results: results)
             // An event already in the outbox: an earlier attempt of this very batch committed and
             // its answer was lost with the connection. If the broker never had it, it is still
@@ -176,7 +198,7 @@ public actor HistoryWriter {
 
     // MARK: - Statements
 
-    static func statements(for batch: CommitBatch) -> [(sql: String, parameters: [PostgresValue])] {
+    static func statements(for batch: CommitBatch, history: HistoryRows = .inserted) -> [(sql: String, parameters: [PostgresValue])] {
         var statements: [(sql: String, parameters: [PostgresValue])] = [("BEGIN", [])]
         if !batch.flights.isEmpty {
             let rows = batch.flights
@@ -199,24 +221,6 @@ public actor HistoryWriter {
                     PostgresArray.text(utf8: rows.map(\.stateJSON)), PostgresArray.text(utf8: rows.map(\.provenanceJSON)),
                     PostgresArray.integers(rows.map(\.seq)), PostgresArray.text(rows.map(\.firstSeenAt)),
                     PostgresArray.text(rows.map(\.updatedAt)), PostgresArray.text(rows.map(\.endsAt)),
-                ]
-            ))
-        }
-        if !batch.changes.isEmpty {
-            let rows = batch.changes
-            statements.append((
-                """
-                INSERT INTO flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time,
-                                                       received_at)
-                SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[],
-                                     $7::timestamptz[], $8::timestamptz[])
-                ON CONFLICT DO NOTHING
-                """,
-                [
-                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.integers(rows.map(\.seq)),
-                    PostgresArray.text(rows.map(\.field)), PostgresArray.text(rows.map(\.oldJSON)),
-                    PostgresArray.text(rows.map(\.newJSON)), PostgresArray.text(rows.map(\.feed)),
-                    PostgresArray.text(rows.map(\.sourceTime)), PostgresArray.text(rows.map(\.receivedAt)),
                 ]
             ))
         }
@@ -269,8 +273,57 @@ public actor HistoryWriter {
                 ]
             ))
         }
+        guard history == .inserted else { return statements }
+        if !batch.changes.isEmpty {
+            let rows = batch.changes
+            statements.append((
+                """
+                INSERT INTO flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time,
+                                                       received_at)
+                SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[],
+                                     $7::timestamptz[], $8::timestamptz[])
+                ON CONFLICT DO NOTHING
+                """,
+                [
+                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.integers(rows.map(\.seq)),
+                    PostgresArray.text(rows.map(\.field)), PostgresArray.text(rows.map(\.oldJSON)),
+                    PostgresArray.text(rows.map(\.newJSON)), PostgresArray.text(rows.map(\.feed)),
+                    PostgresArray.text(rows.map(\.sourceTime)), PostgresArray.text(rows.map(\.receivedAt)),
+                ]
+            ))
+        }
         statements.append(("COMMIT", []))
         return statements
+    }
+
+    /// How a commit writes its history rows.
+    enum HistoryRows {
+        /// In the pipeline, `INSERT … ON CONFLICT DO NOTHING`, then `COMMIT`.
+        case inserted
+        /// By ``copyChanges`` after the pipeline, which leaves the transaction open for it.
+        case copied
+    }
+
+    static let copyChanges = """
+        COPY flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time, received_at)
+        FROM STDIN
+        """
+
+    /// The history rows in COPY's text format, in ``copyChanges``' column order.
+    static func copyText(_ rows: [CommitBatch.ChangeRow]) -> [UInt8] {
+        var text = PostgresCopyText(capacity: rows.count * 120)
+        for row in rows {
+            text.append(row.flightID)
+            text.append(row.seq)
+            text.append(row.field)
+            text.append(row.oldJSON)
+            text.append(row.newJSON)
+            text.append(row.feed)
+            text.append(row.sourceTime)
+            text.append(row.receivedAt)
+            text.endRow()
+        }
+        return text.bytes
     }
 
     private static func jsonArray(_ strings: [String]) -> String {
@@ -284,10 +337,9 @@ public actor HistoryWriter {
     /// Matches `RETURNING id, event_id` back to the batch's outbox rows.
     static func outboxIDs(batch: CommitBatch, results: [PostgresResult]) -> [Int64?] {
         guard !batch.outbox.isEmpty else { return [] }
-        // Results: BEGIN, [flights], [changes], outbox, …
+        // Results: BEGIN, [flights], outbox, …
         var index = 1
         if !batch.flights.isEmpty { index += 1 }
-        if !batch.changes.isEmpty { index += 1 }
         let rows = results[index].rows
         var byEventID: [String: Int64] = [:]
         var withoutEventID: [Int64] = []

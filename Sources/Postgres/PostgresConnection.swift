@@ -156,12 +156,19 @@ public final class PostgresConnection {
             // An explicit transaction stays open in the failed state after the sync: end it,
             // so the connection is usable again.
             _ = PQexitPipelineMode(handle)
-            if PQtransactionStatus(handle) != PQTRANS_IDLE, let rollback = PQexec(handle, "ROLLBACK") {
-                PQclear(rollback)
-            }
+            rollbackOpenTransaction()
             throw firstError
         }
         return results
+    }
+
+    /// Rolls back the transaction the connection is in, if any (after a statement failed inside
+    /// it, the connection refuses everything else until then). Errors are ignored: a lost
+    /// connection has no transaction left.
+    public func rollbackOpenTransaction() {
+        if PQtransactionStatus(handle) != PQTRANS_IDLE, let rollback = PQexec(handle, "ROLLBACK") {
+            PQclear(rollback)
+        }
     }
 
     /// Quotes an identifier (a table or database name built at run time) with `PQescapeIdentifier`.

@@ -1,3 +1,4 @@
+import FlightModel
 import Foundation
 import Postgres
 import Testing
@@ -76,6 +77,33 @@ struct PostgresConnectionTests {
             try PostgresConnection(conninfo: "postgresql://flightedge:s3cret-pw@127.0.0.1:1/none", password: "other-s3cret")
         }
         #expect(!error.description.contains("s3cret"))
+    }
+
+    @Test func awkwardTextRoundTripsThroughCopyText() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            try connection.execute("CREATE TABLE copied (n bigint, value text, doc jsonb)")
+            let awkward: [String?] = [
+                "O'Hare \"quoted\" \\ backslash; \\N is not NULL",
+                "Zürich – Genève ✈︎ 東京 🛫",
+                "tab\tnew\nline\rreturn",
+                "",
+                nil,
+            ]
+            var text = PostgresCopyText()
+            for (index, value) in awkward.enumerated() {
+                text.append(Int64(index - 2))
+                text.append(value)
+                // JSON as the history rows carry it, with escapes of its own (backslashes).
+                text.append(value.map { FieldValue.text($0).json })
+                text.endRow()
+            }
+            #expect(try connection.copyIn("COPY copied FROM STDIN", data: text.bytes) == awkward.count)
+            let rows = try connection.query("SELECT n, value, doc #>> '{}' FROM copied ORDER BY n").rows
+            #expect(rows.map { $0[0] } == ["-2", "-1", "0", "1", "2"])
+            #expect(rows.map { $0[1] } == awkward)
+            #expect(rows.map { $0[2] } == awkward, "the JSON's escapes survive COPY's")
+        }
     }
 
     @Test func copyAndPipelineWriteManyRowsInOneRoundTrip() async throws {
