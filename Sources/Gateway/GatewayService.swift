@@ -62,9 +62,8 @@ public struct GatewayService: Service, CustomStringConvertible {
 
         let broker = try makeBrokerLink()
         // Two full batches: enough to keep the pipeline busy; beyond that the senders' sockets
-        // hold the backlog (backpressure) instead of the heap (measured: 20,000 queued frames
-        // cost ~70 MB of resident memory under a burst, docs/PERFORMANCE.md).
-        let queue = IngestQueue<Frame>(capacityBytes: 16 << 20, capacityItems: 4000)
+        // hold the backlog (backpressure) instead of the heap.
+        let queue = IngestQueue<Frame>(capacityBytes: 16 << 20, capacityItems: 2 * FlightPipeline.Settings.defaultMaxBatch)
         let feeds = try FeedRoster(config: config)
         let progress = PipelineProgress()
         let boardBox = BoardBox()

@@ -97,7 +97,7 @@ public actor HistoryWriter {
             // INSERT checking every row for a conflict. Not on a retry: the connection was lost
             // with the outcome unknown, the earlier attempt may have committed them, and only
             // `ON CONFLICT DO NOTHING` takes them a second time.
-            let history: HistoryRows = attempts == 1 && !batch.changes.isEmpty ? .copied : .inserted
+            let history: HistoryRows = attempts == 1 && batch.changes.count >= Self.copyThreshold ? .copied : .inserted
             var results = try connection.pipeline(Self.statements(for: batch, history: history))
             if history == .copied {
                 do {
@@ -303,6 +303,9 @@ public actor HistoryWriter {
         /// By ``copyChanges`` after the pipeline, which leaves the transaction open for it.
         case copied
     }
+
+    /// History rows from which COPY pays for its two extra round trips.
+    static let copyThreshold = 200
 
     static let copyChanges = """
         COPY flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time, received_at)
