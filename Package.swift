@@ -89,8 +89,9 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "Metrics", "MQTT", "Postgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "HistoryStore", "Metrics", "MQTT",
+                "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/FlightEdgeBench"
         ),

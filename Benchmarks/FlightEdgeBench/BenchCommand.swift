@@ -5,7 +5,7 @@ import Foundation
 /// machine's own limits measured in the same run (docs/PERFORMANCE.md). Run it through
 /// `scripts/bench`, which builds the release binaries and starts the services.
 @main
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flightedge-bench",
         abstract: "Measure FlightEdge end to end and its hot parts, beside the raw limits of PostgreSQL and mosquitto.")
@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro (comma separated).")
     var only = "limits,tcp,spool,history,latency,micro"
 
-    func run() throws {
+    func run() async throws {
         let environment = try BenchEnvironment.fromProcess()
         let parts = Set(only.split(separator: ",").map(String.init))
         var table = Table()
@@ -88,6 +88,11 @@ struct BenchCommand: ParsableCommand {
         }
 
         if parts.contains("micro") {
+            let commit = try await BatchCommit.run(environment, day: day)
+            let shape = commit.rowsPerBatch
+            let name = "batch commit, mean batch: \(shape.history) history rows, \(shape.flights) flights, \(shape.events) events"
+            table.add(name, commit.historyRowsPerSecond, "rows/s")
+            table.add("  \(name)", commit.meanMilliseconds, "ms")
             for figure in Micro.run(day: day, samples: samples(environment)) {
                 table.add(figure.name, figure.perSecond, "/s")
                 if let megabytes = figure.megabytesPerSecond { table.add("  \(figure.name)", megabytes, "MB/s") }

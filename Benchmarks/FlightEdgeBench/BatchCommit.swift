@@ -1,0 +1,84 @@
+import FeedFormats
+import FlightModel
+import Foundation
+import HistoryStore
+import Logging
+
+/// `HistoryWriter.commit` alone, on a fresh database: batches shaped like the ones a burst
+/// makes (history rows, the flights they touch with their state payloads, the events), built
+/// from the simulated day before the clock starts.
+enum BatchCommit {
+    struct Result {
+        var historyRows: Int
+        var seconds: Double
+        var batches: Int
+        /// The mean batch.
+        var rowsPerBatch: (history: Int, flights: Int, events: Int)
+        var historyRowsPerSecond: Double { Double(historyRows) / seconds }
+        var meanMilliseconds: Double { 1000 * seconds / Double(batches) }
+    }
+
+    static func run(_ environment: BenchEnvironment, day lines: [String], framesPerBatch: Int = 4000) async throws -> Result {
+        let batches = makeBatches(day: lines, framesPerBatch: framesPerBatch)
+        let url = try environment.freshDatabase("fe_bench_commit")
+        var logger = Logger(label: "flightedge-bench")
+        logger.logLevel = .warning
+        let writer = HistoryWriter(connector: DatabaseConnector(conninfo: url, password: nil, logger: logger), logger: logger)
+        _ = try await writer.start()
+        let started = now()
+        for batch in batches { _ = try await writer.commit(batch) }
+        let seconds = now() - started
+        func mean(_ rows: (CommitBatch) -> Int) -> Int { batches.reduce(0) { $0 + rows($1) } / max(1, batches.count) }
+        return Result(
+            historyRows: batches.reduce(0) { $0 + $1.changes.count }, seconds: seconds, batches: batches.count,
+            rowsPerBatch: (mean { $0.changes.count }, mean { $0.flights.count }, mean { $0.outbox.count }))
+    }
+
+    /// The day merged as the pipeline merges it, cut every `framesPerBatch` frames into the rows
+    /// the pipeline would commit: every change, each touched flight's last state, every event.
+    private static func makeBatches(day lines: [String], framesPerBatch: Int) -> [CommitBatch] {
+        let context = PayloadContext(airport: "BEN", timeZone: TimeZone(identifier: "Europe/Zurich") ?? .gmt)
+        let frameContext = FrameContext(
+            feed: "aodb", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+        let received = frameContext.receivedAt.iso8601
+        var engine = StateEngine()
+        var batches: [CommitBatch] = []
+        var batch = CommitBatch()
+        var touched: [String: FlightState] = [:]
+        func close() {
+            for state in touched.values {
+                batch.flights.append(CommitBatch.FlightRow(
+                    flightID: state.key.flightID, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
+                    date: state.key.date.description, direction: state.key.direction.letter,
+                    stateJSON: FlightPayload.encode(state, previousSeq: state.seq - 1, context: context),
+                    provenanceJSON: state.provenanceBytes, seq: state.seq, firstSeenAt: state.firstSeen.iso8601,
+                    updatedAt: state.updatedAt.iso8601, endsAt: state.endsAt?.iso8601))
+            }
+            batches.append(batch)
+            batch = CommitBatch()
+            touched = [:]
+        }
+        for (index, line) in lines.enumerated() {
+            guard let update = try? JSONLinesDecoder().decode(Array(line.utf8), context: frameContext).first,
+                let applied = engine.apply(update, receivedAt: frameContext.receivedAt)
+            else { continue }
+            let state = applied.state
+            touched[state.key.flightID] = state
+            for change in applied.changes {
+                batch.changes.append(CommitBatch.ChangeRow(
+                    flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
+                    newJSON: change.new?.json, feed: change.feed, sourceTime: update.sourceTime?.iso8601, receivedAt: received))
+            }
+            for event in applied.events {
+                batch.outbox.append(CommitBatch.OutboxRow(
+                    eventID: event.eventID, flightID: event.flightID, topic: "flightedge/BEN/events/\(event.kind.rawValue)",
+                    payload: EventPayload.encode(
+                        event, state: state, feed: update.feed, position: update.position, observedAt: frameContext.receivedAt,
+                        context: context)))
+            }
+            if (index + 1) % framesPerBatch == 0 { close() }
+        }
+        if !batch.changes.isEmpty { close() }
+        return batches
+    }
+}
