@@ -91,7 +91,7 @@ public final class PostgresConnection {
         }
         let ended = PQputCopyEnd(handle, sent == 1 ? nil : "client could not send the data")
         guard sent == 1, ended == 1 else {
-            throw PostgresError(code: .copyFailed, message: lastErrorMessage)
+            throw PostgresError(code: isConnected ? .copyFailed : .connectionLost, message: lastErrorMessage)
         }
         var copied = 0
         var firstError: PostgresError?

@@ -172,6 +172,37 @@ struct PipelineEndToEndTests {
         }
     }
 
+    /// A frame that passes every check of ours and that PostgreSQL still refuses (here a CHECK
+    /// constraint an operator added): the batch it is in is rolled back and committed again
+    /// frame by frame, so that frame alone lands in `rejected_frames` with PostgreSQL's reason.
+    /// 600 frames sent at once form batches big enough for the history rows to go by COPY.
+    @Test func aFramePostgreSQLRefusesIsRejectedAndTheRestOfItsBatchCommitted() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            try daemon.start()
+            let connection = try PostgresConnection(conninfo: url)
+            try connection.execute(
+                #"ALTER TABLE flightedge.flight_changes ADD CONSTRAINT no_gate_z99 CHECK (new_value IS DISTINCT FROM '"Z99"'::jsonb)"#)
+            let lines = (0..<600).map { index in
+                let gate = index == 300 ? "Z99" : "A\(index % 90 + 1)"
+                return #"{"airline":"LX","number":"\#(1000 + index)","date":"\#(Fixture.day)","direction":"departure","#
+                    + #""destination":"LHR","scheduled":"\#(Fixture.day)T10:00:00Z","terminal":"1","gate":"\#(gate)"}"#
+            }
+            try daemon.send(lines: lines)
+            try await eventually("599 flights committed and one frame rejected") {
+                try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["599"]]
+                    && connection.query("SELECT count(*) FROM flightedge.rejected_frames").rows == [["1"]]
+            }
+            let rejected = try connection.query("SELECT error, raw FROM flightedge.rejected_frames").rows
+            #expect(rejected.first?[0]?.hasPrefix("refused by PostgreSQL:") == true, "\(rejected)")
+            #expect(rejected.first?[0]?.contains("no_gate_z99") == true, "\(rejected)")
+            #expect(rejected.first?[1].flatMap { $0 }.flatMap(PostgresResult.decodeBytea) == Array(lines[300].utf8))
+            #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE field = 'gate'").rows == [["599"]])
+            #expect(try connection.query("SELECT count(*) FROM flightedge.flights WHERE flight_id LIKE 'LX1300-%'").rows == [["0"]])
+            #expect(daemon.stop() == 0)
+        }
+    }
+
     @Test func badFramesAreRejectedWithAReasonAndTheGoodOnesApplied() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let daemon = try DaemonProcess(databaseURL: url)
