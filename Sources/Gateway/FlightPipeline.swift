@@ -83,6 +83,12 @@ final class FlightPipeline: Sendable {
         let publishing = PublishStage(pipeline: self)
         defer { publishing.close() }
         while true {
+            // Nothing waiting: see the commit in flight through first, so that a batch PostgreSQL
+            // refused is sorted out now, not when the next frames happen to arrive.
+            if let previous = inFlight, queue.count == 0 {
+                inFlight = nil
+                try await recover(from: previous.value, publishing: publishing)
+            }
             progress.setIdle(queue.count == 0 && commitEnded.ended)
             let frames = await queue.takeBatch(maxItems: settings.maxBatch)
             progress.setIdle(false)
@@ -123,13 +129,18 @@ final class FlightPipeline: Sendable {
                 return try await commit(batch, publishing: publishing)
             }
         }
-        if let previous = inFlight, case .refused(let refused, let error) = try await previous.value {
-            undo(refused)
-            await publishing.drain()
-            renderedSeq.withLock { $0.removeAll() }
-            try await commitOneByOne(refused.frames, after: error, publishing: publishing)
-        }
+        if let previous = inFlight { try await recover(from: previous.value, publishing: publishing) }
         await publishing.drain()
+    }
+
+    /// After a commit with nothing prepared on top of it: a refused batch is undone and
+    /// committed again frame by frame.
+    private func recover(from outcome: CommitOutcome, publishing: PublishStage) async throws {
+        guard case .refused(let refused, let error) = outcome else { return }
+        undo(refused)
+        await publishing.drain()
+        renderedSeq.withLock { $0.removeAll() }
+        try await commitOneByOne(refused.frames, after: error, publishing: publishing)
     }
 
     /// The third stage: committed batches go to the board and the publisher in commit order,
