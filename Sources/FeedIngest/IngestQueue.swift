@@ -42,6 +42,9 @@ public final class IngestQueue<Element: Sendable>: Sendable {
     /// pushed so far has been handled.
     public var acceptedCount: Int64 { state.withLock { $0.accepted } }
 
+    /// True once ``finish()`` was called.
+    public var isFinished: Bool { state.withLock { $0.finished } }
+
     /// Bytes waiting now.
     public var queuedBytes: Int { state.withLock { $0.bytes } }
 

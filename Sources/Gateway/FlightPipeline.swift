@@ -85,9 +85,15 @@ final class FlightPipeline: Sendable {
         while true {
             // Nothing waiting: see the commit in flight through first, so that a batch PostgreSQL
             // refused is sorted out now, not when the next frames happen to arrive.
+            // Frames arriving meanwhile are taken at once, so they are prepared during the commit.
             if let previous = inFlight, queue.count == 0 {
-                inFlight = nil
-                try await recover(from: previous.value, publishing: publishing)
+                while queue.count == 0 && !commitEnded.ended && !queue.isFinished {
+                    await queue.waitForItemsOrWake()
+                }
+                if commitEnded.ended {
+                    inFlight = nil
+                    try await recover(from: previous.value, publishing: publishing)
+                }
             }
             progress.setIdle(queue.count == 0 && commitEnded.ended)
             let frames = await queue.takeBatch(maxItems: settings.maxBatch)
