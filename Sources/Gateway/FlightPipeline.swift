@@ -83,9 +83,9 @@ final class FlightPipeline: Sendable {
         let publishing = PublishStage(pipeline: self)
         defer { publishing.close() }
         while true {
-            // Nothing waiting: see the commit in flight through first, so that a batch PostgreSQL
-            // refused is sorted out now, not when the next frames happen to arrive.
-            // Frames arriving meanwhile are taken at once, so they are prepared during the commit.
+            // Nothing waiting: wait for frames or for the commit in flight to end, whichever
+            // comes first, so that a batch PostgreSQL refused is sorted out now, not when the
+            // next frames happen to arrive, while frames that do arrive are prepared at once.
             if let previous = inFlight, queue.count == 0 {
                 while queue.count == 0 && !commitEnded.ended && !queue.isFinished {
                     await queue.waitForItemsOrWake()
@@ -112,14 +112,11 @@ final class FlightPipeline: Sendable {
             }
             // Rendered before the wait: `prev_seq` comes from the batch in flight, not its commit.
             finish(&work)
-            if let previous = inFlight, case .refused(let refused, let error) = try await previous.value {
+            if let previous = inFlight, case let outcome = try await previous.value, case .refused = outcome {
                 // The batch in hand was merged on top of the refused one: undo both, newest
                 // first, find the bad frame of the refused batch, then prepare this one again.
                 undo(work)
-                undo(refused)
-                await publishing.drain()
-                renderedSeq.withLock { $0.removeAll() }
-                try await commitOneByOne(refused.frames, after: error, publishing: publishing)
+                try await recover(from: outcome, publishing: publishing)
                 let frames = work.frames
                 work = Work()
                 try await prepare(frames, into: &work)
@@ -139,8 +136,8 @@ final class FlightPipeline: Sendable {
         await publishing.drain()
     }
 
-    /// After a commit with nothing prepared on top of it: a refused batch is undone and
-    /// committed again frame by frame.
+    /// After a commit, once nothing prepared sits on top of it: a refused batch is undone
+    /// and committed again frame by frame.
     private func recover(from outcome: CommitOutcome, publishing: PublishStage) async throws {
         guard case .refused(let refused, let error) = outcome else { return }
         undo(refused)
