@@ -79,6 +79,40 @@ struct PostgresConnectionTests {
         #expect(!error.description.contains("s3cret"))
     }
 
+    /// The server drops the connection while a COPY streams (an administrator's
+    /// `pg_terminate_backend`, a restart): the error must be a connection problem, so the
+    /// history writer waits and retries the batch instead of splitting it as refused data,
+    /// and nothing of the COPY is kept.
+    @Test func aCopyCutOffByTheServerIsAConnectionProblem() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            try connection.execute("CREATE TABLE copied (n bigint, value text)")
+            let backend = try connection.query("SELECT pg_backend_pid()").rows.first?[0] ?? nil
+            var text = PostgresCopyText()
+            for index in 0..<2_000_000 {
+                text.append(Int64(index))
+                text.append("a row long enough to keep the server busy for a while")
+                text.endRow()
+            }
+            let adminURL = try TestServices.adminURL
+            let terminator = Thread {
+                Thread.sleep(forTimeInterval: 0.05)
+                let admin = try? PostgresConnection(conninfo: adminURL)
+                _ = try? admin?.query("SELECT pg_terminate_backend(\(backend ?? "0"))")
+            }
+            terminator.start()
+            do {
+                let copied = try connection.copyIn("COPY copied FROM STDIN", data: text.bytes)
+                Issue.record("the COPY of \(copied) rows finished before the server dropped the connection")
+            } catch let error as PostgresError {
+                #expect(error.isConnectionProblem, "\(error)")
+                #expect(!connection.isConnected)
+            }
+            let fresh = try PostgresConnection(conninfo: url)
+            #expect(try fresh.query("SELECT count(*) FROM copied").rows == [["0"]])
+        }
+    }
+
     @Test func awkwardTextRoundTripsThroughCopyText() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let connection = try PostgresConnection(conninfo: url)
