@@ -1,10 +1,16 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The targets follow DESIGN.md §1, left to right:
-//   FeedIngest (transports, framing) → FeedFormats (decoders) → FlightModel (state engine)
-//   → HistoryStore (PostgreSQL) → Publisher (MQTT), wired together by Gateway.
-// Each C library is wrapped once: CLibPQ → Postgres, CMosquitto → MQTT, CSystemd → Systemd.
+// The layout is the architecture (docs/ARCHITECTURE.md draws it):
+//
+//   Sources/Gateway/  the airport gateway, `flightedge`, read left to right:
+//       FeedIngest (transports) → FeedFraming → FeedFormats (decoders) → FlightModel's state engine
+//       → HistoryStore (PostgreSQL; the only module that speaks SQL) → Publisher (MQTT),
+//       run together by GatewayDaemon; `flightedge` is the thin command line over them.
+//   Sources/Shared/   what every program uses: FlightModel (the pure domain), Configuration (TOML),
+//                     Metrics, AirportSimulator.
+//   Sources/System/   each C library wrapped once: CLibPQ → Postgres, CMosquitto → MQTT,
+//                     CSystemd → Systemd (CMalloc: glibc's malloc_trim).
 let package = Package(
     name: "FlightEdge",
     platforms: [.macOS(.v15)],
@@ -20,25 +26,26 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // MARK: C libraries, each wrapped once
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
-        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // MARK: System: C libraries, each wrapped once
+        .systemLibrary(name: "CLibPQ", path: "Sources/System/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CMosquitto", path: "Sources/System/CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", path: "Sources/System/CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // glibc's malloc.h, for malloc_trim (part of libc: nothing to link).
-        .systemLibrary(name: "CMalloc"),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "MQTT", dependencies: ["CMosquitto"]),
-        .target(name: "Systemd", dependencies: ["CSystemd"]),
+        .systemLibrary(name: "CMalloc", path: "Sources/System/CMalloc"),
+        .target(name: "Postgres", dependencies: ["CLibPQ"], path: "Sources/System/Postgres"),
+        .target(name: "MQTT", dependencies: ["CMosquitto"], path: "Sources/System/MQTT"),
+        .target(name: "Systemd", dependencies: ["CSystemd"], path: "Sources/System/Systemd"),
 
-        // MARK: Pure logic: no I/O, no C
-        .target(name: "FlightModel"),
-        .target(name: "FeedFormats", dependencies: ["FlightModel", "Configuration"]),
-        .target(name: "Configuration"),
-        .target(name: "FeedFraming", dependencies: ["Configuration"]),
-        .target(name: "Metrics"),
-        .target(name: "AirportSimulator", dependencies: ["FlightModel"]),
+        // MARK: Shared: pure logic, no I/O, no C
+        .target(name: "FlightModel", path: "Sources/Shared/FlightModel"),
+        .target(name: "Configuration", path: "Sources/Shared/Configuration"),
+        .target(name: "Metrics", path: "Sources/Shared/Metrics"),
+        .target(name: "AirportSimulator", dependencies: ["FlightModel"], path: "Sources/Shared/AirportSimulator"),
 
-        // MARK: I/O stages of the pipeline
+        // MARK: Gateway, left to right
         .target(
             name: "FeedIngest",
             dependencies: [
@@ -47,8 +54,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/Gateway/FeedIngest"
         ),
+        .target(name: "FeedFraming", dependencies: ["Configuration"], path: "Sources/Gateway/FeedFraming"),
+        .target(name: "FeedFormats", dependencies: ["FlightModel", "Configuration"], path: "Sources/Gateway/FeedFormats"),
         .target(
             name: "HistoryStore",
             dependencies: [
@@ -56,14 +66,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/Gateway/HistoryStore"
         ),
         .target(
             name: "Publisher",
-            dependencies: ["FlightModel", "MQTT", "Metrics", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FlightModel", "MQTT", "Metrics", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Gateway/Publisher"
         ),
         .target(
-            name: "Gateway",
+            name: "GatewayDaemon",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
                 "Postgres", "MQTT", "Metrics", "CMalloc",
@@ -73,16 +85,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            path: "Sources/Gateway/GatewayDaemon"
         ),
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "Gateway", "Configuration", "FeedFormats", "FeedFraming", "HistoryStore", "Postgres", "AirportSimulator", "FlightModel", "MQTT",
+                "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "HistoryStore", "Postgres",
+                "AirportSimulator", "FlightModel", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/Gateway/flightedge"
         ),
 
         // MARK: Benchmarks (scripts/bench)
@@ -96,14 +111,14 @@ let package = Package(
             path: "Benchmarks/FlightEdgeBench"
         ),
 
-        // MARK: Tests
-        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"]),
-        .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"]),
+        // MARK: Tests: unit tests beside each module's side, integration tests against real services
+        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"], path: "Tests/Shared/FlightModelTests"),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/Shared/ConfigurationTests"),
+        .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
+        .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"], path: "Tests/Gateway/FeedFramingTests"),
         .testTarget(
             name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration"],
-            exclude: ["Samples"]
+            path: "Tests/Gateway/FeedFormatsTests", exclude: ["Samples"]
         ),
         .testTarget(
             name: "IntegrationTests",
@@ -111,7 +126,8 @@ let package = Package(
                 "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ],
+            path: "Tests/Gateway/IntegrationTests"
         ),
     ]
 )

@@ -103,7 +103,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// Real messages of each format, from the test samples.
     private func samples(_ environment: BenchEnvironment) -> [String: [[UInt8]]] {
-        let folder = environment.repository.appendingPathComponent("Tests/FeedFormatsTests/Samples")
+        let folder = environment.repository.appendingPathComponent("Tests/Gateway/FeedFormatsTests/Samples")
         func files(_ subfolder: String, suffix: String) -> [[UInt8]] {
             let directory = folder.appendingPathComponent(subfolder)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

@@ -2,7 +2,7 @@ import ArgumentParser
 import Configuration
 import FlightModel
 import Foundation
-import Gateway
+import GatewayDaemon
 import MQTT
 
 /// `flightedge watch`: a live, readable view of the events a gateway publishes, as a display

@@ -10,6 +10,7 @@ struct CSVDecoderTests {
     static func heathrow() throws -> CSVDecoder {
         let snippet = try String(
             contentsOf: Samples.folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
                 .appendingPathComponent("conf/feeds/heathrow-arrivals.toml"), encoding: .utf8)
         let config = try GatewayConfig.parse(
             """

@@ -2,7 +2,7 @@ import ArgumentParser
 import Configuration
 import FlightModel
 import Foundation
-import Gateway
+import GatewayDaemon
 import Postgres
 
 /// `flightedge history FLIGHT_ID`: every recorded change of one flight.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
-import Gateway
+import GatewayDaemon
 import Logging
 import ServiceLifecycle
 import UnixSignals

@@ -5,7 +5,7 @@ import Testing
 /// The files in `conf/` that people copy: they must load, and say what the documentation says.
 @Suite struct ExampleConfigurationTests {
     static let conf = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("conf")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("conf")
 
     @Test func theProductionExampleLoadsWithItsFourFeeds() throws {
         let config = try GatewayConfig.load(path: Self.conf.appendingPathComponent("flightedge.toml").path)

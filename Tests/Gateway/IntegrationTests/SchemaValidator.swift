@@ -8,9 +8,7 @@ struct SchemaValidator {
     let root: JSONValue
 
     init(named name: String) throws {
-        let url = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("docs/schemas/\(name).schema.json")
+        let url = DaemonProcess.repository.appendingPathComponent("docs/schemas/\(name).schema.json")
         root = try JSONParser.parse(Array(try Data(contentsOf: url)))
     }
 

@@ -35,6 +35,7 @@ final class DaemonProcess: @unchecked Sendable {
     /// The repository's root, found from this file.
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// The daemon under test: `FLIGHTEDGE_TEST_BINARY` (scripts/test sets the release build), else
     /// the debug build.

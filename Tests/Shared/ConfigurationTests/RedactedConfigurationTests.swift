@@ -46,8 +46,7 @@ import Testing
     }
 
     @Test func theOutputParsesBackToTheSameConfiguration() throws {
-        let conf = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("conf")
+        let conf = ExampleConfigurationTests.conf
         for file in ["flightedge.toml", "flightedge.dev.toml"] {
             let config = try GatewayConfig.load(path: conf.appendingPathComponent(file).path)
             let reparsed = try GatewayConfig.parse(config.redacted(), source: "redacted \(file)")
