@@ -78,7 +78,7 @@ let package = Package(
             name: "GatewayDaemon",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
-                "Postgres", "MQTT", "Metrics", "CMalloc",
+                "MQTT", "Metrics", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,8 +91,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "HistoryStore", "Postgres",
-                "AirportSimulator", "FlightModel", "MQTT",
+                "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "HistoryStore", "AirportSimulator", "FlightModel", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,6 +114,7 @@ let package = Package(
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"], path: "Tests/Shared/FlightModelTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
+        .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "Postgres"], path: "Tests/Gateway/HistoryStoreTests"),
         .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"], path: "Tests/Gateway/FeedFramingTests"),
         .testTarget(
             name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration"],

@@ -4,7 +4,6 @@ import FlightModel
 import HistoryStore
 import Logging
 import Metrics
-import Postgres
 import Publisher
 import Synchronization
 
@@ -73,7 +72,7 @@ final class FlightPipeline: Sendable {
     private enum CommitOutcome: Sendable {
         case committed
         /// PostgreSQL refused the batch itself (a data error, not an outage).
-        case refused(Work, PostgresError)
+        case refused(Work, StoreError)
     }
 
     /// Runs until the queue is finished and drained.
@@ -245,14 +244,14 @@ final class FlightPipeline: Sendable {
             metrics.batchFrames.observe(Double(work.frames.count))
             publishing.submit(work.committed(), outboxIDs: result.outboxIDs)
             return .committed
-        } catch let error as PostgresError {
+        } catch let error as StoreError where error.code == .batchRefused {
             return .refused(work, error)
         }
     }
 
     /// After a refused batch: frame by frame, so the one bad frame is found and rejected while
     /// the others commit. Nothing else is in flight meanwhile.
-    private func commitOneByOne(_ frames: [Frame], after error: PostgresError, publishing: PublishStage) async throws {
+    private func commitOneByOne(_ frames: [Frame], after error: StoreError, publishing: PublishStage) async throws {
         if frames.count > 1 {
             logger.warning("batch refused by PostgreSQL; retrying frame by frame", metadata: ["error": "\(error)"])
         }
@@ -265,7 +264,7 @@ final class FlightPipeline: Sendable {
                 await publishing.drain()
                 renderedSeq.withLock { $0.removeAll() }
                 var rejection = Work()
-                reject(frame, reason: "refused by PostgreSQL: \(error.message)", into: &rejection)
+                reject(frame, reason: "refused by PostgreSQL: \(error.reason)", into: &rejection)
                 finish(&rejection)
                 let result = try await writer.commit(rejection.batch, whileWaiting: progress.heartbeat)
                 publishing.submit(rejection.committed(), outboxIDs: result.outboxIDs)
@@ -302,8 +301,7 @@ final class FlightPipeline: Sendable {
         guard !unknown.isEmpty else { return }
         let stored = storedOnly.withLock { storedOnly in unknown.filter { storedOnly.contains($0) } }
         guard !stored.isEmpty else { return }
-        let (restored, _) = try await StoredFlights.load(
-            from: writer, where: "flight_id = ANY($1::text[])", [PostgresArray.text(Array(stored))])
+        let restored = try await writer.flights(ids: stored).flights
         engine.withLock { engine in for (state, _) in restored { engine.load(state) } }
         storedOnly.withLock { storedOnly in for id in stored { storedOnly.remove(id) } }
         logger.debug("flights restored from the database", metadata: ["flights": "\(restored.count)"])

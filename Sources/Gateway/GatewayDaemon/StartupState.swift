@@ -2,7 +2,6 @@ import FeedIngest
 import FlightModel
 import HistoryStore
 import Logging
-import Postgres
 
 /// What the daemon restores from PostgreSQL before it takes a frame: the current flights
 /// (state, provenance, seq) and the feeds' checkpoints.
@@ -16,15 +15,11 @@ struct StartupState {
     static func load(from writer: HistoryWriter, retainHours: Int, logger: Logger) async throws -> StartupState {
         var startup = StartupState()
         // Flights that have not ended long ago: the same rule as housekeeping.
-        let (flights, skipped) = try await StoredFlights.load(
-            from: writer,
-            where: "(ends_at IS NULL OR ends_at > now() - make_interval(hours => $1)) AND updated_at > now() - interval '7 days'",
-            [.int(retainHours)])
-        startup.flights = flights
-        let loaded = Set(flights.map(\.state.key.flightID))
-        for row in try await writer.read("SELECT flight_id FROM flightedge.flights").rows {
-            if let id = row[0], !loaded.contains(id) { startup.storedOnly.insert(id) }
-        }
+        let restored = try await writer.currentFlights(retainHours: retainHours)
+        startup.flights = restored.flights
+        let loaded = Set(restored.flights.map(\.state.key.flightID))
+        startup.storedOnly = try await writer.allFlightIDs().subtracting(loaded)
+        let skipped = restored.unreadable
         if skipped > 0 { logger.error("flights that could not be restored from the database", metadata: ["count": "\(skipped)"]) }
         startup.positions = try await FeedPositions.load(from: writer)
         return startup
@@ -44,17 +39,12 @@ struct FeedPositions: Sendable {
 
     static func load(from writer: HistoryWriter) async throws -> FeedPositions {
         var positions = FeedPositions()
-        let checkpoints = try await writer.read(
-            #"SELECT feed, recent_files::text, file_inode, "offset", file_name FROM flightedge.feed_checkpoints"#
-        ).rows
-        for row in checkpoints {
-            guard let feed = row[0] else { continue }
-            if let text = row[1], case .array(let names)? = try? JSONParser.parse(Array(text.utf8)) {
-                positions.committedFiles[feed] = Set(names.compactMap(\.stringValue))
-            }
-            if let inode = row[2].flatMap({ Int64($0) }), let offset = row[3].flatMap({ Int64($0) }) {
-                positions.tailPositions[feed] = TailFileFeed.Position(inode: UInt64(bitPattern: inode), offset: offset)
-            } else if let name = row[4], let offset = row[3].flatMap({ Int64($0) }) {
+        for checkpoint in try await writer.feedCheckpoints() {
+            let feed = checkpoint.feed
+            if !checkpoint.recentFiles.isEmpty { positions.committedFiles[feed] = Set(checkpoint.recentFiles) }
+            if let inode = checkpoint.fileInode, let offset = checkpoint.offset {
+                positions.tailPositions[feed] = TailFileFeed.Position(inode: inode, offset: offset)
+            } else if let name = checkpoint.fileName, let offset = checkpoint.offset {
                 positions.spoolPositions[feed] = SpoolDirectoryFeed.Position(file: name, offset: offset)
             }
         }

@@ -87,9 +87,18 @@ public actor HistoryWriter {
 
     /// Writes the batch in one transaction, retrying on a lost connection until it is in.
     ///
-    /// - Throws: the database's error when the batch itself is refused (a data error, not an
-    ///   outage), or `CancellationError` when the task is cancelled while waiting.
+    /// - Throws: ``StoreError`` with code `batchRefused` when the batch itself is refused (a
+    ///   data error, not an outage), or `CancellationError` when the task is cancelled while
+    ///   waiting.
     public func commit(_ batch: CommitBatch, whileWaiting heartbeat: @Sendable () -> Void = {}) async throws -> CommitResult {
+        do {
+            return try await commitWaitingOutOutages(batch, heartbeat: heartbeat)
+        } catch let error as PostgresError {
+            throw StoreError(.batchRefused, "PostgreSQL refused the batch", cause: error)
+        }
+    }
+
+    private func commitWaitingOutOutages(_ batch: CommitBatch, heartbeat: @Sendable () -> Void) async throws -> CommitResult {
         var attempts = 0
         return try await waitingOutOutages(heartbeat: heartbeat) { connection in
             attempts += 1
@@ -97,23 +106,23 @@ public actor HistoryWriter {
             // INSERT checking every row for a conflict. Not on a retry: the connection was lost
             // with the outcome unknown, the earlier attempt may have committed them, and only
             // `ON CONFLICT DO NOTHING` takes them a second time.
-            let history: HistoryRows = attempts == 1 && batch.changes.count >= Self.copyThreshold ? .copied : .inserted
-            var results = try connection.pipeline(Self.statements(for: batch, history: history))
+            let history: CommitStatements.HistoryRows = attempts == 1 && batch.changes.count >= CommitStatements.copyThreshold ? .copied : .inserted
+            var results = try connection.pipeline(CommitStatements.statements(for: batch, history: history))
             if history == .copied {
                 do {
-                    try connection.copyIn(Self.copyChanges, data: Self.copyText(batch.changes))
+                    try connection.copyIn(CommitStatements.copyChanges, data: CommitStatements.copyText(batch.changes))
                     try connection.execute("COMMIT")
                 } catch let error as PostgresError where error.sqlState == "23505" {
                     // Rows already in: this very batch committed before and the answer was lost
                     // (or it is replayed). Written again the idempotent way, nothing twice.
                     connection.rollbackOpenTransaction()
-                    results = try connection.pipeline(Self.statements(for: batch, history: .inserted))
+                    results = try connection.pipeline(CommitStatements.statements(for: batch, history: .inserted))
                 } catch {
                     connection.rollbackOpenTransaction()
                     throw error
                 }
             }
-            var ids = Self.outboxIDs(batch: batch, results: results)
+            var ids = CommitStatements.outboxIDs(batch: batch, results: results)
             // An event already in the outbox: an earlier attempt of this very batch committed and
             // its answer was lost with the connection. If the broker never had it, it is still
             // unpublished: hand it over under its existing id.
@@ -187,174 +196,20 @@ public actor HistoryWriter {
             ),
             ("COMMIT", []),
         ]
-        _ = try await waitingOutOutages { connection in try connection.pipeline(statements) }
+        do {
+            _ = try await waitingOutOutages { connection in try connection.pipeline(statements) }
+        } catch let error as PostgresError {
+            throw StoreError.wrapping(error, while: "cannot mark outbox rows published")
+        }
     }
 
-    /// Runs one statement, waiting out an outage: a lost connection is reopened and the
-    /// statement retried with backoff.
-    public func read(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresResult {
-        try await waitingOutOutages { connection in try connection.query(sql, parameters) }
-    }
-
-    // MARK: - Statements
-
-    static func statements(for batch: CommitBatch, history: HistoryRows = .inserted) -> [(sql: String, parameters: [PostgresValue])] {
-        var statements: [(sql: String, parameters: [PostgresValue])] = [("BEGIN", [])]
-        if !batch.flights.isEmpty {
-            let rows = batch.flights
-            statements.append((
-                """
-                INSERT INTO flightedge.flights (flight_id, airline, number, suffix, flight_date, direction, state,
-                                                provenance, seq, first_seen_at, updated_at, ends_at)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[],
-                                     $7::jsonb[], $8::text[], $9::bigint[], $10::timestamptz[], $11::timestamptz[],
-                                     $12::timestamptz[])
-                ON CONFLICT (flight_id) DO UPDATE
-                   SET state = EXCLUDED.state, provenance = EXCLUDED.provenance, seq = EXCLUDED.seq,
-                       updated_at = EXCLUDED.updated_at, ends_at = EXCLUDED.ends_at
-                 WHERE flights.seq < EXCLUDED.seq
-                """,
-                [
-                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.text(rows.map(\.airline)),
-                    PostgresArray.text(rows.map(\.number)), PostgresArray.text(rows.map(\.suffix)),
-                    PostgresArray.text(rows.map(\.date)), PostgresArray.text(rows.map(\.direction)),
-                    PostgresArray.text(utf8: rows.map(\.stateJSON)), PostgresArray.text(utf8: rows.map(\.provenanceJSON)),
-                    PostgresArray.integers(rows.map(\.seq)), PostgresArray.text(rows.map(\.firstSeenAt)),
-                    PostgresArray.text(rows.map(\.updatedAt)), PostgresArray.text(rows.map(\.endsAt)),
-                ]
-            ))
-        }
-        if !batch.outbox.isEmpty {
-            let rows = batch.outbox
-            statements.append((
-                """
-                INSERT INTO flightedge.outbox (event_id, flight_id, topic, payload, qos, retain)
-                SELECT event_id, flight_id, topic, payload, qos, retain
-                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::boolean[])
-                       WITH ORDINALITY AS row(event_id, flight_id, topic, payload, qos, retain, ordinal)
-                 ORDER BY ordinal
-                ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
-                RETURNING id, event_id
-                """,
-                [
-                    PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
-                    PostgresArray.text(rows.map(\.topic)), PostgresArray.text(utf8: rows.map(\.payload)),
-                    PostgresArray.integers(rows.map(\.qos)), PostgresArray.booleans(rows.map(\.retain)),
-                ]
-            ))
-        }
-        if !batch.rejected.isEmpty {
-            let rows = batch.rejected
-            statements.append((
-                """
-                INSERT INTO flightedge.rejected_frames (feed, position, received_at, error, raw)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::bytea[])
-                """,
-                [
-                    PostgresArray.text(rows.map(\.feed)), PostgresArray.text(rows.map(\.position)),
-                    PostgresArray.text(rows.map(\.receivedAt)), PostgresArray.text(rows.map(\.error)),
-                    PostgresArray.bytea(rows.map(\.raw)),
-                ]
-            ))
-        }
-        for checkpoint in batch.checkpoints {
-            statements.append((
-                """
-                INSERT INTO flightedge.feed_checkpoints (feed, file_name, file_inode, "offset", sequence, recent_files, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())
-                ON CONFLICT (feed) DO UPDATE
-                   SET file_name = EXCLUDED.file_name, file_inode = EXCLUDED.file_inode, "offset" = EXCLUDED."offset",
-                       sequence = EXCLUDED.sequence, recent_files = EXCLUDED.recent_files, updated_at = now()
-                """,
-                [
-                    .text(checkpoint.feed), .optional(checkpoint.fileName), .optional(checkpoint.fileInode.map(String.init)),
-                    .int(checkpoint.offset), .optional(checkpoint.sequence.map(String.init)),
-                    .text(jsonArray(checkpoint.recentFiles)),
-                ]
-            ))
-        }
-        guard history == .inserted else { return statements }
-        if !batch.changes.isEmpty {
-            let rows = batch.changes
-            statements.append((
-                """
-                INSERT INTO flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time,
-                                                       received_at)
-                SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[],
-                                     $7::timestamptz[], $8::timestamptz[])
-                ON CONFLICT DO NOTHING
-                """,
-                [
-                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.integers(rows.map(\.seq)),
-                    PostgresArray.text(rows.map(\.field)), PostgresArray.text(rows.map(\.oldJSON)),
-                    PostgresArray.text(rows.map(\.newJSON)), PostgresArray.text(rows.map(\.feed)),
-                    PostgresArray.text(rows.map(\.sourceTime)), PostgresArray.text(rows.map(\.receivedAt)),
-                ]
-            ))
-        }
-        statements.append(("COMMIT", []))
-        return statements
-    }
-
-    /// How a commit writes its history rows.
-    enum HistoryRows {
-        /// In the pipeline, `INSERT … ON CONFLICT DO NOTHING`, then `COMMIT`.
-        case inserted
-        /// By ``copyChanges`` after the pipeline, which leaves the transaction open for it.
-        case copied
-    }
-
-    /// History rows from which COPY pays for its two extra round trips.
-    static let copyThreshold = 200
-
-    static let copyChanges = """
-        COPY flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time, received_at)
-        FROM STDIN
-        """
-
-    /// The history rows in COPY's text format, in ``copyChanges``' column order.
-    static func copyText(_ rows: [CommitBatch.ChangeRow]) -> [UInt8] {
-        var text = PostgresCopyText(capacity: rows.count * 120)
-        for row in rows {
-            text.append(row.flightID)
-            text.append(row.seq)
-            text.append(row.field)
-            text.append(row.oldJSON)
-            text.append(row.newJSON)
-            text.append(row.feed)
-            text.append(row.sourceTime)
-            text.append(row.receivedAt)
-            text.endRow()
-        }
-        return text.bytes
-    }
-
-    private static func jsonArray(_ strings: [String]) -> String {
-        var writer = JSONWriter()
-        writer.beginArray()
-        for string in strings { writer.string(string) }
-        writer.endArray()
-        return writer.string
-    }
-
-    /// Matches `RETURNING id, event_id` back to the batch's outbox rows.
-    static func outboxIDs(batch: CommitBatch, results: [PostgresResult]) -> [Int64?] {
-        guard !batch.outbox.isEmpty else { return [] }
-        // Results: BEGIN, [flights], outbox, …
-        var index = 1
-        if !batch.flights.isEmpty { index += 1 }
-        let rows = results[index].rows
-        var byEventID: [String: Int64] = [:]
-        var withoutEventID: [Int64] = []
-        for row in rows {
-            guard let id = row[0].flatMap({ Int64($0) }) else { continue }
-            if let eventID = row[1] { byEventID[eventID] = id } else { withoutEventID.append(id) }
-        }
-        var nextPlain = 0
-        return batch.outbox.map { row in
-            if let eventID = row.eventID { return byEventID[eventID.lowercased()] }
-            defer { nextPlain += 1 }
-            return nextPlain < withoutEventID.count ? withoutEventID[nextPlain] : nil
+    /// Runs one of the store's own statements, waiting out an outage: a lost connection is
+    /// reopened and the statement retried with backoff. Not public: only the store speaks SQL.
+    func read(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresResult {
+        do {
+            return try await waitingOutOutages { connection in try connection.query(sql, parameters) }
+        } catch let error as PostgresError {
+            throw StoreError.wrapping(error, while: "cannot read from PostgreSQL")
         }
     }
 }

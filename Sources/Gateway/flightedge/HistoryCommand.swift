@@ -3,7 +3,7 @@ import Configuration
 import FlightModel
 import Foundation
 import GatewayDaemon
-import Postgres
+import HistoryStore
 
 /// `flightedge history FLIGHT_ID`: every recorded change of one flight.
 struct HistoryCommand: AsyncParsableCommand {
@@ -22,23 +22,17 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try config.load()
-        let rows: [[String?]]
+        let changes: [FlightChange]
         do {
             let password = try SecretFile.read(path: loaded.database.passwordFile, credential: "db-password")
-            let connection = try PostgresConnection(conninfo: loaded.database.url, password: password)
-            rows = try connection.query(
-                """
-                SELECT seq, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                       to_char(source_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       feed, field, old_value::text, new_value::text
-                  FROM flightedge.flight_changes
-                 WHERE flight_id = $1
-                 ORDER BY seq, field
-                """, [.text(flightID)]
-            ).rows
+            changes = try HistoryReader(conninfo: loaded.database.url, password: password).changes(of: flightID)
         } catch {
             FileHandle.standardError.write(Data("flightedge history: \(error)\n".utf8))
             throw ExitCode(2)
+        }
+        // The table's cells as text, JSON values as stored.
+        let rows: [[String?]] = changes.map { change in
+            [String(change.seq), change.receivedAt, change.sourceTime, change.feed, change.field, change.oldJSON, change.newJSON]
         }
         if rows.isEmpty {
             FileHandle.standardError.write(Data("no history for \(flightID)\n".utf8))

@@ -3,7 +3,6 @@ import Configuration
 import Foundation
 import GatewayDaemon
 import HistoryStore
-import Postgres
 
 /// `flightedge migrate`: applies the schema migrations and reports what it did.
 struct MigrateCommand: AsyncParsableCommand {
@@ -18,8 +17,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let loaded = try config.load()
         do {
             let password = try SecretFile.read(path: loaded.database.passwordFile, credential: "db-password")
-            let connection = try PostgresConnection(conninfo: loaded.database.url, password: password)
-            let outcome = try SchemaMigrator(connection: connection).migrate()
+            let store = try HistoryReader(conninfo: loaded.database.url, password: password)
+            let outcome = try store.migrate()
             if outcome.applied.isEmpty {
                 print("schema is current (version \(outcome.version))")
             } else {

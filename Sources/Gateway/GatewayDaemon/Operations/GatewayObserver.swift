@@ -3,7 +3,6 @@ import FeedIngest
 import FlightModel
 import HistoryStore
 import Metrics
-import Postgres
 import Publisher
 import Synchronization
 
@@ -79,15 +78,8 @@ final class GatewayObserver: Sendable {
     /// database outage only makes this figure stale, never the health endpoint slow.
     func watchOutbox(every interval: Duration = .seconds(5)) async {
         while !Task.isCancelled {
-            if let row = try? await writer.read(
-                """
-                SELECT count(*), COALESCE(extract(epoch FROM now() - min(created_at)), 0)
-                FROM flightedge.outbox WHERE published_at IS NULL
-                """
-            ).rows.first {
-                let rows = row[0].flatMap { Int64($0) } ?? 0
-                let age = row[1].flatMap { Double($0) } ?? 0
-                outbox.withLock { $0 = (rows, age) }
+            if let backlog = try? await writer.outboxBacklog() {
+                outbox.withLock { $0 = (backlog.rows, backlog.oldestAgeSeconds) }
             }
             try? await Task.sleep(for: interval)
         }

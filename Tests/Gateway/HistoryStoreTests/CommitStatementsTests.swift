@@ -1,0 +1,126 @@
+import Postgres
+import Testing
+
+@testable import HistoryStore
+
+/// The SQL of a batch's commit, checked without a server: which statements a batch makes, the
+/// parameters they carry, COPY's text, and how outbox ids are matched back.
+@Suite struct CommitStatementsTests {
+    static func flight(_ id: String, seq: Int64 = 1) -> CommitBatch.FlightRow {
+        CommitBatch.FlightRow(
+            flightID: id, airline: "LX", number: "1234", suffix: nil, date: "2026-11-24", direction: "D",
+            stateJSON: Array(#"{"gate":"A1"}"#.utf8), provenanceJSON: Array("{}".utf8), seq: seq,
+            firstSeenAt: "2026-11-24T06:00:00Z", updatedAt: "2026-11-24T06:01:00Z", endsAt: nil)
+    }
+
+    static func change(_ id: String, field: String, old: String?, new: String?) -> CommitBatch.ChangeRow {
+        CommitBatch.ChangeRow(
+            flightID: id, seq: 2, field: field, oldJSON: old, newJSON: new, feed: "aodb", sourceTime: nil,
+            receivedAt: "2026-11-24T06:01:00.000Z")
+    }
+
+    static func sql(_ statements: [(sql: String, parameters: [PostgresValue])]) -> [String] {
+        statements.map { $0.sql.split(separator: " ").prefix(3).joined(separator: " ") }
+    }
+
+    @Test func anEmptyBatchIsOneEmptyTransaction() {
+        let statements = CommitStatements.statements(for: CommitBatch())
+        #expect(statements.map(\.sql) == ["BEGIN", "COMMIT"])
+    }
+
+    @Test func eachKindOfRowHasItsStatementInTableOrder() {
+        var batch = CommitBatch()
+        batch.flights = [Self.flight("LX1234-20261124-D")]
+        batch.outbox = [CommitBatch.OutboxRow(eventID: nil, flightID: "LX1234-20261124-D", topic: "t", payload: [])]
+        batch.rejected = [CommitBatch.RejectedRow(feed: "aodb", position: "f@0", receivedAt: "x", error: "bad", raw: [0, 1])]
+        batch.checkpoints = [CommitBatch.CheckpointRow(feed: "aodb"), CommitBatch.CheckpointRow(feed: "fids")]
+        batch.changes = [Self.change("LX1234-20261124-D", field: "gate", old: nil, new: #""A1""#)]
+        let statements = CommitStatements.statements(for: batch)
+        #expect(
+            Self.sql(statements) == [
+                "BEGIN", "INSERT INTO flightedge.flights", "INSERT INTO flightedge.outbox",
+                "INSERT INTO flightedge.rejected_frames", "INSERT INTO flightedge.feed_checkpoints",
+                "INSERT INTO flightedge.feed_checkpoints", "INSERT INTO flightedge.flight_changes", "COMMIT",
+            ])
+        // Every parameter placeholder of each statement has its value.
+        for statement in statements {
+            let highest = (1...20).last { statement.sql.contains("$\($0)") } ?? 0
+            #expect(statement.parameters.count == highest, "\(statement.sql.prefix(40))")
+        }
+    }
+
+    @Test func copiedHistoryLeavesTheTransactionOpenForCOPY() {
+        var batch = CommitBatch()
+        batch.flights = [Self.flight("LX1234-20261124-D")]
+        batch.changes = [Self.change("LX1234-20261124-D", field: "gate", old: nil, new: #""A1""#)]
+        let statements = CommitStatements.statements(for: batch, history: .copied)
+        #expect(Self.sql(statements) == ["BEGIN", "INSERT INTO flightedge.flights"])
+    }
+
+    @Test func flightsGoAsOneArrayPerColumn() throws {
+        var batch = CommitBatch()
+        batch.flights = [Self.flight("LX1234-20261124-D", seq: 7), Self.flight("LX1235-20261124-D", seq: 9)]
+        let upsert = CommitStatements.statements(for: batch)[1]
+        #expect(upsert.parameters.count == 12)
+        guard case .encodedText(let ids) = upsert.parameters[0], case .encodedText(let seqs) = upsert.parameters[8] else {
+            Issue.record("arrays are sent as encoded text: \(upsert.parameters[0])")
+            return
+        }
+        #expect(String(decoding: ids, as: UTF8.self) == #"{"LX1234-20261124-D","LX1235-20261124-D"}"#)
+        #expect(String(decoding: seqs, as: UTF8.self) == "{7,9}")
+        // An older seq never overwrites a newer one.
+        #expect(upsert.sql.contains("WHERE flights.seq < EXCLUDED.seq"))
+    }
+
+    @Test func checkpointsKeepTheirRecentFilesAsJSON() {
+        var batch = CommitBatch()
+        batch.checkpoints = [
+            CommitBatch.CheckpointRow(feed: "fids", fileName: "a.xml", offset: 42, recentFiles: [#"we"ird".xml"#, "b.xml"])
+        ]
+        let checkpoint = CommitStatements.statements(for: batch)[1]
+        #expect(checkpoint.parameters[0] == .text("fids"))
+        #expect(checkpoint.parameters[1] == .text("a.xml"))
+        #expect(checkpoint.parameters[2] == .null)
+        #expect(checkpoint.parameters[3] == .text("42"))
+        #expect(checkpoint.parameters[5] == .text(#"["we\"ird\".xml","b.xml"]"#))
+    }
+
+    @Test func copyTextEscapesAndMarksNulls() {
+        let rows = [Self.change("LX1234-20261124-D", field: "remark", old: nil, new: "\"tab\there\\n\"")]
+        let text = String(decoding: CommitStatements.copyText(rows), as: UTF8.self)
+        #expect(
+            text == "LX1234-20261124-D\t2\tremark\t\\N\t\"tab\\there\\\\n\"\taodb\t\\N\t2026-11-24T06:01:00.000Z\n")
+    }
+
+    @Test func outboxIDsComeBackByEventIDAndInOrderForTheRest() {
+        var batch = CommitBatch()
+        let first = "6F9619FF-8B86-D011-B42D-00C04FC964FF"
+        let second = "7F9619FF-8B86-D011-B42D-00C04FC964FF"
+        batch.outbox = [
+            CommitBatch.OutboxRow(eventID: first, flightID: nil, topic: "a", payload: []),
+            CommitBatch.OutboxRow(eventID: nil, flightID: nil, topic: "status", payload: []),
+            CommitBatch.OutboxRow(eventID: second, flightID: nil, topic: "b", payload: []),
+        ]
+        // PostgreSQL returns uuids in lower case; the second event was in the outbox already
+        // (ON CONFLICT DO NOTHING returns no row for it).
+        let ids = CommitStatements.outboxIDs(
+            batch: batch, returned: [["11", first.lowercased()], ["12", nil]])
+        #expect(ids == [11, 12, nil])
+    }
+}
+
+@Suite struct StoreErrorTests {
+    @Test func aConnectionProblemIsUnreachableAndAnythingElseAQueryFailure() {
+        let lost = StoreError.wrapping(
+            PostgresError(code: .connectionLost, message: "server closed the connection"), while: "cannot read")
+        #expect(lost.code == .unreachable)
+        let refused = StoreError.wrapping(
+            PostgresError(code: .queryFailed, message: "permission denied for schema flightedge", sqlState: "42501"),
+            while: "cannot read the history of LX1234-20261124-D")
+        #expect(refused.code == .queryFailed)
+        #expect(refused.sqlState == "42501")
+        #expect(
+            refused.description
+                == "cannot read the history of LX1234-20261124-D: query failed: permission denied for schema flightedge (SQLSTATE 42501)")
+    }
+}
