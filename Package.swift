@@ -115,6 +115,11 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "Postgres"], path: "Tests/Gateway/HistoryStoreTests"),
+        .testTarget(
+            name: "GatewayDaemonTests",
+            dependencies: ["GatewayDaemon", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher"],
+            path: "Tests/Gateway/GatewayDaemonTests"
+        ),
         .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"], path: "Tests/Gateway/FeedFramingTests"),
         .testTarget(
             name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration"],

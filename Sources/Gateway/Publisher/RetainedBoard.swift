@@ -45,7 +45,12 @@ public struct RetainedBoard: Sendable {
 
     /// Records committed states (with the payloads that were stored) and returns the messages
     /// to publish: each flight's topic, and every gate and belt list that changed.
-    public mutating func update(_ committed: [(state: FlightState, payload: [UInt8])], now: Timestamp) -> [OutgoingMessage] {
+    ///
+    /// - Parameter receivedAt: the monotonic receipt of the first frame that touched each
+    ///   flight: its state message carries it, for the receipt-to-PUBACK latency.
+    public mutating func update(
+        _ committed: [(state: FlightState, payload: [UInt8])], now: Timestamp, receivedAt: [String: UInt64] = [:]
+    ) -> [OutgoingMessage] {
         var messages: [OutgoingMessage] = []
         var touchedGates: Set<String> = []
         var touchedBelts: Set<String> = []
@@ -65,7 +70,9 @@ public struct RetainedBoard: Sendable {
                 belts[belt, default: []].insert(id)
                 touchedBelts.insert(belt)
             }
-            messages.append(flightMessage(id, payload))
+            var message = flightMessage(id, payload)
+            message.receivedAtNanoseconds = receivedAt[id] ?? 0
+            messages.append(message)
         }
         messages += touchedGates.sorted().map { gateMessage($0, now: now) }
         messages += touchedBelts.sorted().map { beltMessage($0, now: now) }

@@ -9,6 +9,9 @@ public final class PipelineProgress: Sendable {
     private let lagMilliseconds = Atomic<Int64>(0)
     /// Set while the pipeline waits for a frame with nothing queued: idle is progress too.
     private let idle = Atomic<Bool>(true)
+    /// Who waits for a number of committed frames (a reload stopping a feed).
+    private let waiting = Mutex<[(frames: Int64, id: Int, continuation: CheckedContinuation<Void, Never>)]>([])
+    private let waiterIDs = Atomic<Int>(0)
 
     public init() {}
 
@@ -16,12 +19,40 @@ public final class PipelineProgress: Sendable {
         frames frameCount: Int, updates count: Int, events eventCount: Int, rejected rejectedCount: Int,
         lagMilliseconds lag: Int64
     ) {
-        frames.add(Int64(frameCount), ordering: .relaxed)
+        let total = frames.add(Int64(frameCount), ordering: .relaxed).newValue
         updates.add(Int64(count), ordering: .relaxed)
         events.add(Int64(eventCount), ordering: .relaxed)
         rejected.add(Int64(rejectedCount), ordering: .relaxed)
         lagMilliseconds.store(lag, ordering: .relaxed)
         heartbeat()
+        let ready = waiting.withLock { waiting in
+            let ready = waiting.filter { $0.frames <= total }.map(\.continuation)
+            waiting.removeAll { $0.frames <= total }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    /// Returns once `count` frames have been committed in all (or the task is cancelled).
+    func waitUntilCommitted(frames count: Int64) async {
+        let id = waiterIDs.add(1, ordering: .relaxed).newValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = waiting.withLock { waiting -> Bool in
+                    if committedFrames >= count || Task.isCancelled { return true }
+                    waiting.append((count, id, continuation))
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            let cancelled = waiting.withLock { waiting in
+                let found = waiting.first { $0.id == id }?.continuation
+                waiting.removeAll { $0.id == id }
+                return found
+            }
+            cancelled?.resume()
+        }
     }
 
     func setIdle(_ value: Bool) { idle.store(value, ordering: .relaxed) }
@@ -39,4 +70,3 @@ public final class PipelineProgress: Sendable {
     public var lastLagMilliseconds: Int64 { lagMilliseconds.load(ordering: .relaxed) }
     public var isIdle: Bool { idle.load(ordering: .relaxed) }
 }
-

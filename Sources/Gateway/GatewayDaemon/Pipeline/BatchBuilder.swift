@@ -1,0 +1,200 @@
+import FeedFormats
+import FeedIngest
+import FlightModel
+import HistoryStore
+import Publisher
+
+/// Builds batches, purely: decodes each frame with its feed's decoder, merges the updates into
+/// the flights' state, and renders the rows the commit writes and the messages the publisher
+/// sends after it, keeping what it takes to undo a batch PostgreSQL refused. No I/O, no clock:
+/// frames in, rows and messages out.
+struct BatchBuilder: Sendable {
+    struct Settings: Sendable {
+        var context: PayloadContext
+        /// `{prefix}/{IATA}`.
+        var topicRoot: String
+    }
+
+    private(set) var engine: StateEngine
+    let settings: Settings
+    /// The `seq` each flight on the board was last rendered at, by a committed batch or the one
+    /// in flight: the next payload's `prev_seq`.
+    private var renderedSeq: [String: Int64]
+
+    /// - Parameter rendered: the flights as the board holds them at start, with their `seq`.
+    init(engine: StateEngine, settings: Settings, rendered: [String: Int64] = [:]) {
+        self.engine = engine
+        self.settings = settings
+        self.renderedSeq = rendered
+    }
+
+    /// A frame's updates, or why it is rejected.
+    static func decode(_ frame: Frame, decoders: [String: any FrameDecoder]) -> Result<[FlightUpdate], DecodeError> {
+        if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
+        guard let decoder = decoders[frame.feed] else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
+        do {
+            let context = FrameContext(
+                feed: frame.feed, position: frame.position.description,
+                receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds))
+            return .success(try decoder.decode(frame.bytes, context: context))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The flights `decoded` names that the engine does not hold.
+    func unknownFlights(in decoded: [(Frame, Result<[FlightUpdate], DecodeError>)]) -> Set<String> {
+        var unknown: Set<String> = []
+        for case (_, .success(let updates)) in decoded {
+            for update in updates where engine.state(for: update.key.flightID) == nil {
+                unknown.insert(update.key.flightID)
+            }
+        }
+        return unknown
+    }
+
+    /// Flights read back from the store, so their `seq` and merge rules continue.
+    mutating func load(_ states: [FlightState]) {
+        for state in states { engine.load(state) }
+    }
+
+    /// A reload changed the feeds: their precedence from the next frame on.
+    mutating func setPrecedence(_ precedence: [String: Int]) {
+        engine.precedence = precedence
+    }
+
+    /// Merges one decoded frame into the state and adds its rows and events to `batch`; a
+    /// frame that did not decode is rejected.
+    mutating func add(_ frame: Frame, _ outcome: Result<[FlightUpdate], DecodeError>, to batch: inout PreparedBatch) {
+        let updates: [FlightUpdate]
+        switch outcome {
+        case .success(let decoded): updates = decoded
+        case .failure(let error):
+            reject(frame, reason: error.description, to: &batch)
+            return
+        }
+        batch.oldestReceipt = min(batch.oldestReceipt, frame.receivedAtMilliseconds)
+        let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
+        for update in updates {
+            let id = update.key.flightID
+            if batch.before[id] == nil { batch.before[id] = .some(engine.state(for: id)) }
+            guard let applied = engine.apply(update, receivedAt: receivedAt) else { continue }
+            batch.updates += 1
+            if batch.after[id] == nil {
+                batch.touched.append(id)
+                batch.firstReceipt[id] = frame.receivedAtNanoseconds
+            }
+            batch.after[id] = applied.state
+            record(applied, update: update, receivedAt: receivedAt, frame: frame, into: &batch)
+        }
+        note(frame, rejected: false, into: &batch)
+    }
+
+    /// Keeps `frame` in `rejected_frames` with `reason` (NUL bytes dropped, at most 2,000
+    /// characters), and nothing else of it.
+    mutating func reject(_ frame: Frame, reason: String, to batch: inout PreparedBatch) {
+        batch.oldestReceipt = min(batch.oldestReceipt, frame.receivedAtMilliseconds)
+        let position = frame.position.description
+        batch.rows.rejected.append(CommitBatch.RejectedRow(
+            feed: frame.feed, position: position,
+            receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds).iso8601,
+            error: String(reason.unicodeScalars.filter { $0.value != 0 }.map(Character.init).prefix(2000)),
+            raw: frame.bytes))
+        batch.rejectedByFeed[frame.feed, default: 0] += 1
+        batch.rejections.append((frame.feed, position, reason))
+        note(frame, rejected: true, into: &batch)
+    }
+
+    /// Renders each touched flight's state row once; the same bytes are published.
+    mutating func finish(_ batch: inout PreparedBatch) {
+        for id in batch.touched {
+            guard let state = batch.after[id] else { continue }
+            let previous = renderedSeq[id]
+            if batch.renderedBefore.index(forKey: id) == nil { batch.renderedBefore[id] = previous }
+            renderedSeq[id] = state.seq
+            let payload = FlightPayload.encode(state, previousSeq: previous ?? 0, context: settings.context)
+            batch.rows.flights.append(CommitBatch.FlightRow(
+                flightID: id, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
+                date: state.key.date.description, direction: state.key.direction.letter,
+                stateJSON: payload, provenanceJSON: state.provenanceBytes,
+                seq: state.seq, firstSeenAt: state.firstSeen.iso8601, updatedAt: state.updatedAt.iso8601,
+                endsAt: state.endsAt?.iso8601))
+        }
+    }
+
+    /// Puts the touched flights, and their rendered `seq`, back as they were before `batch`.
+    /// Batches are undone newest first.
+    mutating func undo(_ batch: PreparedBatch) {
+        for (id, state) in batch.before { engine.restore(id, to: state) }
+        for (id, seq) in batch.renderedBefore { renderedSeq[id] = seq }
+    }
+
+    /// Housekeeping cleared these flights from the board: their next payload starts afresh.
+    mutating func cleared(_ flightIDs: [String]) {
+        for id in flightIDs { renderedSeq.removeValue(forKey: id) }
+    }
+
+    /// Housekeeping forgets these flights in memory (the store still has them).
+    mutating func forget(_ flightIDs: [String]) {
+        for id in flightIDs { engine.remove(id) }
+    }
+
+    // MARK: - Rows
+
+    private func record(
+        _ applied: StateEngine.AppliedUpdate, update: FlightUpdate, receivedAt: Timestamp, frame: Frame,
+        into batch: inout PreparedBatch
+    ) {
+        let state = applied.state
+        let received = receivedAt.iso8601
+        let sourceTime = update.sourceTime?.iso8601
+        for change in applied.changes {
+            batch.rows.changes.append(CommitBatch.ChangeRow(
+                flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
+                newJSON: change.new?.json, feed: change.feed, sourceTime: sourceTime, receivedAt: received))
+        }
+        for event in applied.events {
+            let payload = EventPayload.encode(
+                event, state: state, feed: update.feed, position: update.position, observedAt: receivedAt,
+                context: settings.context)
+            let topic = "\(settings.topicRoot)/events/\(event.kind.rawValue)"
+            batch.rows.outbox.append(CommitBatch.OutboxRow(
+                eventID: event.eventID, flightID: event.flightID, topic: topic, payload: payload))
+            batch.events.append(OutgoingMessage(
+                topic: topic, payload: payload, qos: 1, retain: false, eventID: event.eventID, schema: EventPayload.schema,
+                receivedAtNanoseconds: frame.receivedAtNanoseconds))
+        }
+    }
+
+    /// Checkpoints and spool-file bookkeeping for a frame that was used or rejected.
+    private func note(_ frame: Frame, rejected: Bool, into batch: inout PreparedBatch) {
+        batch.frames.append(frame)
+        var checkpoint = CommitBatch.CheckpointRow(feed: frame.feed)
+        switch frame.position {
+        case .file(let name, let offset):
+            checkpoint.fileName = name
+            checkpoint.offset = offset
+        case .stream(_, let connection, let offset):
+            checkpoint.sequence = Int64(connection)
+            checkpoint.offset = offset
+        case .tail(let name, let inode, _, let end):
+            // Where reading resumes after a restart, committed with the frame's effects.
+            checkpoint.fileName = name
+            checkpoint.fileInode = Int64(bitPattern: inode)
+            checkpoint.offset = end
+        }
+        if let completion = frame.fileCompletion { batch.fileFrames.append((completion, rejected)) }
+        let checkpoints = batch.rows.checkpoints
+        if let index = checkpoints.firstIndex(where: { $0.feed == frame.feed }) {
+            checkpoint.recentFiles = checkpoints[index].recentFiles
+            batch.rows.checkpoints[index] = checkpoint
+        } else {
+            batch.rows.checkpoints.append(checkpoint)
+        }
+        if let completion = frame.fileCompletion, completion.isLast,
+            let index = batch.rows.checkpoints.firstIndex(where: { $0.feed == frame.feed })
+        {
+            batch.rows.checkpoints[index].recentFiles.append(completion.name)
+        }
+    }
+}

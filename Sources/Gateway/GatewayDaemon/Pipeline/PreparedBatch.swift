@@ -1,0 +1,48 @@
+import FeedIngest
+import FlightModel
+import HistoryStore
+import Publisher
+
+/// Everything one batch produces before its commit: the rows the store writes, the messages
+/// the publisher sends after it, what the spool and the counters need, and how to undo the
+/// batch in memory should PostgreSQL refuse it. Built by ``BatchBuilder``.
+struct PreparedBatch: Sendable {
+    /// The frames, used or rejected, in order: a refused batch is committed again from them.
+    var frames: [Frame] = []
+    var rows = CommitBatch()
+    /// Each touched flight's state before the batch (nil: new), to undo a refused commit.
+    var before: [String: FlightState?] = [:]
+    /// Each touched flight's state after the batch, in first-touch order.
+    var touched: [String] = []
+    var after: [String: FlightState] = [:]
+    /// The events' messages, in the order of `rows.outbox`.
+    var events: [OutgoingMessage] = []
+    /// Spool-file frames, used or rejected, for the bookkeeping after the commit.
+    var fileFrames: [(completion: FileCompletion, rejected: Bool)] = []
+    /// Why each rejected frame was rejected, for the log.
+    var rejections: [(feed: String, position: String, reason: String)] = []
+    var updates = 0
+    var rejectedByFeed: [String: Int] = [:]
+    var oldestReceipt = Int64.max
+    /// Monotonic receipt of the first frame that touched each flight, for latency.
+    var firstReceipt: [String: UInt64] = [:]
+    /// The `seq` each rendered flight had been rendered at before this batch (nil: never), to
+    /// undo the rendering too.
+    var renderedBefore: [String: Int64?] = [:]
+    /// Frames used or rejected; kept when `frames` is dropped after the commit.
+    var frameCount = 0
+
+    /// What publishing needs once the batch is committed: the history rows, the frames and
+    /// the states to undo are let go (a third of a batch's memory under a burst).
+    func committed() -> PreparedBatch {
+        var kept = self
+        kept.frameCount = frames.count
+        kept.frames = []
+        kept.before = [:]
+        kept.renderedBefore = [:]
+        kept.rows.changes = []
+        kept.rows.outbox = []
+        kept.rows.checkpoints = []
+        return kept
+    }
+}
