@@ -91,7 +91,8 @@ let package = Package(
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "HistoryStore", "AirportSimulator", "FlightModel", "MQTT",
+                "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "FeedIngest", "HistoryStore",
+                "AirportSimulator", "FlightModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -44,7 +44,7 @@ public struct FrameSink: Sendable {
 
 extension Frame {
     /// A frame from what a framer found; an oversize or broken frame carries its framing error.
-    init(
+    public init(
         _ output: FramerOutput, feed: String, receivedAtMilliseconds: Int64,
         position: (_ offset: Int64, _ end: Int64) -> FramePosition
     ) {

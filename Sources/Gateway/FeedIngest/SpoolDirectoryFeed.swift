@@ -89,20 +89,9 @@ public struct SpoolDirectoryFeed: Sendable {
             move(name, to: "rejected")
             return true
         }
-        var outputs: [FramerOutput] = []
-        if config.framing == .file {
-            let size = Int64(data.count)
-            if data.count > config.maxFrameBytes {
-                outputs.append(.oversize(prefix: Array(data.prefix(keptPrefixBytes)), offset: 0, length: size, end: size))
-            } else if !data.isEmpty {
-                outputs.append(.frame(bytes: Array(data), offset: 0, end: size))
-            }
-        } else {
-            var framer = makeFramer(config.framing, maxFrameBytes: config.maxFrameBytes)
-            framer.consume(data, into: &outputs)
-            framer.finish(into: &outputs)
-            if framer.skippedBytes > 0 { sink.counters.bytesSkipped(framer.skippedBytes) }
-        }
+        var (outputs, skipped) = WholeInputFraming.frames(
+            of: data, framing: config.framing, maxFrameBytes: config.maxFrameBytes)
+        if skipped > 0 { sink.counters.bytesSkipped(skipped) }
         if let resume, resume.file == name {
             let before = outputs.count
             outputs.removeAll { Self.offset(of: $0) <= resume.offset }

@@ -33,12 +33,15 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var reason: String
     /// The five-character SQLSTATE, when the server sent one.
     public var sqlState: String?
+    /// What libpq saw happen (`connection failed`, `query failed`, …).
+    private var failure: String
 
     init(_ code: Code, _ message: String, cause: PostgresError) {
         self.code = code
         self.message = message
         self.reason = cause.message
         self.sqlState = cause.sqlState
+        self.failure = cause.code.description
     }
 
     /// Wraps a PostgreSQL error met while doing `what`.
@@ -48,6 +51,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let state = sqlState.map { " (SQLSTATE \($0))" } ?? ""
-        return "\(message): \(code): \(reason)\(state)"
+        return "\(message): \(failure): \(reason)\(state)"
     }
 }

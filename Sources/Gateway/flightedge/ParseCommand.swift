@@ -2,8 +2,10 @@ import ArgumentParser
 import Configuration
 import FeedFormats
 import FeedFraming
+import FeedIngest
 import FlightModel
 import Foundation
+import GatewayDaemon
 
 /// `flightedge parse`: decodes feed messages as the daemon would and prints the normalized
 /// updates, so an integrator can check a feed before wiring it.
@@ -67,19 +69,22 @@ struct ParseCommand: AsyncParsableCommand {
                 continue
             }
             let receivedAt = setup.receivedAt ?? modified.map(Timestamp.init) ?? .now
-            for frame in setup.frames(of: bytes) {
-                let position = "\(input.name)@\(frame.offset)"
-                let context = FrameContext(feed: setup.feedName, position: position, receivedAt: receivedAt)
-                do {
-                    if let problem = frame.problem { throw DecodeError(problem) }
-                    for update in try setup.decoder.decode(frame.bytes, context: context) {
+            // Framed and decoded as the daemon's feed would: the same frames, the same reasons.
+            let outputs = WholeInputFraming.frames(of: bytes, framing: setup.framing, maxFrameBytes: setup.maxFrameBytes).outputs
+            for framed in outputs {
+                let frame = Frame(
+                    framed, feed: setup.feedName, receivedAtMilliseconds: receivedAt.millisecondsSinceEpoch
+                ) { offset, _ in .file(name: input.name, offset: offset) }
+                switch FrameDecoding.updates(of: frame, decoder: setup.decoder) {
+                case .success(let updates):
+                    for update in updates {
                         output.write(update.normalizedJSON(derived: true))
                         decoded += 1
                     }
-                } catch {
+                case .failure(let error):
                     rejected += 1
                     output.flush()
-                    FileHandle.standardError.write(Data("\(position): \(error)\n".utf8))
+                    FileHandle.standardError.write(Data("\(frame.position): \(error)\n".utf8))
                 }
             }
         }
@@ -97,25 +102,6 @@ struct ParseCommand: AsyncParsableCommand {
         var maxFrameBytes: Int
         var feedName: String
         var receivedAt: Timestamp?
-
-        /// The frames of one input: its bytes and offset, or why the framing refused it.
-        func frames(of bytes: [UInt8]) -> [(bytes: [UInt8], offset: Int64, problem: String?)] {
-            if framing == .file {
-                return bytes.isEmpty ? [] : [(bytes, 0, nil)]
-            }
-            var framer = makeFramer(framing, maxFrameBytes: maxFrameBytes)
-            var outputs: [FramerOutput] = []
-            framer.consume(bytes, into: &outputs)
-            framer.finish(into: &outputs)
-            return outputs.map { output in
-                switch output {
-                case .frame(let bytes, let offset, _): (bytes, offset, nil)
-                case .oversize(let prefix, let offset, let length, _):
-                    (prefix, offset, "frame of \(length) bytes exceeds max_frame_bytes \(maxFrameBytes)")
-                case .broken(let bytes, let offset, _, let reason): (bytes, offset, reason)
-                }
-            }
-        }
     }
 
     private func makeSetup() throws -> Setup {

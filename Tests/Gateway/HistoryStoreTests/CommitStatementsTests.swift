@@ -114,6 +114,7 @@ import Testing
         let lost = StoreError.wrapping(
             PostgresError(code: .connectionLost, message: "server closed the connection"), while: "cannot read")
         #expect(lost.code == .unreachable)
+        #expect(lost.description == "cannot read: connection lost: server closed the connection")
         let refused = StoreError.wrapping(
             PostgresError(code: .queryFailed, message: "permission denied for schema flightedge", sqlState: "42501"),
             while: "cannot read the history of LX1234-20261124-D")

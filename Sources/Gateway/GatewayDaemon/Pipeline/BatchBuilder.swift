@@ -30,16 +30,7 @@ struct BatchBuilder: Sendable {
 
     /// A frame's updates, or why it is rejected.
     static func decode(_ frame: Frame, decoders: [String: any FrameDecoder]) -> Result<[FlightUpdate], DecodeError> {
-        if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
-        guard let decoder = decoders[frame.feed] else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
-        do {
-            let context = FrameContext(
-                feed: frame.feed, position: frame.position.description,
-                receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds))
-            return .success(try decoder.decode(frame.bytes, context: context))
-        } catch {
-            return .failure(error)
-        }
+        FrameDecoding.updates(of: frame, decoder: decoders[frame.feed])
     }
 
     /// The flights `decoded` names that the engine does not hold.

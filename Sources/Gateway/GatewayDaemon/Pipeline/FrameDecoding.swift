@@ -1,0 +1,22 @@
+import FeedFormats
+import FeedIngest
+import FlightModel
+
+/// A frame's updates, or why it is rejected: the one mapping from frame to updates, used by the
+/// pipeline and by `flightedge parse`, so both say the same thing about the same bytes.
+public enum FrameDecoding {
+    /// Decodes `frame` with its feed's `decoder`; a frame the framer already refused (oversize,
+    /// broken) is rejected with the framer's reason.
+    public static func updates(of frame: Frame, decoder: (any FrameDecoder)?) -> Result<[FlightUpdate], DecodeError> {
+        if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
+        guard let decoder else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
+        do {
+            let context = FrameContext(
+                feed: frame.feed, position: frame.position.description,
+                receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds))
+            return .success(try decoder.decode(frame.bytes, context: context))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
