@@ -41,7 +41,9 @@ let package = Package(
 
         // MARK: Shared: pure logic, no I/O, no C
         .target(name: "FlightModel", path: "Sources/Shared/FlightModel"),
-        .target(name: "Configuration", path: "Sources/Shared/Configuration"),
+        .target(name: "Configuration", dependencies: ["FlightModel"], path: "Sources/Shared/Configuration"),
+        // The clocks and retry timing: kept out of the pure modules.
+        .target(name: "Timing", dependencies: ["FlightModel"], path: "Sources/Shared/Timing"),
         .target(name: "Metrics", path: "Sources/Shared/Metrics"),
         .target(name: "AirportSimulator", dependencies: ["FlightModel"], path: "Sources/Shared/AirportSimulator"),
 
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration", "FeedFraming", "FlightModel", "Metrics",
+                "Configuration", "FeedFraming", "FlightModel", "Metrics", "Timing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "HistoryStore",
             dependencies: [
-                "FlightModel", "Postgres",
+                "FlightModel", "Postgres", "Timing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,14 +73,14 @@ let package = Package(
         ),
         .target(
             name: "Publisher",
-            dependencies: ["FlightModel", "MQTT", "Metrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FlightModel", "MQTT", "Metrics", "Timing", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Gateway/Publisher"
         ),
         .target(
             name: "GatewayDaemon",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
-                "MQTT", "Metrics", "CMalloc",
+                "MQTT", "Metrics", "Timing", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -92,7 +94,7 @@ let package = Package(
             name: "flightedge",
             dependencies: [
                 "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "FeedIngest", "HistoryStore",
-                "AirportSimulator", "FlightModel",
+                "AirportSimulator", "FlightModel", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,8 +114,8 @@ let package = Package(
         ),
 
         // MARK: Tests: unit tests beside each module's side, integration tests against real services
-        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"], path: "Tests/Shared/FlightModelTests"),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/Shared/ConfigurationTests"),
+        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel", "Timing"], path: "Tests/Shared/FlightModelTests"),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FlightModel"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "Postgres"], path: "Tests/Gateway/HistoryStoreTests"),
         .testTarget(
@@ -129,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel",
+                "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel", "Timing",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

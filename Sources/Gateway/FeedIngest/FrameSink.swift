@@ -1,6 +1,7 @@
 import FeedFraming
 import Foundation
 import Metrics
+import Timing
 
 /// Where feed readers put frames: the pipeline's bounded queue plus the feed's counters.
 public struct FrameSink: Sendable {
@@ -26,7 +27,7 @@ public struct FrameSink: Sendable {
     func deliver(
         _ outputs: [FramerOutput], feed: String, position: (_ offset: Int64, _ end: Int64) -> FramePosition
     ) async -> Bool {
-        let now = currentMilliseconds()
+        let now = WallClock.milliseconds
         for output in outputs {
             let frame = Frame(output, feed: feed, receivedAtMilliseconds: now, position: position)
             guard await deliver(frame) else { return false }
@@ -61,11 +62,4 @@ extension Frame {
                 framingError: reason)
         }
     }
-}
-
-/// Wall-clock milliseconds since 1970.
-func currentMilliseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
 }

@@ -3,6 +3,7 @@ import FeedFraming
 import Foundation
 import Logging
 import Synchronization
+import Timing
 
 /// `transport = "spool-dir"`: files dropped into a folder are each read once, in name order,
 /// and moved to `done/` (or `rejected/` when nothing in them could be used) after the commit
@@ -109,7 +110,7 @@ public struct SpoolDirectoryFeed: Sendable {
             return true
         }
         tracker.start(name, frames: outputs.count)
-        let now = currentMilliseconds()
+        let now = WallClock.milliseconds
         for (index, output) in outputs.enumerated() {
             var frame = Frame(output, feed: config.name, receivedAtMilliseconds: now) { offset, _ in .file(name: name, offset: offset) }
             frame.fileCompletion = FileCompletion(name: name, isLast: index == outputs.count - 1) { [self] rejectedAll in
@@ -130,7 +131,7 @@ public struct SpoolDirectoryFeed: Sendable {
         let source = folder.appendingPathComponent(name)
         var target = folder.appendingPathComponent(subfolder).appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: target.path) {
-            target = folder.appendingPathComponent(subfolder).appendingPathComponent("\(name).\(currentMilliseconds())")
+            target = folder.appendingPathComponent(subfolder).appendingPathComponent("\(name).\(WallClock.milliseconds)")
         }
         do {
             try FileManager.default.moveItem(at: source, to: target)

@@ -3,6 +3,7 @@ import FlightModel
 import Logging
 import NIOCore
 import NIOPosix
+import Timing
 
 /// `transport = "tcp-connect"`: connects to the feed's sender (an AODB that serves a stream)
 /// and reconnects after every loss with capped exponential backoff and jitter. Each change of

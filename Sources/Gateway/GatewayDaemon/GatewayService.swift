@@ -10,6 +10,7 @@ import ServiceLifecycle
 import Synchronization
 import Systemd
 import UnixSignals
+import Timing
 
 /// `flightedge run`: the whole gateway under swift-service-lifecycle.
 ///
@@ -51,9 +52,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         let context = PayloadContext(
             airport: config.airport.iata, timeZone: TimeZone(identifier: config.airport.timezone) ?? .gmt)
         var engine = StateEngine(
-            policy: EventPolicy(
-                delayThresholdMinutes: config.events.delayThresholdMinutes,
-                delayStepMinutes: config.events.delayStepMinutes),
+            policy: config.events,
             precedence: Dictionary(config.feeds.map { ($0.name, $0.precedence) }, uniquingKeysWith: { first, _ in first }))
         var board = RetainedBoard(topicRoot: topicRoot, stateQoS: config.mqtt.stateQoS, context: context)
         for (state, _) in startup.flights { engine.load(state) }

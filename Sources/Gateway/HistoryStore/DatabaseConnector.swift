@@ -1,6 +1,7 @@
 import FlightModel
 import Logging
 import Postgres
+import Timing
 
 /// Opens PostgreSQL connections for the daemon, waiting out an outage: it retries with capped
 /// exponential backoff and logs the outage once and the recovery once, not every attempt.

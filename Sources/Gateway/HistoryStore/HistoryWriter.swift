@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Postgres
 import Synchronization
+import Timing
 
 /// The daemon's PostgreSQL side: one connection, on a thread of its own (libpq blocks), that
 /// commits each batch in one transaction (the flights, events and checkpoints in one round trip

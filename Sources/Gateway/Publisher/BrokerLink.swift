@@ -2,6 +2,7 @@ import FlightModel
 import Logging
 import MQTT
 import Synchronization
+import Timing
 
 /// The daemon's one connection to the MQTT broker: configures the client (credentials, TLS,
 /// the `offline` last will), reports each change of the connection once in the log, falls back

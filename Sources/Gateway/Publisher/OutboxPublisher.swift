@@ -2,6 +2,7 @@ import FlightModel
 import Logging
 import MQTT
 import Metrics
+import Timing
 
 /// Where the publisher finds the outbox: PostgreSQL in the daemon.
 public protocol OutboxStore: Sendable {

@@ -6,6 +6,7 @@ import FeedIngest
 import FlightModel
 import Foundation
 import GatewayDaemon
+import Timing
 
 /// `flightedge parse`: decodes feed messages as the daemon would and prints the normalized
 /// updates, so an integrator can check a feed before wiring it.

@@ -1,4 +1,5 @@
 import Foundation
+import FlightModel
 
 /// Walks the parsed TOML, builds a ``GatewayConfig`` and collects every problem on the way:
 /// unknown tables and keys (with a suggestion), wrong types, missing or out-of-range values,
@@ -129,8 +130,9 @@ final class ConfigLoader {
 
     private func loadEvents(_ table: TOMLTable?) -> EventsConfig {
         var reader = reader(table, "events")
-        let threshold = reader.integer("delay_threshold_minutes", default: 15, range: 1...1440)
-        let step = reader.integer("delay_step_minutes", default: 5, range: 1...1440)
+        let defaults = EventPolicy()
+        let threshold = reader.integer("delay_threshold_minutes", default: defaults.delayThresholdMinutes, range: 1...1440)
+        let step = reader.integer("delay_step_minutes", default: defaults.delayStepMinutes, range: 1...1440)
         reader.finish()
         return EventsConfig(delayThresholdMinutes: threshold, delayStepMinutes: step)
     }

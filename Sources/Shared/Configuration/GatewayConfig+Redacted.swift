@@ -1,3 +1,4 @@
+import FlightModel
 extension GatewayConfig {
     /// The effective configuration as TOML, defaults filled in and secrets masked: what
     /// `flightedge check-config` prints. It parses back to the same configuration (unless a

@@ -1,4 +1,5 @@
 import Foundation
+import FlightModel
 
 /// The validated configuration of one FlightEdge daemon: `flightedge.toml` (DESIGN.md §8).
 ///
@@ -122,21 +123,9 @@ public struct DatabaseConfig: Sendable, Equatable {
     }
 }
 
-/// `[events]`: when delay events fire (DESIGN.md §4).
-public struct EventsConfig: Sendable, Equatable {
-    /// `delay_threshold_minutes`: a delay event fires when estimated minus scheduled reaches
-    /// this; 1 to 1440, default 15.
-    public var delayThresholdMinutes: Int
-    /// `delay_step_minutes`: another fires when an announced delay changes by at least this;
-    /// 1 to 1440, default 5.
-    public var delayStepMinutes: Int
-
-    /// The defaults are those of the configuration file.
-    public init(delayThresholdMinutes: Int = 15, delayStepMinutes: Int = 5) {
-        self.delayThresholdMinutes = delayThresholdMinutes
-        self.delayStepMinutes = delayStepMinutes
-    }
-}
+/// `[events]`: when delay events fire (DESIGN.md §4); the state engine's own policy, so its
+/// defaults are written once.
+public typealias EventsConfig = EventPolicy
 
 /// `[http]`: the operations endpoint.
 public struct HTTPConfig: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Configuration
+import FlightModel
 import Foundation
 import Testing
 

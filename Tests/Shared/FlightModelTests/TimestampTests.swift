@@ -1,6 +1,7 @@
 import FlightModel
 import Foundation
 import Testing
+import Timing
 
 @Suite struct TimestampTests {
     @Test(arguments: [

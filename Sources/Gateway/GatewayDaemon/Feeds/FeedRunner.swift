@@ -3,6 +3,7 @@ import FeedIngest
 import FlightModel
 import Logging
 import Synchronization
+import Timing
 
 /// Runs each feed as a task of its own, so a reload can stop, start or restart one feed while
 /// the others go on reading.

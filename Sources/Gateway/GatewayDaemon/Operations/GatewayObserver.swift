@@ -5,6 +5,7 @@ import HistoryStore
 import Metrics
 import Publisher
 import Synchronization
+import Timing
 
 /// Looks at every part of the running gateway at one moment, for `/healthz`, `/metrics` and
 /// the status line: the same truth everywhere.

@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import Publisher
 import Synchronization
+import Timing
 
 /// The heart of the daemon (DESIGN.md §1): takes what the feeds queued, has ``BatchBuilder``
 /// decode and merge it into a batch, commits the batch in one transaction, then hands the

@@ -22,9 +22,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The same instant as a Foundation `Date`.
     public var date: Date { Date(timeIntervalSince1970: Double(millisecondsSinceEpoch) / 1000) }
 
-    /// The current wall-clock time.
-    public static var now: Timestamp { Timestamp(Date()) }
-
     /// This instant moved by `minutes` (negative: earlier); saturates instead of overflowing.
     public func adding(minutes: Int) -> Timestamp { adding(Int64(clamping: minutes), unit: 60_000) }
 

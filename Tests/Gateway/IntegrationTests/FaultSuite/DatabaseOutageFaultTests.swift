@@ -5,6 +5,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import Timing
 #endif
 
 /// Fault suite, database outage: PostgreSQL stopped for 30 s under load.
