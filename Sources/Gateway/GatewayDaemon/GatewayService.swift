@@ -14,8 +14,9 @@ import Timing
 
 /// `flightedge run`: the whole gateway under swift-service-lifecycle.
 ///
-/// Start: PostgreSQL (migrated), current flights restored, broker connected, feeds listening,
-/// then `READY=1`. Stop (SIGTERM/SIGINT): `STOPPING=1`, feeds stop reading, the batch in hand
+/// Start: PostgreSQL (migrated), current flights restored; then the long-running parts run as
+/// services of one `ServiceGroup` (GatewayParts.swift): broker connected and feeds listening
+/// make `READY=1`. Stop (SIGTERM/SIGINT): `STOPPING=1`, feeds stop reading, the batch in hand
 /// is committed, in-flight events wait for their PUBACK (up to a deadline), `offline` is
 /// published, and the process exits 0.
 public struct GatewayService: Service, CustomStringConvertible {
@@ -66,6 +67,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         let feeds = try FeedRoster(config: config)
         let progress = PipelineProgress()
         let boardBox = BoardBox()
+        let gate = StartupGate(listeners: config.feeds.filter { $0.transport == .tcpListen }.count)
         var publisherSettings = OutboxPublisher.Settings(
             statusTopic: "\(topicRoot)/status", onlinePayload: status.payload(online: true),
             offlinePayload: status.payload(online: false), resyncTopic: "\(topicRoot)/cmd/resync")
@@ -74,7 +76,9 @@ public struct GatewayService: Service, CustomStringConvertible {
         let publisher = OutboxPublisher(
             link: broker, store: writer, settings: publisherSettings, logger: logger, metrics: metrics
         ) {
-            boardBox.birth()
+            // Asked for after every CONNACK: the first one is half of being ready.
+            gate.brokerConnected()
+            return boardBox.birth()
         }
         let pipeline = FlightPipeline(
             queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
@@ -85,92 +89,49 @@ public struct GatewayService: Service, CustomStringConvertible {
         let observer = GatewayObserver(
             writer: writer, broker: broker, publisher: publisher, feeds: feeds, progress: progress,
             metrics: metrics)
-
-        try broker.start()
-        let publisherTask = Task { await publisher.run() }
-        let pipelineTask = Task { try await pipeline.run() }
-        let runner = FeedRunner(queue: queue, logger: logger)
-        let listening = ReadyCounter(expected: config.feeds.filter { $0.transport == .tcpListen }.count)
-        for feed in feeds.feeds {
-            runner.start(feed.config, counters: feed.counters, positions: startup.positions) { listening.arrived() }
-        }
+        let runner = FeedRunner(queue: queue, logger: logger) { feed, error in gate.feedFailed(feed, error) }
         let reporter = StatusReporter(
             topicRoot: topicRoot, broker: broker, writer: writer, publisher: publisher, feeds: feeds,
             progress: progress, notifier: notifier, logger: logger)
-        let reporterTask = Task { await reporter.run() }
         let reloader = ConfigReloader(
             path: configPath, running: config, feeds: feeds, runner: runner, queue: queue, pipeline: pipeline,
             writer: writer, notifier: notifier, logger: logger)
-        let reloadTask = Task {
-            for await _ in hangups {
-                await reloader.reload { await reporter.statusLine() }
-            }
-        }
-        let operationsTask = Task {
-            async let outbox: Void = observer.watchOutbox()
-            if let http = config.http {
-                do {
-                    try await OperationsServer(address: http.listen, observer: observer, logger: logger).run()
-                } catch where !(error is CancellationError) {
-                    logger.error("operations endpoint cannot listen; /healthz and /metrics are unavailable",
-                        metadata: ["address": "\(http.listen)", "error": "\(error)"])
-                }
-            }
-            await outbox
-        }
-        let housekeepingTask = Task {
-            // Soon after start (flights may have ended while the daemon was down), then every minute.
-            var interval = Duration.seconds(5)
-            while (try? await Task.sleep(for: interval)) != nil {
-                await pipeline.housekeep(retainHours: config.housekeeping.retainHours)
-                interval = .seconds(60)
-            }
-        }
+        let statusLine: @Sendable () async -> String = { await reporter.statusLine() }
 
-        // READY=1 once the broker answered and every tcp-listen feed is bound.
-        let ready = await waitUntilReady(broker: broker, listening: listening, runner: runner)
-        if ready {
-            notifier.post(.ready(status: await reporter.statusLine()))
-            logger.info(
-                "FlightEdge ready",
-                metadata: ["airport": "\(config.airport.iata)", "feeds": "\(config.feeds.count)", "flights": "\(startup.flights.count)"])
-            try? await gracefulShutdown()
+        // Stopped in reverse order: see GatewayParts.swift.
+        let parts: [any Service] = [
+            OperationsService(observer: observer, http: config.http, logger: logger),
+            StatusService(reporter: reporter),
+            PublisherService(broker: broker, publisher: publisher, logger: logger),
+            PipelineService(pipeline: pipeline, logger: logger),
+            HousekeepingService(pipeline: pipeline, retainHours: config.housekeeping.retainHours),
+            FeedService(feeds: feeds, runner: runner, queue: queue, positions: startup.positions, gate: gate),
+            ReloadService(hangups: hangups, reloader: reloader, statusLine: statusLine),
+            ReadinessService(
+                gate: gate, notifier: notifier, logger: logger, statusLine: statusLine,
+                summary: [
+                    "airport": "\(config.airport.iata)", "feeds": "\(config.feeds.count)",
+                    "flights": "\(startup.flights.count)",
+                ]),
+        ]
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                // A part that ends or fails early stops the others in order too (the batch in
+                // hand committed, `offline` said), and its error is the daemon's.
+                services: parts.map {
+                    ServiceGroupConfiguration.ServiceConfiguration(
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                logger: logger))
+        defer {
+            logger.info("stopped", metadata: ["updates": "\(progress.committedUpdates)", "events": "\(progress.derivedEvents)"])
         }
-
-        notifier.post(.stopping)
-        logger.info("stopping: no new frames; committing what is in hand")
-        reloadTask.cancel()
-        await reloadTask.value
-        await runner.stopAll()
-        queue.finish()
-        do {
-            try await pipelineTask.value
-        } catch {
-            logger.error("pipeline stopped with an error", metadata: ["error": "\(error)"])
+        try await withGracefulShutdownHandler {
+            try await group.run()
+        } onGracefulShutdown: {
+            Task { await group.triggerGracefulShutdown() }
         }
-        housekeepingTask.cancel()
-        let drained = await publisher.drain(timeout: .seconds(10))
-        if !drained { logger.warning("stopping with events unacknowledged; they stay in the outbox for the next start") }
-        await publisher.sayOffline(timeout: .seconds(2))
-        reporterTask.cancel()
-        operationsTask.cancel()
-        broker.stop()
-        await publisherTask.value
-        logger.info("stopped", metadata: ["updates": "\(progress.committedUpdates)", "events": "\(progress.derivedEvents)"])
-        if !ready, let failure = runner.startFailure {
-            throw failure.error
-        }
-    }
-
-    /// Waits for the broker's first CONNACK and every listener; false when shutdown or a feed
-    /// failure came first.
-    private func waitUntilReady(broker: BrokerLink, listening: ReadyCounter, runner: FeedRunner) async -> Bool {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if broker.isConnected && listening.isComplete { return true }
-            if runner.startFailure != nil { return false }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
     }
 
     private func makeBrokerLink() throws -> BrokerLink {
@@ -197,14 +158,4 @@ final class BoardBox: Sendable {
         guard let pipeline = pipeline.withLock({ $0 }) else { return [] }
         return pipeline.board.withLock { $0.birth(now: .now) }
     }
-}
-
-/// Counts listeners that are bound, for readiness.
-final class ReadyCounter: Sendable {
-    private let expected: Int
-    private let count = Atomic<Int>(0)
-
-    init(expected: Int) { self.expected = expected }
-    func arrived() { count.add(1, ordering: .relaxed) }
-    var isComplete: Bool { count.load(ordering: .relaxed) >= expected }
 }

@@ -13,10 +13,16 @@ final class FeedRunner: Sendable {
     private let tasks = Mutex<[String: Task<Void, Never>]>([:])
     /// Set when a feed cannot start (a tcp-listen port that cannot be bound): start-up fails.
     private let failure = Mutex<(feed: String, error: any Error)?>(nil)
+    private let onFailure: @Sendable (_ feed: String, _ error: any Error) -> Void
 
-    init(queue: IngestQueue<Frame>, logger: Logger) {
+    /// - Parameter onFailure: told when a feed cannot start or stops on an error.
+    init(
+        queue: IngestQueue<Frame>, logger: Logger,
+        onFailure: @escaping @Sendable (_ feed: String, _ error: any Error) -> Void = { _, _ in }
+    ) {
         self.queue = queue
         self.logger = logger
+        self.onFailure = onFailure
     }
 
     /// The first feed that could not start, and why.
@@ -36,6 +42,7 @@ final class FeedRunner: Sendable {
             } catch {
                 logger.critical("feed stopped", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
                 failure.withLock { if $0 == nil { $0 = (feed.name, error) } }
+                onFailure(feed.name, error)
             }
         }
         tasks.withLock { $0[feed.name] = task }
