@@ -1,0 +1,58 @@
+import Testing
+
+@testable import GatewayDaemon
+
+/// When `READY=1` may be said.
+@Suite struct StartupGateTests {
+    struct PortTaken: Error {}
+
+    @Test func readyOnceTheBrokerAnsweredAndEveryListenerIsBound() async {
+        let gate = StartupGate(listeners: 2)
+        let waiter = Task { await gate.wait() }
+        gate.listenerBound()
+        gate.brokerConnected()
+        gate.brokerConnected()  // every reconnect says it again
+        try? await Task.sleep(for: .milliseconds(20))
+        gate.listenerBound()
+        guard case .ready = await waiter.value else {
+            Issue.record("not ready with the broker and both listeners")
+            return
+        }
+    }
+
+    @Test func notReadyWhileAListenerIsMissing() async {
+        let gate = StartupGate(listeners: 1)
+        gate.brokerConnected()
+        let waiter = Task { await gate.wait() }
+        try? await Task.sleep(for: .milliseconds(50))
+        gate.stop()
+        guard case .stopped = await waiter.value else {
+            Issue.record("ready without its listener")
+            return
+        }
+    }
+
+    @Test func aFeedThatCannotStartFailsTheStartEvenWhenTheRestIsThere() async {
+        let gate = StartupGate(listeners: 1)
+        gate.feedFailed("fids", PortTaken())
+        gate.brokerConnected()
+        gate.listenerBound()
+        guard case .failed(let feed, let error) = await gate.wait() else {
+            Issue.record("a failed feed did not fail the start")
+            return
+        }
+        #expect(feed == "fids")
+        #expect(error is PortTaken)
+    }
+
+    @Test func whatHappensAfterReadyDoesNotChangeIt() async {
+        let gate = StartupGate(listeners: 0)
+        gate.brokerConnected()
+        gate.feedFailed("fids", PortTaken())
+        gate.stop()
+        guard case .ready = await gate.wait() else {
+            Issue.record("ready was taken back")
+            return
+        }
+    }
+}
