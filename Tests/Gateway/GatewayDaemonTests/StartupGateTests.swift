@@ -56,3 +56,23 @@ import Testing
         }
     }
 }
+
+@Suite struct LatchTests {
+    @Test func aWaiterIsWokenWhenItOpens() async {
+        let latch = Latch()
+        let waiter = Task { await latch.wait(timeout: .seconds(10)) }
+        try? await Task.sleep(for: .milliseconds(20))
+        latch.open()
+        #expect(await waiter.value)
+        // Open stays open.
+        #expect(await latch.wait(timeout: .milliseconds(1)))
+    }
+
+    @Test func theTimeLimitEndsTheWait() async {
+        let latch = Latch()
+        let started = ContinuousClock.now
+        #expect(await latch.wait(timeout: .milliseconds(50)) == false)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(!latch.isOpen)
+    }
+}

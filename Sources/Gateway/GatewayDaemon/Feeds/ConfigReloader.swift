@@ -97,9 +97,12 @@ final class ConfigReloader: Sendable {
         feeds.replace(with: roster)
         feeds.reloadEnded(problem: nil)
         pipeline.setPrecedence(feeds.precedence)
+        var bound: [String: Latch] = [:]
         for config in changes.added + changes.changed {
             guard let feed = roster.first(where: { $0.config.name == config.name }) else { continue }
-            runner.start(config, counters: feed.counters, positions: positions)
+            let listening = Latch()
+            bound[config.name] = listening
+            runner.start(config, counters: feed.counters, positions: positions) { listening.open() }
         }
         running.withLock { $0.feeds = new.feeds }
         logger.info("configuration reloaded", metadata: ["feeds": "\(changes.summary)"])
@@ -108,13 +111,8 @@ final class ConfigReloader: Sendable {
         // cannot see: say so where the operator looks.
         let listeners = (changes.added + changes.changed).filter { $0.transport == .tcpListen }
         for config in listeners {
-            guard let feed = roster.first(where: { $0.config.name == config.name }) else { continue }
-            var waited = 0
-            while !feed.counters.snapshot.isListening && waited < 50 {
-                try await Task.sleep(for: .milliseconds(100))
-                waited += 1
-            }
-            if !feed.counters.snapshot.isListening {
+            guard let listening = bound[config.name] else { continue }
+            if await !listening.wait(timeout: .seconds(5)) {
                 feeds.reloadEnded(problem: "reload incomplete: feed \(config.name) cannot listen on \(config.address.map { "\($0)" } ?? "?")")
             }
         }
