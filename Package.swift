@@ -104,14 +104,17 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "HistoryStore", "Metrics", "MQTT",
-                "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore",
+                "Metrics", "MQTT", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/FlightEdgeBench"
         ),
 
         // MARK: Tests: unit tests beside each module's side, integration tests against real services
+        // What the integration tests and the benchmark share: a daemon process, the services'
+        // environment, loopback sockets. No Testing or XCTest here: the benchmark links it.
+        .target(name: "FlightEdgeTestSupport", dependencies: ["Postgres"], path: "Tests/Support/FlightEdgeTestSupport"),
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"], path: "Tests/Shared/FlightModelTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
@@ -123,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel",
+                "FlightEdgeTestSupport", "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
