@@ -124,6 +124,11 @@ let package = Package(
             path: "Tests/Gateway/FeedFormatsTests", exclude: ["Samples"]
         ),
         .testTarget(
+            name: "PublisherTests",
+            dependencies: ["Publisher", "MQTT", "FlightModel", "Metrics", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Gateway/PublisherTests"
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "FlightEdgeTestSupport", "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel",
