@@ -106,14 +106,17 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "HistoryStore", "Metrics", "MQTT",
-                "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore",
+                "Metrics", "MQTT", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/FlightEdgeBench"
         ),
 
         // MARK: Tests: unit tests beside each module's side, integration tests against real services
+        // What the integration tests and the benchmark share: a daemon process, the services'
+        // environment, loopback sockets. No Testing or XCTest here: the benchmark links it.
+        .target(name: "FlightEdgeTestSupport", dependencies: ["Postgres"], path: "Tests/Support/FlightEdgeTestSupport"),
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel", "Timing"], path: "Tests/Shared/FlightModelTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FlightModel"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
@@ -129,9 +132,14 @@ let package = Package(
             path: "Tests/Gateway/FeedFormatsTests", exclude: ["Samples"]
         ),
         .testTarget(
+            name: "PublisherTests",
+            dependencies: ["Publisher", "MQTT", "FlightModel", "Metrics", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Gateway/PublisherTests"
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel", "Timing",
+                "FlightEdgeTestSupport", "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel", "Timing",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

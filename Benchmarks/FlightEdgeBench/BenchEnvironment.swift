@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 
@@ -12,23 +13,13 @@ struct BenchEnvironment: Sendable {
     var repository: URL
 
     static func fromProcess() throws -> BenchEnvironment {
-        let environment = ProcessInfo.processInfo.environment
-        func value(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else { throw BenchError("\(name) is not set: run scripts/bench") }
-            return value
-        }
-        let scratch = URL(fileURLWithPath: try value("FLIGHTEDGE_TEST_SCRATCH"))
-        return BenchEnvironment(
-            adminURL: try value("FLIGHTEDGE_TEST_PG_ADMIN_URL"), postgresPort: Int(try value("FLIGHTEDGE_TEST_PG_PORT")) ?? 0,
-            mqttHost: try value("FLIGHTEDGE_TEST_MQTT_HOST"), mqttPort: Int(try value("FLIGHTEDGE_TEST_MQTT_PORT")) ?? 0,
-            mqttPasswordFolder: try value("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR"), scratch: scratch,
-            repository: scratch.deletingLastPathComponent())
+        BenchEnvironment(
+            adminURL: try TestServices.adminURL, postgresPort: try TestServices.postgresPort, mqttHost: try TestServices.mqttHost,
+            mqttPort: try TestServices.mqttPort, mqttPasswordFolder: try TestServices.mqttPasswordFolder,
+            scratch: try TestServices.scratch, repository: Repository.root)
     }
 
-    func mqttPassword(_ user: String) throws -> String {
-        try String(contentsOfFile: "\(mqttPasswordFolder)/\(user).password", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func mqttPassword(_ user: String) throws -> String { try TestServices.mqttPassword(user) }
 
     /// A fresh, empty database owned by `flightedge`; its connection string.
     func freshDatabase(_ name: String) throws -> String {

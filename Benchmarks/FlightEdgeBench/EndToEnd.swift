@@ -1,4 +1,5 @@
 import AirportSimulator
+import FlightEdgeTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -44,36 +45,34 @@ enum EndToEnd {
     }
 
     static func overTCP(_ environment: BenchEnvironment, lines: [String], stateQoS: Int) throws -> Result {
-        let daemon = try DaemonUnderTest(
-            environment: environment, databaseURL: try environment.freshDatabase("fe_bench_tcp"), stateQoS: stateQoS,
-            name: "tcp")
-        try daemon.start()
+        let daemon = try DaemonProcess.benchmark(
+            environment, databaseURL: try environment.freshDatabase("fe_bench_tcp"), stateQoS: stateQoS, name: "tcp")
+        try daemon.start(waitingFor: .healthy)
         defer { daemon.stop() }
         return try feed(daemon, lines: lines)
     }
 
     /// Sends the day to a started daemon's tcp-listen feed in one stream and waits until it is
     /// all committed and acknowledged.
-    static func feed(_ daemon: DaemonUnderTest, lines: [String]) throws -> Result {
+    static func feed(_ daemon: DaemonProcess, lines: [String]) throws -> Result {
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         let cpuBefore = daemon.cpuSeconds
         let started = now()
         let feed = try daemon.connectFeed()
-        try DaemonUnderTest.writeAll(feed, bytes)
+        try Loopback.writeAll(feed, bytes)
         close(feed)
         let finished = try daemon.waitUntilDone(frames: lines.count)
         return Result(
-            transport: "tcp-listen", updates: lines.count, seconds: finished - started, samples: try daemon.metrics(),
-            peakRSSMegabytes: daemon.peakRSSMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
+            transport: "tcp-listen", updates: lines.count, seconds: finished - started, samples: try daemon.metrics().values,
+            peakRSSMegabytes: daemon.peakResidentMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
     }
 
     /// The day cut into files of `linesPerFile`, written aside and renamed into the spool folder
     /// at once (as an AODB export would drop them).
     static func overSpool(_ environment: BenchEnvironment, lines: [String], stateQoS: Int, linesPerFile: Int = 2000) throws -> Result {
-        let daemon = try DaemonUnderTest(
-            environment: environment, databaseURL: try environment.freshDatabase("fe_bench_spool"), stateQoS: stateQoS,
-            name: "spool")
-        try daemon.start()
+        let daemon = try DaemonProcess.benchmark(
+            environment, databaseURL: try environment.freshDatabase("fe_bench_spool"), stateQoS: stateQoS, name: "spool")
+        try daemon.start(waitingFor: .healthy)
         defer { daemon.stop() }
         let staging = daemon.folder.appendingPathComponent("staging")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -94,7 +93,7 @@ enum EndToEnd {
         }
         let finished = try daemon.waitUntilDone(frames: lines.count)
         return Result(
-            transport: "spool-dir", updates: lines.count, seconds: finished - started, samples: try daemon.metrics(),
-            peakRSSMegabytes: daemon.peakRSSMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
+            transport: "spool-dir", updates: lines.count, seconds: finished - started, samples: try daemon.metrics().values,
+            peakRSSMegabytes: daemon.peakResidentMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
     }
 }

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 
@@ -14,10 +15,10 @@ enum HistoryScaling {
 
     static func run(_ environment: BenchEnvironment, lines: [String], stateQoS: Int, historyRows: Int) throws -> Result {
         let url = try environment.freshDatabase("fe_bench_history")
-        let daemon = try DaemonUnderTest(environment: environment, databaseURL: url, stateQoS: stateQoS, name: "history")
+        let daemon = try DaemonProcess.benchmark(environment, databaseURL: url, stateQoS: stateQoS, name: "history")
         try daemon.migrate()
         try fill(url, historyRows: historyRows)
-        let ready = try daemon.start()
+        let ready = try daemon.start(waitingFor: .healthy)
         defer { daemon.stop() }
         return Result(historyRows: historyRows, readySeconds: ready, endToEnd: try EndToEnd.feed(daemon, lines: lines))
     }

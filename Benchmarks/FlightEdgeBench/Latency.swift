@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT
@@ -30,10 +31,9 @@ enum Latency {
     }
 
     static func run(_ environment: BenchEnvironment, rate: Int = 1000, seconds: Int = 15, stateQoS: Int) throws -> Result {
-        let daemon = try DaemonUnderTest(
-            environment: environment, databaseURL: try environment.freshDatabase("fe_bench_latency"), stateQoS: stateQoS,
-            name: "latency")
-        try daemon.start()
+        let daemon = try DaemonProcess.benchmark(
+            environment, databaseURL: try environment.freshDatabase("fe_bench_latency"), stateQoS: stateQoS, name: "latency")
+        try daemon.start(waitingFor: .healthy)
         defer { daemon.stop() }
         let frames = rate * seconds
         let receipts = ReceiptLog(capacity: frames)
@@ -62,7 +62,7 @@ enum Latency {
         let feed = try daemon.connectFeed()
         defer { close(feed) }
         let warmup = (0..<flights).map { line(flight: $0, sequence: -1 - $0) }.joined()
-        try DaemonUnderTest.writeAll(feed, Array(warmup.utf8))
+        try Loopback.writeAll(feed, Array(warmup.utf8))
         _ = try daemon.waitUntilDone(frames: flights)
         usleep(500_000)
         let before = try histogram(daemon)
@@ -81,7 +81,7 @@ enum Latency {
             }
             let bytes = Array(line(flight: sequence % flights, sequence: sequence).utf8)
             sent[sequence] = monotonicNanoseconds()
-            try DaemonUnderTest.writeAll(feed, bytes)
+            try Loopback.writeAll(feed, bytes)
         }
         _ = try daemon.waitUntilDone(frames: flights + frames)
         usleep(500_000)
@@ -121,10 +121,10 @@ enum Latency {
     }
 
     /// Cumulative bucket counts of the daemon's receipt-to-PUBACK histogram, by upper bound.
-    static func histogram(_ daemon: DaemonUnderTest) throws -> [(bound: Double, count: Double)] {
+    static func histogram(_ daemon: DaemonProcess) throws -> [(bound: Double, count: Double)] {
         let samples = try daemon.metrics()
         let prefix = #"flightedge_receipt_to_puback_seconds_bucket{le=""#
-        return samples.compactMap { key, value -> (Double, Double)? in
+        return samples.values.compactMap { key, value -> (Double, Double)? in
             guard key.hasPrefix(prefix) else { return nil }
             let bound = key.dropFirst(prefix.count).dropLast(2)
             return (bound == "+Inf" ? .infinity : Double(bound) ?? .nan, value)

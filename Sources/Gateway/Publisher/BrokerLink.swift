@@ -8,7 +8,7 @@ import Timing
 /// the `offline` last will), reports each change of the connection once in the log, falls back
 /// to MQTT 3.1.1 when the broker does not speak v5, and hands what the network thread reports
 /// to the publisher as an ordered stream.
-public final class BrokerLink: Sendable {
+public final class BrokerLink: PublisherLink {
     /// Where the broker is and who we are to it.
     public struct Settings: Sendable {
         public var host: String

@@ -42,7 +42,7 @@ public actor OutboxPublisher {
         }
     }
 
-    private let link: BrokerLink
+    private let link: any PublisherLink
     private let store: any OutboxStore
     private let settings: Settings
     private let birth: @Sendable () async -> [OutgoingMessage]
@@ -76,7 +76,7 @@ public actor OutboxPublisher {
     public private(set) var published: Int64 = 0
 
     public init(
-        link: BrokerLink, store: any OutboxStore, settings: Settings, logger: Logger, metrics: GatewayMetrics? = nil,
+        link: any PublisherLink, store: any OutboxStore, settings: Settings, logger: Logger, metrics: GatewayMetrics? = nil,
         birth: @escaping @Sendable () async -> [OutgoingMessage]
     ) {
         self.metrics = metrics

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT
@@ -7,10 +8,9 @@ import Testing
 @Suite("The broker goes away and comes back")
 struct BrokerOutageTests {
     @Test func eventsWaitInTheOutboxAndAreAllAcknowledgedAfterTheBrokerReturns() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let broker = try PrivateBroker()
-            try broker.start()
-            let daemon = try DaemonProcess(databaseURL: url, mqttPort: broker.port)
+        let broker = try PrivateBroker()
+        try broker.start()
+        try await withDaemon(mqttPort: broker.port, start: false) { daemon in
             // A relay-like subscriber: persistent session, QoS 1.
             let relay = try MQTTWatcher(clientID: "relay-\(UUID().uuidString.prefix(6))", cleanSession: false, port: broker.port)
             try relay.subscribe(daemon.topic("events/#"), qos: 1)
@@ -22,7 +22,7 @@ struct BrokerOutageTests {
             broker.stop()
             // Committed while the broker is down: the events wait in the outbox.
             try daemon.send(lines: Array(PipelineEndToEndTests.script[2...]))
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("committed with the broker down") {
                 try connection.query("SELECT count(*), count(published_at) FROM flightedge.outbox").rows == [["6", "1"]]
             }
@@ -57,13 +57,11 @@ struct BrokerOutageTests {
     }
 
     @Test func resyncRepublishesEveryRetainedTopicAndPayloadsMatchTheirSchemas() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             try daemon.send(lines: PipelineEndToEndTests.script + [
                 #"{"airline":"AF","number":"1015","date":"\#(Fixture.day)","direction":"arrival","origin":"CDG","scheduled":"\#(Fixture.day)T09:00:00Z","belt":"7","status":"landed"}"#,
             ])
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("committed") {
                 try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["3"]]
             }

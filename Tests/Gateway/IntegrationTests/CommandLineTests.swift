@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Testing
 
@@ -9,9 +10,9 @@ struct CommandRun {
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: DaemonProcess.binary)
+        process.executableURL = DaemonProcess.binaryUnderTest
         process.arguments = arguments
-        process.currentDirectoryURL = DaemonProcess.repository
+        process.currentDirectoryURL = Repository.root
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe()
         let err = Pipe()
@@ -55,7 +56,7 @@ struct CommandLineTests {
 
     private var productionExample: String {
         get throws {
-            try String(contentsOf: DaemonProcess.repository.appendingPathComponent("conf/flightedge.toml"), encoding: .utf8)
+            try String(contentsOf: Repository.root.appendingPathComponent("conf/flightedge.toml"), encoding: .utf8)
         }
     }
 
@@ -112,7 +113,7 @@ struct CommandLineTests {
 
     @Test func migrateTwiceAgainstAFreshDatabaseIsClean() async throws {
         try await TestServices.withTemporaryDatabase { url in
-            let text = try String(contentsOf: DaemonProcess.repository.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
+            let text = try String(contentsOf: Repository.root.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
                 .replacingOccurrences(of: #"postgresql://flightedge@127.0.0.1:55432/flightedge"#, with: url)
             let path = try temporaryFile(text)
             let first = try CommandRun(["migrate", "--config", path])
@@ -125,7 +126,7 @@ struct CommandLineTests {
     }
 
     @Test func migrateAgainstAnUnreachableDatabaseIsARuntimeFailure() throws {
-        let text = try String(contentsOf: DaemonProcess.repository.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
+        let text = try String(contentsOf: Repository.root.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
             .replacingOccurrences(of: "127.0.0.1:55432", with: "127.0.0.1:1")
         let run = try CommandRun(["migrate", "--config", try temporaryFile(text)])
         #expect(run.status == 2)

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import MQTT
 import Postgres
@@ -6,8 +7,7 @@ import Testing
 @Suite("flightedge run: readiness, liveness and a clean stop")
 struct DaemonLifecycleTests {
     @Test func readyOnlineThenSigtermSaysOfflineAndExitsZero() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
+        try await withDaemon(start: false) { daemon in
             let watcher = try MQTTWatcher()
             try watcher.subscribe(daemon.topic("status"))
             try daemon.start()
@@ -35,11 +35,8 @@ struct DaemonLifecycleTests {
     }
 
     @Test func migratesTheSchemaBeforeItIsReady() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
-            defer { daemon.stop() }
-            let connection = try PostgresConnectionFactory.connect(url)
+        try await withDaemon { daemon in
+            let connection = try PostgresConnectionFactory.connect(daemon.databaseURL)
             #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["2"]])
         }
     }

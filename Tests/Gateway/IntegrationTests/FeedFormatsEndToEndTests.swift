@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT
@@ -22,9 +23,8 @@ struct FeedFormatsEndToEndTests {
     }
 
     @Test func aidxOverTCPWithSTXETXFramingPublishesGateChangeAndDelay() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let port = try DaemonProcess.freePort()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let port = try Loopback.freePort()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "aodb-aidx"
@@ -32,7 +32,7 @@ struct FeedFormatsEndToEndTests {
                 transport = "tcp-listen"
                 address = "127.0.0.1:\(port)"
                 framing = "stx-etx"
-                """)
+                """, start: false) { daemon in
             let watcher = try MQTTWatcher()
             try watcher.subscribe(daemon.topic("#"))
             try daemon.start()
@@ -61,7 +61,7 @@ struct FeedFormatsEndToEndTests {
             #expect(object["gate"]?.stringValue == "B34")
             #expect(object["estimated"]?.stringValue == "2026-11-24T06:55:00Z")
 
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             let rejected = try connection.query("SELECT feed, error FROM flightedge.rejected_frames").rows
             #expect(rejected.count == 1)
             #expect(rejected.first?[0] == "aodb-aidx")
@@ -76,12 +76,11 @@ struct FeedFormatsEndToEndTests {
     }
 
     @Test func mvtThroughTailFileGivesDepartureAndArrivalAndResumesAfterARestart() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemonFolder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
-                .appendingPathComponent("typeb-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: daemonFolder, withIntermediateDirectories: true)
-            let path = daemonFolder.appendingPathComponent("typeb.log").path
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let daemonFolder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
+            .appendingPathComponent("typeb-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: daemonFolder, withIntermediateDirectories: true)
+        let path = daemonFolder.appendingPathComponent("typeb.log").path
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "typeb"
@@ -89,7 +88,7 @@ struct FeedFormatsEndToEndTests {
                 transport = "tail-file"
                 path = "\(path)"
                 framing = "stx-etx"
-                """)
+                """, start: false) { daemon in
             let watcher = try MQTTWatcher()
             try watcher.subscribe(daemon.topic("events/#"))
             let airport = daemon.airport
@@ -111,7 +110,7 @@ struct FeedFormatsEndToEndTests {
             try await watcher.wait(for: 20, "the arrival") { messages in
                 messages.contains { $0.topic == daemon.topic("events/arrival") && $0.text.contains("BA0117-\(Fixture.compact)-A") }
             }
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             let flights = try connection.query("SELECT flight_id, state->>'status' FROM flightedge.flights ORDER BY 1").rows
             #expect(flights == [["BA0117-\(Fixture.compact)-A", "arrived"], ["LX1234-\(Fixture.compact)-D", "airborne"]])
             // The departure was read once: one change set, no replay after the restart.

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Testing
@@ -16,10 +17,9 @@ struct FeedTLSTests {
     }
 
     @Test func aListenerWithClientCertificatesTakesOnlyTrustedSenders() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let pki = try TestCertificates()
-            let port = try DaemonProcess.freePort()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let pki = try TestCertificates()
+        let port = try Loopback.freePort()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "secure"
@@ -29,10 +29,9 @@ struct FeedTLSTests {
                 tls_cert_file = "\(pki.serverCertificate)"
                 tls_key_file = "\(pki.serverKey)"
                 tls_ca_file = "\(pki.caFile)"
-                """)
-            try daemon.start()
+                """) { daemon in
             #expect(daemon.log.contains("feed listening address=127.0.0.1:\(port) feed=secure tls=true"))
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             func gates() throws -> [[String?]] {
                 try connection.query(
                     "SELECT new_value #>> '{}' FROM flightedge.flight_changes WHERE feed = 'secure' AND field = 'gate' ORDER BY received_at"
@@ -41,7 +40,7 @@ struct FeedTLSTests {
 
             // Refused: plain TCP, TLS without a client certificate, a certificate from a CA
             // the feed does not trust (the server is trusted by the sender in each case).
-            let plain = try DaemonProcess.connectLoopback(port)
+            let plain = try Loopback.connect(port: port)
             defer { close(plain) }
             try TestSender.write(plain, Self.line(1, gate: "X1"))
             try await TLSFeedPeers.send(
@@ -68,16 +67,15 @@ struct FeedTLSTests {
     }
 
     @Test func aConnectorReadsFromATrustedSenderOnly() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let pki = try TestCertificates()
-            let trusted = try await TLSFeedPeers.Server(
-                text: Self.line(1, gate: "B1"), certificate: pki.serverCertificate, key: pki.serverKey, clientCA: pki.caFile)
-            defer { trusted.stop() }
-            let impostor = try TestCertificates()
-            let foreign = try await TLSFeedPeers.Server(
-                text: Self.line(2, gate: "Z2"), certificate: impostor.serverCertificate, key: impostor.serverKey)
-            defer { foreign.stop() }
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let pki = try TestCertificates()
+        let trusted = try await TLSFeedPeers.Server(
+            text: Self.line(1, gate: "B1"), certificate: pki.serverCertificate, key: pki.serverKey, clientCA: pki.caFile)
+        defer { trusted.stop() }
+        let impostor = try TestCertificates()
+        let foreign = try await TLSFeedPeers.Server(
+            text: Self.line(2, gate: "Z2"), certificate: impostor.serverCertificate, key: impostor.serverKey)
+        defer { foreign.stop() }
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "aodb-tls"
@@ -94,9 +92,8 @@ struct FeedTLSTests {
                 transport = "tcp-connect"
                 address = "127.0.0.1:\(foreign.port)"
                 tls_ca_file = "\(pki.caFile)"
-                """)
-            try daemon.start()
-            let connection = try PostgresConnection(conninfo: url)
+                """) { daemon in
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("the trusted sender's frame committed") {
                 try connection.query("SELECT feed, new_value #>> '{}' FROM flightedge.flight_changes WHERE field = 'gate'").rows
                     == [["aodb-tls", "B1"]]

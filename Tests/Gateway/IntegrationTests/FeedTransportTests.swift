@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Testing
@@ -9,9 +10,8 @@ import Glibc
 @Suite("Feed transports against a real daemon")
 struct FeedTransportTests {
     @Test func aPeerOutsideTheAllowListIsRefusedAndLogged() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let port = try DaemonProcess.freePort()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let port = try Loopback.freePort()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "partners"
@@ -19,37 +19,34 @@ struct FeedTransportTests {
                 transport = "tcp-listen"
                 address = "127.0.0.1:\(port)"
                 allow = ["10.20.0.0/24"]
-                """)
-            try daemon.start()
+                """) { daemon in
             // The connection is accepted by the kernel, then closed by the daemon unread.
             try? daemon.send(lines: [#"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A1"}"#], port: port)
             try await eventually("refusal logged") { daemon.log.contains("feed refused a peer not on its allow list") }
             #expect(daemon.log.contains("peer=127.0.0.1"))
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["0"]])
             #expect(daemon.stop() == 0)
         }
     }
 
     @Test func tcpConnectReconnectsAfterTheSenderGoesAwayAndLogsItOnce() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let sender = try TestSender()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let sender = try TestSender()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "aodb-link"
                 format = "jsonl"
                 transport = "tcp-connect"
                 address = "127.0.0.1:\(sender.port)"
-                """)
-            try daemon.start()
+                """) { daemon in
             let first = try sender.accept()
             try TestSender.write(first, #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A1"}"# + "\n")
             Glibc.close(first)
             // Down for a while: the daemon retries with backoff and logs the loss once.
             let second = try sender.accept(timeout: 15)
             try TestSender.write(second, #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A2"}"# + "\n")
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("both gates committed") {
                 try connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE field = 'gate'").rows == [["2"]]
             }
@@ -60,9 +57,7 @@ struct FeedTransportTests {
     }
 
     @Test func manySendersAtOnceAreAllRead() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             let senders = 20
             let perSender = 50
             await withTaskGroup(of: Void.self) { group in
@@ -75,7 +70,7 @@ struct FeedTransportTests {
                     }
                 }
             }
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("every sender's flights committed") {
                 try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["\(senders * perSender)"]]
             }
@@ -85,14 +80,12 @@ struct FeedTransportTests {
     }
 
     @Test func anOversizeFrameIsRejectedAndTheStreamGoesOn() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url, maxFrameBytes: 1024)
-            try daemon.start()
+        try await withDaemon(maxFrameBytes: 1024) { daemon in
             try daemon.send(lines: [
                 #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","remark":""# + String(repeating: "x", count: 5000) + #""}"#,
                 #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"departure","gate":"A1"}"#,
             ])
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("rejection and gate") {
                 try connection.query("SELECT count(*) FROM flightedge.rejected_frames").rows == [["1"]]
                     && connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["1"]]
@@ -107,9 +100,8 @@ struct FeedTransportTests {
     /// A length-prefix stream cannot be resynchronised after a length over the limit: the frame
     /// is rejected and the daemon closes that connection; the sender's next connection works.
     @Test func aLengthPrefixOverTheLimitRejectsTheFrameAndClosesTheConnection() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let port = try DaemonProcess.freePort()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let port = try Loopback.freePort()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "framed"
@@ -118,8 +110,7 @@ struct FeedTransportTests {
                 address = "127.0.0.1:\(port)"
                 framing = "length-prefix"
                 max_frame_bytes = 4096
-                """)
-            try daemon.start()
+                """) { daemon in
             func framed(_ text: String) -> [UInt8] {
                 let body = Array(text.utf8)
                 let length = UInt32(body.count)
@@ -128,7 +119,7 @@ struct FeedTransportTests {
             let line = { (gate: String) in
                 #"{"airline":"LX","number":"7","date":"\#(Fixture.day)","direction":"departure","gate":"\#(gate)"}"#
             }
-            let sender = try DaemonProcess.connectLoopback(port)
+            let sender = try Loopback.connect(port: port)
             defer { close(sender) }
             // A good frame, then a length of 10 MB followed by bytes that never make a frame.
             let oversize: [UInt8] = [0x00, 0xA0, 0x00, 0x00] + Array(repeating: UInt8(ascii: "x"), count: 8192)
@@ -144,11 +135,11 @@ struct FeedTransportTests {
             #expect(read == 0 || (read < 0 && errno == ECONNRESET), "the daemon closed the connection (read \(read), errno \(errno))")
 
             // The next connection starts a fresh stream.
-            let again = try DaemonProcess.connectLoopback(port)
+            let again = try Loopback.connect(port: port)
             let next = framed(line("A2"))
             _ = next.withUnsafeBytes { Glibc.write(again, $0.baseAddress, $0.count) }
             close(again)
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("both good frames applied and the oversize one rejected") {
                 try connection.query(
                     "SELECT count(*) FROM flightedge.flight_changes WHERE feed = 'framed' AND field = 'gate'").rows == [["2"]]

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import MQTT
 import Postgres
@@ -6,8 +7,7 @@ import Testing
 @Suite("Housekeeping, history and simulate")
 struct HousekeepingAndToolsTests {
     @Test func aFlightThatEndedLongAgoIsClearedFromRetainedTopicsButKeepsItsHistory() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
+        try await withDaemon(start: false) { daemon in
             let watcher = try MQTTWatcher()
             try watcher.subscribe(daemon.topic("flights/#"))
             try daemon.start()
@@ -22,7 +22,7 @@ struct HousekeepingAndToolsTests {
                 messages.contains { $0.topic == ended && $0.payload.isEmpty }
             }
             #expect(!watcher.messages.contains { $0.topic == daemon.topic("flights/LX0009-20200101-D") && $0.payload.isEmpty })
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE flight_id = 'LX0008-20200101-A'").rows == [["3"]])
             // A late update to the cleared flight continues its seq and puts it back.
             try daemon.send(lines: [#"{"airline":"LX","number":"8","date":"2020-01-01","direction":"arrival","belt":"4"}"#])
@@ -34,13 +34,11 @@ struct HousekeepingAndToolsTests {
     }
 
     @Test func aFlightNotRestoredAtStartStillContinuesItsSeq() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             try daemon.send(lines: [
                 #"{"airline":"LX","number":"8","date":"2020-01-01","direction":"arrival","actual":"2020-01-01T10:05:00Z","status":"arrived"}"#
             ])
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("committed") {
                 try connection.query("SELECT seq FROM flightedge.flights").rows == [["1"]]
             }
@@ -57,11 +55,9 @@ struct HousekeepingAndToolsTests {
     }
 
     @Test func historyPrintsEveryChangeAsATableAndAsJSON() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             try daemon.send(lines: Array(PipelineEndToEndTests.script[0...3]))
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("committed") {
                 try connection.query("SELECT max(seq) FROM flightedge.flight_changes").rows == [["4"]]
             }

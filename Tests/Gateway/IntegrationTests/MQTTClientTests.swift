@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import MQTT
 import Testing

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT

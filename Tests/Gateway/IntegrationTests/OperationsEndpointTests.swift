@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Testing
 
@@ -5,27 +6,26 @@ import Testing
 @Suite("Operations endpoint: /healthz and /metrics")
 struct OperationsEndpointTests {
     @Test func metricsCountWhatTheDaemonDidAndHealthIsOK() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             let lines = (1...20).map {
                 #"{"airline":"LX","number":"\#($0)","date":"2026-11-24","direction":"departure","gate":"A\#($0)","scheduled":"2026-11-24T10:00:00Z"}"#
             }
             try daemon.send(lines: lines + ["not json"])
             try await eventually("all committed and published") {
-                let metrics = try daemon.http("/metrics").body
-                return DaemonProcess.sample(metrics, "flightedge_updates_committed_total") == 20
-                    && (DaemonProcess.sample(metrics, "flightedge_receipt_to_puback_seconds_count") ?? 0) >= 20
+                let metrics = try daemon.metrics()
+                return metrics["flightedge_updates_committed_total"] == 20
+                    && (metrics["flightedge_receipt_to_puback_seconds_count"] ?? 0) >= 20
             }
             let (status, body) = try daemon.http("/metrics")
             #expect(status == 200)
-            #expect(DaemonProcess.sample(body, #"flightedge_feed_frames_total{feed="aodb"}"#) == 21)
-            #expect(DaemonProcess.sample(body, #"flightedge_feed_rejected_frames_total{feed="aodb"}"#) == 1)
-            #expect(DaemonProcess.sample(body, "flightedge_events_derived_total") == 20)  // one gate-change each
-            #expect((DaemonProcess.sample(body, "flightedge_commit_seconds_count") ?? 0) >= 1)
-            #expect((DaemonProcess.sample(body, "flightedge_batch_frames_sum") ?? 0) == 21)
-            #expect(DaemonProcess.sample(body, "flightedge_database_up") == 1)
-            #expect(DaemonProcess.sample(body, "flightedge_broker_up") == 1)
+            let samples = MetricSamples(prometheusText: body)
+            #expect(samples[#"flightedge_feed_frames_total{feed="aodb"}"#] == 21)
+            #expect(samples[#"flightedge_feed_rejected_frames_total{feed="aodb"}"#] == 1)
+            #expect(samples["flightedge_events_derived_total"] == 20)  // one gate-change each
+            #expect((samples["flightedge_commit_seconds_count"] ?? 0) >= 1)
+            #expect((samples["flightedge_batch_frames_sum"] ?? 0) == 21)
+            #expect(samples["flightedge_database_up"] == 1)
+            #expect(samples["flightedge_broker_up"] == 1)
             #expect(body.contains("# TYPE flightedge_receipt_to_puback_seconds histogram"))
             #expect(body.contains(#"flightedge_receipt_to_puback_seconds_bucket{le="+Inf"}"#))
 
@@ -40,9 +40,8 @@ struct OperationsEndpointTests {
     }
 
     @Test func aFeedSilentPastStaleAfterMakesHealth503AndSaysWhich() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let port = try DaemonProcess.freePort()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let port = try Loopback.freePort()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "quiet"
@@ -50,8 +49,7 @@ struct OperationsEndpointTests {
                 transport = "tcp-listen"
                 address = "127.0.0.1:\(port)"
                 stale_after = 2
-                """)
-            try daemon.start()
+                """) { daemon in
             try await eventually("health turns 503") { try daemon.http("/healthz").status == 503 }
             let json = try JSONSerialization.jsonObject(with: Data(try daemon.http("/healthz").body.utf8)) as? [String: Any]
             #expect(json?["status"] as? String == "unhealthy")

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Testing
 
@@ -51,7 +52,7 @@ struct ParseCommandTests {
 
 @Suite("flightedge parse on the AIDX samples")
 struct ParseAIDXCommandTests {
-    private var samples: URL { DaemonProcess.repository.appendingPathComponent("Tests/Gateway/FeedFormatsTests/Samples/aidx") }
+    private var samples: URL { Repository.root.appendingPathComponent("Tests/Gateway/FeedFormatsTests/Samples/aidx") }
 
     @Test func everySampleGivesOneUpdatePerLegAndExitsZero() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: samples.path).filter { $0.hasSuffix(".xml") }.sorted()

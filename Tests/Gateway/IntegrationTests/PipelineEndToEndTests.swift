@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT
@@ -39,8 +40,7 @@ struct PipelineEndToEndTests {
     }
 
     @Test func aScriptedSequenceOverTCPGivesExactHistoryEventsAndRetainedState() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
+        try await withDaemon(start: false) { daemon in
             let watcher = try MQTTWatcher()
             try watcher.subscribe(daemon.topic("#"))
             try daemon.start()
@@ -78,7 +78,7 @@ struct PipelineEndToEndTests {
             #expect(gateChange.text.contains(#""scheduled_local":"\#(Fixture.zurich("06:30"))""#))
 
             // Exactly the expected history rows.
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             let rows = try changes(connection)
             let lx = rows.filter { $0[0] == "LX1234-\(Fixture.compact)-D" }.map { "\($0[1]!) \($0[2]!)=\($0[3] ?? "null")" }
             #expect(lx == [
@@ -113,11 +113,9 @@ struct PipelineEndToEndTests {
     }
 
     @Test func restartingAndResendingTheSameUpdatesAddsNoRowsAndNoEvents() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             try daemon.send(lines: Self.script)
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("all committed") {
                 try connection.query("SELECT count(*) FROM flightedge.outbox WHERE published_at IS NOT NULL").rows == [["6"]]
             }
@@ -139,9 +137,7 @@ struct PipelineEndToEndTests {
     }
 
     @Test func spoolFilesAreReadOnceInNameOrderAndMovedAfterCommit() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             // Written as .tmp (ignored), then renamed: only complete files are read.
             let first = daemon.spool.appendingPathComponent("001.jsonl")
             let second = daemon.spool.appendingPathComponent("002.jsonl")
@@ -152,7 +148,7 @@ struct PipelineEndToEndTests {
             #expect(FileManager.default.fileExists(atPath: second.path + ".tmp"))
             try FileManager.default.moveItem(at: second.appendingPathExtension("tmp"), to: second)
 
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("both files committed and moved") {
                 FileManager.default.fileExists(atPath: daemon.spool.appendingPathComponent("done/002.jsonl").path)
                     && FileManager.default.fileExists(atPath: daemon.spool.appendingPathComponent("done/001.jsonl").path)
@@ -177,10 +173,8 @@ struct PipelineEndToEndTests {
     /// frame by frame, so that frame alone lands in `rejected_frames` with PostgreSQL's reason.
     /// 600 frames sent at once form batches big enough for the history rows to go by COPY.
     @Test func aFramePostgreSQLRefusesIsRejectedAndTheRestOfItsBatchCommitted() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
-            let connection = try PostgresConnection(conninfo: url)
+        try await withDaemon { daemon in
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try connection.execute(
                 #"ALTER TABLE flightedge.flight_changes ADD CONSTRAINT no_gate_z99 CHECK (new_value IS DISTINCT FROM '"Z99"'::jsonb)"#)
             let lines = (0..<600).map { index in
@@ -204,9 +198,7 @@ struct PipelineEndToEndTests {
     }
 
     @Test func badFramesAreRejectedWithAReasonAndTheGoodOnesApplied() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             try daemon.send(lines: [
                 #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","gate":"A1"}"#,
                 #"{"airline":"LX","number":"12345","date":"\#(Fixture.day)","direction":"departure"}"#,
@@ -216,7 +208,7 @@ struct PipelineEndToEndTests {
                 "[1,2,3]",
                 #"{"airline":"LX","number":"1234","date":"\#(Fixture.day)","direction":"departure","gate":"A3"}"#,
             ])
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("five rejections and two gates") {
                 try connection.query("SELECT count(*) FROM flightedge.rejected_frames").rows == [["5"]]
                     && connection.query("SELECT count(*) FROM flightedge.flight_changes WHERE field = 'gate'").rows == [["2"]]

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ final class PrivateBroker: @unchecked Sendable {
 
     /// A broker on a free port; `extraConfiguration` is appended to its configuration (a bridge).
     init(extraConfiguration: String = "") throws {
-        port = try DaemonProcess.freePort()
+        port = try Loopback.freePort()
         let shared = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR"))
         folder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
             .appendingPathComponent("brokers").appendingPathComponent("broker-\(port)")
@@ -25,7 +26,7 @@ final class PrivateBroker: @unchecked Sendable {
             try FileManager.default.copyItem(at: shared.appendingPathComponent(file), to: target)
         }
         let render = Process()
-        render.executableURL = DaemonProcess.repository.appendingPathComponent("scripts/render-mosquitto-conf")
+        render.executableURL = Repository.root.appendingPathComponent("scripts/render-mosquitto-conf")
         render.arguments = [folder.path, String(port)]
         let output = Pipe()
         render.standardOutput = output
@@ -42,7 +43,7 @@ final class PrivateBroker: @unchecked Sendable {
         process = try ChildProcess(binary, ["-c", folder.appendingPathComponent("mosquitto.conf").path])
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if let descriptor = try? DaemonProcess.connectLoopback(port) {
+            if let descriptor = try? Loopback.connect(port: port) {
                 Glibc.close(descriptor)
                 return
             }

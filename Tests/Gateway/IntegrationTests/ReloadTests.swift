@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Testing
@@ -46,29 +47,27 @@ struct ReloadTests {
     }
 
     @Test func feedsAreAddedRemovedAndChangedWhileAnUnchangedConnectionKeepsFlowing() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fe-reload-\(UUID().uuidString.prefix(8))")
-            let legacy = scratch.appendingPathComponent("legacy")
-            let moved = scratch.appendingPathComponent("moved")
-            for folder in [legacy, moved] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: Self.spoolFeed("legacy", path: legacy))
-            try daemon.start()
-            let connection = try PostgresConnection(conninfo: url)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fe-reload-\(UUID().uuidString.prefix(8))")
+        let legacy = scratch.appendingPathComponent("legacy")
+        let moved = scratch.appendingPathComponent("moved")
+        for folder in [legacy, moved] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try await withDaemon(extraFeeds: Self.spoolFeed("legacy", path: legacy)) { daemon in
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             func gates() throws -> [[String?]] {
                 try connection.query(
                     "SELECT feed, new_value #>> '{}' FROM flightedge.flight_changes WHERE field = 'gate' ORDER BY received_at, seq").rows
             }
 
             // A sender that stays connected across the reload.
-            let sender = try DaemonProcess.connectLoopback(daemon.listenPort)
+            let sender = try Loopback.connect(port: daemon.listenPort)
             defer { close(sender) }
             try TestSender.write(sender, Self.line(1, gate: "A1") + "\n")
             try await eventually("the first gate committed") { try gates() == [["aodb", "A1"]] }
 
             // aodb unchanged; drop moves to another folder (changed); legacy goes; gates comes;
             // [events] changes, which only a restart applies.
-            let gatesPort = try DaemonProcess.freePort()
+            let gatesPort = try Loopback.freePort()
             try daemon.rewriteConfig(
                 base: daemon.baseConfig.replacingOccurrences(of: "delay_threshold_minutes = 15", with: "delay_threshold_minutes = 20"),
                 feeds: Self.spoolFeed("drop", path: moved) + """

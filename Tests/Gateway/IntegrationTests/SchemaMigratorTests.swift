@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import HistoryStore
 import Postgres
 import Testing

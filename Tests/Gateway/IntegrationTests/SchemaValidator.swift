@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 
@@ -8,7 +9,7 @@ struct SchemaValidator {
     let root: JSONValue
 
     init(named name: String) throws {
-        let url = DaemonProcess.repository.appendingPathComponent("docs/schemas/\(name).schema.json")
+        let url = Repository.root.appendingPathComponent("docs/schemas/\(name).schema.json")
         root = try JSONParser.parse(Array(try Data(contentsOf: url)))
     }
 

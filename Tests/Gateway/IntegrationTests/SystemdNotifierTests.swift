@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Systemd
 import Testing
@@ -35,43 +36,5 @@ struct SystemdNotifierTests {
         #expect(!notifier.isAvailable)
         #expect(!notifier.ready())
         #expect(notifier.watchdogInterval == nil)
-    }
-}
-
-/// A datagram unix socket standing in for systemd's notify socket.
-final class NotifySocket {
-    let path: String
-    private let descriptor: Int32
-
-    init() throws {
-        path = NSTemporaryDirectory() + "fe-notify-\(UUID().uuidString.prefix(8)).sock"
-        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    func receive(timeout: Double = 5) throws -> String {
-        var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(descriptor, &buffer, buffer.count, 0)
-        guard count > 0 else { throw POSIXError(.ETIMEDOUT) }
-        return String(decoding: buffer[..<count], as: UTF8.self)
-    }
-
-    func close() {
-        Glibc.close(descriptor)
-        unlink(path)
     }
 }

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 
 /// A throwaway PKI made with openssl for one test: a CA, a server certificate for 127.0.0.1

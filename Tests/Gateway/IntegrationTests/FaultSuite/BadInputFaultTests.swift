@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Testing
@@ -55,9 +56,8 @@ struct BadInputFaultTests {
     }
 
     @Test func tenThousandBadFramesAreRejectedWithReasonsAndEveryValidOneApplied() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let aidxPort = try DaemonProcess.freePort()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let aidxPort = try Loopback.freePort()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "aidx"
@@ -66,8 +66,7 @@ struct BadInputFaultTests {
                 address = "127.0.0.1:\(aidxPort)"
                 framing = "stx-etx"
                 max_frame_bytes = 65536
-                """, maxFrameBytes: 65_536)
-            try daemon.start()
+                """, maxFrameBytes: 65_536) { daemon in
 
             // jsonl over TCP: 10,000 bad frames, 1,000 valid ones in between, 4 oversize lines.
             var generator = BadJSONL()
@@ -124,7 +123,7 @@ struct BadInputFaultTests {
             }
             try daemon.send(bytes: aidxStream, port: aidxPort)
 
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             let expectedRejected = badCount + fileBad + aidxBad
             var seen = ""
             do {

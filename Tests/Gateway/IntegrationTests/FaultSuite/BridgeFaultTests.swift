@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import MQTT
 import Foundation
@@ -10,7 +11,7 @@ import Testing
 struct BridgeFaultTests {
     /// The shipped bridge, pointed at the central broker on loopback (no TLS there), for `airport`.
     static func bridge(centralPort: Int, airport: String) throws -> String {
-        let shipped = try String(contentsOf: DaemonProcess.repository.appendingPathComponent("conf/mosquitto/bridge.conf"), encoding: .utf8)
+        let shipped = try String(contentsOf: Repository.root.appendingPathComponent("conf/mosquitto/bridge.conf"), encoding: .utf8)
         return try shipped.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
             if line.hasPrefix("bridge_cafile") || line.hasPrefix("bridge_tls_version") || line.hasPrefix("bridge_insecure") { return nil }
             if line.hasPrefix("address ") { return "address 127.0.0.1:\(centralPort)" }
@@ -24,14 +25,13 @@ struct BridgeFaultTests {
     }
 
     @Test func everyEventReachesTheCentreAlsoAcrossA30SecondCut() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let central = try PrivateBroker()
-            try central.start()
-            let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            let airport = String((0..<3).map { _ in letters.randomElement()! })
-            let local = try PrivateBroker(extraConfiguration: try Self.bridge(centralPort: central.port, airport: airport))
-            try local.start()
-            let daemon = try DaemonProcess(databaseURL: url, mqttPort: local.port, airport: airport)
+        let central = try PrivateBroker()
+        try central.start()
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let airport = String((0..<3).map { _ in letters.randomElement()! })
+        let local = try PrivateBroker(extraConfiguration: try Self.bridge(centralPort: central.port, airport: airport))
+        try local.start()
+        try await withDaemon(mqttPort: local.port, airport: airport, start: false) { daemon in
             let relay = try MQTTWatcher(user: "relay", clientID: "central-relay-\(UUID().uuidString.prefix(6))", cleanSession: false, port: central.port)
             try relay.subscribe(daemon.topic("events/#"), qos: 1)
             try daemon.start()

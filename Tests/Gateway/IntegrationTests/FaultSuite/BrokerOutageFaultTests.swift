@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT
@@ -19,7 +20,7 @@ struct BrokerOutageFaultTests {
         var isFinished: Bool { done.load(ordering: .relaxed) }
 
         init(port: Int, lines: [String], perSecond: Int) throws {
-            let descriptor = try DaemonProcess.connectLoopback(port)
+            let descriptor = try Loopback.connect(port: port)
             let chunk = max(1, perSecond / 20)
             let thread = Thread { [self] in
                 for start in stride(from: 0, to: lines.count, by: chunk) {
@@ -41,10 +42,9 @@ struct BrokerOutageFaultTests {
     }
 
     @Test func noEventLostForAPersistentSubscriberAndTheBoardIsRightAfterwards() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let broker = try PrivateBroker()
-            try broker.start()
-            let daemon = try DaemonProcess(databaseURL: url, mqttPort: broker.port)
+        let broker = try PrivateBroker()
+        try broker.start()
+        try await withDaemon(mqttPort: broker.port, start: false) { daemon in
             let relay = try MQTTWatcher(user: "relay", clientID: "relay-\(UUID().uuidString.prefix(6))", cleanSession: false, port: broker.port)
             try relay.subscribe(daemon.topic("events/#"), qos: 1)
             try daemon.start()
@@ -58,7 +58,7 @@ struct BrokerOutageFaultTests {
             try broker.start()
             #expect(!sender.isFinished, "the stream should still run when the broker returns")
 
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("the stream committed and the outbox drained", within: 120) {
                 let unpublished = try connection.query("SELECT count(*) FROM flightedge.outbox WHERE published_at IS NULL").rows
                 let frames = try connection.query("SELECT coalesce(sum(seq), 0) FROM flightedge.flights").rows

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Testing
 
@@ -6,10 +7,9 @@ import Testing
 @Suite("Fault suite: the broker refuses the daemon")
 struct BrokerRefusalFaultTests {
     @Test func aWrongPasswordIsLoggedOnceAndRetriedWithBackoff() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let broker = try PrivateBroker()
-            try broker.start()
-            let daemon = try DaemonProcess(databaseURL: url, mqttPort: broker.port)
+        let broker = try PrivateBroker()
+        try broker.start()
+        try await withDaemon(mqttPort: broker.port, start: false) { daemon in
             let passwordFile = daemon.folder.appendingPathComponent("wrong.password").path
             try "not-the-password\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
             let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)

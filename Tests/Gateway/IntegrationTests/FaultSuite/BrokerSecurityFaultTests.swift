@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Testing
@@ -14,7 +15,7 @@ struct BrokerSecurityFaultTests {
 
     /// A broker with a TLS listener (client certificate required) and the usual plain one.
     private static func tlsBroker(_ pki: TestCertificates) throws -> (broker: PrivateBroker, tlsPort: Int) {
-        let tlsPort = try DaemonProcess.freePort()
+        let tlsPort = try Loopback.freePort()
         let broker = try PrivateBroker(extraConfiguration: """
             listener \(tlsPort) 127.0.0.1
             protocol mqtt
@@ -40,15 +41,14 @@ struct BrokerSecurityFaultTests {
     }
 
     @Test func tlsWithAClientCertificateAndPasswordCarriesEvents() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let pki = try TestCertificates()
-            let (broker, tlsPort) = try Self.tlsBroker(pki)
-            defer { broker.stop() }
-            let daemon = try DaemonProcess(databaseURL: url, mqttPort: tlsPort)
+        let pki = try TestCertificates()
+        let (broker, tlsPort) = try Self.tlsBroker(pki)
+        defer { broker.stop() }
+        try await withDaemon(mqttPort: tlsPort, start: false) { daemon in
             try Self.withTLS(daemon, caFile: pki.caFile, pki: pki)
             try daemon.start()
             try daemon.send(lines: [Self.line(1, gate: "A1"), Self.line(1, gate: "A2")])
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("events published over TLS") {
                 let rows = try connection.query("SELECT count(*), count(published_at) FROM flightedge.outbox").rows
                 return rows.first?[0] == rows.first?[1] && Int((rows.first?[0] ?? nil) ?? "0") ?? 0 > 0
@@ -61,11 +61,10 @@ struct BrokerSecurityFaultTests {
     }
 
     @Test func anUntrustedCAIsOneClearErrorAndRetriedWithBackoff() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let pki = try TestCertificates()
-            let (broker, tlsPort) = try Self.tlsBroker(pki)
-            defer { broker.stop() }
-            let daemon = try DaemonProcess(databaseURL: url, mqttPort: tlsPort)
+        let pki = try TestCertificates()
+        let (broker, tlsPort) = try Self.tlsBroker(pki)
+        defer { broker.stop() }
+        try await withDaemon(mqttPort: tlsPort, start: false) { daemon in
             try Self.withTLS(daemon, caFile: pki.untrustedCAFile, pki: pki)
             try daemon.launch()
             try await Task.sleep(for: .seconds(8))
@@ -84,23 +83,21 @@ struct BrokerSecurityFaultTests {
     }
 
     @Test func anACLDenialIsLoggedOnceHeldAndDeliveredOnceTheACLIsFixed() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let broker = try PrivateBroker()
-            // The daemon may say it is online and publish state, but not events.
-            let shipped = try String(contentsOf: broker.folder.appendingPathComponent("flightedge.acl"), encoding: .utf8)
-            try broker.replaceACL("""
-                user flightedge
-                topic write flightedge/+/status
-                topic write flightedge/+/flights/#
-                topic write flightedge/+/feeds/#
-                topic read flightedge/+/cmd/#
-                """)
-            try broker.start()
-            defer { broker.stop() }
-            let daemon = try DaemonProcess(databaseURL: url, mqttPort: broker.port)
-            try daemon.start()
+        let broker = try PrivateBroker()
+        // The daemon may say it is online and publish state, but not events.
+        let shipped = try String(contentsOf: broker.folder.appendingPathComponent("flightedge.acl"), encoding: .utf8)
+        try broker.replaceACL("""
+            user flightedge
+            topic write flightedge/+/status
+            topic write flightedge/+/flights/#
+            topic write flightedge/+/feeds/#
+            topic read flightedge/+/cmd/#
+            """)
+        try broker.start()
+        defer { broker.stop() }
+        try await withDaemon(mqttPort: broker.port) { daemon in
             try daemon.send(lines: (1...5).map { Self.line($0, gate: "A\($0)") } + (1...5).map { Self.line($0, gate: "B\($0)") })
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             func outbox() throws -> (rows: Int, published: Int) {
                 let row = try connection.query("SELECT count(*), count(published_at) FROM flightedge.outbox").rows.first
                 return (Int((row?[0] ?? nil) ?? "0") ?? 0, Int((row?[1] ?? nil) ?? "0") ?? 0)

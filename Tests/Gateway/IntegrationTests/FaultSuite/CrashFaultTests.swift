@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT
@@ -51,18 +52,15 @@ struct CrashFaultTests {
         let files = try Self.dayFiles()
 
         // The reference: the same files, no faults.
-        let reference = try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        let reference = try await withDaemon { daemon in
             for file in files { try Self.drop(file, into: daemon) }
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await Self.settle(daemon, connection)
             #expect(daemon.stop() == 0)
             return try Self.history(connection)
         }
 
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
+        try await withDaemon(start: false) { daemon in
             let relay = try MQTTWatcher(user: "relay", clientID: "relay-\(UUID().uuidString.prefix(6))", cleanSession: false)
             try relay.subscribe(daemon.topic("events/#"), qos: 1)
             try daemon.start()
@@ -87,7 +85,7 @@ struct CrashFaultTests {
                 try Self.drop(files[next], into: daemon)
                 next += 1
             }
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await Self.settle(daemon, connection)
 
             // The same history as the clean run, change for change.
@@ -125,10 +123,9 @@ struct CrashFaultTests {
 @Suite("Fault suite: two daemons on one database")
 struct WriterLockFaultTests {
     @Test func theSecondDaemonWaitsForTheWriterLockAndSaysSo() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let first = try DaemonProcess(databaseURL: url)
-            try first.start()
-            let second = try DaemonProcess(databaseURL: url)
+        try await withDaemon { first in
+            let second = try DaemonProcess(databaseURL: first.databaseURL)
+            defer { second.close() }
             try second.launch()
             try await eventually("the second daemon says it waits") {
                 second.log.contains("another FlightEdge process holds this database's writer lock")

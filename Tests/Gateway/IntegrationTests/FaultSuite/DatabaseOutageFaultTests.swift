@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Synchronization
@@ -16,10 +17,8 @@ struct DatabaseOutageFaultTests {
     static let memoryBoundMegabytes = 250.0
 
     @Test func theDaemonWaitsPushesBackOnTheSenderAndLosesNothing() async throws {
-        let services = DaemonProcess.repository.appendingPathComponent("scripts/services").path
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        let services = Repository.root.appendingPathComponent("scripts/services").path
+        try await withDaemon { daemon in
             let pid = try #require(daemon.pid)
             // A big hub's day, 170,000 frames: far more than the ingest queue (20,000 frames) and the
             // sockets' buffers hold.
@@ -44,7 +43,7 @@ struct DatabaseOutageFaultTests {
             var lastWritten = sender.written
             while ContinuousClock.now - stoppedAt < .seconds(30) {
                 try await Task.sleep(for: .milliseconds(250))
-                peak = max(peak, DaemonProcess.residentMegabytes(pid))
+                peak = max(peak, ProcessStatistics.residentMegabytes(pid))
                 let written = sender.written
                 if written == lastWritten && !sender.isFinished {
                     stalledSince = stalledSince ?? .now
@@ -65,7 +64,7 @@ struct DatabaseOutageFaultTests {
             restarted = true
             try await sender.wait(seconds: 120)
             print("fault suite, database outage: the sender is done; waiting for the commits")
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("everything committed and published after the outage", within: 120) {
                 let frames = try daemon.metric("flightedge_frames_committed_total") ?? 0
                 let unpublished = try connection.query("SELECT count(*) FROM flightedge.outbox WHERE published_at IS NULL").rows
@@ -96,7 +95,7 @@ final class StreamSender: Sendable {
     private let done = Atomic<Bool>(false)
 
     init(port: Int, bytes: [UInt8]) throws {
-        descriptor = try DaemonProcess.connectLoopback(port)
+        descriptor = try Loopback.connect(port: port)
         self.bytes = bytes
     }
 

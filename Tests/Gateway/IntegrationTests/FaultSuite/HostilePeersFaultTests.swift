@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Testing
@@ -10,7 +11,7 @@ import Glibc
 /// peer off the allow list. Limits and idle timeouts keep the others flowing.
 @Suite("Fault suite: hostile TCP peers")
 struct HostilePeersFaultTests {
-    static func connect(_ port: Int) throws -> Int32 { try DaemonProcess.connectLoopback(port) }
+    static func connect(_ port: Int) throws -> Int32 { try Loopback.connect(port: port) }
 
     /// True when the daemon has closed this connection (a read returns end of stream).
     static func isClosedByPeer(_ descriptor: Int32) -> Bool {
@@ -21,9 +22,8 @@ struct HostilePeersFaultTests {
     }
 
     @Test func floodsIdlersAndASlowLorisDoNotStopTheOthers() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let port = try DaemonProcess.freePort()
-            let daemon = try DaemonProcess(databaseURL: url, extraFeeds: """
+        let port = try Loopback.freePort()
+        try await withDaemon(extraFeeds: """
 
                 [[feeds]]
                 name = "partners"
@@ -32,8 +32,7 @@ struct HostilePeersFaultTests {
                 address = "127.0.0.1:\(port)"
                 max_connections = 4
                 idle_timeout = 1
-                """)
-            try daemon.start()
+                """) { daemon in
             let pid = try #require(daemon.pid)
 
             // Three idle peers and a slow-loris take every slot.
@@ -62,14 +61,14 @@ struct HostilePeersFaultTests {
             // A slot is free again: an honest partner gets in.
             try daemon.send(lines: [#"{"airline":"VA","number":"2","date":"\#(Fixture.day)","direction":"arrival","belt":"3"}"#], port: port)
 
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("both honest updates committed") {
                 try connection.query("SELECT flight_id FROM flightedge.flights ORDER BY 1").rows
                     == [["LX0001-\(Fixture.compact)-D"], ["VA0002-\(Fixture.compact)-A"]]
             }
             Glibc.close(loris)
             #expect(daemon.pid == pid)
-            #expect(DaemonProcess.residentMegabytes(pid) < 200)
+            #expect(ProcessStatistics.residentMegabytes(pid) < 200)
             print("fault suite, hostile peers: 3 idle peers and a slow-loris filled 4 slots; 200 more connections refused and counted; idle peers closed after 1 s; the main feed and an honest partner were served throughout")
             #expect(daemon.stop() == 0)
         }

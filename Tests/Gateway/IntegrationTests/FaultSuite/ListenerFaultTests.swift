@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Testing
 
@@ -28,8 +29,7 @@ struct ListenerFaultTests {
     }
 
     @Test func aTakenPortAtStartStopsTheDaemonInOrderWithStatusTwo() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
+        try await withDaemon(start: false) { daemon in
             let holder = try Self.occupy(daemon.listenPort)
             defer { Glibc.close(holder) }
             try daemon.launch()
@@ -47,11 +47,8 @@ struct ListenerFaultTests {
     }
 
     @Test func aTakenPortAtReloadIsReportedAndTheRunningFeedsStay() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
-            defer { daemon.stop() }
-            let taken = try DaemonProcess.freePort()
+        try await withDaemon { daemon in
+            let taken = try Loopback.freePort()
             let holder = try Self.occupy(taken)
             defer { Glibc.close(holder) }
             try daemon.rewriteConfig(

@@ -1,3 +1,4 @@
+import FlightEdgeTestSupport
 import Foundation
 import Postgres
 import Testing
@@ -8,14 +9,12 @@ import Testing
 @Suite("Fault suite: the watchdog follows the pipeline")
 struct WatchdogFaultTests {
     @Test func aStuckCommitStopsTheWatchdogAndItResumesAfterwards() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let daemon = try DaemonProcess(databaseURL: url)
-            try daemon.start()
+        try await withDaemon { daemon in
             let healthy = daemon.notifications(for: 4.5)
             #expect(healthy.contains { $0.contains("WATCHDOG=1") }, "an idle pipeline is alive: \(healthy)")
 
             // Another session holds a lock the commit needs: the pipeline blocks inside it.
-            let blocker = try PostgresConnection(conninfo: url)
+            let blocker = try PostgresConnection(conninfo: daemon.databaseURL)
             try blocker.execute("BEGIN")
             try blocker.execute("LOCK TABLE flightedge.flight_changes IN ACCESS EXCLUSIVE MODE")
             try daemon.send(lines: [#"{"airline":"LX","number":"1","date":"\#(Fixture.day)","direction":"departure","gate":"A1"}"#])
@@ -28,7 +27,7 @@ struct WatchdogFaultTests {
             try blocker.execute("ROLLBACK")
             let recovered = daemon.notifications(for: 4.5)
             #expect(recovered.contains { $0.contains("WATCHDOG=1") }, "progress again: \(recovered)")
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             #expect(try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["1"]])
             print("fault suite, watchdog: \(stuck.count) notifications in 6.5 s of a stuck commit, none WATCHDOG=1; resumed after the lock went")
             #expect(daemon.stop() == 0)
@@ -42,10 +41,9 @@ struct WatchdogFaultTests {
 @Suite("Fault suite: a notify socket nobody reads")
 struct UnreadNotifySocketFaultTests {
     @Test func theDaemonStaysResponsiveAndStopsPromptly() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let unread = try NotifySocket()
-            defer { unread.close() }
-            let daemon = try DaemonProcess(databaseURL: url)
+        let unread = try NotifySocket()
+        defer { unread.close() }
+        try await withDaemon(start: false) { daemon in
             daemon.notifySocketPath = unread.path
             try daemon.launch()
             try await eventually("healthy") { (try? daemon.http("/healthz").status) == 200 }
@@ -53,7 +51,7 @@ struct UnreadNotifySocketFaultTests {
             try await Task.sleep(for: .seconds(14))
             #expect(try daemon.http("/healthz").status == 200, "health answers with the notify socket full")
             try daemon.send(lines: [#"{"airline":"LX","number":"9","date":"\#(Fixture.day)","direction":"departure","gate":"B2"}"#])
-            let connection = try PostgresConnection(conninfo: url)
+            let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             try await eventually("the update committed") {
                 try connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["1"]]
             }
