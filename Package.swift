@@ -8,7 +8,7 @@ import PackageDescription
 //       → HistoryStore (PostgreSQL; the only module that speaks SQL) → Publisher (MQTT),
 //       run together by GatewayDaemon; `flightedge` is the thin command line over them.
 //   Sources/Shared/   what every program uses: FlightModel (the pure domain), Configuration (TOML),
-//                     Metrics, AirportSimulator.
+//                     Telemetry (swift-metrics instruments, exported by swift-prometheus), AirportSimulator.
 //   Sources/System/   each C library wrapped once: CLibPQ → Postgres, CMosquitto → MQTT,
 //                     CSystemd → Systemd (CMalloc: glibc's malloc_trim).
 let package = Package(
@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: System: C libraries, each wrapped once
@@ -42,14 +44,22 @@ let package = Package(
         // MARK: Shared: pure logic, no I/O, no C
         .target(name: "FlightModel", path: "Sources/Shared/FlightModel"),
         .target(name: "Configuration", path: "Sources/Shared/Configuration"),
-        .target(name: "Metrics", path: "Sources/Shared/Metrics"),
+        // Not `Metrics`: swift-metrics has a module of that name.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Shared/Telemetry"
+        ),
         .target(name: "AirportSimulator", dependencies: ["FlightModel"], path: "Sources/Shared/AirportSimulator"),
 
         // MARK: Gateway, left to right
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration", "FeedFraming", "FlightModel", "Metrics",
+                "Configuration", "FeedFraming", "FlightModel", "Telemetry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -71,18 +81,23 @@ let package = Package(
         ),
         .target(
             name: "Publisher",
-            dependencies: ["FlightModel", "MQTT", "Metrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FlightModel", "MQTT", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Gateway/Publisher"
         ),
         .target(
             name: "GatewayDaemon",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
-                "Postgres", "MQTT", "Metrics", "CMalloc",
+                "Postgres", "MQTT", "Telemetry", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -104,8 +119,10 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "HistoryStore", "Metrics", "MQTT",
-                "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightModel", "HistoryStore", "MQTT", "Postgres",
+                "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/FlightEdgeBench"
@@ -114,6 +131,14 @@ let package = Package(
         // MARK: Tests: unit tests beside each module's side, integration tests against real services
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel"], path: "Tests/Shared/FlightModelTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/Shared/ConfigurationTests"),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: [
+                "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Tests/Shared/TelemetryTests"
+        ),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
         .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"], path: "Tests/Gateway/FeedFramingTests"),
         .testTarget(

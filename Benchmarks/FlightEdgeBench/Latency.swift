@@ -1,7 +1,7 @@
 import FlightModel
 import Foundation
 import MQTT
-import Metrics
+import Telemetry
 
 #if canImport(Glibc)
 import Glibc

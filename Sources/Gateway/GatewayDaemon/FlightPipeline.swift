@@ -1,12 +1,13 @@
+import CoreMetrics
 import FeedFormats
 import FeedIngest
 import FlightModel
 import HistoryStore
 import Logging
-import Metrics
 import Postgres
 import Publisher
 import Synchronization
+import Telemetry
 
 /// The heart of the daemon (DESIGN.md §1): takes what the feeds queued, decodes it, merges it
 /// into the flights' state, commits one batch in one transaction, then hands the committed
@@ -241,8 +242,8 @@ final class FlightPipeline: Sendable {
         do {
             let started = monotonicNanoseconds()
             let result = try await writer.commit(work.batch, whileWaiting: progress.heartbeat)
-            metrics.commitSeconds.observe(Double(monotonicNanoseconds() - started) / 1e9)
-            metrics.batchFrames.observe(Double(work.frames.count))
+            metrics.commitSeconds.recordNanoseconds(Int64(monotonicNanoseconds() - started))
+            metrics.batchFrames.record(work.frames.count)
             publishing.submit(work.committed(), outboxIDs: result.outboxIDs)
             return .committed
         } catch let error as PostgresError {

@@ -39,6 +39,40 @@ struct OperationsEndpointTests {
         }
     }
 
+    /// Every family of the hand-written exposition before swift-prometheus, with its type: the
+    /// names dashboards query.
+    static let families: [(name: String, type: String)] = [
+        ("flightedge_feed_frames_total", "counter"), ("flightedge_feed_rejected_frames_total", "counter"),
+        ("flightedge_feed_skipped_bytes_total", "counter"), ("flightedge_feed_refused_connections_total", "counter"),
+        ("flightedge_feed_reconnects_total", "counter"), ("flightedge_feed_connections", "gauge"),
+        ("flightedge_feed_up", "gauge"), ("flightedge_feed_silent_seconds", "gauge"), ("flightedge_feed_stale", "gauge"),
+        ("flightedge_frames_committed_total", "counter"), ("flightedge_updates_committed_total", "counter"),
+        ("flightedge_events_derived_total", "counter"), ("flightedge_messages_published_total", "counter"),
+        ("flightedge_batch_frames", "histogram"), ("flightedge_commit_seconds", "histogram"),
+        ("flightedge_publish_seconds", "histogram"), ("flightedge_receipt_to_puback_seconds", "histogram"),
+        ("flightedge_publisher_pending_messages", "gauge"), ("flightedge_outbox_unpublished_rows", "gauge"),
+        ("flightedge_outbox_oldest_unpublished_age_seconds", "gauge"), ("flightedge_pipeline_lag_seconds", "gauge"),
+        ("flightedge_database_up", "gauge"), ("flightedge_database_outages_total", "counter"),
+        ("flightedge_broker_up", "gauge"), ("flightedge_broker_reconnects_total", "counter"),
+        ("flightedge_mqtt_publish_refusals_total", "counter"),
+    ]
+
+    @Test func everyMetricFamilyIsScrapedWithItsType() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            try daemon.start()
+            let body = try daemon.http("/metrics").body
+            let types = body.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+            #expect(types.count == Self.families.count, "no family added or missing")
+            for family in Self.families {
+                #expect(types.contains("# TYPE \(family.name) \(family.type)"), "\(family.name) is a \(family.type)")
+            }
+            #expect(DaemonProcess.sample(body, #"flightedge_feed_up{feed="aodb"}"#) == 1)
+            #expect(DaemonProcess.sample(body, #"flightedge_feed_up{feed="drop"}"#) == 1)
+            #expect(daemon.stop() == 0)
+        }
+    }
+
     @Test func aFeedSilentPastStaleAfterMakesHealth503AndSaysWhich() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let port = try DaemonProcess.freePort()

@@ -1,10 +1,10 @@
 import Configuration
 import FeedIngest
 import Logging
-import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Telemetry
 
 /// `[http] listen`: `GET /healthz` (200 when healthy, else 503; JSON that says why) and
 /// `GET /metrics` (Prometheus text). Anything else is 404, any other method 405. A connection
@@ -89,6 +89,8 @@ struct OperationsServer: Sendable {
                 status: snapshot.isHealthy ? .ok : .serviceUnavailable, contentType: "application/json",
                 body: observer.healthJSON(snapshot))
         }
-        return Response(status: .ok, contentType: PrometheusText.contentType, body: Array(observer.metricsText(snapshot).utf8))
+        return Response(
+            status: .ok, contentType: GatewayMetrics.contentType,
+            body: observer.metrics.exposition(of: observer.figures(snapshot)))
     }
 }
