@@ -1,6 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// swift-configuration's `Configuration`, renamed where Hummingbird imports it (ours keeps the name).
+let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
+
 // The layout is the architecture (docs/ARCHITECTURE.md draws it):
 //
 //   Sources/Gateway/  the airport gateway, `flightedge`, read left to right:
@@ -26,6 +29,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Brings swift-configuration, whose module `Configuration` has the name of ours: the
+        // Hummingbird products below see it as `SwiftConfiguration` (SwiftPM refuses the graph
+        // otherwise, even with Hummingbird's "ConfigurationSupport" trait off).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // MARK: System: C libraries, each wrapped once
@@ -94,10 +102,12 @@ let package = Package(
                 "Postgres", "MQTT", "Telemetry", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: hummingbirdAliases),
+                .product(name: "HummingbirdCore", package: "hummingbird", moduleAliases: hummingbirdAliases),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

@@ -109,17 +109,21 @@ public struct GatewayService: Service, CustomStringConvertible {
                 await reloader.reload { await reporter.statusLine() }
             }
         }
-        let operationsTask = Task {
-            async let outbox: Void = observer.watchOutbox()
-            if let http = config.http {
+        let outboxTask = Task { await observer.watchOutbox() }
+        let operationsTask = config.http.map { http in
+            let server = OperationsServer(address: http.listen, routes: OperationsRoutes(observer: observer), logger: logger)
+            // Detached: the daemon's graceful shutdown (a task-local) must not reach the server, so
+            // /healthz answers while the gateway drains; it is stopped below, where it always was.
+            let task = Task.detached {
                 do {
-                    try await OperationsServer(address: http.listen, observer: observer, logger: logger).run()
-                } catch where !(error is CancellationError) {
+                    try await server.run()
+                } catch is CancellationError {
+                } catch {
                     logger.error("operations endpoint cannot listen; /healthz and /metrics are unavailable",
                         metadata: ["address": "\(http.listen)", "error": "\(error)"])
                 }
             }
-            await outbox
+            return (server: server, task: task)
         }
         let housekeepingTask = Task {
             // Soon after start (flights may have ended while the daemon was down), then every minute.
@@ -156,7 +160,13 @@ public struct GatewayService: Service, CustomStringConvertible {
         if !drained { logger.warning("stopping with events unacknowledged; they stay in the outbox for the next start") }
         await publisher.sayOffline(timeout: .seconds(2))
         reporterTask.cancel()
-        operationsTask.cancel()
+        if let operationsTask {
+            // Where the old server was cancelled: now a graceful stop, no new connections, open
+            // requests finish (2 s at most, then 1 s of cancellation).
+            await operationsTask.server.stop()
+            await operationsTask.task.value
+        }
+        outboxTask.cancel()
         broker.stop()
         await publisherTask.value
         logger.info("stopped", metadata: ["updates": "\(progress.committedUpdates)", "events": "\(progress.derivedEvents)"])

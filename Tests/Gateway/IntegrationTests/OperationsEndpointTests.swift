@@ -1,4 +1,5 @@
 import Foundation
+import MQTT
 import Testing
 
 /// `/healthz` and `/metrics` on a running daemon, with real traffic behind the figures.
@@ -69,6 +70,58 @@ struct OperationsEndpointTests {
             }
             #expect(DaemonProcess.sample(body, #"flightedge_feed_up{feed="aodb"}"#) == 1)
             #expect(DaemonProcess.sample(body, #"flightedge_feed_up{feed="drop"}"#) == 1)
+            #expect(daemon.stop() == 0)
+        }
+    }
+
+    @Test func theEndpointAnswersWithTheSameStatusesContentTypesAndBodies() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            try daemon.start()
+            func exchange(_ request: String) throws -> (head: String, body: String) {
+                let reply = String(
+                    decoding: try DaemonProcess.exchange(Array(request.utf8), port: daemon.httpPort), as: UTF8.self)
+                let parts = reply.components(separatedBy: "\r\n\r\n")
+                return (parts[0].lowercased(), parts.dropFirst().joined(separator: "\r\n\r\n"))
+            }
+            let metrics = try exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(metrics.head.hasPrefix("http/1.1 200"))
+            #expect(metrics.head.contains("content-type: text/plain; version=0.0.4; charset=utf-8"))
+            #expect(metrics.head.contains("cache-control: no-store"))
+            let health = try exchange("GET /healthz?verbose=1 HTTP/1.0\r\n\r\n")
+            #expect(health.head.contains(" 200 "))
+            #expect(health.head.contains("content-type: application/json"))
+            #expect(health.body.hasPrefix(#"{"status":"ok""#))
+            let head = try exchange("HEAD /healthz HTTP/1.0\r\n\r\n")
+            #expect(head.head.contains(" 200 ") && head.body.isEmpty)
+            let post = try exchange("POST /metrics HTTP/1.0\r\nContent-Length: 0\r\n\r\n")
+            #expect(post.head.contains(" 405 ") && post.body == "GET only\n")
+            let missing = try exchange("GET /nothing HTTP/1.0\r\n\r\n")
+            #expect(missing.head.contains(" 404 ") && missing.body == "not found: try /healthz or /metrics\n")
+            #expect(missing.head.contains("content-type: text/plain; charset=utf-8"))
+            #expect(daemon.stop() == 0)
+        }
+    }
+
+    @Test func aTakenHTTPAddressIsLoggedAndTheGatewayRunsWithoutIt() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let daemon = try DaemonProcess(databaseURL: url)
+            let squatter = try TestSender()  // listens on the address the endpoint wants
+            try daemon.rewriteConfig(
+                base: daemon.baseConfig.replacingOccurrences(
+                    of: "listen = \"127.0.0.1:\(daemon.httpPort)\"", with: "listen = \"127.0.0.1:\(squatter.port)\""),
+                feeds: "")
+            try daemon.start()
+            try await eventually("the endpoint's failure is logged") {
+                daemon.log.contains("operations endpoint cannot listen; /healthz and /metrics are unavailable")
+            }
+            try daemon.send(lines: [#"{"airline":"LX","number":"7","date":"2026-11-24","direction":"departure","gate":"B7"}"#])
+            let watcher = try MQTTWatcher()
+            try watcher.subscribe(daemon.topic("flights/#"))
+            let prefix = daemon.topic("flights/LX")
+            try await watcher.wait(for: 10, "the flight's retained state") { messages in
+                messages.contains { $0.topic.hasPrefix(prefix) }
+            }
             #expect(daemon.stop() == 0)
         }
     }
