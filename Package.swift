@@ -1,6 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// swift-configuration's `Configuration`, renamed where Hummingbird imports it (ours keeps the name).
+let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
+
 // The layout is the architecture (docs/ARCHITECTURE.md draws it):
 //
 //   Sources/Gateway/  the airport gateway, `flightedge`, read left to right:
@@ -8,7 +11,7 @@ import PackageDescription
 //       → HistoryStore (PostgreSQL; the only module that speaks SQL) → Publisher (MQTT),
 //       run together by GatewayDaemon; `flightedge` is the thin command line over them.
 //   Sources/Shared/   what every program uses: FlightModel (the pure domain), Configuration (TOML),
-//                     Metrics, AirportSimulator.
+//                     Telemetry (swift-metrics instruments, exported by swift-prometheus), AirportSimulator.
 //   Sources/System/   each C library wrapped once: CLibPQ → Postgres, CMosquitto → MQTT,
 //                     CSystemd → Systemd (CMalloc: glibc's malloc_trim).
 let package = Package(
@@ -24,6 +27,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Brings swift-configuration, whose module `Configuration` has the name of ours: the
+        // Hummingbird products below see it as `SwiftConfiguration` (SwiftPM refuses the graph
+        // otherwise, even with Hummingbird's "ConfigurationSupport" trait off).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // MARK: System: C libraries, each wrapped once
@@ -44,14 +54,22 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["FlightModel"], path: "Sources/Shared/Configuration"),
         // The clocks and retry timing: kept out of the pure modules.
         .target(name: "Timing", dependencies: ["FlightModel"], path: "Sources/Shared/Timing"),
-        .target(name: "Metrics", path: "Sources/Shared/Metrics"),
+        // Not `Metrics`: swift-metrics has a module of that name.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Shared/Telemetry"
+        ),
         .target(name: "AirportSimulator", dependencies: ["FlightModel"], path: "Sources/Shared/AirportSimulator"),
 
         // MARK: Gateway, left to right
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration", "FeedFraming", "FlightModel", "Metrics", "Timing",
+                "Configuration", "FeedFraming", "FlightModel", "Telemetry", "Timing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -73,18 +91,25 @@ let package = Package(
         ),
         .target(
             name: "Publisher",
-            dependencies: ["FlightModel", "MQTT", "Metrics", "Timing", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FlightModel", "MQTT", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Gateway/Publisher"
         ),
         .target(
             name: "GatewayDaemon",
             dependencies: [
                 "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
-                "MQTT", "Metrics", "Timing", "CMalloc",
+                "MQTT", "Telemetry", "Timing", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: hummingbirdAliases),
+                .product(name: "HummingbirdCore", package: "hummingbird", moduleAliases: hummingbirdAliases),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -107,7 +132,9 @@ let package = Package(
             name: "flightedge-bench",
             dependencies: [
                 "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore",
-                "Metrics", "MQTT", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MQTT", "Postgres", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/FlightEdgeBench"
@@ -119,6 +146,14 @@ let package = Package(
         .target(name: "FlightEdgeTestSupport", dependencies: ["Postgres"], path: "Tests/Support/FlightEdgeTestSupport"),
         .testTarget(name: "FlightModelTests", dependencies: ["FlightModel", "Timing"], path: "Tests/Shared/FlightModelTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FlightModel"], path: "Tests/Shared/ConfigurationTests"),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: [
+                "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Tests/Shared/TelemetryTests"
+        ),
         .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "Postgres"], path: "Tests/Gateway/HistoryStoreTests"),
         .testTarget(
@@ -133,7 +168,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PublisherTests",
-            dependencies: ["Publisher", "MQTT", "FlightModel", "Metrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Publisher", "MQTT", "FlightModel", "Telemetry", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Gateway/PublisherTests"
         ),
         .testTarget(

@@ -2,7 +2,7 @@ import FlightEdgeTestSupport
 import FlightModel
 import Foundation
 import MQTT
-import Metrics
+import Telemetry
 
 #if canImport(Glibc)
 import Glibc

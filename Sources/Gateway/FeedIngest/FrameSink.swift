@@ -1,6 +1,6 @@
 import FeedFraming
 import Foundation
-import Metrics
+import Telemetry
 import Timing
 
 /// Where feed readers put frames: the pipeline's bounded queue plus the feed's counters.

@@ -4,13 +4,14 @@ import FlightModel
 import Foundation
 import HistoryStore
 import Logging
-import Metrics
+import Prometheus
 import Publisher
 import ServiceLifecycle
 import Synchronization
 import Systemd
-import UnixSignals
+import Telemetry
 import Timing
+import UnixSignals
 
 /// `flightedge run`: the whole gateway under swift-service-lifecycle.
 ///
@@ -72,7 +73,8 @@ public struct GatewayService: Service, CustomStringConvertible {
             statusTopic: "\(topicRoot)/status", onlinePayload: status.payload(online: true),
             offlinePayload: status.payload(online: false), resyncTopic: "\(topicRoot)/cmd/resync")
         publisherSettings.maxInflight = config.mqtt.maxInflight
-        let metrics = GatewayMetrics()
+        // The daemon's own registry, made here and passed in (no process-wide bootstrap).
+        let metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
         let publisher = OutboxPublisher(
             link: broker, store: writer, settings: publisherSettings, logger: logger, metrics: metrics
         ) {

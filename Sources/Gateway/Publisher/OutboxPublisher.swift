@@ -1,7 +1,8 @@
+import CoreMetrics
 import FlightModel
 import Logging
 import MQTT
-import Metrics
+import Telemetry
 import Timing
 
 /// Where the publisher finds the outbox: PostgreSQL in the daemon.
@@ -139,7 +140,7 @@ public actor OutboxPublisher {
         switch event {
         case .connected where cameUp:
             let reconnected = everConnected
-            if reconnected { metrics?.brokerReconnected() }
+            if reconnected { metrics?.brokerReconnects.increment() }
             everConnected = true
             connected = true
             connections += 1
@@ -162,9 +163,10 @@ public actor OutboxPublisher {
             published += 1
             if let metrics {
                 let now = monotonicNanoseconds()
-                metrics.publishSeconds.observe(Double(now &- message.sentAtNanoseconds) / 1e9)
+                metrics.publishSeconds.recordNanoseconds(Int64(truncatingIfNeeded: now &- message.sentAtNanoseconds))
                 if message.receivedAtNanoseconds > 0 {
-                    metrics.receiptToPubackSeconds.observe(Double(now &- message.receivedAtNanoseconds) / 1e9)
+                    metrics.receiptToPubackSeconds.recordNanoseconds(
+                        Int64(truncatingIfNeeded: now &- message.receivedAtNanoseconds))
                 }
             }
             if let id = message.outboxID { acknowledged.append(id) }
@@ -180,7 +182,7 @@ public actor OutboxPublisher {
     /// Keeps a refused message to send again after the backoff: an event must reach the broker
     /// once its ACL is fixed, without a busy loop meanwhile.
     private func refusedPublish(_ message: OutgoingMessage, reasonCode: Int32) {
-        metrics?.publishRefused()
+        metrics?.publishRefusals.increment()
         if loggedRefusals.insert(reasonCode).inserted {
             logger.error(
                 "broker refused a publish; it is kept and sent again with backoff (logged once per reason). Check the broker's ACL for this client's user",

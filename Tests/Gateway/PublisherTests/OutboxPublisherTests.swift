@@ -1,5 +1,5 @@
 import MQTT
-import Metrics
+import Telemetry
 import Publisher
 import Testing
 
@@ -86,7 +86,7 @@ struct OutboxPublisherTests {
             sent = try await harness.link.waitForPublishes(2, on: event(1).topic)
             let firstWait = clock.now - refusedAt
             #expect(firstWait >= .milliseconds(500), "the first retry waits half a second at least: \(firstWait)")
-            #expect(harness.metrics.publishRefusalCount == 1)
+            #expect(harness.sample("flightedge_mqtt_publish_refusals_total") == 1)
             #expect(harness.outbox.published.isEmpty, "a refused event is not published")
             #expect(sent[1].userProperties["event_id"] == "event-1")
 
@@ -95,7 +95,7 @@ struct OutboxPublisherTests {
             sent = try await harness.link.waitForPublishes(3, on: event(1).topic)
             let secondWait = clock.now - refusedAt
             #expect(secondWait >= .seconds(1), "the second retry waits longer: \(secondWait)")
-            #expect(harness.metrics.publishRefusalCount == 2)
+            #expect(harness.sample("flightedge_mqtt_publish_refusals_total") == 2)
 
             harness.link.acknowledge(sent[2].messageID)
             try await harness.outbox.waitUntilPublished([1])
@@ -121,7 +121,7 @@ struct OutboxPublisherTests {
                 PublisherHarness.statusTopic, state("LX1").topic, event(2).topic, event(3).topic,
             ])
             #expect(after.compactMap(PublisherHarness.outboxID) == [2, 3], "the acknowledged event is not sent again")
-            #expect(harness.metrics.brokerReconnectCount == 1)
+            #expect(harness.sample("flightedge_broker_reconnects_total") == 1)
             // A late PUBACK from the connection that dropped marks nothing.
             let observed = harness.link.traffic.value.observed.count
             harness.link.acknowledge(sent[1].messageID)

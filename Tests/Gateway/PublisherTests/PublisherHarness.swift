@@ -1,6 +1,7 @@
 import Logging
 import MQTT
-import Metrics
+import Telemetry
+import Prometheus
 import Publisher
 
 /// An ``OutboxPublisher`` running against a ``FakeBrokerLink`` and a ``FakeOutbox``, for ZRH.
@@ -12,7 +13,8 @@ final class PublisherHarness: Sendable {
 
     let link: FakeBrokerLink
     let outbox = FakeOutbox()
-    let metrics = GatewayMetrics()
+    let registry = PrometheusCollectorRegistry()
+    let metrics: GatewayMetrics
     let publisher: OutboxPublisher
     /// What the birth re-publishes: the retained state of every flight.
     let birth: Recorded<[OutgoingMessage]>
@@ -22,6 +24,7 @@ final class PublisherHarness: Sendable {
         protocolVersion: MQTTClient.ProtocolVersion = .v5
     ) {
         link = FakeBrokerLink(protocolVersion: protocolVersion)
+        metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry))
         var settings = OutboxPublisher.Settings(
             statusTopic: Self.statusTopic, onlinePayload: Self.online, offlinePayload: Self.offline,
             resyncTopic: Self.resyncTopic)
@@ -83,4 +86,14 @@ func state(_ flight: String, _ payload: String = #"{"seq":1}"#) -> OutgoingMessa
     OutgoingMessage(
         topic: "flightedge/ZRH/flights/\(flight)", payload: Array(payload.utf8), qos: 1, retain: true,
         schema: "flightedge.flight/1")
+}
+
+extension PublisherHarness {
+    /// The value of one sample in the registry's exposition, e.g. a counter's total.
+    func sample(_ name: String) -> Double? {
+        var text: [UInt8] = []
+        registry.emit(into: &text)
+        return String(decoding: text, as: UTF8.self).split(separator: "\n")
+            .first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+    }
 }

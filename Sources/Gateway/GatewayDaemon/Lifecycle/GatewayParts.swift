@@ -155,25 +155,35 @@ struct StatusService: Service {
     }
 }
 
-/// `/healthz` and `/metrics`, and the outbox figures behind them, until the very end.
+/// `/healthz` and `/metrics` (Hummingbird), and the outbox figures behind them, until the very
+/// end. An address it cannot listen on is logged and the gateway runs on without them.
 struct OperationsService: Service {
     let observer: GatewayObserver
     let http: HTTPConfig?
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            async let outbox: Void = observer.watchOutbox()
-            if let http {
-                do {
-                    try await OperationsServer(address: http.listen, observer: observer, logger: logger).run()
-                } catch where !(error is CancellationError) {
-                    logger.error(
-                        "operations endpoint cannot listen; /healthz and /metrics are unavailable",
-                        metadata: ["address": "\(http.listen)", "error": "\(error)"])
-                }
-            }
-            await outbox
+        let outbox = Task { await observer.watchOutbox() }
+        defer { outbox.cancel() }
+        guard let http else {
+            try? await gracefulShutdown()
+            return
         }
+        let server = OperationsServer(address: http.listen, routes: OperationsRoutes(observer: observer), logger: logger)
+        // Detached: the server stops when this part's turn comes, not at the gateway's first signal.
+        let serving = Task.detached {
+            do {
+                try await server.run()
+            } catch is CancellationError {
+            } catch {
+                logger.error(
+                    "operations endpoint cannot listen; /healthz and /metrics are unavailable",
+                    metadata: ["address": "\(http.listen)", "error": "\(error)"])
+            }
+        }
+        try? await gracefulShutdown()
+        // No new connections; open requests finish (2 s at most, then 1 s of cancellation).
+        await server.stop()
+        await serving.value
     }
 }

@@ -2,9 +2,9 @@ import Configuration
 import FeedIngest
 import FlightModel
 import HistoryStore
-import Metrics
 import Publisher
 import Synchronization
+import Telemetry
 import Timing
 
 /// Looks at every part of the running gateway at one moment, for `/healthz`, `/metrics` and
@@ -95,7 +95,7 @@ final class GatewayObserver: Sendable {
         writer.field("broker", snapshot.brokerUp ? "up" : "down")
         writer.field("outbox_unpublished", snapshot.outboxRows)
         writer.key("outbox_oldest_age_seconds")
-        writer.raw(Array(PrometheusText.format(snapshot.outboxOldestAgeSeconds.rounded(toPlaces: 3)).utf8))
+        writer.raw(Array(NumberText.format(snapshot.outboxOldestAgeSeconds.rounded(toPlaces: 3)).utf8))
         writer.key("feeds")
         writer.beginArray()
         for feed in snapshot.feeds {
@@ -106,7 +106,7 @@ final class GatewayObserver: Sendable {
             writer.key("stale")
             writer.bool(feed.isStale)
             writer.key("silent_seconds")
-            writer.raw(Array(PrometheusText.format(feed.silentSeconds.rounded(toPlaces: 1)).utf8))
+            writer.raw(Array(NumberText.format(feed.silentSeconds.rounded(toPlaces: 1)).utf8))
             if let staleAfter = feed.config.staleAfterSeconds { writer.field("stale_after_seconds", staleAfter) }
             writer.field("frames", feed.counters.frames)
             writer.field("rejected", feed.counters.rejected)
@@ -115,68 +115,6 @@ final class GatewayObserver: Sendable {
         writer.endArray()
         writer.endObject()
         return writer.bytes
-    }
-
-    /// `/metrics` in the Prometheus text format.
-    func metricsText(_ snapshot: Snapshot) -> String {
-        var text = PrometheusText()
-        let feeds = snapshot.feeds
-        func perFeed(_ value: (FeedView) -> Int64) -> [(labels: [(String, String)], value: Int64)] {
-            feeds.map { ([("feed", $0.config.name)], value($0)) }
-        }
-        func perFeedGauge(_ value: (FeedView) -> Double) -> [(labels: [(String, String)], value: Double)] {
-            feeds.map { ([("feed", $0.config.name)], value($0)) }
-        }
-        text.counter("flightedge_feed_frames_total", help: "Frames received per feed.", perFeed { $0.counters.frames })
-        text.counter(
-            "flightedge_feed_rejected_frames_total", help: "Frames rejected per feed (kept in rejected_frames).",
-            perFeed { $0.counters.rejected })
-        text.counter(
-            "flightedge_feed_skipped_bytes_total", help: "Bytes outside any frame (stx-etx), skipped.",
-            perFeed { $0.counters.skippedBytes })
-        text.counter(
-            "flightedge_feed_refused_connections_total", help: "Connections refused (allow list, connection limit).",
-            perFeed { $0.counters.refusedPeers })
-        text.counter(
-            "flightedge_feed_reconnects_total", help: "Reconnects of tcp-connect feeds.", perFeed { $0.counters.reconnects })
-        text.gauge(
-            "flightedge_feed_connections", help: "Open connections (tcp) or open files (tail-file) per feed.",
-            perFeedGauge { Double($0.counters.openConnections) })
-        text.gauge("flightedge_feed_up", help: "1 when the feed can receive.", perFeedGauge { $0.isUp ? 1 : 0 })
-        text.gauge(
-            "flightedge_feed_silent_seconds", help: "Seconds since the feed's last frame (since start when none).",
-            perFeedGauge { $0.silentSeconds })
-        text.gauge("flightedge_feed_stale", help: "1 when the feed is silent past its stale_after.", perFeedGauge { $0.isStale ? 1 : 0 })
-        text.counter(
-            "flightedge_frames_committed_total", help: "Frames whose batch committed (used or rejected).",
-            progress.committedFrames)
-        text.counter("flightedge_updates_committed_total", help: "Flight updates committed to PostgreSQL.", progress.committedUpdates)
-        text.counter("flightedge_events_derived_total", help: "Events derived and committed to the outbox.", progress.derivedEvents)
-        text.counter(
-            "flightedge_messages_published_total", help: "MQTT messages (events and state) acknowledged by the broker.",
-            snapshot.publishedMessages)
-        text.histogram("flightedge_batch_frames", help: "Frames per committed batch.", metrics.batchFrames)
-        text.histogram("flightedge_commit_seconds", help: "Time to commit one batch.", metrics.commitSeconds)
-        text.histogram(
-            "flightedge_publish_seconds", help: "Time from handing a message to the broker to its PUBACK.", metrics.publishSeconds)
-        text.histogram(
-            "flightedge_receipt_to_puback_seconds",
-            help: "Time from a frame's receipt to the PUBACK of the events and state it caused.", metrics.receiptToPubackSeconds)
-        text.gauge("flightedge_publisher_pending_messages", help: "Messages in memory or in flight to the broker.", Double(snapshot.pendingMessages))
-        text.gauge("flightedge_outbox_unpublished_rows", help: "Outbox rows not yet acknowledged by the broker.", Double(snapshot.outboxRows))
-        text.gauge(
-            "flightedge_outbox_oldest_unpublished_age_seconds", help: "Age of the oldest unacknowledged outbox row.",
-            snapshot.outboxOldestAgeSeconds)
-        text.gauge("flightedge_pipeline_lag_seconds", help: "Receipt to commit of the oldest frame of the last batch.",
-            Double(progress.lastLagMilliseconds) / 1000)
-        text.gauge("flightedge_database_up", help: "1 when PostgreSQL takes commits.", snapshot.databaseUp ? 1 : 0)
-        text.counter("flightedge_database_outages_total", help: "Times PostgreSQL became unreachable.", Int64(snapshot.databaseOutages))
-        text.gauge("flightedge_broker_up", help: "1 when the MQTT broker connection is up.", snapshot.brokerUp ? 1 : 0)
-        text.counter("flightedge_broker_reconnects_total", help: "Reconnects to the MQTT broker.", metrics.brokerReconnectCount)
-        text.counter(
-            "flightedge_mqtt_publish_refusals_total", help: "Publishes the broker refused (its ACL); each is retried with backoff.",
-            metrics.publishRefusalCount)
-        return text.text
     }
 }
 

@@ -1,9 +1,10 @@
+import CoreMetrics
 import FeedFormats
 import FeedIngest
 import FlightModel
 import HistoryStore
 import Logging
-import Metrics
+import Telemetry
 import Publisher
 import Synchronization
 import Timing
@@ -163,8 +164,8 @@ final class FlightPipeline: Sendable {
         do {
             let started = monotonicNanoseconds()
             let result = try await writer.commit(batch.rows, whileWaiting: progress.heartbeat)
-            metrics.commitSeconds.observe(Double(monotonicNanoseconds() - started) / 1e9)
-            metrics.batchFrames.observe(Double(batch.frames.count))
+            metrics.commitSeconds.recordNanoseconds(Int64(monotonicNanoseconds() - started))
+            metrics.batchFrames.record(batch.frames.count)
             publishing.submit(batch.committed(), outboxIDs: result.outboxIDs)
             return .committed
         } catch let error as StoreError where error.code == .batchRefused {

@@ -1,6 +1,6 @@
 internal import CMalloc
-import Metrics
 import Synchronization
+import Telemetry
 
 /// Gives freed heap memory back to the kernel, at most every `interval`.
 ///
