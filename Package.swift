@@ -50,7 +50,9 @@ let package = Package(
         .target(name: "Systemd", dependencies: ["CSystemd"], path: "Sources/System/Systemd"),
 
         // MARK: Shared: pure logic, no I/O, no C
-        .target(name: "FlightModel", path: "Sources/Shared/FlightModel"),
+        // JSON read and written byte by byte (payloads, jsonl, the relay's API).
+        .target(name: "JSON", path: "Sources/Shared/JSON"),
+        .target(name: "FlightModel", dependencies: ["JSON"], path: "Sources/Shared/FlightModel"),
         .target(name: "Configuration", dependencies: ["FlightModel"], path: "Sources/Shared/Configuration"),
         // The clocks and retry timing: kept out of the pure modules.
         .target(name: "Timing", dependencies: ["FlightModel"], path: "Sources/Shared/Timing"),
@@ -63,7 +65,7 @@ let package = Package(
             ],
             path: "Sources/Shared/Telemetry"
         ),
-        .target(name: "AirportSimulator", dependencies: ["FlightModel"], path: "Sources/Shared/AirportSimulator"),
+        .target(name: "AirportSimulator", dependencies: ["FlightModel", "JSON"], path: "Sources/Shared/AirportSimulator"),
 
         // MARK: Gateway, left to right
         .target(
@@ -78,11 +80,11 @@ let package = Package(
             path: "Sources/Gateway/FeedIngest"
         ),
         .target(name: "FeedFraming", dependencies: ["Configuration"], path: "Sources/Gateway/FeedFraming"),
-        .target(name: "FeedFormats", dependencies: ["FlightModel", "Configuration"], path: "Sources/Gateway/FeedFormats"),
+        .target(name: "FeedFormats", dependencies: ["FlightModel", "Configuration", "JSON"], path: "Sources/Gateway/FeedFormats"),
         .target(
             name: "HistoryStore",
             dependencies: [
-                "FlightModel", "Postgres", "Timing",
+                "FlightModel", "JSON", "Postgres", "Timing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,7 +94,7 @@ let package = Package(
         .target(
             name: "Publisher",
             dependencies: [
-                "FlightModel", "MQTT", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "FlightModel", "JSON", "MQTT", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Gateway/Publisher"
@@ -100,7 +102,7 @@ let package = Package(
         .target(
             name: "GatewayDaemon",
             dependencies: [
-                "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "Publisher", "Systemd",
+                "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "JSON", "Publisher", "Systemd",
                 "MQTT", "Telemetry", "Timing", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -119,7 +121,7 @@ let package = Package(
             name: "flightedge",
             dependencies: [
                 "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "FeedIngest", "HistoryStore",
-                "AirportSimulator", "FlightModel", "Timing",
+                "AirportSimulator", "FlightModel", "JSON", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore",
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON",
                 "MQTT", "Postgres", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -144,7 +146,7 @@ let package = Package(
         // What the integration tests and the benchmark share: a daemon process, the services'
         // environment, loopback sockets. No Testing or XCTest here: the benchmark links it.
         .target(name: "FlightEdgeTestSupport", dependencies: ["Postgres"], path: "Tests/Support/FlightEdgeTestSupport"),
-        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel", "Timing"], path: "Tests/Shared/FlightModelTests"),
+        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel", "JSON", "Timing"], path: "Tests/Shared/FlightModelTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FlightModel"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(
             name: "TelemetryTests",
@@ -177,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FlightEdgeTestSupport", "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel", "Timing",
+                "FlightEdgeTestSupport", "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel", "JSON", "Timing",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

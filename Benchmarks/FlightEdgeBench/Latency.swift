@@ -6,6 +6,7 @@ import Telemetry
 
 #if canImport(Glibc)
 import Glibc
+import JSON
 #endif
 
 /// Frame receipt to PUBACK at a fixed, light rate: batching must not add waiting.

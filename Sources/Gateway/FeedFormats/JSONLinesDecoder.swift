@@ -1,4 +1,5 @@
 import FlightModel
+import JSON
 
 /// `format = "jsonl"`: one normalized update per frame (DESIGN.md §3). Only `airline`,
 /// `number`, `date` and `direction` are required; an absent field is unknown, `null` clears it.

@@ -2,6 +2,7 @@ import Configuration
 import FeedIngest
 import FlightModel
 import HistoryStore
+import JSON
 import Logging
 import Publisher
 import Synchronization

@@ -1,4 +1,5 @@
 import FlightModel
+import JSON
 import Postgres
 
 /// The SQL of one batch's commit, built without a server: the statements of the transaction,

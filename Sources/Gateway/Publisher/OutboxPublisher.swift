@@ -57,6 +57,11 @@ public actor OutboxPublisher {
     private var stateByTopic: [String: OutgoingMessage] = [:]
     private var inflight: [Int32: OutgoingMessage] = [:]
     private var acknowledged: [Int64] = []
+    /// Writes of acknowledged ids under way (their ids have left `acknowledged`).
+    private var flushesInFlight = 0
+    /// ``drain(timeout:)`` and ``sayOffline(timeout:)``, waiting for the next PUBACK, outbox
+    /// write or backlog read, or for their deadline.
+    private var progressWaiters: [CheckedContinuation<Void, Never>] = []
     /// Events exist in the outbox beyond what is in memory: read them back from `cursor` on.
     private var backlog = true
     private var cursor: Int64 = 0
@@ -92,7 +97,7 @@ public actor OutboxPublisher {
     public var pendingCount: Int { events.count - eventsHead + inflight.count + stateOrder.count + refused.count }
 
     /// True while everything handed over is acknowledged and nothing waits in the outbox.
-    public var isIdle: Bool { pendingCount == 0 && !backlog && acknowledged.isEmpty }
+    public var isIdle: Bool { pendingCount == 0 && !backlog && acknowledged.isEmpty && flushesInFlight == 0 }
 
     /// Hands over events that were just committed (ascending outbox ids).
     public func enqueueEvents(_ messages: [OutgoingMessage]) {
@@ -150,6 +155,7 @@ public actor OutboxPublisher {
             if connected { requeueInflight() }
             connected = false
         case .published(let messageID, let reasonCode):
+            defer { progressed() }
             guard let message = inflight.removeValue(forKey: messageID) else { return }
             if reasonCode >= 0x80 {
                 refusedPublish(message, reasonCode: reasonCode)
@@ -312,7 +318,10 @@ public actor OutboxPublisher {
 
     /// Reads events that only the outbox holds, in id order, until memory holds them all.
     private func loadBacklog() async {
-        defer { loadingBacklog = false }
+        defer {
+            loadingBacklog = false
+            progressed()
+        }
         let limit = max(1000, settings.maxInflight * 4)
         do {
             let rows = try await store.unpublished(after: cursor, limit: limit)
@@ -345,6 +354,11 @@ public actor OutboxPublisher {
         guard !acknowledged.isEmpty else { return }
         let ids = acknowledged
         acknowledged.removeAll(keepingCapacity: true)
+        flushesInFlight += 1
+        defer {
+            flushesInFlight -= 1
+            progressed()
+        }
         do {
             try await store.markPublished(ids)
         } catch {
@@ -353,17 +367,18 @@ public actor OutboxPublisher {
         }
     }
 
-    /// Waits until every event handed over is acknowledged and recorded, or `timeout` passes.
-    /// Returns true when everything went out.
+    /// Waits until every event handed over is acknowledged and recorded in the outbox, or
+    /// `timeout` passes. Returns true when everything went out.
     public func drain(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while !isIdle {
-            if ContinuousClock.now >= deadline { return false }
+        let timer = wakeAt(deadline)
+        defer { timer.cancel() }
+        while true {
             await flushAcknowledged()
-            if isIdle { break }
-            try? await Task.sleep(for: .milliseconds(20))
+            if isIdle { return true }
+            if ContinuousClock.now >= deadline { return false }
+            await nextProgress()
         }
-        return true
     }
 
     /// Says `offline` (retained) and waits briefly for its PUBACK; for a clean stop.
@@ -373,8 +388,31 @@ public actor OutboxPublisher {
         else { return }
         inflight[messageID] = OutgoingMessage(topic: settings.statusTopic, payload: settings.offlinePayload, qos: 1, retain: true)
         let deadline = ContinuousClock.now + timeout
+        let timer = wakeAt(deadline)
+        defer { timer.cancel() }
         while inflight[messageID] != nil && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+            await nextProgress()
+        }
+    }
+
+    /// Suspends until the next PUBACK, outbox write or backlog read (or a deadline's wake-up).
+    private func nextProgress() async {
+        await withCheckedContinuation { progressWaiters.append($0) }
+    }
+
+    /// Wakes whoever waits for progress.
+    private func progressed() {
+        guard !progressWaiters.isEmpty else { return }
+        let waiters = progressWaiters
+        progressWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Wakes the waiters at `deadline`, so a wait that sees no progress still ends.
+    private func wakeAt(_ deadline: ContinuousClock.Instant) -> Task<Void, Never> {
+        Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            await self?.progressed()
         }
     }
 }

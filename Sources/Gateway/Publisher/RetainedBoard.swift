@@ -1,4 +1,5 @@
 import FlightModel
+import JSON
 
 /// The retained topics as the broker should hold them, from committed state only: every
 /// current flight's payload, and the gate and belt lists derived from them. Pure.

@@ -4,6 +4,7 @@ import FlightModel
 import Foundation
 import GatewayDaemon
 import HistoryStore
+import JSON
 
 /// `flightedge history FLIGHT_ID`: every recorded change of one flight.
 struct HistoryCommand: AsyncParsableCommand {

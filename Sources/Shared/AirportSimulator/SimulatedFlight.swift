@@ -1,4 +1,5 @@
 import FlightModel
+import JSON
 
 /// One flight's life in the simulated day, turned into the updates an AODB would send.
 struct SimulatedFlight {

@@ -1,6 +1,7 @@
 import FlightEdgeTestSupport
 import FlightModel
 import Foundation
+import JSON
 import MQTT
 import Postgres
 import Testing

@@ -1,6 +1,7 @@
 import FlightEdgeTestSupport
 import FlightModel
 import Foundation
+import JSON
 
 /// Validates payloads against the JSON Schema files in docs/schemas — the subset of JSON Schema
 /// those files use (type, required, properties, enum, const, pattern, minimum, items, $ref to

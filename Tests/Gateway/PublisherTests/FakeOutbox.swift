@@ -9,6 +9,8 @@ final class FakeOutbox: OutboxStore {
         var published: [Int64] = []
         /// Backlog reads so far.
         var reads = 0
+        /// How long each `markPublished` takes, as a busy PostgreSQL would.
+        var markDelay: Duration = .zero
     }
 
     let contents = Recorded(Contents())
@@ -21,6 +23,8 @@ final class FakeOutbox: OutboxStore {
     var published: [Int64] { contents.value.published }
 
     func markPublished(_ ids: [Int64]) async throws {
+        let delay = contents.value.markDelay
+        if delay > .zero { try await Task.sleep(for: delay) }
         contents.update { $0.published += ids }
     }
 

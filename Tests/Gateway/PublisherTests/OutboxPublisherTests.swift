@@ -152,6 +152,22 @@ struct OutboxPublisherTests {
         }
     }
 
+    @Test func drainWaitsForTheOutboxWriteOfTheLastPUBACKs() async throws {
+        try await PublisherHarness.run { harness in
+            harness.outbox.contents.update { $0.markDelay = .milliseconds(300) }
+            harness.link.connect()
+            await harness.commit(events(1...2))
+            let sent = try await harness.link.waitForPublishes(2, on: event(1).topic)
+            harness.link.acknowledge(sent[0].messageID)
+            harness.link.acknowledge(sent[1].messageID)
+            // Let the publisher's own flush take the ids and start its (slow) write.
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(await harness.publisher.drain(timeout: .seconds(10)))
+            // Drained means recorded: a stop now starts the next run with nothing to send again.
+            #expect(harness.outbox.published.sorted() == [1, 2])
+        }
+    }
+
     @Test func noMoreThanMaxInflightMessagesWaitForTheirPUBACK() async throws {
         try await PublisherHarness.run(maxInflight: 3) { harness in
             harness.link.connect()

@@ -1,5 +1,6 @@
 import FlightModel
 import Foundation
+import JSON
 import Testing
 
 /// The `events/{kind}` payload of DESIGN.md §5.

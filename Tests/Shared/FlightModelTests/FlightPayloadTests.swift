@@ -1,5 +1,6 @@
 import FlightModel
 import Foundation
+import JSON
 import Testing
 
 /// The retained `flights/{flight_id}` payload.

@@ -1,4 +1,5 @@
 import FlightModel
+import JSON
 import Testing
 
 @Suite struct JSONParserTests {

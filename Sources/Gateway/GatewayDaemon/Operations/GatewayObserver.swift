@@ -2,6 +2,7 @@ import Configuration
 import FeedIngest
 import FlightModel
 import HistoryStore
+import JSON
 import Publisher
 import Synchronization
 import Telemetry

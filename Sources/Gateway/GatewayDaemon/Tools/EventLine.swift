@@ -1,5 +1,6 @@
-import Foundation
 import FlightModel
+import Foundation
+import JSON
 
 /// One published message as one readable line, for `flightedge watch`. Pure.
 ///

@@ -1,4 +1,5 @@
 import FlightModel
+import JSON
 import Postgres
 
 /// How far one feed got, as its last committed batch recorded it (`flightedge.feed_checkpoints`).

@@ -1,3 +1,5 @@
+import JSON
+
 extension FlightUpdate {
     /// The update as one line of the normalized JSON (DESIGN.md §3): identity, then every field
     /// the update speaks of (a cleared one as `null`), then `source_time`; with `derived`,

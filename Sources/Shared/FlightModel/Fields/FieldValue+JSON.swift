@@ -1,3 +1,5 @@
+import JSON
+
 extension FieldValue {
     /// Writes the value as JSON: text, time (ISO 8601 UTC) and status as strings, a list as an
     /// array of strings, delays as `[{"code":"81","minutes":15}]`.

@@ -1,3 +1,5 @@
+import JSON
+
 extension FlightField {
     /// The longest text a text field accepts, in UTF-8 bytes.
     public static let maximumTextBytes = 1024

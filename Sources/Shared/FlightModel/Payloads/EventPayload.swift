@@ -1,3 +1,5 @@
+import JSON
+
 /// The `events/{kind}` payload (schema `flightedge.event/1`).
 public enum EventPayload {
     /// The `schema` member and MQTT v5 user property.

@@ -1,3 +1,5 @@
+import JSON
+
 /// The retained `flights/{flight_id}` payload (schema `flightedge.flight/1`, docs/MQTT.md),
 /// which is also the `state` column of `flights`.
 public enum FlightPayload {

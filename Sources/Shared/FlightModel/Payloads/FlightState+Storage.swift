@@ -1,3 +1,5 @@
+import JSON
+
 extension FlightState {
     /// Per field: source time, feed and precedence of the current value (and whether it was
     /// cleared), plus the delay last announced: what the merge and delay rules need after a

@@ -8,6 +8,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import JSON
 #endif
 
 /// Fault suite, broker outage: mosquitto (with persistence) stopped for 10 s in the middle of a
