@@ -134,7 +134,7 @@ let package = Package(
             name: "flightedge-bench",
             dependencies: [
                 "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON",
-                "MQTT", "Postgres", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "MQTT", "Postgres", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,12 +1,13 @@
 import FlightEdgeTestSupport
 import FlightModel
 import Foundation
+import JSON
 import MQTT
 import Telemetry
+import Timing
 
 #if canImport(Glibc)
 import Glibc
-import JSON
 #endif
 
 /// Frame receipt to PUBACK at a fixed, light rate: batching must not add waiting.

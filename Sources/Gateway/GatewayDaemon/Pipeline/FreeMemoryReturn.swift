@@ -1,6 +1,6 @@
 internal import CMalloc
 import Synchronization
-import Telemetry
+import Timing
 
 /// Gives freed heap memory back to the kernel, at most every `interval`.
 ///

@@ -1,6 +1,7 @@
 import FlightEdgeTestSupport
 import FlightModel
 import Foundation
+import JSON
 import MQTT
 import Postgres
 import Synchronization
@@ -8,7 +9,6 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
-import JSON
 #endif
 
 /// Fault suite, broker outage: mosquitto (with persistence) stopped for 10 s in the middle of a
