@@ -10,8 +10,9 @@ let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
 //       FeedIngest (transports) → FeedFraming → FeedFormats (decoders) → FlightModel's state engine
 //       → HistoryStore (PostgreSQL; the only module that speaks SQL) → Publisher (MQTT),
 //       run together by GatewayDaemon; `flightedge` is the thin command line over them.
-//   Sources/Shared/   what every program uses: FlightModel (the pure domain), Configuration (TOML),
-//                     Telemetry (swift-metrics instruments, exported by swift-prometheus), AirportSimulator.
+//   Sources/Shared/   what every program uses: FlightModel (the pure domain), JSON, Configuration (TOML),
+//                     Timing (clocks, retry backoff), Telemetry (swift-metrics instruments, exported by
+//                     swift-prometheus), AirportSimulator.
 //   Sources/System/   each C library wrapped once: CLibPQ → Postgres, CMosquitto → MQTT,
 //                     CSystemd → Systemd (CMalloc: glibc's malloc_trim).
 let package = Package(
