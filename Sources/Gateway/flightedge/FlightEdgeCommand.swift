@@ -25,8 +25,10 @@ struct FlightEdgeCommand: AsyncParsableCommand {
 
     /// ArgumentParser exits 64 on usage errors; DESIGN.md §7 promises 1.
     static func main() async {
+        var parsed: (any ParsableCommand.Type)?
         do {
             var command = try parseAsRoot()
+            parsed = type(of: command)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -39,9 +41,25 @@ struct FlightEdgeCommand: AsyncParsableCommand {
             if code == .success {
                 self.exit(withError: error)  // --help, --version
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            FileHandle.standardError.write(Data((message(for: error, in: parsed) + "\n").utf8))
             Foundation.exit(code == .validationFailure ? 1 : code.rawValue == 64 ? 1 : 2)
         }
+    }
+}
+
+extension FlightEdgeCommand {
+    /// The error with the usage of the subcommand it came from: a subcommand's `run()` that
+    /// refuses its options gets its own usage line, not the root's.
+    static func message(for error: any Error, in subcommand: (any ParsableCommand.Type)?) -> String {
+        guard let subcommand, subcommand != FlightEdgeCommand.self, error is ValidationError else {
+            return fullMessage(for: error)
+        }
+        let name = subcommand.configuration.commandName ?? ""
+        return """
+            Error: \(message(for: error))
+            Usage: \(usageString(for: subcommand))
+              See 'flightedge \(name) --help' for more information.
+            """
     }
 }
 

@@ -19,7 +19,9 @@ struct ParseCommand: AsyncParsableCommand {
             file unless --framing says otherwise; csv and jsonl: one per line) and decodes them. With --config, \
             the airport and the options of the feed with this format (or --feed) are used, exactly as the \
             daemon would; without it, aidx and mvt take the legs of any airport (direction from the message). \
-            Exit 0 when every frame decoded, 1 when any was rejected.
+            Each rejected frame is shown on stderr as FILE@OFFSET: reason (the first 50; the summary counts \
+            the rest), then a summary line: frames, updates, rejected. Exit 0 when every frame decoded, 1 when \
+            any was rejected or an input held no frame at all.
             """
     )
 
@@ -47,8 +49,11 @@ struct ParseCommand: AsyncParsableCommand {
     func run() async throws {
         let setup = try makeSetup()
         var output = LineOutput()
+        var frames = 0
         var rejected = 0
         var decoded = 0
+        var shown = 0
+        var frameless: [String] = []
         let inputs: [(name: String, read: () throws -> (bytes: [UInt8], modified: Date?))] =
             files.isEmpty
             ? [("-", { (Array(FileHandle.standardInput.readDataToEndOfFile()), nil) })]
@@ -66,12 +71,19 @@ struct ParseCommand: AsyncParsableCommand {
                 (bytes, modified) = try input.read()
             } catch {
                 FileHandle.standardError.write(Data("\(input.name): cannot read: \(error.localizedDescription)\n".utf8))
-                rejected += 1
+                frameless.append(input.name)
                 continue
             }
             let receivedAt = setup.receivedAt ?? modified.map(Timestamp.init) ?? .now
             // Framed and decoded as the daemon's feed would: the same frames, the same reasons.
             let outputs = WholeInputFraming.frames(of: bytes, framing: setup.framing, maxFrameBytes: setup.maxFrameBytes).outputs
+            if outputs.isEmpty {
+                let why = bytes.isEmpty ? "it is empty" : "\(setup.framing.rawValue) framing finds no frame in its \(bytes.count) bytes"
+                FileHandle.standardError.write(Data("\(input.name): no frame: \(why)\n".utf8))
+                frameless.append(input.name)
+                continue
+            }
+            frames += outputs.count
             for framed in outputs {
                 let frame = Frame(
                     framed, feed: setup.feedName, receivedAtMilliseconds: receivedAt.millisecondsSinceEpoch
@@ -84,17 +96,24 @@ struct ParseCommand: AsyncParsableCommand {
                     }
                 case .failure(let error):
                     rejected += 1
+                    // A file of garbage would print a line per frame: the first ones say enough.
+                    guard shown < Self.shownRejections else { continue }
+                    shown += 1
                     output.flush()
                     FileHandle.standardError.write(Data("\(frame.position): \(error)\n".utf8))
                 }
             }
         }
         output.flush()
-        if rejected > 0 {
-            FileHandle.standardError.write(Data("\(decoded) update(s), \(rejected) frame(s) rejected\n".utf8))
-            throw ExitCode(1)
-        }
+        var summary = "\(frames) frames, \(decoded) updates, \(rejected) rejected"
+        if rejected > shown { summary += " (\(rejected - shown) not shown)" }
+        if !frameless.isEmpty { summary += ", \(frameless.count) input(s) without a frame" }
+        FileHandle.standardError.write(Data((summary + "\n").utf8))
+        if rejected > 0 || !frameless.isEmpty { throw ExitCode(1) }
     }
+
+    /// Rejected frames shown one per line; the rest are counted in the summary.
+    static let shownRejections = 50
 
     /// The decoder, framing and names the options settle on.
     private struct Setup {

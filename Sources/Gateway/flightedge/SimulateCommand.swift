@@ -43,6 +43,21 @@ struct SimulateCommand: AsyncParsableCommand {
         guard flights > 0 && flights <= 200_000 else { throw ValidationError("--flights must be 1...200000") }
         guard speed >= 0 else { throw ValidationError("--speed must be 0 (as fast as possible) or more") }
         if let date, SimulatedClockPublic.midnight(date) == nil { throw ValidationError("--date must be yyyy-MM-dd") }
+        if let start, Self.secondsOfDay(start) == nil {
+            throw ValidationError("--start must be a UTC time of day, HH:mm from 00:00 to 23:59 (got \(start))")
+        }
+        guard airport.count == 3, airport.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw ValidationError("--airport must be an IATA code, three capital letters such as ZRH (got \(airport))")
+        }
+    }
+
+    /// Seconds after midnight of an `HH:mm` time of day; nil when it is not one.
+    static func secondsOfDay(_ text: String) -> Int64? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+            let hours = Int64(parts[0]), let minutes = Int64(parts[1]), (0...23).contains(hours), (0...59).contains(minutes)
+        else { return nil }
+        return hours * 3600 + minutes * 60
     }
 
     func run() async throws {
@@ -63,10 +78,7 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var startTime = messages.first?.time ?? dayStart
-        if let start {
-            let parts = start.split(separator: ":").compactMap { Int64($0) }
-            if parts.count == 2 { startTime = dayStart + parts[0] * 3600 + parts[1] * 60 }
-        }
+        if let start, let seconds = Self.secondsOfDay(start) { startTime = dayStart + seconds }
         let began = ContinuousClock.now
         var pending: [UInt8] = []
         pending.reserveCapacity(1 << 16)

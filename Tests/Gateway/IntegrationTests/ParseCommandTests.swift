@@ -74,6 +74,6 @@ struct ParseAIDXCommandTests {
         // Where the cut falls decides the complaint (an unclosed tag, an open element); the
         // file, the frame's offset and the byte are always named.
         #expect(run.errors.contains("\(path)@0: byte "))
-        #expect(run.errors.contains("1 frame(s) rejected"))
+        #expect(run.errors.contains("1 frames, 0 updates, 1 rejected"), "\(run.errors)")
     }
 }
