@@ -43,13 +43,23 @@ public struct GatewayService: Service, CustomStringConvertible {
     public func run() async throws {
         // Trapped from the start: an early `systemctl reload` must not kill the daemon.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        // PostgreSQL first: nothing is taken before it can be committed.
+        // PostgreSQL first: nothing is taken before it can be committed. A stop while it is
+        // still out of reach ends the wait at once (nothing was taken, so nothing is lost).
         let databasePassword = try SecretFile.read(path: config.database.passwordFile, credential: "db-password")
         let connector = DatabaseConnector(conninfo: config.database.url, password: databasePassword, logger: logger)
         let writer = HistoryWriter(connector: connector, logger: logger)
-        let outcome = try await writer.start()
-        logger.info("database schema ready", metadata: ["version": "\(outcome.version)", "applied": "\(outcome.applied)"])
-        let startup = try await StartupState.load(from: writer, retainHours: config.housekeeping.retainHours, logger: logger)
+        let startup: StartupState
+        do {
+            startup = try await cancelWhenGracefulShutdown { [config, logger] in
+                let outcome = try await writer.start()
+                logger.info(
+                    "database schema ready", metadata: ["version": "\(outcome.version)", "applied": "\(outcome.applied)"])
+                return try await StartupState.load(from: writer, retainHours: config.housekeeping.retainHours, logger: logger)
+            }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            logger.notice("stopped while waiting for PostgreSQL at start; no frame was taken")
+            return
+        }
 
         let context = PayloadContext(
             airport: config.airport.iata, timeZone: TimeZone(identifier: config.airport.timezone) ?? .gmt)

@@ -5,7 +5,7 @@ import Logging
 
 /// What the daemon restores from PostgreSQL before it takes a frame: the current flights
 /// (state, provenance, seq) and the feeds' checkpoints.
-struct StartupState {
+struct StartupState: Sendable {
     var flights: [(state: FlightState, payload: [UInt8])] = []
     /// Flights in the database that were not restored (ended long ago): an update to one of
     /// them loads it first. Any other unknown flight is new, and needs no query.

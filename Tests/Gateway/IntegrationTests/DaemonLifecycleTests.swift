@@ -34,6 +34,25 @@ struct DaemonLifecycleTests {
         }
     }
 
+    @Test func aStopWhilePostgreSQLIsOutOfReachAtStartEndsTheWaitAtOnce() throws {
+        // Nothing listens on port 1: the daemon waits for PostgreSQL, retrying with backoff.
+        let daemon = try DaemonProcess(databaseURL: "postgresql://flightedge@127.0.0.1:1/flightedge")
+        defer { daemon.close() }
+        try daemon.launch()
+        let waiting = Date().addingTimeInterval(10)
+        while !daemon.log.contains("PostgreSQL unreachable") && Date() < waiting { usleep(20_000) }
+        #expect(daemon.log.contains("PostgreSQL unreachable"), "\(daemon.log)")
+        let stopped = Date()
+        let status = daemon.stop(timeout: 30)
+        let seconds = Date().timeIntervalSince(stopped)
+        // It used to sit out the 20 s shutdown limit and exit 2 with a CancellationError.
+        #expect(status == 0, "\(daemon.log.suffix(1500))")
+        #expect(seconds < 5, "stopped after \(seconds) s")
+        #expect(daemon.log.contains("stopped while waiting for PostgreSQL at start"))
+        #expect(!daemon.log.contains("CancellationError"))
+        #expect(!daemon.notifications.contains { $0.contains("READY=1") })
+    }
+
     @Test func migratesTheSchemaBeforeItIsReady() async throws {
         try await withDaemon { daemon in
             let connection = try PostgresConnectionFactory.connect(daemon.databaseURL)
