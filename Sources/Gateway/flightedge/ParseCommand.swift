@@ -53,7 +53,7 @@ struct ParseCommand: AsyncParsableCommand {
         var rejected = 0
         var decoded = 0
         var shown = 0
-        var frameless: [String] = []
+        var frameless = 0
         let inputs: [(name: String, read: () throws -> (bytes: [UInt8], modified: Date?))] =
             files.isEmpty
             ? [("-", { (Array(FileHandle.standardInput.readDataToEndOfFile()), nil) })]
@@ -71,7 +71,7 @@ struct ParseCommand: AsyncParsableCommand {
                 (bytes, modified) = try input.read()
             } catch {
                 FileHandle.standardError.write(Data("\(input.name): cannot read: \(error.localizedDescription)\n".utf8))
-                frameless.append(input.name)
+                frameless += 1
                 continue
             }
             let receivedAt = setup.receivedAt ?? modified.map(Timestamp.init) ?? .now
@@ -80,7 +80,7 @@ struct ParseCommand: AsyncParsableCommand {
             if outputs.isEmpty {
                 let why = bytes.isEmpty ? "it is empty" : "\(setup.framing.rawValue) framing finds no frame in its \(bytes.count) bytes"
                 FileHandle.standardError.write(Data("\(input.name): no frame: \(why)\n".utf8))
-                frameless.append(input.name)
+                frameless += 1
                 continue
             }
             frames += outputs.count
@@ -107,9 +107,9 @@ struct ParseCommand: AsyncParsableCommand {
         output.flush()
         var summary = "\(frames) frames, \(decoded) updates, \(rejected) rejected"
         if rejected > shown { summary += " (\(rejected - shown) not shown)" }
-        if !frameless.isEmpty { summary += ", \(frameless.count) input(s) without a frame" }
+        if frameless > 0 { summary += ", \(frameless) input(s) without a frame" }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
-        if rejected > 0 || !frameless.isEmpty { throw ExitCode(1) }
+        if rejected > 0 || frameless > 0 { throw ExitCode(1) }
     }
 
     /// Rejected frames shown one per line; the rest are counted in the summary.

@@ -35,7 +35,7 @@ import Testing
     /// Builds one batch of `frames` and renders it.
     static func build(_ frames: [Frame], with builder: inout BatchBuilder) -> PreparedBatch {
         var batch = PreparedBatch()
-        for frame in frames { builder.add(frame, BatchBuilder.decode(frame, decoders: decoders), to: &batch) }
+        for frame in frames { builder.add(frame, FrameDecoding.updates(of: frame, decoder: decoders[frame.feed]), to: &batch) }
         builder.finish(&batch)
         return batch
     }
@@ -146,7 +146,7 @@ import Testing
         var builder = Self.builder()
         _ = Self.build([Self.frame(Self.gate("A12"))], with: &builder)
         let frames = [Self.frame(Self.gate("A12")), Self.frame(Self.gate("A12", number: "0042"))]
-        let decoded = frames.map { ($0, BatchBuilder.decode($0, decoders: Self.decoders)) }
+        let decoded = frames.map { ($0, FrameDecoding.updates(of: $0, decoder: Self.decoders[$0.feed])) }
         #expect(builder.unknownFlights(in: decoded) == ["LX0042-20261124-D"])
     }
 

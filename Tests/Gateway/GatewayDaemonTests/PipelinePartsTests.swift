@@ -55,7 +55,7 @@ import Testing
                 feed: "aodb", position: .stream(peer: "p", connection: 1, offset: 0),
                 bytes: Array(Self.update(number, actual: actual, scheduled: actual).utf8),
                 receivedAtMilliseconds: longAgo.millisecondsSinceEpoch)
-            builder.add(frame, BatchBuilder.decode(frame, decoders: BatchBuilderTests.decoders), to: &batch)
+            builder.add(frame, FrameDecoding.updates(of: frame, decoder: BatchBuilderTests.decoders[frame.feed]), to: &batch)
         }
         builder.finish(&batch)
         _ = board.update(batch.rows.flights.compactMap { row in batch.after[row.flightID].map { ($0, row.stateJSON) } }, now: longAgo)

@@ -11,8 +11,6 @@ final class FeedRunner: Sendable {
     private let queue: IngestQueue<Frame>
     private let logger: Logger
     private let tasks = Mutex<[String: Task<Void, Never>]>([:])
-    /// Set when a feed cannot start (a tcp-listen port that cannot be bound): start-up fails.
-    private let failure = Mutex<(feed: String, error: any Error)?>(nil)
     private let onFailure: @Sendable (_ feed: String, _ error: any Error) -> Void
 
     /// - Parameter onFailure: told when a feed cannot start or stops on an error.
@@ -24,9 +22,6 @@ final class FeedRunner: Sendable {
         self.logger = logger
         self.onFailure = onFailure
     }
-
-    /// The first feed that could not start, and why.
-    var startFailure: (feed: String, error: any Error)? { failure.withLock { $0 } }
 
     /// Starts reading `feed` into the pipeline's queue, a file feed from its committed
     /// position; `onListening` runs once a tcp-listen feed's port is bound.
@@ -41,7 +36,6 @@ final class FeedRunner: Sendable {
             } catch is CancellationError {
             } catch {
                 logger.critical("feed stopped", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
-                failure.withLock { if $0 == nil { $0 = (feed.name, error) } }
                 onFailure(feed.name, error)
             }
         }

@@ -28,11 +28,6 @@ struct BatchBuilder: Sendable {
         self.renderedSeq = rendered
     }
 
-    /// A frame's updates, or why it is rejected.
-    static func decode(_ frame: Frame, decoders: [String: any FrameDecoder]) -> Result<[FlightUpdate], DecodeError> {
-        FrameDecoding.updates(of: frame, decoder: decoders[frame.feed])
-    }
-
     /// The flights `decoded` names that the engine does not hold.
     func unknownFlights(in decoded: [(Frame, Result<[FlightUpdate], DecodeError>)]) -> Set<String> {
         var unknown: Set<String> = []

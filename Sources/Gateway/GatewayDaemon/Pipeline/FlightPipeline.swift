@@ -150,7 +150,7 @@ final class FlightPipeline: Sendable {
     /// Decodes `frames` and merges them into the state, adding to `batch`.
     private func prepare(_ frames: [Frame], into batch: inout PreparedBatch) async throws {
         let decoders = feeds.decoders
-        let decoded = frames.map { ($0, BatchBuilder.decode($0, decoders: decoders)) }
+        let decoded = frames.map { ($0, FrameDecoding.updates(of: $0, decoder: decoders[$0.feed])) }
         try await restoreUnknownFlights(in: decoded)
         let logged = batch.rejections.count
         builder.withLock { builder in
