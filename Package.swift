@@ -20,6 +20,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flightedge", targets: ["flightedge"]),
+        .executable(name: "flightedge-relay", targets: ["flightedge-relay"]),
         .executable(name: "flightedge-bench", targets: ["flightedge-bench"]),
     ],
     dependencies: [
@@ -35,6 +36,11 @@ let package = Package(
         // Hummingbird products below see it as `SwiftConfiguration` (SwiftPM refuses the graph
         // otherwise, even with Hummingbird's "ConfigurationSupport" trait off).
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // The relay's providers: HTTPS clients (Twilio, FCM, Web Push), their cryptography
+        // (RS256 for Google's OAuth, ES256 for VAPID, RFC 8291's ECDH + HKDF + AES-GCM), templates.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: System: C libraries, each wrapped once
@@ -130,6 +136,95 @@ let package = Package(
             path: "Sources/Gateway/flightedge"
         ),
 
+        // MARK: Relay, left to right
+        // EventSource (MQTT; AMQP next) → RelayStore (PostgreSQL schema `relay`; the relay's only SQL)
+        // → NotificationRules (pure: what to send, when) → NotificationText (templates)
+        // → Channels (one protocol) → SMTPChannel, SMSChannel, FCMChannel, WebPushChannel,
+        // run together by RelayDaemon (intake, dispatch, HTTP API); `flightedge-relay` is its command line.
+        .target(name: "Channels", path: "Sources/Relay/Channels"),
+        .target(
+            name: "SMTPChannel",
+            dependencies: [
+                "Channels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Relay/SMTPChannel"
+        ),
+        .target(
+            name: "SMSChannel",
+            dependencies: [
+                "Channels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Relay/SMSChannel"
+        ),
+        .target(
+            name: "FCMChannel",
+            dependencies: [
+                "Channels", "JSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Sources/Relay/FCMChannel"
+        ),
+        .target(
+            name: "WebPushChannel",
+            dependencies: [
+                "Channels", "JSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Relay/WebPushChannel"
+        ),
+        .target(name: "NotificationRules", dependencies: ["FlightModel", "JSON"], path: "Sources/Relay/NotificationRules"),
+        .target(
+            name: "NotificationText",
+            dependencies: ["Channels", "NotificationRules", .product(name: "Mustache", package: "swift-mustache")],
+            path: "Sources/Relay/NotificationText"
+        ),
+        .target(
+            name: "RelayStore",
+            dependencies: ["Channels", "NotificationRules", "JSON", "Postgres", "Timing", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Relay/RelayStore"
+        ),
+        .target(
+            name: "EventSource",
+            dependencies: ["JSON", "MQTT", "Timing", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Relay/EventSource"
+        ),
+        .target(
+            name: "RelayDaemon",
+            dependencies: [
+                "Channels", "Configuration", "EventSource", "FCMChannel", "JSON", "NotificationRules", "NotificationText",
+                "RelayStore", "SMSChannel", "SMTPChannel", "Systemd", "Telemetry", "Timing", "WebPushChannel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: hummingbirdAliases),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Relay/RelayDaemon"
+        ),
+        .executableTarget(
+            name: "flightedge-relay",
+            dependencies: [
+                "RelayDaemon", "Configuration", "RelayStore", "Channels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Relay/flightedge-relay"
+        ),
+
         // MARK: Benchmarks (scripts/bench)
         .executableTarget(
             name: "flightedge-bench",
@@ -185,6 +280,23 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/Gateway/IntegrationTests"
+        ),
+        .testTarget(name: "SMTPChannelTests", dependencies: ["SMTPChannel", "Channels", "FlightEdgeTestSupport"], path: "Tests/Relay/SMTPChannelTests"),
+        .testTarget(
+            name: "ProviderChannelTests",
+            dependencies: ["SMSChannel", "FCMChannel", "WebPushChannel", "Channels", "JSON", "FlightEdgeTestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/Relay/ProviderChannelTests"
+        ),
+        .testTarget(
+            name: "NotificationRulesTests", dependencies: ["NotificationRules", "NotificationText", "Channels", "FlightModel", "JSON"],
+            path: "Tests/Relay/NotificationRulesTests"
+        ),
+        .testTarget(
+            name: "RelayTests",
+            dependencies: ["RelayDaemon", "RelayStore", "EventSource", "Channels", "NotificationRules", "Configuration",
+                           "FlightEdgeTestSupport", "Postgres", "MQTT", "JSON", "Timing"],
+            path: "Tests/Relay/RelayTests"
         ),
     ]
 )

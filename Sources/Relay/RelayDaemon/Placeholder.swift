@@ -1,0 +1,3 @@
+import Channels
+
+// Placeholder: this module is being written (issue #12).

@@ -1,0 +1,1 @@
+print("flightedge-relay: being written (issue #12)")
