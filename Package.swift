@@ -55,6 +55,12 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"], path: "Sources/System/Postgres"),
         .target(name: "MQTT", dependencies: ["CMosquitto"], path: "Sources/System/MQTT"),
         .target(name: "Systemd", dependencies: ["CSystemd"], path: "Sources/System/Systemd"),
+        // What every PostgreSQL-backed store shares: connecting through an outage, the schema migrator.
+        .target(
+            name: "PostgresSupport",
+            dependencies: ["Postgres", "Timing", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/System/PostgresSupport"
+        ),
 
         // MARK: Shared: pure logic, no I/O, no C
         // JSON read and written byte by byte (payloads, jsonl, the relay's API).
@@ -91,7 +97,7 @@ let package = Package(
         .target(
             name: "HistoryStore",
             dependencies: [
-                "FlightModel", "JSON", "Postgres", "Timing",
+                "FlightModel", "JSON", "Postgres", "PostgresSupport", "Timing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,7 +115,7 @@ let package = Package(
         .target(
             name: "GatewayDaemon",
             dependencies: [
-                "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "JSON", "Publisher", "Systemd",
+                "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "JSON", "PostgresSupport", "Publisher", "Systemd",
                 "MQTT", "Telemetry", "Timing", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -127,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge",
             dependencies: [
-                "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "FeedIngest", "HistoryStore",
+                "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "FeedIngest", "HistoryStore", "PostgresSupport",
                 "AirportSimulator", "FlightModel", "JSON", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -188,7 +194,12 @@ let package = Package(
         ),
         .target(
             name: "RelayStore",
-            dependencies: ["Channels", "NotificationRules", "JSON", "Postgres", "Timing", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Channels", "NotificationRules", "JSON", "Postgres", "PostgresSupport", "Timing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Sources/Relay/RelayStore"
         ),
         .target(
@@ -229,7 +240,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON",
+                "AirportSimulator", "Configuration", "FeedFormats", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON", "PostgresSupport",
                 "MQTT", "Postgres", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -275,7 +286,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "FlightEdgeTestSupport", "Postgres", "MQTT", "Systemd", "HistoryStore", "FlightModel", "JSON", "Timing",
+                "FlightEdgeTestSupport", "Postgres", "PostgresSupport", "MQTT", "Systemd", "HistoryStore", "FlightModel", "JSON", "Timing",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

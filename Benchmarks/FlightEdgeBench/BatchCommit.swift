@@ -3,6 +3,7 @@ import FlightModel
 import Foundation
 import HistoryStore
 import Logging
+import PostgresSupport
 
 /// `HistoryWriter.commit` alone, on a fresh database: batches shaped like the ones a burst
 /// makes (history rows, the flights they touch with their state payloads, the events), built

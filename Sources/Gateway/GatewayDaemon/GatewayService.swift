@@ -4,6 +4,7 @@ import FlightModel
 import Foundation
 import HistoryStore
 import Logging
+import PostgresSupport
 import Prometheus
 import Publisher
 import ServiceLifecycle

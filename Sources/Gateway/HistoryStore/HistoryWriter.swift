@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Postgres
+import PostgresSupport
 import Synchronization
 import Timing
 

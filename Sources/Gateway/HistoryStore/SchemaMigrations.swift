@@ -1,19 +1,19 @@
+import PostgresSupport
+
 /// The versioned SQL that builds DESIGN.md §6, in order. Compiled into the binary so that an
 /// installed `/usr/bin/flightedge` needs no resource files. Never edit a released migration:
 /// add a new one.
 enum SchemaMigrations {
-    struct Migration: Sendable {
-        let version: Int
-        let name: String
-        let sql: String
-    }
+    typealias Migration = MigrationCatalog.Migration
+
+    /// The gateway's schema `flightedge`, under its own advisory lock key ("FlightEd").
+    static let catalog = MigrationCatalog(schema: "flightedge", lockKey: 0x466C_6967_6874_4564, program: "flightedge", migrations: all)
 
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: initialSchema),
         Migration(version: 2, name: "cheaper batch writes", sql: cheaperBatchWrites),
     ]
 
-    static var latestVersion: Int { all.last?.version ?? 0 }
 
     /// Measured under a resynchronisation burst (docs/PERFORMANCE.md): most of a commit was
     /// PostgreSQL parsing each flight's provenance as JSON and updating every index of

@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import GatewayDaemon
 import HistoryStore
+import PostgresSupport
 
 /// `flightedge migrate`: applies the schema migrations and reports what it did.
 struct MigrateCommand: AsyncParsableCommand {

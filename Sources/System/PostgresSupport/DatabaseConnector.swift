@@ -1,9 +1,8 @@
-import FlightModel
 import Logging
 import Postgres
 import Timing
 
-/// Opens PostgreSQL connections for the daemon, waiting out an outage: it retries with capped
+/// Opens PostgreSQL connections for a daemon (the gateway's writer, the relay's intake and dispatch), waiting out an outage: it retries with capped
 /// exponential backoff and logs the outage once and the recovery once, not every attempt.
 public struct DatabaseConnector: Sendable {
     public var conninfo: String

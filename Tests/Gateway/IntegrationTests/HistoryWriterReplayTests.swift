@@ -3,6 +3,7 @@ import FlightModel
 import HistoryStore
 import Logging
 import Postgres
+import PostgresSupport
 import Testing
 
 /// A batch committed twice, as when the connection drops after `COMMIT` and the writer sends the

@@ -1,6 +1,7 @@
 import FlightEdgeTestSupport
 import HistoryStore
 import Postgres
+import PostgresSupport
 import Testing
 
 @Suite("Schema migrations against a real PostgreSQL")

@@ -1,4 +1,5 @@
 import Postgres
+import PostgresSupport
 
 /// One recorded change of one field of a flight (`flightedge.flight_changes`).
 public struct FlightChange: Sendable, Equatable {
