@@ -58,7 +58,10 @@ let package = Package(
         // What every PostgreSQL-backed store shares: connecting through an outage, the schema migrator.
         .target(
             name: "PostgresSupport",
-            dependencies: ["Postgres", "Timing", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Postgres", "Timing", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Sources/System/PostgresSupport"
         ),
 
@@ -112,10 +115,12 @@ let package = Package(
             ],
             path: "Sources/Gateway/Publisher"
         ),
+        // The airport boards (pure): which flights each shows, rows as escaped HTML, the SSE events.
+        .target(name: "Boards", dependencies: ["FlightModel", "JSON"], path: "Sources/Gateway/Boards"),
         .target(
             name: "GatewayDaemon",
             dependencies: [
-                "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "JSON", "PostgresSupport", "Publisher", "Systemd",
+                "Boards", "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "JSON", "PostgresSupport", "Publisher", "Systemd",
                 "MQTT", "Telemetry", "Timing", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -195,7 +200,7 @@ let package = Package(
         .target(
             name: "RelayStore",
             dependencies: [
-                "Channels", "NotificationRules", "JSON", "Postgres", "PostgresSupport", "Timing",
+                "Channels", "JSON", "Postgres", "PostgresSupport", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -271,6 +276,7 @@ let package = Package(
             path: "Tests/Gateway/GatewayDaemonTests"
         ),
         .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"], path: "Tests/Gateway/FeedFramingTests"),
+        .testTarget(name: "BoardsTests", dependencies: ["Boards", "FlightModel", "JSON"], path: "Tests/Gateway/BoardsTests"),
         .testTarget(
             name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration"],
             path: "Tests/Gateway/FeedFormatsTests", exclude: ["Samples"]

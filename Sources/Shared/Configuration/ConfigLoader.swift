@@ -39,18 +39,23 @@ final class ConfigLoader {
         let feeds = loadFeeds(feedTables)
         top.finish()
 
-        errors = errors.enumerated()
-            .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
-            .map(\.element)
+        sortErrorsByLine()
         guard errors.isEmpty, let airport, let database, let mqtt else { return nil }
         return GatewayConfig(
             airport: airport, database: database, mqtt: mqtt, events: events, http: http, feeds: feeds,
             housekeeping: housekeeping)
     }
 
+    /// Orders the problems as they appear in the file (stable for problems of one line).
+    func sortErrorsByLine() {
+        errors = errors.enumerated()
+            .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            .map(\.element)
+    }
+
     /// A reader over `table`, or over an empty table when the section is absent (so that its keys
     /// are still known, and nothing is reported as missing twice).
-    private func reader(_ table: TOMLTable?, _ name: String) -> TableReader {
+    func reader(_ table: TOMLTable?, _ name: String) -> TableReader {
         TableReader(table: table ?? TOMLTable(line: 0), path: name, section: "[\(name)]", loader: self)
     }
 
@@ -69,7 +74,7 @@ final class ConfigLoader {
         return AirportConfig(iata: iata, timezone: timezone)
     }
 
-    private func loadDatabase(_ table: TOMLTable?) -> DatabaseConfig? {
+    func loadDatabase(_ table: TOMLTable?) -> DatabaseConfig? {
         var reader = reader(table, "database")
         let url = reader.string("url", required: table != nil) { value in
             let isURL = value.hasPrefix("postgresql://") || value.hasPrefix("postgres://")

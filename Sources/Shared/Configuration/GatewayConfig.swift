@@ -53,24 +53,7 @@ public struct GatewayConfig: Sendable, Equatable {
 
     /// Reads and validates the file at `path`; errors name `path` as their source.
     public static func load(path: String) throws(ConfigurationErrors) -> GatewayConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let reason =
-                if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                    "no such file"
-                } else if isDirectory.boolValue {
-                    "is a directory, not a configuration file"
-                } else {
-                    "cannot read the file (permissions?)"
-                }
-            throw ConfigurationErrors([ConfigurationError(source: path, line: nil, key: "", message: reason)])
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw ConfigurationErrors([
-                ConfigurationError(source: path, line: nil, key: "", message: "the file is not UTF-8 text")
-            ])
-        }
-        return try parse(text, source: path)
+        try parse(try ConfigurationFile.text(at: path), source: path)
     }
 
     /// Parses and validates configuration text; `source` (a file name) names it in errors.

@@ -1,0 +1,150 @@
+import Channels
+import Postgres
+
+/// A delivery one relay instance claimed: its lease says no other instance sends it until the
+/// lease runs out (the instance died) or the instance records how the attempt ended.
+public struct ClaimedDelivery: Sendable {
+    public var id: Int64
+    public var eventID: String
+    public var subscriptionID: String
+    public var contact: StoredContact
+    public var kind: String
+    /// Attempts so far, this one included.
+    public var attempts: Int
+    public var message: OutgoingMessage
+    /// When the event happened, in seconds since 1970 (for the latency figures).
+    public var occurredAt: Double
+}
+
+/// How one attempt of a claimed delivery ended, as the dispatcher records it.
+public enum DeliveryOutcome: Sendable {
+    /// The provider accepted it.
+    case sent(providerID: String?)
+    /// Try again, not before `afterSeconds` from now.
+    case retry(afterSeconds: Double, error: String)
+    /// No further attempt: the message was refused (`failed`) or the tries ran out (`dead`).
+    case failed(error: String, dead: Bool)
+    /// The contact point is gone for good: disable it, end this delivery and its other pending ones.
+    case contactGone(error: String)
+}
+
+extension RelayStore {
+    /// Claims up to `limit` due deliveries on the given channels for `instance`, under a lease of
+    /// `leaseSeconds`: pending ones, and ones whose lease ran out (their instance died mid-send).
+    /// `FOR UPDATE SKIP LOCKED` lets several instances claim side by side without waiting on
+    /// each other and without ever claiming the same row.
+    public func claimDue(
+        limit: Int, channels: [ChannelKind], instance: String, leaseSeconds: Int
+    ) async throws -> [ClaimedDelivery] {
+        guard limit > 0, !channels.isEmpty else { return [] }
+        return try await run("cannot claim due deliveries") { connection in
+            let rows = try connection.query(
+                """
+                WITH due AS (
+                    SELECT d.id FROM relay.deliveries d
+                    JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
+                    WHERE d.state IN ('pending', 'sending') AND d.due_at <= now()
+                      AND (d.state = 'pending' OR d.lease_until < now())
+                      AND d.channel = ANY($2::text[])
+                    ORDER BY d.due_at
+                    LIMIT $1
+                    FOR UPDATE OF d SKIP LOCKED
+                )
+                UPDATE relay.deliveries d
+                SET state = 'sending', attempts = d.attempts + 1, leased_by = $3,
+                    lease_until = now() + make_interval(secs => $4)
+                FROM due, relay.contacts c
+                WHERE d.id = due.id AND c.id = d.contact_id
+                RETURNING d.id, d.event_id, d.subscription_id, d.kind, d.attempts, d.message::text,
+                    extract(epoch FROM d.occurred_at), c.id, c.channel, c.address, c.keys::text
+                """,
+                [.int(limit), PostgresArray.text(channels.map(\.rawValue)), .text(instance), .int(leaseSeconds)]
+            ).rows
+            return rows.compactMap { row -> ClaimedDelivery? in
+                guard let id = row[0].flatMap({ Int64($0) }), let eventID = row[1], let subscriptionID = row[2],
+                    let kind = row[3], let attempts = row[4].flatMap({ Int($0) }),
+                    let message = row[5].flatMap(OutgoingMessage.init(storedJSON:)),
+                    let contactID = row[7].flatMap({ Int64($0) }),
+                    let point = StoredContact.point(channel: row[8] ?? "", address: row[9] ?? "", keys: row[10] ?? "{}")
+                else { return nil }
+                return ClaimedDelivery(
+                    id: id, eventID: eventID, subscriptionID: subscriptionID, contact: StoredContact(id: contactID, point: point),
+                    kind: kind, attempts: attempts, message: message, occurredAt: row[6].flatMap { Double($0) } ?? 0)
+            }
+        }
+    }
+
+    /// Records how attempts ended, in one transaction. Only rows this instance still holds are
+    /// changed: a row whose lease ran out and that another instance claimed is left to it.
+    public func complete(_ outcomes: [(delivery: ClaimedDelivery, outcome: DeliveryOutcome)], instance: String) async throws {
+        guard !outcomes.isEmpty else { return }
+        var statements: [(sql: String, parameters: [PostgresValue])] = [("BEGIN", [])]
+        for (delivery, outcome) in outcomes {
+            let id = PostgresValue.int(delivery.id)
+            let mine = "id = $1 AND state = 'sending' AND leased_by = $2"
+            switch outcome {
+            case .sent(let providerID):
+                statements.append(
+                    (
+                        "UPDATE relay.deliveries SET state = 'sent', sent_at = now(), provider_id = $3, lease_until = NULL, last_error = NULL WHERE \(mine)",
+                        [id, .text(instance), .optional(providerID)]
+                    ))
+            case .retry(let after, let error):
+                statements.append(
+                    (
+                        "UPDATE relay.deliveries SET state = 'pending', due_at = now() + make_interval(secs => $3), lease_until = NULL, last_error = $4 WHERE \(mine)",
+                        [id, .text(instance), .text(String(after)), .text(error)]
+                    ))
+            case .failed(let error, let dead):
+                statements.append(
+                    (
+                        "UPDATE relay.deliveries SET state = $3, lease_until = NULL, last_error = $4 WHERE \(mine)",
+                        [id, .text(instance), .text(dead ? "dead" : "failed"), .text(error)]
+                    ))
+            case .contactGone(let error):
+                statements.append(
+                    (
+                        "UPDATE relay.deliveries SET state = 'failed', lease_until = NULL, last_error = $3 WHERE \(mine)",
+                        [id, .text(instance), .text(error)]
+                    ))
+                statements.append(
+                    (
+                        "UPDATE relay.contacts SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL",
+                        [.int(delivery.contact.id), .text(error)]
+                    ))
+                statements.append(
+                    (
+                        "UPDATE relay.deliveries SET state = 'suppressed', last_error = 'contact disabled: ' || $2 WHERE contact_id = $1 AND state = 'pending'",
+                        [.int(delivery.contact.id), .text(error)]
+                    ))
+            }
+        }
+        statements.append(("COMMIT", []))
+        let batch = statements
+        try await run("cannot record delivery outcomes") { connection in _ = try connection.pipeline(batch) }
+    }
+
+    /// Seconds since 1970 when the next pending delivery falls due (nil: none pending).
+    public func nextDue(channels: [ChannelKind]) async throws -> Double? {
+        try await run("cannot read the next due delivery") { connection in
+            try connection.query(
+                """
+                SELECT extract(epoch FROM min(CASE WHEN state = 'pending' THEN due_at ELSE lease_until END))
+                FROM relay.deliveries WHERE state IN ('pending', 'sending') AND channel = ANY($1::text[])
+                """,
+                [PostgresArray.text(channels.map(\.rawValue))]
+            ).rows.first?.first.flatMap { $0 }.flatMap { Double($0) }
+        }
+    }
+
+    /// A provider's report that a message reached the handset (Twilio's status callback).
+    /// Returns false when no sent delivery has that provider id.
+    public func markDelivered(providerID: String, channel: ChannelKind) async throws -> Bool {
+        try await run("cannot mark delivery \(providerID) delivered") { connection in
+            try connection.query(
+                "UPDATE relay.deliveries SET state = 'delivered' WHERE provider_id = $1 AND channel = $2 AND state = 'sent'",
+                [.text(providerID), .text(channel.rawValue)]
+            ).affectedRows > 0
+        }
+    }
+}
