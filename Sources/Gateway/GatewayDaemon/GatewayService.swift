@@ -1,3 +1,4 @@
+import Boards
 import Configuration
 import FeedIngest
 import FlightModel
@@ -93,11 +94,19 @@ public struct GatewayService: Service, CustomStringConvertible {
             gate.brokerConnected()
             return boardBox.birth()
         }
+        // The airport boards, from the same committed state (served where `[http]` listens).
+        let boards = config.http.map { _ in
+            BoardHub(
+                settings: BoardSettings(
+                    airport: config.airport.iata, timeZone: context.timeZone,
+                    languages: config.boards.languages.compactMap(BoardLanguage.init(rawValue:))),
+                flights: startup.flights.map { $0.0 })
+        }
         let pipeline = FlightPipeline(
             queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
             storedOnly: startup.storedOnly, feeds: feeds,
             settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, metrics: metrics,
-            logger: logger)
+            logger: logger, boards: boards)
         boardBox.pipeline.withLock { $0 = pipeline }
         let observer = GatewayObserver(
             writer: writer, broker: broker, publisher: publisher, feeds: feeds, progress: progress,
@@ -113,7 +122,7 @@ public struct GatewayService: Service, CustomStringConvertible {
 
         // Stopped in reverse order: see GatewayParts.swift.
         let parts: [any Service] = [
-            OperationsService(observer: observer, http: config.http, logger: logger),
+            OperationsService(observer: observer, http: config.http, boards: boards, logger: logger),
             StatusService(reporter: reporter),
             PublisherService(broker: broker, publisher: publisher, logger: logger),
             PipelineService(pipeline: pipeline, logger: logger),

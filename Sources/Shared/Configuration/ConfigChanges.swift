@@ -36,6 +36,7 @@ public struct ConfigChanges: Sendable, Equatable {
         if old.events != new.events { needRestart.append("[events]") }
         if old.http != new.http { needRestart.append("[http]") }
         if old.housekeeping != new.housekeeping { needRestart.append("[housekeeping]") }
+        if old.boards != new.boards { needRestart.append("[boards]") }
     }
 
     /// One line for the log: `added 1 (gate-feed), removed 0, changed 1 (drop), unchanged 2`.

@@ -28,6 +28,7 @@ final class ConfigLoader {
         let eventsTable = top.table("events", required: false)
         let httpTable = top.table("http", required: false)
         let housekeepingTable = top.table("housekeeping", required: false)
+        let boardsTable = top.table("boards", required: false)
         let feedTables = top.arrayOfTables("feeds")
 
         let airport = loadAirport(airportTable)
@@ -36,6 +37,7 @@ final class ConfigLoader {
         let events = loadEvents(eventsTable)
         let http = loadHTTP(httpTable)
         let housekeeping = loadHousekeeping(housekeepingTable)
+        let boards = loadBoards(boardsTable)
         let feeds = loadFeeds(feedTables)
         top.finish()
 
@@ -43,7 +45,7 @@ final class ConfigLoader {
         guard errors.isEmpty, let airport, let database, let mqtt else { return nil }
         return GatewayConfig(
             airport: airport, database: database, mqtt: mqtt, events: events, http: http, feeds: feeds,
-            housekeeping: housekeeping)
+            housekeeping: housekeeping, boards: boards)
     }
 
     /// Orders the problems as they appear in the file (stable for problems of one line).

@@ -43,6 +43,8 @@ extension GatewayConfig {
         }
         lines.append("\n[housekeeping]")
         add("retain_hours", housekeeping.retainHours)
+        lines.append("\n[boards]")
+        lines.append("languages = [\(boards.languages.map { TOMLText.quoted($0) }.joined(separator: ", "))]")
         for feed in feeds {
             lines.append("\n[[feeds]]")
             add("name", feed.name)

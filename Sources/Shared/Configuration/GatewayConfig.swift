@@ -25,11 +25,14 @@ public struct GatewayConfig: Sendable, Equatable {
     public var feeds: [FeedConfig]
     /// `[housekeeping]`, optional.
     public var housekeeping: HousekeepingConfig
+    /// `[boards]`, optional: the boards are served wherever `[http]` listens.
+    public var boards: BoardsConfig
 
     /// A configuration built in code (tests, tools); nothing is validated here.
     public init(
         airport: AirportConfig, database: DatabaseConfig, mqtt: MQTTConfig, events: EventsConfig = EventsConfig(),
-        http: HTTPConfig? = nil, feeds: [FeedConfig] = [], housekeeping: HousekeepingConfig = HousekeepingConfig()
+        http: HTTPConfig? = nil, feeds: [FeedConfig] = [], housekeeping: HousekeepingConfig = HousekeepingConfig(),
+        boards: BoardsConfig = BoardsConfig()
     ) {
         self.airport = airport
         self.database = database
@@ -38,6 +41,7 @@ public struct GatewayConfig: Sendable, Equatable {
         self.http = http
         self.feeds = feeds
         self.housekeeping = housekeeping
+        self.boards = boards
     }
 
     /// The feed called `name`, if there is one.

@@ -26,6 +26,9 @@ struct TableReader {
         return table[key]
     }
 
+    /// The node of `key`, which is now known (for readers in other files).
+    mutating func lookUpKey(_ key: String) -> TOMLNode? { lookUp(key) }
+
     private func reportMissing(_ key: String) {
         loader.report(table.line == 0 ? nil : table.line, name(key), "required key is missing")
     }

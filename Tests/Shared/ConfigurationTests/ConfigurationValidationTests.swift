@@ -7,7 +7,7 @@ import Testing
     @Test func unknownTableIsNamedWithItsLine() {
         #expect(
             problems(minimal(plus: "[radar]\nrange = 3")) == [
-                "test.toml:10: radar: unknown table [radar] (known: airport, database, mqtt, events, http, housekeeping, feeds)"
+                "test.toml:10: radar: unknown table [radar] (known: airport, database, mqtt, events, http, housekeeping, boards, feeds)"
             ])
     }
 

@@ -160,6 +160,8 @@ struct StatusService: Service {
 struct OperationsService: Service {
     let observer: GatewayObserver
     let http: HTTPConfig?
+    /// The airport boards, served beside `/healthz` (nil without `[http]`).
+    var boards: BoardHub? = nil
     let logger: Logger
 
     func run() async throws {
@@ -169,7 +171,14 @@ struct OperationsService: Service {
             try? await gracefulShutdown()
             return
         }
-        let server = OperationsServer(address: http.listen, routes: OperationsRoutes(observer: observer), logger: logger)
+        let hub = boards.map { hub in
+            Task { [observer] in
+                await hub.run { await observer.snapshot().feeds.filter(\.isStale).map(\.config.name) }
+            }
+        }
+        let server = OperationsServer(
+            address: http.listen, routes: OperationsRoutes(observer: observer), boards: boards.map(BoardRoutes.init(hub:)),
+            logger: logger)
         // Detached: the server stops when this part's turn comes, not at the gateway's first signal.
         let serving = Task.detached {
             do {
@@ -182,7 +191,10 @@ struct OperationsService: Service {
             }
         }
         try? await gracefulShutdown()
-        // No new connections; open requests finish (2 s at most, then 1 s of cancellation).
+        // Board streams end first (browsers reconnect later); other open requests finish (2 s at
+        // most, then 1 s of cancellation).
+        hub?.cancel()
+        boards?.close()
         await server.stop()
         await serving.value
     }

@@ -11,10 +11,11 @@ import ServiceLifecycle
 final class OperationsServer: Sendable {
     private let group: ServiceGroup
 
-    init(address: HostPort, routes: OperationsRoutes, logger: Logger) {
+    init(address: HostPort, routes: OperationsRoutes, boards: BoardRoutes? = nil, logger: Logger) {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: PlainTextNotFound(paths: OperationsRoutes.paths))
         routes.add(to: router)
+        boards?.add(to: router)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(30))),

@@ -49,12 +49,15 @@ final class FlightPipeline: Sendable {
     /// housekeeping): only these are looked up when an update names a flight the engine lacks.
     private let storedOnly: Mutex<Set<String>>
     private let freeMemory = FreeMemoryReturn()
+    /// The airport boards, told of every commit (nil: no `[http]`).
+    private let boards: BoardHub?
 
     init(
         queue: IngestQueue<Frame>, writer: HistoryWriter, publisher: OutboxPublisher, engine: StateEngine,
         board: RetainedBoard, storedOnly: Set<String>, feeds: FeedRoster,
-        settings: Settings, progress: PipelineProgress, metrics: GatewayMetrics, logger: Logger
+        settings: Settings, progress: PipelineProgress, metrics: GatewayMetrics, logger: Logger, boards: BoardHub? = nil
     ) {
+        self.boards = boards
         self.metrics = metrics
         self.queue = queue
         self.writer = writer
@@ -241,6 +244,7 @@ final class FlightPipeline: Sendable {
                 batch.rows.flights.compactMap { row in batch.after[row.flightID].map { ($0, row.stateJSON) } },
                 now: now, receivedAt: batch.firstReceipt)
         }
+        boards?.committed(batch.touched.lazy.compactMap { batch.after[$0] })
         let lag = batch.oldestReceipt == Int64.max ? 0 : now.millisecondsSinceEpoch - batch.oldestReceipt
         progress.committed(
             frames: batch.frameCount, updates: batch.updates, events: events.count, rejected: batch.rows.rejected.count,
@@ -274,6 +278,7 @@ final class FlightPipeline: Sendable {
             logger.info("housekeeping: clearing flights that ended", metadata: ["flights": "\(sweep.cleared.count)"])
         }
         storedOnly.withLock { storedOnly in storedOnly.formUnion(sweep.forgotten) }
+        boards?.removed(sweep.cleared)
         if !sweep.messages.isEmpty { await publisher.enqueueState(sweep.messages) }
     }
 }

@@ -1,0 +1,113 @@
+/// Every board's flights in memory, taken from the gateway's committed state after each
+/// commit (no SQL per request), with a sequence number per change and a bounded journal of
+/// which flights each recent change touched, so that a screen that reconnects catches up with
+/// only what it missed. Pure.
+public struct BoardState: Sendable {
+    /// Names this process's sequence: after a restart, ids of the old one lead to a snapshot.
+    public let boot: String
+    /// The last change's number; 0 before the first.
+    public private(set) var seq: Int64 = 0
+    public private(set) var flights: [String: BoardFlight] = [:]
+    /// Recent changes, oldest first: which flight ids each touched.
+    private var journal: [(seq: Int64, ids: [String])] = []
+    private var journalStart = 0
+    private var journalIDs = 0
+    /// Flight ids the journal may hold over all its changes; older changes are forgotten first.
+    public let journalCapacity: Int
+
+    /// - Parameters:
+    ///   - boot: any text without `.` or line breaks that differs between runs (the start time).
+    ///   - journalCapacity: flight ids remembered over all recent changes (memory: ~40 bytes each).
+    public init(boot: String, journalCapacity: Int = 20_000) {
+        self.boot = boot
+        self.journalCapacity = max(1, journalCapacity)
+    }
+
+    /// The event id of the current state.
+    public var eventID: BoardEventID { BoardEventID(boot: boot, seq: seq) }
+
+    /// Takes committed flights and flights that are gone (housekeeping); returns the change to
+    /// send, or nil when nothing a board shows changed.
+    public mutating func apply(_ changed: [BoardFlight], removed: [String] = []) -> BoardUpdate? {
+        var upserts: [BoardFlight] = []
+        var gone: [String] = []
+        for flight in changed where flights[flight.id] != flight {
+            flights[flight.id] = flight
+            upserts.append(flight)
+        }
+        for id in removed where flights.removeValue(forKey: id) != nil { gone.append(id) }
+        guard !upserts.isEmpty || !gone.isEmpty else { return nil }
+        seq += 1
+        remember(upserts.map(\.id) + gone)
+        return BoardUpdate(id: eventID, flights: upserts, removed: gone)
+    }
+
+    /// What a screen that last saw `last` needs: nothing, the flights changed since (as they
+    /// are now), or a whole snapshot when `last` is of another run, unknown, or older than
+    /// the journal remembers.
+    public func resume(after last: BoardEventID?) -> BoardResume {
+        guard let last, last.boot == boot, last.seq <= seq else { return .snapshot }
+        if last.seq == seq { return .upToDate }
+        let firstRemembered = journal.count > journalStart ? journal[journalStart].seq : seq + 1
+        guard last.seq >= firstRemembered - 1 else { return .snapshot }
+        var ids: [String] = []
+        var seen: Set<String> = []
+        for entry in journal[journalStart...] where entry.seq > last.seq {
+            for id in entry.ids where seen.insert(id).inserted { ids.append(id) }
+        }
+        let present = ids.compactMap { flights[$0] }
+        let removed = ids.filter { flights[$0] == nil }
+        return .replay(BoardUpdate(id: eventID, flights: present, removed: removed))
+    }
+
+    private mutating func remember(_ ids: [String]) {
+        journal.append((seq, ids))
+        journalIDs += ids.count
+        while journalIDs > journalCapacity, journalStart < journal.count - 1 {
+            journalIDs -= journal[journalStart].ids.count
+            journalStart += 1
+        }
+        // Compact now and then, so the dropped entries' memory goes.
+        if journalStart > 64, journalStart * 2 > journal.count {
+            journal.removeFirst(journalStart)
+            journalStart = 0
+        }
+    }
+}
+
+/// One change of the boards: the flights as they are now, and the ids that are gone.
+public struct BoardUpdate: Sendable, Equatable {
+    public var id: BoardEventID
+    public var flights: [BoardFlight]
+    public var removed: [String]
+}
+
+/// How a reconnecting screen catches up (``BoardState/resume(after:)``).
+public enum BoardResume: Sendable, Equatable {
+    case upToDate
+    case replay(BoardUpdate)
+    case snapshot
+}
+
+/// An SSE event id: `{boot}.{seq}`, e.g. `mbx2k1.42`.
+public struct BoardEventID: Sendable, Hashable, CustomStringConvertible {
+    public var boot: String
+    public var seq: Int64
+
+    public init(boot: String, seq: Int64) {
+        self.boot = boot
+        self.seq = seq
+    }
+
+    /// Parses a `Last-Event-ID`; nil for anything this gateway did not write.
+    public init?(_ text: some StringProtocol) {
+        guard let dot = text.lastIndex(of: "."), let seq = Int64(text[text.index(after: dot)...]), seq >= 0 else {
+            return nil
+        }
+        let boot = String(text[..<dot])
+        guard !boot.isEmpty, boot.utf8.count <= 32 else { return nil }
+        self.init(boot: boot, seq: seq)
+    }
+
+    public var description: String { "\(boot).\(seq)" }
+}
