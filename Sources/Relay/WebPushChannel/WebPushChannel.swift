@@ -67,6 +67,9 @@ public final class WebPushChannel: NotificationChannel {
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: .milliseconds(Int64(settings.requestTimeoutSeconds * 1000))))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.maxConcurrent
+        // One attempt per send: a refused connection or an untrusted certificate fails at once with
+        // its own error (the dispatcher backs off), instead of being retried until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.timeout = .milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
     }

@@ -143,6 +143,7 @@ import WebPushChannel
         systemCAsOnly.trustedCAFile = nil
         let failure = await sendFailure(Self.message(), to: subscription, settings: systemCAsOnly)
         #expect(failure?.disposition == .retry(afterSeconds: nil))
+        #expect(failure?.message.contains("CERTIFICATE_VERIFY_FAILED") == true)
         #expect(try received(for: id).isEmpty)
     }
 

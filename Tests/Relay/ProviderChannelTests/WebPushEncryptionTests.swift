@@ -86,4 +86,18 @@ import WebPushChannel
         #expect(topic == WebPushPayload.topic(forReplaceKey: "LX1234/2026-11-24/gate-change"))
         #expect(topic != WebPushPayload.topic(forReplaceKey: "LX1234/2026-11-24/delay"))
     }
+
+    @Test func subscriptionValidationNamesTheBadField() {
+        let good = WebPushSubscription(endpoint: "https://push.example.net/x", p256dh: Self.uaPublic, auth: Self.auth)
+        #expect(good.validationProblem == nil)
+        var bad = good
+        bad.endpoint = "http://push.example.net/x"
+        #expect(bad.validationProblem?.field == "endpoint")
+        bad = good
+        bad.p256dh = Self.auth
+        #expect(bad.validationProblem?.field == "keys.p256dh")
+        bad = good
+        bad.auth = Self.uaPublic
+        #expect(bad.validationProblem?.field == "keys.auth")
+    }
 }
