@@ -10,11 +10,15 @@ let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
 //       FeedIngest (transports) → FeedFraming → FeedFormats (decoders) → FlightModel's state engine
 //       → HistoryStore (PostgreSQL; the only module that speaks SQL) → Publisher (MQTT),
 //       run together by GatewayDaemon; `flightedge` is the thin command line over them.
+//   Sources/Relay/    the central relay, `flightedge-relay`, read left to right:
+//       EventSource (MQTT; AMQP next) → RelayStore (PostgreSQL schema `relay`) → NotificationRules
+//       (pure: what to send, when) → NotificationText (templates) → Channels (one protocol):
+//       SMTPChannel, SMSChannel, FCMChannel, WebPushChannel; run together by RelayDaemon.
 //   Sources/Shared/   what every program uses: FlightModel (the pure domain), JSON, Configuration (TOML),
-//                     Timing (clocks, retry backoff), Telemetry (swift-metrics instruments, exported by
-//                     swift-prometheus), AirportSimulator.
-//   Sources/System/   each C library wrapped once: CLibPQ → Postgres, CMosquitto → MQTT,
-//                     CSystemd → Systemd (CMalloc: glibc's malloc_trim).
+//                     Timing (clocks, retry backoff), Telemetry (swift-metrics instruments exported by
+//                     swift-prometheus, the console log handler), AirportSimulator.
+//   Sources/System/   each C library wrapped once: CLibPQ → Postgres (+ PostgresSupport: connecting through
+//                     outages, migrations), CMosquitto → MQTT, CSystemd → Systemd (CMalloc: malloc_trim).
 let package = Package(
     name: "FlightEdge",
     platforms: [.macOS(.v15)],
@@ -78,6 +82,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Shared/Telemetry"
         ),
@@ -139,6 +144,7 @@ let package = Package(
             name: "flightedge",
             dependencies: [
                 "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "FeedIngest", "HistoryStore", "PostgresSupport",
+                "Telemetry",
                 "AirportSimulator", "FlightModel", "JSON", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -233,7 +239,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge-relay",
             dependencies: [
-                "RelayDaemon", "Configuration", "RelayStore", "Channels",
+                "RelayDaemon", "Configuration", "RelayStore", "Channels", "PostgresSupport", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

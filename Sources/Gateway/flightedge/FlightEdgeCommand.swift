@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import GatewayDaemon
+import Telemetry
 import Logging
 
 /// `flightedge`: the airport flight-information gateway (DESIGN.md §7).

@@ -148,3 +148,16 @@ extension RelayStore {
         }
     }
 }
+
+extension RelayStore {
+    /// Deliveries by channel and state, and how many pending ones are due now (for `/metrics`).
+    public func deliveryCounts() async throws -> (byState: [(channel: String, state: String, count: Int)], dueNow: Int) {
+        try await run("cannot count deliveries") { connection in
+            let rows = try connection.query("SELECT channel, state, count(*) FROM relay.deliveries GROUP BY 1, 2 ORDER BY 1, 2").rows
+            let due = try connection.query(
+                "SELECT count(*) FROM relay.deliveries WHERE state = 'pending' AND due_at <= now()"
+            ).rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
+            return (rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2].flatMap { Int($0) } ?? 0) }, due)
+        }
+    }
+}

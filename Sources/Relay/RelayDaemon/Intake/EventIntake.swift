@@ -1,0 +1,97 @@
+import CoreMetrics
+import EventSource
+import FlightModel
+import Foundation
+import JSON
+import Logging
+import NotificationRules
+import RelayStore
+import Telemetry
+import Timing
+
+/// Takes each message from the event source: reads it as a FlightEdge event, records it and
+/// the deliveries the rules plan in one transaction, and only then returns (so the source
+/// acknowledges it). A message that is no readable event is kept in `relay.rejected_events`
+/// with the reason and the field, and acknowledged: it would never read better.
+final class EventIntake: Sendable {
+    private let store: RelayStore
+    private let planner: DeliveryPlanner
+    private let metrics: RelayMetrics
+    private let logger: Logger
+    private let recorded: @Sendable (IntakeOutcome) -> Void
+
+    init(
+        store: RelayStore, planner: DeliveryPlanner, metrics: RelayMetrics, logger: Logger,
+        recorded: @escaping @Sendable (IntakeOutcome) -> Void
+    ) {
+        self.store = store
+        self.planner = planner
+        self.metrics = metrics
+        self.logger = logger
+        self.recorded = recorded
+    }
+
+    /// The source's handler: blocks until the message is committed (or kept as rejected).
+    func take(_ message: SourceMessage) {
+        let started = ContinuousClock.now
+        let event: RelayEvent
+        do {
+            event = try RelayEvent(json: message.payload)
+        } catch {
+            keepRejected(message, reason: error.description)
+            return
+        }
+        let record = EventRecord(
+            eventID: event.eventID, airport: event.airport, flightID: event.flightID, kind: event.kind.rawValue,
+            seq: Int(event.seq), streamSeq: Self.streamSeq(in: message.payload),
+            occurredAt: event.occurredAt.description, airline: event.flight.airline, number: event.flight.number,
+            flightDate: event.flight.date, payload: String(decoding: message.payload, as: UTF8.self))
+        let planner = planner
+        let store = store
+        do {
+            let outcome = try BlockingAwait.run {
+                try await store.record(record) { match in try planner.plan(event, for: match, now: .now) }
+            }
+            metrics.intakeSeconds.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            switch outcome {
+            case .duplicate:
+                metrics.eventsDuplicate.increment()
+            case .recorded(let deliveries, _):
+                metrics.eventsRecorded.increment()
+                metrics.deliveriesPlanned.increment(by: deliveries)
+            }
+            recorded(outcome)
+        } catch {
+            // Not an outage (those are waited out inside the store): the database refused the
+            // event or the rules could not plan it. Kept with the reason, never dropped silently.
+            logger.error("cannot record event", metadata: ["event": "\(event.eventID)", "error": "\(error)"])
+            keepRejected(message, reason: "cannot record: \(error)")
+        }
+    }
+
+    private func keepRejected(_ message: SourceMessage, reason: String) {
+        metrics.eventsRejected.increment()
+        logger.warning("message rejected", metadata: ["topic": "\(message.topic)", "reason": "\(reason)"])
+        let store = store
+        do {
+            try BlockingAwait.run { try await store.reject(payload: message.payload, origin: message.topic, reason: reason) }
+        } catch {
+            logger.critical(
+                "cannot keep a rejected message; it is acknowledged and lost",
+                metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+        }
+    }
+
+    /// The additive `stream_seq` member (RELAY.md), when present.
+    static func streamSeq(in payload: [UInt8]) -> Int64? {
+        guard case .object(let object)? = try? JSONParser.parse(payload) else { return nil }
+        return object["stream_seq"]?.integerValue
+    }
+}
+
+extension Duration {
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,3 +1,0 @@
-import Channels
-
-// Placeholder: this module is being written (issue #12).

@@ -1,0 +1,155 @@
+import Channels
+import Configuration
+import EventSource
+import Foundation
+import Hummingbird
+import Logging
+import PostgresSupport
+import Prometheus
+import RelayStore
+import ServiceLifecycle
+import Systemd
+import Telemetry
+
+/// `flightedge-relay run`: the relay under swift-service-lifecycle.
+///
+/// Start: the HTTP API listens at once (its `/healthz` says what is not up yet); PostgreSQL is
+/// awaited and migrated; then the event source, the intake and the dispatcher run, and systemd
+/// hears `READY=1`. Stop (SIGTERM/SIGINT): the source stops taking messages (the one in hand is
+/// committed first: libmosquitto acknowledges it only then), in-flight sends end and are recorded,
+/// the HTTP API stops; exit 0.
+public struct RelayService: Service, CustomStringConvertible {
+    private let config: RelayConfig
+    private let version: String
+    private let logger: Logger
+
+    public init(config: RelayConfig, version: String, logger: Logger) {
+        self.config = config
+        self.version = version
+        self.logger = logger
+    }
+
+    public var description: String { "FlightEdge relay" }
+
+    public func run() async throws {
+        let notifier = SystemdNotifier()
+        let password = try SecretFile.read(path: config.database.passwordFile, credential: "relay-db-password")
+        let connector = DatabaseConnector(conninfo: config.database.url, password: password, logger: logger)
+        let intakeStore = RelayStore(connector: connector, logger: logger, role: "intake")
+        let dispatchStore = RelayStore(connector: connector, logger: logger, role: "dispatch")
+        let apiStore = RelayStore(connector: connector, logger: logger, role: "api")
+        let channels = try ChannelSet(config: config)
+        let registry = PrometheusCollectorRegistry()
+        let metrics = RelayMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let source = try makeSource()
+        let instance = config.dispatch.instance ?? "\(SMTPHostName.current)-\(ProcessInfo.processInfo.processIdentifier)"
+
+        let links: LinkSigner
+        do {
+            links = try await cancelWhenGracefulShutdown { [config, logger] in
+                let outcome = try await apiStore.migrate()
+                logger.info("relay schema ready", metadata: ["version": "\(outcome.version)", "applied": "\(outcome.applied)"])
+                let secret = try await apiStore.sharedSecret(name: "link-signing", candidate: Self.randomBytes(32))
+                return LinkSigner(secret: secret, publicURL: config.http.publicURL)
+            }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            logger.notice("stopped while waiting for PostgreSQL at start")
+            await channels.shutdown()
+            return
+        }
+
+        let dispatcher = Dispatcher(
+            store: dispatchStore, channels: channels.channels,
+            settings: Dispatcher.Settings(
+                instance: instance, leaseSeconds: config.dispatch.leaseSeconds, concurrency: config.dispatch.concurrency,
+                retry: RetrySchedule(maxAttempts: config.dispatch.maxAttempts)),
+            metrics: metrics, logger: logger)
+        let intake = EventIntake(
+            store: intakeStore, planner: DeliveryPlanner(rules: config.rules, links: links), metrics: metrics, logger: logger
+        ) { outcome in
+            if case .recorded(let deliveries, _) = outcome, deliveries > 0 { dispatcher.wake() }
+        }
+        let enabled = channels.channels.map(\.kind.rawValue).sorted()
+        let routes = RelayRoutes(
+            store: apiStore, links: links, enabled: channels.enabled,
+            health: {
+                RelayHealth(databaseUp: !apiStore.outage && !intakeStore.outage, sourceConnected: source.isConnected, channels: enabled)
+            }, metrics: metrics, twilioAuthToken: channels.twilioAuthToken)
+        let server = RelayHTTPServer(address: config.http.listen, routes: routes, logger: logger)
+
+        logger.notice(
+            "relay starting",
+            metadata: ["version": "\(version)", "instance": "\(instance)", "channels": "\(enabled.joined(separator: ","))"])
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                do { try await server.run() } catch {
+                    logger.critical("relay HTTP API stopped", metadata: ["error": "\(error)"])
+                }
+            }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    await withDiscardingTaskGroup { parts in
+                        parts.addTask {
+                            do { try await source.run(handler: intake.take) } catch {
+                                logger.critical("event source stopped", metadata: ["error": "\(error)"])
+                            }
+                        }
+                        parts.addTask { await dispatcher.run() }
+                        _ = notifier.ready(status: "relay running (\(enabled.joined(separator: ", ")))")
+                    }
+                }
+                _ = notifier.stopping()
+                await channels.shutdown()
+                await server.stop()
+            }
+        }
+        logger.notice("relay stopped")
+    }
+
+    private func makeSource() throws -> any EventSource {
+        let source = config.source
+        switch source.kind {
+        case .mqtt:
+            guard let url = source.urls.first, let endpoint = RelaySourceURL(url) else {
+                throw ChannelSet.SetupError(description: "[source] url: not an mqtt:// URL")
+            }
+            var settings = MQTTEventSource.Settings(
+                host: endpoint.host, port: endpoint.port, clientID: source.clientID, topic: source.topic)
+            settings.username = source.username
+            settings.password = try SecretFile.read(path: source.passwordFile, credential: "relay-mqtt-password")
+            settings.caFile = source.caFile ?? (endpoint.tls ? "/etc/ssl/certs/ca-certificates.crt" : nil)
+            return MQTTEventSource(settings: settings, logger: logger)
+        case .amqp:
+            throw ChannelSet.SetupError(
+                description: "[source] kind = \"amqp\": the RabbitMQ source is not in this build yet (issue #13); use kind = \"mqtt\"")
+        }
+    }
+
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+}
+
+/// `mqtt://host:port` / `mqtts://host:port` of `[source] url`.
+struct RelaySourceURL {
+    var host: String
+    var port: Int
+    var tls: Bool
+
+    init?(_ url: String) {
+        let tls = url.hasPrefix("mqtts://")
+        guard tls || url.hasPrefix("mqtt://") else { return nil }
+        var rest = url.dropFirst(tls ? 8 : 7)
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        guard let parsed = try? HostPort(parsing: String(rest)) else { return nil }
+        host = parsed.host
+        port = parsed.port
+        self.tls = tls
+    }
+}
+
+/// The machine's name, for the instance's default name.
+enum SMTPHostName {
+    static var current: String { ProcessInfo.processInfo.hostName }
+}

@@ -1,1 +1,0 @@
-print("flightedge-relay: being written (issue #12)")
