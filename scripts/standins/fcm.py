@@ -19,6 +19,7 @@ Endpoints:
 Control, besides httpbase's /_control, /_reset, /_received:
   POST /_unregister {"token": "..."}   that registration token answers 404 UNREGISTERED from now on
   POST /_token_ttl {"seconds": 5}      lifetime of the access tokens issued from now on (default 3600)
+  POST /_revoke {"access_token": "..."}  that access token answers 401 UNAUTHENTICATED from now on
 Recorded (received.jsonl): {"kind": "token", ...} per token issued, {"kind": "message", ...} per
 message accepted, with the bearer token it came with.
 """
@@ -103,12 +104,14 @@ def message_problem(message):
 class FCMHandler(StandinHandler):
     def handle_any(self, method):
         state = self.server.state
-        if method == "POST" and self.path in ("/_unregister", "/_token_ttl"):
+        if method == "POST" and self.path in ("/_unregister", "/_token_ttl", "/_revoke"):
             length = int(self.headers.get("Content-Length") or 0)
             request = json.loads(self.rfile.read(length) or b"{}")
             with state["lock"]:
                 if self.path == "/_unregister":
                     state["unregistered"].add(request["token"])
+                elif self.path == "/_revoke":
+                    state["tokens"].pop(request["access_token"], None)
                 else:
                     state["token_ttl"] = int(request["seconds"])
             return self.send(200, {"Content-Type": "application/json"}, b"{}")

@@ -26,3 +26,11 @@ extension FCMChannel {
         }
     }
 }
+
+extension FCMChannel.Settings: CustomStringConvertible {
+    /// The settings without the service account's private key, for logs.
+    public var description: String {
+        let account = (try? ServiceAccount(json: serviceAccountJSON)).map { "\($0)" } ?? "unreadable service account"
+        return "FCM \(baseURL) as \(account), ca_file \(trustedCAFile ?? "-"), \(maxConcurrent) connections, timeout \(timeout)"
+    }
+}

@@ -37,3 +37,11 @@ extension SMSChannel {
         }
     }
 }
+
+extension SMSChannel.Settings: CustomStringConvertible {
+    /// The settings without the auth token, for logs.
+    public var description: String {
+        "SMS \(baseURL) account \(accountSID) from \(from), status callback \(statusCallbackURL ?? "-"), "
+            + "ca_file \(trustedCAFile ?? "-"), \(maxConcurrent) connections, timeout \(timeout)"
+    }
+}

@@ -49,7 +49,7 @@ struct FCMChannelTests {
         try await withChannel { channel in
             for token in tokens { _ = try await channel.send(Self.sample, to: .fcm(token: token)) }
         }
-        let bearers = try tokens.map { token in try bearer(of: token) }
+        let bearers = try bearers(of: tokens)
         #expect(bearers[0] == bearers[1])
         #expect(try issuedTokens().filter { $0 == bearers[0] }.count == 1)
     }
@@ -65,8 +65,7 @@ struct FCMChannelTests {
         }
         let elapsed = ContinuousClock.now - started
         print("FCM: \(tokens.count) sends with one token request in \(elapsed), \(Self.rate(tokens.count, elapsed)) messages/s")
-        let bearers = Set(try tokens.map { try bearer(of: $0) })
-        #expect(bearers.count == 1)
+        #expect(Set(try bearers(of: tokens)).count == 1)
     }
 
     @Test func shortLivedTokenIsRefreshedBeforeTheNextSend() async throws {
@@ -80,10 +79,25 @@ struct FCMChannelTests {
             // The stand-in answers 401 to the first token now: the channel must not try it.
             _ = try await channel.send(Self.sample, to: .fcm(token: tokens[2]))
         }
-        let bearers = try tokens.map { try bearer(of: $0) }
+        let bearers = try bearers(of: tokens)
         #expect(bearers[0] == bearers[1])
         #expect(bearers[2] != bearers[0])
         #expect(try issuedTokens().contains(bearers[2]))
+    }
+
+    @Test func refusedAccessTokenIsDroppedAndReplacedOnTheNextAttempt() async throws {
+        let tokens = [Self.registrationToken(), Self.registrationToken(), Self.registrationToken()]
+        let failure = try await withChannel { channel in
+            _ = try await channel.send(Self.sample, to: .fcm(token: tokens[0]))
+            try standin.post("/_revoke", json: #"{"access_token": "\#(try bearer(of: tokens[0]))"}"#)
+            let failure = await #expect(throws: ChannelFailure.self) { try await channel.send(Self.sample, to: .fcm(token: tokens[1])) }
+            _ = try await channel.send(Self.sample, to: .fcm(token: tokens[2]))
+            return failure
+        }
+        #expect(failure?.disposition == .retry(afterSeconds: nil))
+        #expect(failure?.providerCode == "UNAUTHENTICATED")
+        let bearers = try bearers(of: [tokens[0], tokens[2]])
+        #expect(bearers[0] != bearers[1])
     }
 
     @Test func unregisteredTokenMeansTheContactIsGone() async throws {
@@ -172,8 +186,16 @@ struct FCMChannelTests {
 
     /// The bearer token the message to `registrationToken` came with.
     func bearer(of registrationToken: String) throws -> String {
-        let record = try standin.received().first { Self.message(of: $0)?["token"] as? String == registrationToken }
-        return try #require(record?["bearer"] as? String, "no message to \(registrationToken) recorded")
+        try bearers(of: [registrationToken])[0]
+    }
+
+    /// The bearer tokens the messages to `registrationTokens` came with, in their order.
+    func bearers(of registrationTokens: [String]) throws -> [String] {
+        var bearers: [String: String] = [:]
+        for record in try standin.received() {
+            if let token = Self.message(of: record)?["token"] as? String { bearers[token] = record["bearer"] as? String }
+        }
+        return try registrationTokens.map { try #require(bearers[$0], "no message to \($0) recorded") }
     }
 
     /// Every access token the stand-in issued.
