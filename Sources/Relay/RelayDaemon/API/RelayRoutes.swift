@@ -168,6 +168,8 @@ struct RelayRoutes: Sendable {
             return Array(buffer.readableBytesView)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIProblem(.contentTooLarge, "request body over \(maximumBody / 1024) KiB")
+        } catch is NIOTooManyBytesError {
+            throw APIProblem(.contentTooLarge, "request body over \(maximumBody / 1024) KiB")
         }
     }
 

@@ -41,6 +41,10 @@ final class EventIntake: Sendable {
             keepRejected(message, reason: error.description)
             return
         }
+        guard UUID(uuidString: event.eventID) != nil else {
+            keepRejected(message, reason: "event_id \"\(event.eventID)\" is not a UUID")
+            return
+        }
         let record = EventRecord(
             eventID: event.eventID, airport: event.airport, flightID: event.flightID, kind: event.kind.rawValue,
             seq: Int(event.seq), streamSeq: Self.streamSeq(in: message.payload),
