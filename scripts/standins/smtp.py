@@ -9,7 +9,7 @@ is taken before STARTTLS (530). Every accepted message is kept, readable as it a
   STATE/received.jsonl      one JSON line per message: {"mail_from", "rcpt_tos", "message_id",
                             "subject" (decoded), "to", "list_unsubscribe", "file", "queue_id",
                             "connection" (the TCP connection's number since start), "tls",
-                            "auth_user"}
+                            "auth_user", "text" and "html" (the parts decoded, LF line ends)}
   stdout (STATE/log)        one line per connection and per message
 
 and answered `250 OK queued as <n>`.
@@ -26,7 +26,9 @@ Failure control: STATE/control.json, read at every RCPT and every end of DATA:
 
 Usage (scripts/standins/run passes the first form):
   smtp.py --port P --state DIR --tls TLSDIR
-  smtp.py --port 0 --state DIR --plain      no STARTTLS, no AUTH; prints `listening on 127.0.0.1:P`
+  smtp.py --port 0 --state DIR --plain [--exit-with-stdin]
+      no STARTTLS, no AUTH; prints `listening on 127.0.0.1:P`; with --exit-with-stdin it ends when
+      its stdin closes, so a test that dies leaves no server behind
 """
 
 import argparse
@@ -36,8 +38,10 @@ import email.policy
 import itertools
 import json
 import os
+import signal
 import ssl
 import sys
+import threading
 import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -112,11 +116,12 @@ class Recorder:
         number = self.next_number
         self.next_number += 1
         name = f"{number}.eml"
-        content = envelope.original_content
+        content = envelope.original_content.replace(b"\r\n", b"\n")  # a person reads these files
         with open(os.path.join(self.mail, name), "wb") as f:
-            f.write(content.replace(b"\r\n", b"\n"))  # a person reads these files
+            f.write(content)
         message = email.message_from_bytes(content, policy=email.policy.default)
         login = getattr(session, "login", None)
+        text, html = (message.get_body(preferencelist=(kind,)) for kind in ("plain", "html"))
         entry = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
@@ -129,6 +134,8 @@ class Recorder:
             "connection": session.connection,
             "tls": session.ssl is not None,
             "auth_user": login.decode() if login else None,
+            "text": text.get_content() if text else None,
+            "html": html.get_content() if html else None,
         }
         with open(os.path.join(self.state, "received.jsonl"), "a") as f:
             f.write(json.dumps(entry, sort_keys=True) + "\n")
@@ -183,10 +190,16 @@ def main():
     parser.add_argument("--state", required=True)
     parser.add_argument("--tls", help="folder with server.pem and server.key (STARTTLS)")
     parser.add_argument("--plain", action="store_true", help="offer neither STARTTLS nor AUTH")
+    parser.add_argument("--exit-with-stdin", action="store_true", help="end when stdin closes (its parent is gone)")
     args = parser.parse_args()
     if not args.plain and not args.tls:
         parser.error("--tls is required unless --plain")
     os.makedirs(args.state, exist_ok=True)
+    # A parent that spawns from a thread with signals blocked (Foundation's Process under a test
+    # runner) passes that mask on: without this, SIGTERM would never end the stand-in.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    if args.exit_with_stdin:
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     try:
         asyncio.run(serve(args))
     except KeyboardInterrupt:

@@ -1,0 +1,76 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One TCP connection to the SMTP server: commands go out, replies come back in order
+/// (``SMTPClientHandler``), and STARTTLS puts TLS under the same channel. What to send is the
+/// state machines' business (``SessionOpening``, ``MailTransaction``); this is only the I/O.
+final class SMTPConnection: Sendable {
+    private let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    /// Connects to `host:port` (no bytes exchanged yet: read the greeting with ``greeting(timeout:)``).
+    static func connect(
+        host: String, port: Int, timeout: TimeAmount, group: any EventLoopGroup
+    ) async throws -> SMTPConnection {
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(SMTPReplyDecoder()), SMTPClientHandler())
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
+        return SMTPConnection(channel: channel)
+    }
+
+    /// Whether the connection is still up (the server may have closed an idle one).
+    var isActive: Bool { channel.isActive }
+
+    /// The server's first reply.
+    func greeting(timeout: TimeAmount) async throws -> SMTPReply {
+        try await exchange(nil, name: "the greeting", timeout: timeout)
+    }
+
+    /// Sends `command` and returns the server's reply to it.
+    func send(_ command: SMTPCommand, timeout: TimeAmount) async throws -> SMTPReply {
+        try await exchange(command.bytes, name: "\(command)", timeout: timeout)
+    }
+
+    private func exchange(_ bytes: [UInt8]?, name: String, timeout: TimeAmount) async throws -> SMTPReply {
+        let reply = channel.eventLoop.makePromise(of: SMTPReply.self)
+        let request = SMTPClientHandler.Request(bytes: bytes, reply: reply, timeout: timeout, name: name)
+        channel.writeAndFlush(request).whenFailure { reply.fail($0) }
+        return try await reply.futureResult.get()
+    }
+
+    /// Puts TLS under the connection after the server's `220` to STARTTLS (RFC 3207): the TLS
+    /// handler goes first in the same pipeline; its handshake runs before the next command leaves,
+    /// and a handshake that fails (an untrusted certificate) fails that command's reply.
+    func startTLS(context: NIOSSLContext, serverHostname: String?) async throws {
+        let channel = self.channel
+        try await channel.eventLoop.submit {
+            let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+            try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+        }.get()
+    }
+
+    /// Says QUIT (waiting at most `timeout` for the reply) and closes; never throws.
+    func quit(timeout: TimeAmount) async {
+        if channel.isActive {
+            _ = try? await send(.quit, timeout: timeout)
+        }
+        close()
+    }
+
+    /// Closes at once.
+    func close() {
+        channel.close(promise: nil)
+    }
+}
