@@ -16,19 +16,22 @@ extension ChannelFailure {
                     "TLS with the SMTP server \(server) failed, its certificate is not trusted or does not match "
                         + "(check [smtp] ca_file and host): \(error)", providerCode: "TLS")
             }
-            return ChannelFailure(.retry(afterSeconds: nil), "TLS with the SMTP server \(server) broke during \(step): \(error)")
+            return ChannelFailure(
+                .retry(afterSeconds: nil), "TLS with the SMTP server \(server) broke during \(step): \(error)")
         case let error as NIOSSLExtraError:
             return ChannelFailure(
                 .misconfigured, "TLS with the SMTP server \(server) failed (check [smtp] ca_file and host): \(error)",
                 providerCode: "TLS")
         case is SMTPConnectionClosed:
-            return ChannelFailure(.retry(afterSeconds: nil), "the SMTP server \(server) closed the connection during \(step)")
+            return ChannelFailure(
+                .retry(afterSeconds: nil), "the SMTP server \(server) closed the connection during \(step)")
         case let error as SMTPTimeout:
             return ChannelFailure(.retry(afterSeconds: nil), "\(error) (\(server))")
         case let error as SMTPProtocolError:
             return ChannelFailure(.retry(afterSeconds: nil), "\(error.message) (\(server), during \(step))")
         default:
-            return ChannelFailure(.retry(afterSeconds: nil), "cannot reach the SMTP server \(server) (\(step)): \(error)")
+            return ChannelFailure(
+                .retry(afterSeconds: nil), "cannot reach the SMTP server \(server) (\(step)): \(error)")
         }
     }
 }

@@ -41,8 +41,10 @@ enum MIMEEncoding {
             for index in line.indices {
                 let byte = line[index]
                 let isLast = index == line.index(before: line.endIndex)
-                let literal = (33...126).contains(byte) && byte != UInt8(ascii: "=") || (byte == 32 || byte == 9) && !isLast
-                let token: [UInt8] = literal ? [byte] : [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]]
+                let literal =
+                    (33...126).contains(byte) && byte != UInt8(ascii: "=") || (byte == 32 || byte == 9) && !isLast
+                let token: [UInt8] =
+                    literal ? [byte] : [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]]
                 // A soft break costs one character ("="): keep room for it unless this ends the line.
                 if width + token.count > (isLast ? 76 : 75) {
                     output += [UInt8(ascii: "=")] + crlf
@@ -66,7 +68,8 @@ enum MIMEEncoding {
             let chunk = input[index..<min(index + 3, input.count)]
             let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * $1.offset) }
             for position in 0..<4 {
-                output.append(position <= chunk.count ? alphabet[Int(value >> (18 - 6 * position) & 63)] : UInt8(ascii: "="))
+                output.append(
+                    position <= chunk.count ? alphabet[Int(value >> (18 - 6 * position) & 63)] : UInt8(ascii: "="))
             }
             index += 3
         }

@@ -40,7 +40,8 @@ struct MailHeaders {
         } else if display.utf8.allSatisfy({ MailAddress.isAtext($0) || $0 == 32 }) {
             words = display.split(separator: " ").map(String.init)
         } else {
-            let escaped = display.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = display.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\"")
             words = ["\"\(escaped)\""]
         }
         words.append("<\(address.address)>")
@@ -53,13 +54,16 @@ struct MailHeaders {
         var line = Array("\(name):".utf8)
         for word in words {
             let candidate = Array(word.utf8)
-            if line.count + 1 + candidate.count > Self.preferredLineLength, line.count > name.utf8.count + 1, !candidate.isEmpty {
+            if line.count + 1 + candidate.count > Self.preferredLineLength, line.count > name.utf8.count + 1,
+                !candidate.isEmpty
+            {
                 bytes += line + MIMEEncoding.crlf
                 line = []
             }
             line += [32] + candidate
             guard line.count <= Self.maximumLineLength else {
-                throw ChannelFailure(.final, "the e-mail's \(name) header holds a part longer than \(Self.maximumLineLength) characters")
+                throw ChannelFailure(
+                    .final, "the e-mail's \(name) header holds a part longer than \(Self.maximumLineLength) characters")
             }
         }
         bytes += line + MIMEEncoding.crlf
@@ -67,7 +71,8 @@ struct MailHeaders {
 
     /// `text` on one line: every control character (CR, LF, tab, …) becomes a space.
     static func singleLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        String(
+            String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
     }
 
     /// Whether `text` needs encoded-words: anything outside printable ASCII, an `=?` a decoder
@@ -84,8 +89,12 @@ struct MailHeaders {
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int?) -> String { let value = value ?? 0; return value < 10 ? "0\(value)" : "\(value)" }
-        return "\(weekdays[(parts.weekday ?? 1) - 1]), \(two(parts.day)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 1970) "
-            + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0000"
+        func two(_ value: Int?) -> String {
+            let value = value ?? 0
+            return value < 10 ? "0\(value)" : "\(value)"
+        }
+        let weekday = weekdays[(parts.weekday ?? 1) - 1]
+        let day = "\(weekday), \(two(parts.day)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 1970)"
+        return "\(day) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0000"
     }
 }

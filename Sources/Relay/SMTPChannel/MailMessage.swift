@@ -25,13 +25,18 @@ public struct MailMessage: Sendable {
         try headers.add("Date", MailHeaders.date(date))
         try headers.add("Message-ID", messageID)
         try headers.add("MIME-Version", "1.0")
-        if message.locale.utf8.allSatisfy({ MailAddress.isAtext($0) && $0 != UInt8(ascii: "'") }), !message.locale.isEmpty {
+        if message.locale.utf8.allSatisfy({ MailAddress.isAtext($0) && $0 != UInt8(ascii: "'") }),
+            !message.locale.isEmpty
+        {
             try headers.add("Content-Language", message.locale)
         }
         try headers.add("Auto-Submitted", "auto-generated")
         if let url = message.unsubscribeURL {
-            guard url.utf8.allSatisfy({ (33...126).contains($0) && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") }) else {
-                throw ChannelFailure(.final, "the unsubscribe URL is not a URL a header can carry (spaces, angle brackets or non-ASCII): \(url)")
+            guard url.utf8.allSatisfy({ (33...126).contains($0) && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") })
+            else {
+                throw ChannelFailure(
+                    .final,
+                    "the unsubscribe URL is not a URL a header can carry (spaces, angle brackets or non-ASCII): \(url)")
             }
             try headers.add("List-Unsubscribe", "<\(url)>")
             try headers.add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
@@ -70,7 +75,8 @@ public struct MailMessage: Sendable {
         let bytes = Array(deliveryID.utf8)
         var output = ""
         for (index, byte) in bytes.enumerated() {
-            let strayDot = byte == UInt8(ascii: ".") && (index == 0 || index == bytes.count - 1 || bytes[index - 1] == byte)
+            let strayDot =
+                byte == UInt8(ascii: ".") && (index == 0 || index == bytes.count - 1 || bytes[index - 1] == byte)
             if (MailAddress.isAtext(byte) && byte != UInt8(ascii: "=") || byte == UInt8(ascii: ".")) && !strayDot {
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             } else {

@@ -40,7 +40,9 @@ struct MailTransaction {
             return .send(.rcptTo(recipient))
         case .rcptTo:
             // 251: "not local, will forward" is a yes too.
-            guard reply.code == 250 || reply.code == 251 else { return finish(reply.failure(after: .rcptTo(recipient))) }
+            guard reply.code == 250 || reply.code == 251 else {
+                return finish(reply.failure(after: .rcptTo(recipient)))
+            }
             state = .data
             return .send(.data)
         case .data:
@@ -52,7 +54,8 @@ struct MailTransaction {
             guard reply.code == 250 else { return .fail(reply.failure(after: .content([]))) }
             return .accepted(reply)
         case .done:
-            return .fail(ChannelFailure(.retry(afterSeconds: nil), "unexpected reply after the transaction ended: \(reply)"))
+            return .fail(
+                ChannelFailure(.retry(afterSeconds: nil), "unexpected reply after the transaction ended: \(reply)"))
         }
     }
 

@@ -20,7 +20,9 @@ public final class SMTPChannel: NotificationChannel {
 
     /// A channel for `settings`; connects on the first send. Throws `.misconfigured` when the
     /// settings cannot work: a `trustedCAFile` that does not load, a username without a password.
-    public init(settings: Settings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(ChannelFailure) {
+    public init(settings: Settings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
+        throws(ChannelFailure)
+    {
         if settings.username != nil, settings.password == nil {
             throw ChannelFailure(.misconfigured, "[smtp] username is set but no password was read (password_file)")
         }
@@ -32,7 +34,8 @@ public final class SMTPChannel: NotificationChannel {
                 tls = try NIOSSLContext(configuration: configuration)
             } catch {
                 throw ChannelFailure(
-                    .misconfigured, "cannot load the trusted CA file \(settings.trustedCAFile ?? "") ([smtp] ca_file): \(error)")
+                    .misconfigured,
+                    "cannot load the trusted CA file \(settings.trustedCAFile ?? "") ([smtp] ca_file): \(error)")
             }
         }
         self.settings = settings
@@ -44,7 +47,9 @@ public final class SMTPChannel: NotificationChannel {
 
     /// Sends `message` to the e-mail address `contact` as one SMTP transaction and returns the
     /// server's `250` text after the data (`OK queued as 17`: the queue id) as the provider id.
-    public func send(_ message: OutgoingMessage, to contact: ContactPoint) async throws(ChannelFailure) -> ProviderAcceptance {
+    public func send(_ message: OutgoingMessage, to contact: ContactPoint) async throws(ChannelFailure)
+        -> ProviderAcceptance
+    {
         guard case .email(let address) = contact else {
             throw ChannelFailure(.final, "the e-mail channel cannot send to a \(contact.channel.rawValue) contact")
         }
@@ -55,7 +60,8 @@ public final class SMTPChannel: NotificationChannel {
             throw ChannelFailure(.contactGone, "cannot send to \(address): \(error.message)")
         }
         let mail = try MailMessage(message, from: settings.from, to: recipient, date: Date())
-        let transaction = MailTransaction(sender: settings.from.address, recipient: recipient.address, message: mail.bytes)
+        let transaction = MailTransaction(
+            sender: settings.from.address, recipient: recipient.address, message: mail.bytes)
 
         // A reused connection the server closed meanwhile fails its RSET: take another, at most
         // once per possible connection; a new one is not retried here (the dispatcher retries).
@@ -75,7 +81,9 @@ public final class SMTPChannel: NotificationChannel {
     }
 
     /// Runs one transaction on a leased connection and gives the connection back.
-    private func deliver(_ start: MailTransaction, on connection: SMTPConnection) async throws(ChannelFailure) -> ProviderAcceptance {
+    private func deliver(_ start: MailTransaction, on connection: SMTPConnection) async throws(ChannelFailure)
+        -> ProviderAcceptance
+    {
         var transaction = start
         var command = transaction.start()
         while true {

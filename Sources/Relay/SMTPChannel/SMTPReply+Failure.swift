@@ -33,15 +33,18 @@ extension SMTPReply {
             return ChannelFailure(.misconfigured, said, providerCode: code)
         case .authPlain, .authLogin, .authResponse:
             return ChannelFailure(
-                .misconfigured, "\(said): the login was refused (check [smtp] username and password_file)", providerCode: code)
+                .misconfigured, "\(said): the login was refused (check [smtp] username and password_file)",
+                providerCode: code)
         case .mailFrom:
             if self.code == 552 { return ChannelFailure(.final, said, providerCode: code) }
-            return ChannelFailure(.misconfigured, "\(said): the sender is refused (check [smtp] from)", providerCode: code)
+            return ChannelFailure(
+                .misconfigured, "\(said): the sender is refused (check [smtp] from)", providerCode: code)
         case .rcptTo:
             switch self.code {
             case 550, 551, 553:
                 if enhancedCode?.hasPrefix("5.7.") == true {
-                    return ChannelFailure(.misconfigured, "\(said): refused by policy, not for the mailbox", providerCode: code)
+                    return ChannelFailure(
+                        .misconfigured, "\(said): refused by policy, not for the mailbox", providerCode: code)
                 }
                 return ChannelFailure(.contactGone, "\(said): the mailbox does not exist", providerCode: code)
             case 552:

@@ -51,15 +51,18 @@ struct SMTPReplyParser {
         guard bytes.count >= 3, bytes[0...2].allSatisfy({ (48...57).contains($0) }),
             (2...5).contains(bytes[0] - 48)
         else {
-            throw SMTPProtocolError(message: "the server sent a line that is not an SMTP reply: \(Self.printable(bytes))")
+            throw SMTPProtocolError(
+                message: "the server sent a line that is not an SMTP reply: \(Self.printable(bytes))")
         }
         let lineCode = Int(bytes[0] - 48) * 100 + Int(bytes[1] - 48) * 10 + Int(bytes[2] - 48)
         let separator = bytes.count > 3 ? bytes[3] : 32
         guard separator == 32 || separator == UInt8(ascii: "-") else {
-            throw SMTPProtocolError(message: "the server sent a line that is not an SMTP reply: \(Self.printable(bytes))")
+            throw SMTPProtocolError(
+                message: "the server sent a line that is not an SMTP reply: \(Self.printable(bytes))")
         }
         if let code, code != lineCode {
-            throw SMTPProtocolError(message: "the server changed the reply code within one reply (\(code), then \(lineCode))")
+            throw SMTPProtocolError(
+                message: "the server changed the reply code within one reply (\(code), then \(lineCode))")
         }
         code = lineCode
         lines.append(String(decoding: bytes.dropFirst(4), as: UTF8.self))

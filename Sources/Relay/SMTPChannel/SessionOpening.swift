@@ -61,7 +61,9 @@ struct SessionOpening {
                 return afterHello()
             }
             // A server without ESMTP says 500/502 to EHLO: RFC 5321 §3.2 falls back to HELO.
-            guard reply.isPermanent, reply.code != 530, !secured else { return finish(reply.failure(after: .ehlo(heloName))) }
+            guard reply.isPermanent, reply.code != 530, !secured else {
+                return finish(reply.failure(after: .ehlo(heloName)))
+            }
             state = .helo
             return .send(.helo(heloName))
         case .helo:
@@ -88,7 +90,8 @@ struct SessionOpening {
             state = state == .authLoginUser ? .authLoginPassword : .authLoginDone
             return .send(.authResponse(MIMEEncoding.base64(Array(answer.utf8))))
         case .done:
-            return finish(ChannelFailure(.retry(afterSeconds: nil), "unexpected reply after the session opened: \(reply)"))
+            return finish(
+                ChannelFailure(.retry(afterSeconds: nil), "unexpected reply after the session opened: \(reply)"))
         }
     }
 
@@ -110,10 +113,19 @@ struct SessionOpening {
     }
 
     /// AUTH PLAIN when offered (one round trip), else AUTH LOGIN; none needed without credentials.
+    /// The password goes only over TLS, or in plain text when the operator said `starttls = "none"`:
+    /// with "opportunistic", whoever strips STARTTLS from the EHLO reply would otherwise read it.
     private mutating func authenticate() -> Step {
         guard let credentials else {
             state = .done
             return .ready(extensions)
+        }
+        guard secured || tlsPolicy == .none else {
+            return finish(
+                ChannelFailure(
+                    .misconfigured,
+                    "the SMTP session is not encrypted (the server did not start TLS), so the password is not sent "
+                        + "(set [smtp] starttls to \"none\" to allow that on a trusted network)"))
         }
         let offered = extensions.authMechanisms
         if offered.contains("PLAIN") {
@@ -126,9 +138,12 @@ struct SessionOpening {
             return .send(.authLogin)
         }
         let what = offered.isEmpty ? "no AUTH" : "AUTH \(offered.sorted().joined(separator: " ")) only"
-        let hint = secured || tlsPolicy == .none ? "" : " (servers often offer AUTH only over TLS: check [smtp] starttls)"
+        let hint =
+            secured || tlsPolicy == .none ? "" : " (servers often offer AUTH only over TLS: check [smtp] starttls)"
         return finish(
-            ChannelFailure(.misconfigured, "the SMTP server offers \(what), not PLAIN or LOGIN, and [smtp] username is set\(hint)"))
+            ChannelFailure(
+                .misconfigured, "the SMTP server offers \(what), not PLAIN or LOGIN, and [smtp] username is set\(hint)")
+        )
     }
 
     private mutating func finish(_ failure: ChannelFailure) -> Step {

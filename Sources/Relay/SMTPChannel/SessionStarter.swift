@@ -40,7 +40,8 @@ struct SessionStarter: Sendable {
                 case .startTLS(let command):
                     step = "the TLS handshake"
                     guard let tls else { preconditionFailure("STARTTLS without a TLS context (starttls = none)") }
-                    try await connection.startTLS(context: tls, serverHostname: Self.isIPAddress(settings.host) ? nil : settings.host)
+                    try await connection.startTLS(
+                        context: tls, serverHostname: Self.isIPAddress(settings.host) ? nil : settings.host)
                     reply = try await connection.send(command, timeout: timeout)
                 case .ready:
                     return connection

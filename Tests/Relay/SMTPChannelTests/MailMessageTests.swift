@@ -10,7 +10,8 @@ import Testing
     let date = Date(timeIntervalSince1970: 1_795_998_554)  // Mon, 30 Nov 2026 00:29:14 UTC
 
     func message(
-        subject: String = "Gate change LX1234", text: String = "Your gate is now B34.\n", html: String? = "<p>Gate B34</p>",
+        subject: String = "Gate change LX1234", text: String = "Your gate is now B34.\n",
+        html: String? = "<p>Gate B34</p>",
         unsubscribe: String? = "https://relay.example.org/u/abc?sig=xyz", id: String = "d-42"
     ) -> OutgoingMessage {
         OutgoingMessage(
@@ -84,20 +85,29 @@ import Testing
     }
 
     @Test func aDisplayNameWithSpecialsIsQuotedOrEncoded() throws {
-        let quoted = try MailMessage(message(), from: MailAddress(parsing: "\"Ops, FlightEdge\" <ops@example.org>"), to: to, date: date)
-        #expect(String(decoding: quoted.bytes, as: UTF8.self).contains("From: \"Ops, FlightEdge\" <ops@example.org>\r\n"))
-        let encoded = try MailMessage(message(), from: MailAddress("ops@example.org", displayName: "Flughafen Zürich"), to: to, date: date)
+        let quoted = try MailMessage(
+            message(), from: MailAddress(parsing: "\"Ops, FlightEdge\" <ops@example.org>"), to: to, date: date)
+        #expect(
+            String(decoding: quoted.bytes, as: UTF8.self).contains("From: \"Ops, FlightEdge\" <ops@example.org>\r\n"))
+        let encoded = try MailMessage(
+            message(), from: MailAddress("ops@example.org", displayName: "Flughafen Zürich"), to: to, date: date)
         #expect(String(decoding: encoded.bytes, as: UTF8.self).contains("From: =?UTF-8?B?"))
     }
 
     @Test func bothPartsCarryTheExactTextInQuotedPrintable() throws {
-        let text = "Grüezi Ana,\nyour flight LX1234 leaves from gate B34 = new.\n.\nA line with trailing space \n" + String(repeating: "long ", count: 60)
+        let text =
+            "Grüezi Ana,\nyour flight LX1234 leaves from gate B34 = new.\n.\nA line with trailing space \n"
+            + String(repeating: "long ", count: 60)
         let html = "<p>Gate <b>B34</b> &lt;script&gt;</p>"
         let (_, body, _) = try build(message(text: text, html: html))
         let parts = body.components(separatedBy: "\r\n--=_FlightEdge_")
         #expect(parts.count == 4)  // preamble, text, html, closing "--"
-        #expect(parts[1].contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"))
-        #expect(parts[2].contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"))
+        #expect(
+            parts[1].contains(
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"))
+        #expect(
+            parts[2].contains(
+                "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"))
         let decodedText = decodeQuotedPrintable(try #require(parts[1].components(separatedBy: "\r\n\r\n").last))
         let decodedHTML = decodeQuotedPrintable(try #require(parts[2].components(separatedBy: "\r\n\r\n").last))
         #expect(decodedText == text.replacingOccurrences(of: "\n", with: "\r\n"))
@@ -115,7 +125,8 @@ import Testing
     @Test func noLineIsLongerThan998AndEveryLineEndsInCRLF() throws {
         let huge = String(repeating: "x", count: 5000) + "\n" + String(repeating: "é", count: 3000)
         let mail = try MailMessage(
-            message(subject: String(repeating: "Delay ", count: 400), text: huge, html: "<p>" + huge + "</p>"), from: from, to: to,
+            message(subject: String(repeating: "Delay ", count: 400), text: huge, html: "<p>" + huge + "</p>"),
+            from: from, to: to,
             date: date)
         let text = String(decoding: mail.bytes, as: UTF8.self)
         #expect(text.hasSuffix("\r\n"))
@@ -149,9 +160,10 @@ import Testing
         #expect(parsed.address == "alerts@example.org")
         #expect(parsed.domain == "example.org")
         #expect(try MailAddress(parsing: "ops@example.org").displayName == nil)
-        for bad in ["", "ana", "ana@", "@example.org", "a b@example.org", "ana@exa mple.org", "ana@ex..org", "änä@example.org",
-            "ana@example.org>\r\nRCPT TO:<eve@example.org"]
-        {
+        for bad in [
+            "", "ana", "ana@", "@example.org", "a b@example.org", "ana@exa mple.org", "ana@ex..org", "änä@example.org",
+            "ana@example.org>\r\nRCPT TO:<eve@example.org",
+        ] {
             #expect(throws: MailAddress.Invalid.self) { try MailAddress(bad) }
         }
     }

@@ -9,12 +9,14 @@ import Testing
 @Suite struct SMTPChannelPlainServerTests {
     func settings(port: Int, startTLS: SMTPChannel.Settings.StartTLS) throws -> SMTPChannel.Settings {
         SMTPChannel.Settings(
-            host: "127.0.0.1", port: port, startTLS: startTLS, from: try MailAddress(parsing: "FlightEdge <alerts@example.org>"),
+            host: "127.0.0.1", port: port, startTLS: startTLS,
+            from: try MailAddress(parsing: "FlightEdge <alerts@example.org>"),
             heloName: "relay.test", connectTimeout: .seconds(5), commandTimeout: .seconds(10), maxConnections: 1)
     }
 
     func message() -> OutgoingMessage {
-        OutgoingMessage(deliveryID: "plain-\(UUID().uuidString)", replaceKey: "k", subject: "Delay", text: "Delayed by 40 minutes.")
+        OutgoingMessage(
+            deliveryID: "plain-\(UUID().uuidString)", replaceKey: "k", subject: "Delay", text: "Delayed by 40 minutes.")
     }
 
     @Test func requiredTLSAgainstAServerWithoutSTARTTLSIsMisconfigured() async throws {

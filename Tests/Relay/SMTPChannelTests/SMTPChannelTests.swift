@@ -20,8 +20,10 @@ import Testing
         startTLS: SMTPChannel.Settings.StartTLS = .required, host: String = "127.0.0.1", maxConnections: Int = 4
     ) throws -> SMTPChannel.Settings {
         SMTPChannel.Settings(
-            host: host, port: port ?? standin.port, startTLS: startTLS, username: startTLS == .none ? nil : SMTPStandin.user,
-            password: startTLS == .none ? nil : password, from: try MailAddress(parsing: "FlightEdge <alerts@example.org>"),
+            host: host, port: port ?? standin.port, startTLS: startTLS,
+            username: startTLS == .none ? nil : SMTPStandin.user,
+            password: startTLS == .none ? nil : password,
+            from: try MailAddress(parsing: "FlightEdge <alerts@example.org>"),
             trustedCAFile: trustCA ? standin.caFile : nil, heloName: "relay.test", commandTimeout: .seconds(10),
             maxConnections: maxConnections)
     }
@@ -30,7 +32,8 @@ import Testing
 
     func message(
         id: String = "d-\(UUID().uuidString)", subject: String = "Gate change: LX1234 now leaves from B34",
-        text: String = "Hello,\nyour flight LX1234 now leaves from gate B34.\n", html: String? = "<p>Gate <b>B34</b></p>"
+        text: String = "Hello,\nyour flight LX1234 now leaves from gate B34.\n",
+        html: String? = "<p>Gate <b>B34</b></p>"
     ) -> OutgoingMessage {
         OutgoingMessage(
             deliveryID: id, replaceKey: "LX1234/gate", subject: subject, text: text, html: html,
@@ -38,7 +41,8 @@ import Testing
     }
 
     func expectFailure(
-        _ disposition: ChannelFailure.Disposition, code: String? = nil, _ body: () async throws(ChannelFailure) -> ProviderAcceptance
+        _ disposition: ChannelFailure.Disposition, code: String? = nil,
+        _ body: () async throws(ChannelFailure) -> ProviderAcceptance
     ) async {
         do {
             let acceptance = try await body()
@@ -53,7 +57,9 @@ import Testing
         let channel = try SMTPChannel(settings: settings())
         defer { Task { await channel.shutdown() } }
         let to = Self.recipient()
-        let sent = message(subject: "Änderung: LX1234 fliegt ab Gate B34 ✈︎", text: "Grüezi,\nGate B34.\n.\nEnd", html: "<p>Gate B34</p>")
+        let sent = message(
+            subject: "Änderung: LX1234 fliegt ab Gate B34 ✈︎", text: "Grüezi,\nGate B34.\n.\nEnd",
+            html: "<p>Gate B34</p>")
         let acceptance = try await channel.send(sent, to: .email(address: to))
 
         let record = try #require(try standin.received(for: to).first)
@@ -70,9 +76,12 @@ import Testing
 
         let eml = try standin.mail(record)
         for header in [
-            "From: FlightEdge <alerts@example.org>", "To: \(to)", "Message-ID: <\(sent.deliveryID)@example.org>", "MIME-Version: 1.0",
-            "Content-Language: de", "Auto-Submitted: auto-generated", "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
-            "Content-Type: multipart/alternative;", "Content-Type: text/plain; charset=utf-8", "Content-Type: text/html; charset=utf-8",
+            "From: FlightEdge <alerts@example.org>", "To: \(to)", "Message-ID: <\(sent.deliveryID)@example.org>",
+            "MIME-Version: 1.0",
+            "Content-Language: de", "Auto-Submitted: auto-generated",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            "Content-Type: multipart/alternative;", "Content-Type: text/plain; charset=utf-8",
+            "Content-Type: text/html; charset=utf-8",
         ] {
             #expect(eml.contains(header), "the .eml lacks \(header)")
         }
@@ -186,7 +195,9 @@ import Testing
         #expect(records.count == 200)
         #expect(Set(records.map(\.messageID)).count == 200)
         #expect(Set(records.map(\.connection)).count == 1, "connections: \(Set(records.map(\.connection)))")
-        print("SMTP one after another: 200 messages in \(elapsed), \(Int(200 / elapsed.seconds)) messages/s over 1 connection")
+        print(
+            "SMTP one after another: 200 messages in \(elapsed), \(Int(200 / elapsed.seconds)) messages/s over 1 connection"
+        )
     }
 
     @Test func concurrentSendsUseAtMostMaxConnections() async throws {
@@ -197,7 +208,9 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask {
-                    for number in 0..<25 { _ = try await channel.send(message(id: "c-\(to)-\(worker)-\(number)"), to: .email(address: to)) }
+                    for number in 0..<25 {
+                        _ = try await channel.send(message(id: "c-\(to)-\(worker)-\(number)"), to: .email(address: to))
+                    }
                 }
             }
             try await group.waitForAll()
@@ -207,7 +220,9 @@ import Testing
         let connections = Set(records.map(\.connection))
         #expect(records.count == 200)
         #expect((1...3).contains(connections.count), "connections: \(connections)")
-        print("SMTP 8 senders: 200 messages in \(elapsed), \(Int(200 / elapsed.seconds)) messages/s over \(connections.count) connections")
+        print(
+            "SMTP 8 senders: 200 messages in \(elapsed), \(Int(200 / elapsed.seconds)) messages/s over \(connections.count) connections"
+        )
     }
 
     @Test func noSendAfterShutdown() async throws {

@@ -54,7 +54,8 @@ import Testing
         #expect(opening.next(after: try reply("220 Ready to start TLS")) == .startTLS(then: .ehlo("relay.local")))
         #expect(opening.isSecured)
         // base64("\0relay\0secret")
-        #expect(opening.next(after: try reply(ehloWithAuth)) == .send(.authPlain(initialResponse: "AHJlbGF5AHNlY3JldA==")))
+        #expect(
+            opening.next(after: try reply(ehloWithAuth)) == .send(.authPlain(initialResponse: "AHJlbGF5AHNlY3JldA==")))
         guard case .ready = opening.next(after: try reply("235 2.7.0 Authentication successful")) else {
             Issue.record("not ready after 235")
             return
@@ -97,8 +98,23 @@ import Testing
     @Test func opportunisticTLSGoesOnInPlainText() throws {
         var opening = SessionOpening(heloName: "h", tlsPolicy: .opportunistic, credentials: nil)
         _ = opening.next(after: try reply("220 hi"))
-        #expect(opening.next(after: try reply("250-h\n250 SIZE 100")) == .ready(SMTPExtensions(ehlo: try reply("250-h\n250 SIZE 100"))))
+        #expect(
+            opening.next(after: try reply("250-h\n250 SIZE 100"))
+                == .ready(SMTPExtensions(ehlo: try reply("250-h\n250 SIZE 100"))))
         #expect(!opening.isSecured)
+    }
+
+    @Test func thePasswordNeverGoesInPlainTextUnlessTLSIsOff() throws {
+        var opening = SessionOpening(heloName: "h", tlsPolicy: .opportunistic, credentials: ("u", "p"))
+        _ = opening.next(after: try reply("220 hi"))
+        guard case .fail(let failure) = opening.next(after: try reply("250-h\n250 AUTH PLAIN")) else {
+            Issue.record("sent the password without TLS")
+            return
+        }
+        #expect(failure.disposition == .misconfigured)
+        var plain = SessionOpening(heloName: "h", tlsPolicy: .none, credentials: ("u", "p"))
+        _ = plain.next(after: try reply("220 hi"))
+        #expect(plain.next(after: try reply("250-h\n250 AUTH PLAIN")) == .send(.authPlain(initialResponse: "AHUAcA==")))
     }
 
     @Test func credentialsWithoutAnOfferedMechanismAreMisconfigured() throws {
@@ -121,13 +137,18 @@ import Testing
     }
 
     @Test func aTransactionRunsMailRcptDataContent() throws {
-        var transaction = MailTransaction(sender: "alerts@example.org", recipient: "ana@example.org", message: Array("x\r\n".utf8))
+        var transaction = MailTransaction(
+            sender: "alerts@example.org", recipient: "ana@example.org", message: Array("x\r\n".utf8))
         #expect(transaction.start() == .mailFrom("alerts@example.org"))
         #expect(transaction.next(after: try reply("250 OK")) == .send(.rcptTo("ana@example.org")))
         #expect(transaction.next(after: try reply("250 OK")) == .send(.data))
-        #expect(transaction.next(after: try reply("354 End data with <CR><LF>.<CR><LF>")) == .send(.content(Array("x\r\n".utf8))))
+        #expect(
+            transaction.next(after: try reply("354 End data with <CR><LF>.<CR><LF>"))
+                == .send(.content(Array("x\r\n".utf8))))
         #expect(transaction.next(after: try reply("250 OK queued as 9")) == .accepted(try reply("250 OK queued as 9")))
-        #expect(String(decoding: SMTPCommand.rcptTo("ana@example.org").bytes, as: UTF8.self) == "RCPT TO:<ana@example.org>\r\n")
+        #expect(
+            String(decoding: SMTPCommand.rcptTo("ana@example.org").bytes, as: UTF8.self)
+                == "RCPT TO:<ana@example.org>\r\n")
     }
 
     @Test(arguments: [

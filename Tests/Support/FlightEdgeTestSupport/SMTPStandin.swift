@@ -45,9 +45,16 @@ public final class SMTPStandin: @unchecked Sendable {
         public var html: String?
 
         enum CodingKeys: String, CodingKey {
-            case mailFrom = "mail_from", rcptTos = "rcpt_tos", messageID = "message_id", subject, to
-            case listUnsubscribe = "list_unsubscribe", file, queueID = "queue_id", connection, tls
-            case authUser = "auth_user", text, html
+            case mailFrom = "mail_from"
+            case rcptTos = "rcpt_tos"
+            case messageID = "message_id"
+            case subject, to
+            case listUnsubscribe = "list_unsubscribe"
+            case file
+            case queueID = "queue_id"
+            case connection, tls
+            case authUser = "auth_user"
+            case text, html
         }
     }
 
@@ -70,7 +77,8 @@ public final class SMTPStandin: @unchecked Sendable {
         let process = Process()
         process.executableURL = Repository.root.appendingPathComponent(".venv/bin/python")
         process.arguments = [
-            Repository.root.appendingPathComponent("scripts/standins/smtp.py").path, "--port", "\(port)", "--state", folder.path,
+            Repository.root.appendingPathComponent("scripts/standins/smtp.py").path, "--port", "\(port)", "--state",
+            folder.path,
             "--plain", "--exit-with-stdin",
         ]
         let output = Pipe()
@@ -87,9 +95,11 @@ public final class SMTPStandin: @unchecked Sendable {
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self)
-        guard let range = text.range(of: "127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+        guard let range = text.range(of: "127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+        else {
             process.terminate()
-            throw TestSupportError(.commandFailed, "the plain SMTP stand-in did not start (is .venv set up? scripts/setup): \(text)")
+            throw TestSupportError(
+                .commandFailed, "the plain SMTP stand-in did not start (is .venv set up? scripts/setup): \(text)")
         }
         return SMTPStandin(port: port, folder: folder, caFile: "", process: process)
     }
@@ -140,7 +150,8 @@ public final class SMTPStandin: @unchecked Sendable {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
             throw TestSupportError(
                 .serviceNotConfigured,
-                "\(name) is not set: run scripts/standins/run start, then source .scratch/standins/env (scripts/test does both)")
+                "\(name) is not set: run scripts/standins/run start, then source .scratch/standins/env (scripts/test does both)"
+            )
         }
         return value
     }
