@@ -155,8 +155,9 @@ final class ConfigLoader {
     private func loadHousekeeping(_ table: TOMLTable?) -> HousekeepingConfig {
         var reader = reader(table, "housekeeping")
         let retainHours = reader.integer("retain_hours", default: 12, range: 1...720)
+        let outboxRetentionDays = reader.integer("outbox_retention_days", default: 7, range: 1...365)
         reader.finish()
-        return HousekeepingConfig(retainHours: retainHours)
+        return HousekeepingConfig(retainHours: retainHours, outboxRetentionDays: outboxRetentionDays)
     }
 
     private func loadFeeds(_ tables: [TOMLTable]) -> [FeedConfig] {

@@ -43,6 +43,7 @@ extension GatewayConfig {
         }
         lines.append("\n[housekeeping]")
         add("retain_hours", housekeeping.retainHours)
+        add("outbox_retention_days", housekeeping.outboxRetentionDays)
         lines.append("\n[boards]")
         lines.append("languages = [\(boards.languages.map { TOMLText.quoted($0) }.joined(separator: ", "))]")
         for feed in feeds {

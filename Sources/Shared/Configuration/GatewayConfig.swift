@@ -130,9 +130,13 @@ public struct HousekeepingConfig: Sendable, Equatable {
     /// `retain_hours`: flights that ended (by actual or estimated time) longer ago than this are
     /// cleared from the retained topics; 1 to 720, default 12.
     public var retainHours: Int
+    /// `outbox_retention_days`: published events stay in the outbox this many days, so that a
+    /// replay request (`cmd/replay`) can be answered; 1 to 365, default 7.
+    public var outboxRetentionDays: Int
 
-    /// The default is that of the configuration file.
-    public init(retainHours: Int = 12) {
+    /// The defaults are those of the configuration file.
+    public init(retainHours: Int = 12, outboxRetentionDays: Int = 7) {
         self.retainHours = retainHours
+        self.outboxRetentionDays = outboxRetentionDays
     }
 }
