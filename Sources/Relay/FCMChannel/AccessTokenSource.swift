@@ -94,7 +94,8 @@ actor AccessTokenSource {
             return .failure(ChannelFailure(.misconfigured, what, providerCode: error ?? "HTTP \(status)"))
         }
         guard let value = object?["access_token"]?.stringValue, !value.isEmpty else {
-            return .failure(ChannelFailure(.retry(afterSeconds: nil), "Google's token endpoint \(account.tokenURI) answered 200 without an access_token"))
+            let what = "Google's token endpoint \(account.tokenURI) answered 200 without an access_token"
+            return .failure(ChannelFailure(.retry(afterSeconds: nil), what))
         }
         let lifetime = max(1, Int(object?["expires_in"]?.integerValue ?? 3600))
         let margin = min(300.0, Double(lifetime) / 10)

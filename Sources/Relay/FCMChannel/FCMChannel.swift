@@ -30,7 +30,8 @@ public final class FCMChannel: NotificationChannel {
         do {
             key = try _RSA.Signing.PrivateKey(pemRepresentation: account.privateKeyPEM)
         } catch {
-            throw FCMSetupError(.privateKey, "the private_key of service account \(account) is no RSA key of 2048 bits or more in PEM: \(error)")
+            throw FCMSetupError(
+                .privateKey, "the private_key of service account \(account) is no RSA key of 2048 bits or more in PEM: \(error)")
         }
         let base = settings.baseURL.hasSuffix("/") ? String(settings.baseURL.dropLast()) : settings.baseURL
         guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
@@ -40,7 +41,8 @@ public final class FCMChannel: NotificationChannel {
             client = try HTTPClient.provider(
                 trustedCAFile: settings.trustedCAFile, maxConcurrent: settings.maxConcurrent, timeout: settings.timeout)
         } catch {
-            throw FCMSetupError(.trustedCA, "cannot read the trusted CA file \(settings.trustedCAFile ?? "-") as PEM certificates: \(error)")
+            throw FCMSetupError(
+                .trustedCA, "cannot read the trusted CA file \(settings.trustedCAFile ?? "-") as PEM certificates: \(error)")
         }
         self.settings = settings
         self.account = account

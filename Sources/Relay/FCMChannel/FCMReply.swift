@@ -24,7 +24,8 @@ enum FCMReply {
             return failure(.contactGone, "FCM says the app installation is gone: its registration token is no longer valid")
         }
         if errorCode == "THIRD_PARTY_AUTH_ERROR" {
-            return failure(.misconfigured, "FCM could not authenticate to APNs or the Web Push service: check the Firebase project's APNs key")
+            return failure(
+                .misconfigured, "FCM could not authenticate to APNs or the Web Push service: check the Firebase project's APNs key")
         }
         switch httpStatus {
         case 401:

@@ -27,7 +27,8 @@ public final class SMSChannel: NotificationChannel {
         }
         guard !settings.accountSID.isEmpty, settings.accountSID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") })
         else {
-            throw SMSSetupError(.setting, "the SMS account_sid \"\(settings.accountSID)\" is empty or holds characters an account SID has not")
+            throw SMSSetupError(
+                .setting, "the SMS account_sid \"\(settings.accountSID)\" is empty or holds characters an account SID has not")
         }
         guard !settings.authToken.isEmpty else { throw SMSSetupError(.setting, "the SMS auth token (auth_token_file) is empty") }
         guard !settings.from.isEmpty else { throw SMSSetupError(.setting, "the SMS sender (from) is empty") }
@@ -35,7 +36,8 @@ public final class SMSChannel: NotificationChannel {
             client = try HTTPClient.provider(
                 trustedCAFile: settings.trustedCAFile, maxConcurrent: settings.maxConcurrent, timeout: settings.timeout)
         } catch {
-            throw SMSSetupError(.trustedCA, "cannot read the trusted CA file \(settings.trustedCAFile ?? "-") as PEM certificates: \(error)")
+            throw SMSSetupError(
+                .trustedCA, "cannot read the trusted CA file \(settings.trustedCAFile ?? "-") as PEM certificates: \(error)")
         }
         self.settings = settings
         self.messagesURL = "\(base)/2010-04-01/Accounts/\(settings.accountSID)/Messages.json"

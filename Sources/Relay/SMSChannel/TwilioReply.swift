@@ -24,7 +24,8 @@ enum TwilioReply {
         let text = (object?["message"] as? String).map { ": \($0)" } ?? ""
 
         func failure(_ disposition: ChannelFailure.Disposition, _ what: String) -> Result<ProviderAcceptance, ChannelFailure> {
-            .failure(ChannelFailure(disposition, "\(what) (HTTP \(httpStatus)\(text))", providerCode: code.map(String.init) ?? "HTTP \(httpStatus)"))
+            let providerCode = code.map(String.init) ?? "HTTP \(httpStatus)"
+            return .failure(ChannelFailure(disposition, "\(what) (HTTP \(httpStatus)\(text))", providerCode: providerCode))
         }
         switch code {
         case unsubscribedRecipient?:

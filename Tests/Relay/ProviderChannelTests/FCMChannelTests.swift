@@ -175,7 +175,9 @@ struct FCMChannelTests {
     }
 
     /// The failure of a send on a channel that holds a token already, after the stand-in was told `control`.
-    func sendFailure(afterControl control: String? = nil, to token: String = FCMChannelTests.registrationToken()) async throws -> ChannelFailure {
+    func sendFailure(
+        afterControl control: String? = nil, to token: String = FCMChannelTests.registrationToken()
+    ) async throws -> ChannelFailure {
         let failure = try await withChannel { channel in
             _ = try await channel.send(Self.sample, to: .fcm(token: Self.registrationToken()))
             if let control { try standin.control(control) }

@@ -65,7 +65,10 @@ struct SMSChannelTests {
 
     @Test func tooManyRequestsIsRetriedAfterRetryAfter() async throws {
         try standin.control(
-            #"{"mode": "status", "status": 429, "count": 1, "retry_after": 4, "body": {"code": 20429, "message": "Too Many Requests", "status": 429}}"#)
+            #"""
+            {"mode": "status", "status": 429, "count": 1, "retry_after": 4,
+             "body": {"code": 20429, "message": "Too Many Requests", "status": 429}}
+            """#)
         let failure = try await sendFailure(to: Self.number())
         #expect(failure.disposition == .retry(afterSeconds: 4))
         #expect(failure.providerCode == "20429")
