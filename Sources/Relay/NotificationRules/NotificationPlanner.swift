@@ -118,7 +118,8 @@ struct PlanningState {
             view.known.scheduled.map { estimated.minutes(since: $0) }
         }
         guard let delay else { return }
-        guard preferences.wants(.delay), view.known.condition != .cancelled else { return callOff(.time, .unwanted) }
+        guard preferences.wants(.delay) else { return callOff(.time, .unwanted) }
+        guard view.known.condition != .cancelled else { return callOff(.time, .obsolete) }
         let threshold = settings.delayThresholdMinutes
         let notice: Notice?
         if let told = view.told.delayMinutes {

@@ -9,8 +9,8 @@ import Testing
         script.preferences = SubscriptionPreferences(quietHours: QuietHours(from: "00:00", to: "06:00"))
         _ = script.apply(script.event(.terminalChange, at: at("03:50"), previous: ["terminal": "1"], current: ["terminal": "1"]))
         _ = script.gate("A12", "B34", at: at("04:00"))
-        _ = script.delay(45, at: at("04:00:00.250"))
         _ = script.gate("B34", "C\"<56>", at: at("04:01"))
+        _ = script.delay(45, at: at("04:02:00.250"))
         let view = script.view
         #expect(view.pending.count == 2)
         #expect(view.pendingNotifications.map(\.topic) == [.gate, .time])
