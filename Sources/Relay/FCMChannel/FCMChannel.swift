@@ -14,6 +14,7 @@ import _CryptoExtras
 /// 429 / 5xx → `.retry` after `Retry-After`; no answer → `.retry`. A refused service-account
 /// assertion (`invalid_grant`) is `.misconfigured`.
 public final class FCMChannel: NotificationChannel {
+    /// Always ``ChannelKind/fcm``.
     public let kind = ChannelKind.fcm
 
     private let settings: Settings

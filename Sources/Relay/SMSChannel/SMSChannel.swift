@@ -10,6 +10,7 @@ import NIOHTTP1
 /// `.contactGone`; 21211 (invalid number) → `.final`; 401 / 20003 and sender errors →
 /// `.misconfigured`; 429 / 5xx → `.retry` after `Retry-After`; other 4xx → `.final`; no answer → `.retry`.
 public final class SMSChannel: NotificationChannel {
+    /// Always ``ChannelKind/sms``.
     public let kind = ChannelKind.sms
     /// Twilio's limit of one message's body, in characters.
     public static let maximumBodyLength = 1600

@@ -5,7 +5,9 @@ import Foundation
 /// `FLIGHTEDGE_STANDIN_CA`. A missing variable is an error that says how to start them: nothing is
 /// skipped. Control requests go through `curl` with the local CA (this target links no HTTP client).
 public struct ProviderStandin: Sendable {
+    /// Its name in `scripts/standins/run` (`fcm`, `twilio`).
     public let name: String
+    /// Its HTTPS port on 127.0.0.1.
     public let port: Int
     /// The stand-in's state folder (`received.jsonl`, files it writes at start).
     public let folder: URL
