@@ -51,7 +51,10 @@ struct PlanningState {
     var notifications: [PlannedNotification] = []
     var cancellations: [Cancellation] = []
 
-    init(event: RelayEvent, preferences: SubscriptionPreferences, view: PassengerView, now: Timestamp, settings: RulesSettings) {
+    init(
+        event: RelayEvent, preferences: SubscriptionPreferences, view: PassengerView, now: Timestamp,
+        settings: RulesSettings
+    ) {
         self.event = event
         self.preferences = preferences
         self.view = view
@@ -63,7 +66,9 @@ struct PlanningState {
     var reference: Timestamp { max(now, event.occurredAt) }
 
     mutating func learnSchedule() {
-        if let scheduled = event.current.time("scheduled") ?? event.flight.scheduled { view.known.scheduled = scheduled }
+        if let scheduled = event.current.time("scheduled") ?? event.flight.scheduled {
+            view.known.scheduled = scheduled
+        }
         if event.current.contains("estimated") { view.known.estimated = event.current.time("estimated") }
     }
 
@@ -73,7 +78,9 @@ struct PlanningState {
         let field = event.kind == .terminalChange ? "terminal" : "gate"
         // The first value seen is what the passenger knows (boarding pass), silently.
         if view.pending[.gate] == nil {
-            if field == "gate", view.told.gate == nil { view.told.gate = event.previous.text("gate") ?? view.known.gate }
+            if field == "gate", view.told.gate == nil {
+                view.told.gate = event.previous.text("gate") ?? view.known.gate
+            }
             if field == "terminal", view.told.terminal == nil {
                 view.told.terminal = event.previous.text("terminal") ?? view.known.terminal
             }
@@ -114,9 +121,11 @@ struct PlanningState {
     // MARK: delay
 
     mutating func planDelay() {
-        let delay = event.delayMinutes ?? view.known.estimated.flatMap { estimated in
-            view.known.scheduled.map { estimated.minutes(since: $0) }
-        }
+        let delay =
+            event.delayMinutes
+            ?? view.known.estimated.flatMap { estimated in
+                view.known.scheduled.map { estimated.minutes(since: $0) }
+            }
         guard let delay else { return }
         guard preferences.wants(.delay) else { return callOff(.time, .unwanted) }
         guard view.known.condition != .cancelled else { return callOff(.time, .obsolete) }

@@ -1,5 +1,5 @@
-public import JSON
 import FlightModel
+public import JSON
 
 extension PassengerView {
     /// The stored form (the relay's `jsonb` column), version 1:
@@ -22,7 +22,10 @@ extension PassengerView {
         writer.endArray()
         writer.key("told")
         writer.beginObject()
-        for (key, value) in [("gate", told.gate), ("terminal", told.terminal), ("condition", told.condition?.rawValue), ("belt", told.belt)] {
+        for (key, value) in [
+            ("gate", told.gate), ("terminal", told.terminal), ("condition", told.condition?.rawValue),
+            ("belt", told.belt),
+        ] {
             if let value { writer.field(key, value) }
         }
         if let delay = told.delayMinutes { writer.field("delay_minutes", delay) }
@@ -72,14 +75,16 @@ extension PassengerView {
         func condition(_ object: JSONReader) throws(RelayEventError) -> FlightCondition? {
             guard let text = try object.optionalString("condition") else { return nil }
             guard let value = FlightCondition(rawValue: text) else {
-                throw RelayEventError(.badField, field: object.name("condition"), "\(object.name("condition")) \(text) is unknown")
+                throw RelayEventError(
+                    .badField, field: object.name("condition"), "\(object.name("condition")) \(text) is unknown")
             }
             return value
         }
         var kinds = Set<EventKind>()
         for item in try reader.array("kinds_at_last_seq") {
             guard let kind = item.stringValue.flatMap(EventKind.init(rawValue:)) else {
-                throw RelayEventError(.badField, field: "kinds_at_last_seq", "kinds_at_last_seq holds \(item), not an event kind")
+                throw RelayEventError(
+                    .badField, field: "kinds_at_last_seq", "kinds_at_last_seq holds \(item), not an event kind")
             }
             kinds.insert(kind)
         }

@@ -1,5 +1,5 @@
-import JSON
 import FlightModel
+import JSON
 
 extension PlannedNotification {
     /// The notification as JSON (a pending one inside ``PassengerView/json``, or the relay's
@@ -83,7 +83,8 @@ extension NotificationFacts {
     init(reader: JSONReader) throws(RelayEventError) {
         let directionName = try reader.string("direction")
         guard let direction = Direction(rawValue: directionName) else {
-            throw RelayEventError(.badField, field: reader.name("direction"), "\(reader.name("direction")) \(directionName) is unknown")
+            throw RelayEventError(
+                .badField, field: reader.name("direction"), "\(reader.name("direction")) \(directionName) is unknown")
         }
         self.init(
             airline: try reader.string("airline"), number: try reader.string("number"), date: try reader.string("date"),

@@ -41,7 +41,8 @@ public struct RecipientBudget: Sendable, Hashable {
 
     /// The first instant a ``take(now:)`` succeeds (``refilledAt`` or earlier: one is there already).
     public var nextTokenAt: Timestamp {
-        tokens > 0 ? refilledAt : Timestamp(millisecondsSinceEpoch: refilledAt.millisecondsSinceEpoch + intervalMilliseconds)
+        tokens > 0
+            ? refilledAt : Timestamp(millisecondsSinceEpoch: refilledAt.millisecondsSinceEpoch + intervalMilliseconds)
     }
 
     /// Tokens available at `now`, without taking one.
@@ -60,7 +61,9 @@ public struct RecipientBudget: Sendable, Hashable {
         let intervals = (now.millisecondsSinceEpoch - refilledAt.millisecondsSinceEpoch) / intervalMilliseconds
         let gained = Int(clamping: intervals)
         tokens = min(capacity, tokens + gained)
-        refilledAt = tokens >= capacity
-            ? now : Timestamp(millisecondsSinceEpoch: refilledAt.millisecondsSinceEpoch + intervals * intervalMilliseconds)
+        refilledAt =
+            tokens >= capacity
+            ? now
+            : Timestamp(millisecondsSinceEpoch: refilledAt.millisecondsSinceEpoch + intervals * intervalMilliseconds)
     }
 }

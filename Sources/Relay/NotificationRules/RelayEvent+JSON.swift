@@ -22,12 +22,15 @@ extension RelayEvent {
         }
         let kindName = try root.string("kind")
         guard let kind = EventKind(rawValue: kindName) else {
-            throw RelayEventError(.badField, field: "kind", "kind \(kindName) is not an event kind of flightedge.event/1")
+            throw RelayEventError(
+                .badField, field: "kind", "kind \(kindName) is not an event kind of flightedge.event/1")
         }
         let flight = try root.object("flight")
         let directionName = try flight.string("direction")
         guard let direction = Direction(rawValue: directionName) else {
-            throw RelayEventError(.badField, field: "flight.direction", "flight.direction is \(directionName), expected arrival or departure")
+            throw RelayEventError(
+                .badField, field: "flight.direction",
+                "flight.direction is \(directionName), expected arrival or departure")
         }
         let seq = try root.integer("seq")
         guard seq >= 1 else { throw RelayEventError(.badField, field: "seq", "seq is \(seq), expected 1 or more") }
@@ -51,7 +54,11 @@ extension RelayEvent {
 public struct RelayEventError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        fileprivate enum Base: String { case notJSON = "not JSON", missingField = "missing field", badField = "bad field" }
+        fileprivate enum Base: String {
+            case notJSON = "not JSON"
+            case missingField = "missing field"
+            case badField = "bad field"
+        }
         fileprivate let base: Base
         /// The bytes are not JSON.
         public static let notJSON = Code(base: .notJSON)
@@ -83,7 +90,9 @@ struct JSONReader {
 
     init(_ value: JSONValue, path: String) throws(RelayEventError) {
         guard case .object(let object) = value else {
-            throw RelayEventError(.badField, field: path.isEmpty ? nil : path, "\(path.isEmpty ? "the document" : path) is \(value.kindName), expected an object")
+            throw RelayEventError(
+                .badField, field: path.isEmpty ? nil : path,
+                "\(path.isEmpty ? "the document" : path) is \(value.kindName), expected an object")
         }
         self.object = object
         self.path = path

@@ -53,9 +53,11 @@ struct CompiledTemplates: Sendable {
     func headline(_ notice: Notice) -> MustacheTemplate { headlines[notice] ?? fallbackHeadline }
 
     /// English, parsed on its own: what every unknown language falls back to.
-    static let english: CompiledTemplates = all[.en] ?? {
-        preconditionFailure("the English notification templates are missing")
-    }()
+    static let english: CompiledTemplates =
+        all[.en]
+        ?? {
+            preconditionFailure("the English notification templates are missing")
+        }()
 
     /// A template for plain text: values are not HTML-escaped.
     private static func text(_ source: String) throws -> MustacheTemplate {

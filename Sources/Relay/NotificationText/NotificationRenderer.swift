@@ -25,7 +25,8 @@ public struct NotificationRenderer: Sendable {
             subject: subject, text: templates.text.render(values),
             smsText: RenderedNotification.smsLine(headline), html: templates.html.render(values),
             link: context.manageURL, unsubscribeURL: context.unsubscribeURL, replaceKey: notification.replaceKey,
-            urgency: notification.urgent ? .high : .normal, timeToLiveSeconds: notification.urgent ? 24 * 3600 : 6 * 3600,
+            urgency: notification.urgent ? .high : .normal,
+            timeToLiveSeconds: notification.urgent ? 24 * 3600 : 6 * 3600,
             locale: language.rawValue)
     }
 
@@ -35,7 +36,9 @@ public struct NotificationRenderer: Sendable {
         let language = Language(locale: context.locale)
         let templates = Self.templates(language)
         let clock = LocalClock(zone: context.timeZone, language: language)
-        let ordered = notifications.sorted { ($0.urgent ? 0 : 1, $0.dueAt, $0.id) < ($1.urgent ? 0 : 1, $1.dueAt, $1.id) }
+        let ordered = notifications.sorted {
+            ($0.urgent ? 0 : 1, $0.dueAt, $0.id) < ($1.urgent ? 0 : 1, $1.dueAt, $1.id)
+        }
         var items: [[String: Any]] = []
         var headlines: [String] = []
         for notification in ordered {
@@ -93,7 +96,9 @@ public struct NotificationRenderer: Sendable {
     }
 
     /// The template values of a notification; absent facts stay absent (their sections vanish).
-    static func values(of notification: PlannedNotification, templates: CompiledTemplates, clock: LocalClock) -> [String: Any] {
+    static func values(of notification: PlannedNotification, templates: CompiledTemplates, clock: LocalClock)
+        -> [String: Any]
+    {
         let facts = notification.facts
         var values: [String: Any] = [
             "flight": facts.flightLabel, "date": clock.date(facts.date), "isDeparture": facts.direction == .departure,

@@ -9,7 +9,8 @@ public struct RenderContext: Sendable, Hashable {
     /// The signed one-click unsubscribe URL.
     public var unsubscribeURL: String?
 
-    public init(locale: String = "en", timeZone: String? = nil, manageURL: String? = nil, unsubscribeURL: String? = nil) {
+    public init(locale: String = "en", timeZone: String? = nil, manageURL: String? = nil, unsubscribeURL: String? = nil)
+    {
         self.locale = locale
         self.timeZone = timeZone
         self.manageURL = manageURL

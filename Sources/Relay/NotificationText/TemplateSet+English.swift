@@ -4,13 +4,19 @@ extension TemplateSet {
     /// English, also for every locale without texts of its own.
     static let english = TemplateSet(
         headlines: [
-            .gateChange: "{{flight}}{{#route}} {{route}}{{/route}}: {{#oldGate}}gate changed from {{oldGate}} to {{gate}}{{/oldGate}}{{^oldGate}}your gate is {{gate}}{{/oldGate}}{{#terminal}} (terminal {{terminal}}){{/terminal}}.",
-            .terminalChange: "{{flight}}{{#route}} {{route}}{{/route}}: terminal changed{{#oldTerminal}} from {{oldTerminal}}{{/oldTerminal}} to {{terminal}}{{#gate}}, gate {{gate}}{{/gate}}.",
-            .delay: "{{flight}}{{#route}} {{route}}{{/route}} is delayed by {{delayMinutes}} min{{#estimatedTime}}, now {{#isDeparture}}departing{{/isDeparture}}{{^isDeparture}}arriving{{/isDeparture}} {{estimatedTime}}{{/estimatedTime}}.",
-            .backOnTime: "{{flight}}{{#route}} {{route}}{{/route}} is back on time{{#expectedTime}}: {{#isDeparture}}departure{{/isDeparture}}{{^isDeparture}}arrival{{/isDeparture}} {{expectedTime}}{{/expectedTime}}.",
+            .gateChange:
+                "{{flight}}{{#route}} {{route}}{{/route}}: {{#oldGate}}gate changed from {{oldGate}} to {{gate}}{{/oldGate}}{{^oldGate}}your gate is {{gate}}{{/oldGate}}{{#terminal}} (terminal {{terminal}}){{/terminal}}.",
+            .terminalChange:
+                "{{flight}}{{#route}} {{route}}{{/route}}: terminal changed{{#oldTerminal}} from {{oldTerminal}}{{/oldTerminal}} to {{terminal}}{{#gate}}, gate {{gate}}{{/gate}}.",
+            .delay:
+                "{{flight}}{{#route}} {{route}}{{/route}} is delayed by {{delayMinutes}} min{{#estimatedTime}}, now {{#isDeparture}}departing{{/isDeparture}}{{^isDeparture}}arriving{{/isDeparture}} {{estimatedTime}}{{/estimatedTime}}.",
+            .backOnTime:
+                "{{flight}}{{#route}} {{route}}{{/route}} is back on time{{#expectedTime}}: {{#isDeparture}}departure{{/isDeparture}}{{^isDeparture}}arrival{{/isDeparture}} {{expectedTime}}{{/expectedTime}}.",
             .cancellation: "{{flight}}{{#route}} {{route}}{{/route}} on {{date}} is CANCELLED.",
-            .reinstatement: "{{flight}}{{#route}} {{route}}{{/route}} on {{date}} is no longer cancelled and will operate.",
-            .diversion: "{{flight}}{{#route}} {{route}}{{/route}} has been diverted{{#divertedTo}} to {{divertedTo}}{{/divertedTo}}.",
+            .reinstatement:
+                "{{flight}}{{#route}} {{route}}{{/route}} on {{date}} is no longer cancelled and will operate.",
+            .diversion:
+                "{{flight}}{{#route}} {{route}}{{/route}} has been diverted{{#divertedTo}} to {{divertedTo}}{{/divertedTo}}.",
             .boarding: "{{flight}}: boarding now{{#gate}} at gate {{gate}}{{/gate}}.",
             .gateClosed: "{{flight}}: the gate{{#gate}} ({{gate}}){{/gate}} is closed.",
             .departure: "{{flight}} has departed{{#actualTime}} at {{actualTime}}{{/actualTime}}.",

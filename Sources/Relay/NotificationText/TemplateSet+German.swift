@@ -4,13 +4,19 @@ extension TemplateSet {
     /// German (`de`, `de-CH`, `de-AT`, ...).
     static let german = TemplateSet(
         headlines: [
-            .gateChange: "{{flight}}{{#route}} {{route}}{{/route}}: {{#oldGate}}Gatewechsel von {{oldGate}} zu {{gate}}{{/oldGate}}{{^oldGate}}Ihr Gate ist {{gate}}{{/oldGate}}{{#terminal}} (Terminal {{terminal}}){{/terminal}}.",
-            .terminalChange: "{{flight}}{{#route}} {{route}}{{/route}}: Terminalwechsel{{#oldTerminal}} von {{oldTerminal}}{{/oldTerminal}} zu Terminal {{terminal}}{{#gate}}, Gate {{gate}}{{/gate}}.",
-            .delay: "{{flight}}{{#route}} {{route}}{{/route}} hat {{delayMinutes}} Min. Verspätung{{#estimatedTime}}, neue {{#isDeparture}}Abflugzeit{{/isDeparture}}{{^isDeparture}}Ankunftszeit{{/isDeparture}} {{estimatedTime}}{{/estimatedTime}}.",
-            .backOnTime: "{{flight}}{{#route}} {{route}}{{/route}} ist wieder pünktlich{{#expectedTime}}: {{#isDeparture}}Abflug{{/isDeparture}}{{^isDeparture}}Ankunft{{/isDeparture}} {{expectedTime}}{{/expectedTime}}.",
+            .gateChange:
+                "{{flight}}{{#route}} {{route}}{{/route}}: {{#oldGate}}Gatewechsel von {{oldGate}} zu {{gate}}{{/oldGate}}{{^oldGate}}Ihr Gate ist {{gate}}{{/oldGate}}{{#terminal}} (Terminal {{terminal}}){{/terminal}}.",
+            .terminalChange:
+                "{{flight}}{{#route}} {{route}}{{/route}}: Terminalwechsel{{#oldTerminal}} von {{oldTerminal}}{{/oldTerminal}} zu Terminal {{terminal}}{{#gate}}, Gate {{gate}}{{/gate}}.",
+            .delay:
+                "{{flight}}{{#route}} {{route}}{{/route}} hat {{delayMinutes}} Min. Verspätung{{#estimatedTime}}, neue {{#isDeparture}}Abflugzeit{{/isDeparture}}{{^isDeparture}}Ankunftszeit{{/isDeparture}} {{estimatedTime}}{{/estimatedTime}}.",
+            .backOnTime:
+                "{{flight}}{{#route}} {{route}}{{/route}} ist wieder pünktlich{{#expectedTime}}: {{#isDeparture}}Abflug{{/isDeparture}}{{^isDeparture}}Ankunft{{/isDeparture}} {{expectedTime}}{{/expectedTime}}.",
             .cancellation: "{{flight}}{{#route}} {{route}}{{/route}} am {{date}} ist ANNULLIERT.",
-            .reinstatement: "{{flight}}{{#route}} {{route}}{{/route}} am {{date}} ist nicht mehr annulliert und findet statt.",
-            .diversion: "{{flight}}{{#route}} {{route}}{{/route}} wurde umgeleitet{{#divertedTo}} nach {{divertedTo}}{{/divertedTo}}.",
+            .reinstatement:
+                "{{flight}}{{#route}} {{route}}{{/route}} am {{date}} ist nicht mehr annulliert und findet statt.",
+            .diversion:
+                "{{flight}}{{#route}} {{route}}{{/route}} wurde umgeleitet{{#divertedTo}} nach {{divertedTo}}{{/divertedTo}}.",
             .boarding: "{{flight}}: Boarding jetzt{{#gate}} an Gate {{gate}}{{/gate}}.",
             .gateClosed: "{{flight}}: Das Gate{{#gate}} ({{gate}}){{/gate}} ist geschlossen.",
             .departure: "{{flight}} ist abgeflogen{{#actualTime}}, um {{actualTime}}{{/actualTime}}.",

@@ -22,7 +22,8 @@ import Testing
         #expect(!thirty.urgent)
         #expect(script.view.told.delayMinutes == 30)
 
-        #expect(script.delay(45, at: at("04:10")).notifications.isEmpty, "15 minutes from what was told is under the step")
+        #expect(
+            script.delay(45, at: at("04:10")).notifications.isEmpty, "15 minutes from what was told is under the step")
 
         let sixtyTwo = try #require(script.delay(62, at: at("04:15")).notifications.first)
         #expect(sixtyTwo.notice == .delay)

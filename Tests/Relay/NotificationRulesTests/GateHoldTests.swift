@@ -70,7 +70,8 @@ import Testing
 
     @Test func aTerminalChangeJoinsThePendingGateChange() throws {
         var script = FlightScript()
-        _ = script.apply(script.event(.terminalChange, at: at("04:59"), previous: ["terminal": "1"], current: ["terminal": "1"]))
+        _ = script.apply(
+            script.event(.terminalChange, at: at("04:59"), previous: ["terminal": "1"], current: ["terminal": "1"]))
         let gate = try #require(script.gate("A12", "E20", at: at("05:00")).notifications.first)
         let terminal = script.apply(
             script.event(.terminalChange, at: at("05:00:30"), previous: ["terminal": "1"], current: ["terminal": "2"]))

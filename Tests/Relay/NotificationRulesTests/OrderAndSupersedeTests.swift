@@ -27,7 +27,8 @@ import Testing
         var script = FlightScript()
         script.preferences.kinds.insert(.boarding)
         let gate = script.event(.gateChange, at: at("06:00"), previous: ["gate": "A12"], current: ["gate": "B34"])
-        let boarding = script.event(.boarding, at: at("06:00"), current: ["status": "boarding", "gate": "B34"], sameSeq: true)
+        let boarding = script.event(
+            .boarding, at: at("06:00"), current: ["status": "boarding", "gate": "B34"], sameSeq: true)
         #expect(script.apply(gate).notifications.count == 1)
         #expect(script.apply(boarding).notifications.count == 1)
         #expect(script.apply(boarding).skipped == .alreadyApplied)

@@ -72,10 +72,14 @@ struct SequenceRun {
         for extra in [EventKind.boarding, .beltChange, .terminalChange] where Bool.random(using: &generator) {
             kinds.insert(extra)
         }
-        let quiet = Bool.random(using: &generator)
-            ? QuietHours(fromMinute: Int.random(in: 0..<1440, using: &generator), toMinute: Int.random(in: 0..<1440, using: &generator))
+        let quiet =
+            Bool.random(using: &generator)
+            ? QuietHours(
+                fromMinute: Int.random(in: 0..<1440, using: &generator),
+                toMinute: Int.random(in: 0..<1440, using: &generator))
             : nil
-        script.preferences = SubscriptionPreferences(kinds: kinds, timeZone: zones.randomElement(using: &generator)!, quietHours: quiet)
+        script.preferences = SubscriptionPreferences(
+            kinds: kinds, timeZone: zones.randomElement(using: &generator)!, quietHours: quiet)
     }
 
     mutating func check(_ condition: Bool, _ message: String) {
@@ -91,9 +95,15 @@ struct SequenceRun {
             case .gate:
                 // A held change that survived its hold is still true when it leaves: one that
                 // reverted inside the hold was called off.
-                check(notification.facts.gate.map { $0 == trueGate } ?? (notification.notice == .terminalChange), "gate \(notification.facts.gate ?? "-") sent while the gate is \(trueGate)")
-                check(notification.facts.terminal.map { $0 == trueTerminal } ?? true, "terminal \(notification.facts.terminal ?? "-") sent while it is \(trueTerminal)")
-                check(notification.facts.oldGate != notification.facts.gate || notification.facts.oldTerminal != nil, "a gate change to the same gate")
+                check(
+                    notification.facts.gate.map { $0 == trueGate } ?? (notification.notice == .terminalChange),
+                    "gate \(notification.facts.gate ?? "-") sent while the gate is \(trueGate)")
+                check(
+                    notification.facts.terminal.map { $0 == trueTerminal } ?? true,
+                    "terminal \(notification.facts.terminal ?? "-") sent while it is \(trueTerminal)")
+                check(
+                    notification.facts.oldGate != notification.facts.gate || notification.facts.oldTerminal != nil,
+                    "a gate change to the same gate")
             case .time:
                 let delay = notification.facts.delayMinutes ?? 0
                 if notification.notice == .backOnTime {
@@ -113,7 +123,9 @@ struct SequenceRun {
     mutating func play(generator: inout SeededGenerator) {
         let steps = Int.random(in: 5...40, using: &generator)
         for step in 0..<steps {
-            clock = clock.adding(seconds: Bool.random(using: &generator) ? Int.random(in: 0...150, using: &generator) : Int.random(in: 0...1800, using: &generator))
+            clock = clock.adding(
+                seconds: Bool.random(using: &generator)
+                    ? Int.random(in: 0...150, using: &generator) : Int.random(in: 0...1800, using: &generator))
             deliver(until: clock)
             let occurred = clock.adding(seconds: -Int.random(in: 0...20, using: &generator))
             let roll = Int.random(in: 0..<100, using: &generator)
@@ -126,16 +138,20 @@ struct SequenceRun {
                 trueGate = next
             case 35..<43:
                 let next = trueTerminal == "1" ? "2" : "1"
-                event = script.event(.terminalChange, at: occurred, previous: ["terminal": trueTerminal], current: ["terminal": next])
+                event = script.event(
+                    .terminalChange, at: occurred, previous: ["terminal": trueTerminal], current: ["terminal": next])
                 trueTerminal = next
             case 43..<70:
                 let minutes = Int.random(in: -10...150, using: &generator)
-                event = script.event(.delay, at: occurred, current: ["estimated": at("06:30").adding(minutes: minutes).iso8601], delay: minutes)
+                event = script.event(
+                    .delay, at: occurred, current: ["estimated": at("06:30").adding(minutes: minutes).iso8601],
+                    delay: minutes)
             case 70..<75:
                 event = script.event(.cancellation, at: occurred, current: ["status": "cancelled"])
                 cancelled = true
             case 75..<80:
-                event = script.event(.reinstatement, at: occurred, previous: ["status": "cancelled"], current: ["status": "scheduled"])
+                event = script.event(
+                    .reinstatement, at: occurred, previous: ["status": "cancelled"], current: ["status": "scheduled"])
                 cancelled = false
             case 80..<87:
                 event = script.event(.boarding, at: occurred, current: ["status": "boarding", "gate": trueGate])
@@ -149,13 +165,17 @@ struct SequenceRun {
             let plan = script.apply(event, now: clock)
             if replay {
                 tally.replays += 1
-                check(plan.skipped == .alreadyApplied && plan.notifications.isEmpty && plan.cancellations.isEmpty, "a replayed event planned something")
+                check(
+                    plan.skipped == .alreadyApplied && plan.notifications.isEmpty && plan.cancellations.isEmpty,
+                    "a replayed event planned something")
                 check(plan.view.pending == pendingBefore, "a replayed event changed what is pending")
                 continue
             }
             for cancellation in plan.cancellations {
                 if cancellation.reason == .reverted, cancellation.topic == .gate { tally.reverted += 1 }
-                check(queued.removeValue(forKey: cancellation.id) != nil, "cancelled \(cancellation.id), which is not pending")
+                check(
+                    queued.removeValue(forKey: cancellation.id) != nil,
+                    "cancelled \(cancellation.id), which is not pending")
             }
             var topics = Set<NotificationTopic>()
             for notification in plan.notifications {
@@ -170,9 +190,13 @@ struct SequenceRun {
             }
             let waiting = queued.values.filter { $0.dueAt > clock }
             check(Set(waiting.map(\.topic)).count == waiting.count, "two pending notifications of one topic")
-            check(Set(waiting.map(\.id)) == Set(script.view.pending.values.map(\.id)), "the view's pending differ from the queue")
+            check(
+                Set(waiting.map(\.id)) == Set(script.view.pending.values.map(\.id)),
+                "the view's pending differ from the queue")
             if step % 5 == 0 {
-                check((try? PassengerView(json: script.view.json)) == script.view, "the view does not round-trip through JSON")
+                check(
+                    (try? PassengerView(json: script.view.json)) == script.view,
+                    "the view does not round-trip through JSON")
             }
         }
         deliver(until: clock.adding(minutes: 48 * 60))

@@ -13,7 +13,9 @@ import Testing
         #expect(gate.dueAt == at("06:00"))
         let late = try #require(script.delay(45, at: at("05:10")).notifications.first)
         #expect(late.dueAt == at("06:00"))
-        let cancellation = try #require(script.apply(script.event(.cancellation, at: at("05:20"), current: ["status": "cancelled"])).notifications.first)
+        let cancellation = try #require(
+            script.apply(script.event(.cancellation, at: at("05:20"), current: ["status": "cancelled"])).notifications
+                .first)
         #expect(cancellation.dueAt == at("05:20"))
     }
 

@@ -41,16 +41,22 @@ import Testing
         digest.add(delay)
         digest.add(newerGate)
         #expect(digest.items.map(\.id) == [delay.id, newerGate.id], "the newer gate replaced the older one")
-        let cancellation = try #require(script.apply(script.event(.cancellation, at: at("05:05"), current: ["status": "cancelled"])).notifications.first)
+        let cancellation = try #require(
+            script.apply(script.event(.cancellation, at: at("05:05"), current: ["status": "cancelled"])).notifications
+                .first)
         digest.add(cancellation)
         #expect(digest.isUrgent)
         let removed = digest.remove(id: delay.id)
         let removedAgain = digest.remove(id: delay.id)
         #expect(removed && !removedAgain)
 
-        let rendered = NotificationRenderer().renderDigest(digest.items, context: RenderContext(timeZone: "Europe/Zurich", manageURL: "https://relay.example/m/1"))
+        let rendered = NotificationRenderer().renderDigest(
+            digest.items, context: RenderContext(timeZone: "Europe/Zurich", manageURL: "https://relay.example/m/1"))
         #expect(rendered.subject == "2 flight updates")
-        #expect(rendered.text.hasPrefix("2 flight updates:\n- LX 1234 ZRH–LHR on 24 Nov 2026 is CANCELLED.\n- LX 1234 ZRH–LHR: gate changed from B34 to C56"))
+        #expect(
+            rendered.text.hasPrefix(
+                "2 flight updates:\n- LX 1234 ZRH–LHR on 24 Nov 2026 is CANCELLED.\n- LX 1234 ZRH–LHR: gate changed from B34 to C56"
+            ))
         #expect(rendered.smsText.count <= 160)
         #expect(rendered.smsText.hasPrefix("LX 1234 ZRH–LHR on 24 Nov 2026 is CANCELLED. | "))
         #expect(rendered.urgency == .high)

@@ -7,7 +7,8 @@ import Testing
     @Test func aPassengerViewRoundTripsThroughJSON() throws {
         var script = FlightScript()
         script.preferences = SubscriptionPreferences(quietHours: QuietHours(from: "00:00", to: "06:00"))
-        _ = script.apply(script.event(.terminalChange, at: at("03:50"), previous: ["terminal": "1"], current: ["terminal": "1"]))
+        _ = script.apply(
+            script.event(.terminalChange, at: at("03:50"), previous: ["terminal": "1"], current: ["terminal": "1"]))
         _ = script.gate("A12", "B34", at: at("04:00"))
         _ = script.gate("B34", "C\"<56>", at: at("04:01"))
         _ = script.delay(45, at: at("04:02:00.250"))
@@ -22,7 +23,9 @@ import Testing
 
         let empty = PassengerView()
         #expect(try PassengerView(json: empty.json) == empty)
-        #expect(String(decoding: empty.json, as: UTF8.self) == #"{"version":1,"kinds_at_last_seq":[],"told":{},"known":{},"pending":[]}"#)
+        #expect(
+            String(decoding: empty.json, as: UTF8.self)
+                == #"{"version":1,"kinds_at_last_seq":[],"told":{},"known":{},"pending":[]}"#)
     }
 
     @Test func aDamagedViewNamesTheMember() {
