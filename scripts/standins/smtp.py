@@ -15,11 +15,12 @@ is taken before STARTTLS (530). Every accepted message is kept, readable as it a
 and answered `250 OK queued as <n>`.
 
 Failure control: STATE/control.json, read at every RCPT and every end of DATA:
-  {"mode": "tempfail|reject-rcpt|reject-data|drop", "count": N, "rcpt": "only@this.address"}
+  {"mode": "tempfail|reject-rcpt|reject-data|drop|stall", "count": N, "rcpt": "only@this.address"}
     tempfail     the end of DATA gets `451 4.3.0 Try again later` (nothing kept)
     reject-rcpt  RCPT TO gets `550 5.1.1 No such mailbox`
     reject-data  the end of DATA gets `554 5.6.0 Message refused`
     drop         after the data the connection is closed without a reply (nothing kept)
+    stall        after the data no reply comes at all, until the client closes (nothing kept)
   `count` is how many transactions are hit (the file goes when it reaches 0; absent: until the file
   is removed); `rcpt`, when given, limits the rule to transactions to that recipient, so tests that
   share the server at the same time do not catch each other's failures.
@@ -102,13 +103,16 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        mode = self.control.take({"tempfail", "reject-data", "drop"}, envelope.rcpt_tos)
+        mode = self.control.take({"tempfail", "reject-data", "drop", "stall"}, envelope.rcpt_tos)
         if mode == "tempfail":
             say(f"connection {session.connection}: DATA tempfailed (control)")
             return "451 4.3.0 Try again later"
         if mode == "reject-data":
             say(f"connection {session.connection}: DATA refused (control)")
             return "554 5.6.0 Message refused"
+        if mode == "stall":
+            say(f"connection {session.connection}: stalling after DATA (control)")
+            await asyncio.sleep(3600)  # until the client gives up and closes the connection
         if mode == "drop":
             say(f"connection {session.connection}: dropped after DATA (control)")
             server.transport.close()

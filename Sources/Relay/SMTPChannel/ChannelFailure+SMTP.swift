@@ -22,6 +22,8 @@ extension ChannelFailure {
             return ChannelFailure(
                 .misconfigured, "TLS with the SMTP server \(server) failed (check [smtp] ca_file and host): \(error)",
                 providerCode: "TLS")
+        case is CancellationError:
+            return ChannelFailure(.retry(afterSeconds: nil), "the send to \(server) was cancelled during \(step)")
         case is SMTPConnectionClosed:
             return ChannelFailure(
                 .retry(afterSeconds: nil), "the SMTP server \(server) closed the connection during \(step)")

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// Pairs commands with replies on one connection: each ``Request`` written down the pipeline is
 /// sent and its promise gets the next reply. A reply that arrives with nobody waiting (the
@@ -23,6 +24,22 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private var unclaimed = CircularBuffer<SMTPReply>()
     private var timer: Scheduled<Void>?
     private var ended: (any Error)?
+    /// Where the connection reads why it ended: a command written after the channel closed
+    /// never reaches this handler (the pipeline is gone), only its write fails.
+    private let endReason: EndReason
+
+    init(endReason: EndReason) {
+        self.endReason = endReason
+    }
+
+    /// The first error that ended the connection, readable from any thread.
+    final class EndReason: Sendable {
+        private let error = Mutex<(any Error)?>(nil)
+        var value: (any Error)? { error.withLock { $0 } }
+        fileprivate func record(_ reason: any Error) {
+            error.withLock { if $0 == nil { $0 = reason } }
+        }
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
@@ -87,6 +104,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
 
     private func end(with error: any Error) {
         if ended == nil { ended = error }
+        endReason.record(error)
         timer?.cancel()
         timer = nil
         while let request = waiting.popFirst() { request.reply.fail(error) }

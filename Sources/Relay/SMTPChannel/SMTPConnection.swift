@@ -7,27 +7,30 @@ import NIOSSL
 /// state machines' business (``SessionOpening``, ``MailTransaction``); this is only the I/O.
 final class SMTPConnection: Sendable {
     private let channel: any Channel
+    private let endReason: SMTPClientHandler.EndReason
 
-    private init(channel: any Channel) {
+    private init(channel: any Channel, endReason: SMTPClientHandler.EndReason) {
         self.channel = channel
+        self.endReason = endReason
     }
 
     /// Connects to `host:port` (no bytes exchanged yet: read the greeting with ``greeting(timeout:)``).
     static func connect(
         host: String, port: Int, timeout: TimeAmount, group: any EventLoopGroup
     ) async throws -> SMTPConnection {
+        let endReason = SMTPClientHandler.EndReason()
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(SMTPReplyDecoder()), SMTPClientHandler())
+                        ByteToMessageHandler(SMTPReplyDecoder()), SMTPClientHandler(endReason: endReason))
                 }
             }
             .connect(host: host, port: port)
             .get()
-        return SMTPConnection(channel: channel)
+        return SMTPConnection(channel: channel, endReason: endReason)
     }
 
     /// Whether the connection is still up (the server may have closed an idle one).
@@ -46,8 +49,15 @@ final class SMTPConnection: Sendable {
     private func exchange(_ bytes: [UInt8]?, name: String, timeout: TimeAmount) async throws -> SMTPReply {
         let reply = channel.eventLoop.makePromise(of: SMTPReply.self)
         let request = SMTPClientHandler.Request(bytes: bytes, reply: reply, timeout: timeout, name: name)
-        channel.writeAndFlush(request).whenFailure { reply.fail($0) }
-        return try await reply.futureResult.get()
+        let endReason = self.endReason
+        channel.writeAndFlush(request).whenFailure { reply.fail(endReason.value ?? $0) }
+        // A cancelled send stops waiting at once; the reply, when it comes, goes to the failed
+        // promise, and the caller gives the connection up (its next reply would be this one's).
+        return try await withTaskCancellationHandler {
+            try await reply.futureResult.get()
+        } onCancel: {
+            reply.fail(CancellationError())
+        }
     }
 
     /// Puts TLS under the connection after the server's `220` to STARTTLS (RFC 3207): the TLS

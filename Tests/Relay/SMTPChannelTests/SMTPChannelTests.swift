@@ -169,6 +169,40 @@ import Testing
         #expect(try standin.received(for: to).count == 1)
     }
 
+    @Test func aServerThatDoesNotAnswerTimesOutAsRetry() async throws {
+        var slow = try settings()
+        slow.dataTimeout = .seconds(1)
+        let channel = try SMTPChannel(settings: slow)
+        defer { Task { await channel.shutdown() } }
+        let to = Self.recipient()
+        try standin.fail("stall", recipient: to)
+        let start = ContinuousClock.now
+        await expectFailure(.retry(afterSeconds: nil)) { () async throws(ChannelFailure) in
+            try await channel.send(message(), to: .email(address: to))
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func aCancelledSendStopsWaiting() async throws {
+        let channel = try SMTPChannel(settings: settings())
+        defer { Task { await channel.shutdown() } }
+        let to = Self.recipient()
+        try standin.fail("stall", recipient: to)
+        let start = ContinuousClock.now
+        let send = Task { () async throws(ChannelFailure) -> ProviderAcceptance in
+            try await channel.send(message(), to: .email(address: to))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        send.cancel()
+        do {
+            let acceptance = try await send.value
+            Issue.record("sent (\(acceptance.providerID ?? "-")) though cancelled")
+        } catch let failure as ChannelFailure {
+            #expect(failure.disposition == .retry(afterSeconds: nil), "\(failure)")
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
     @Test func contentArrivesAsTheCallerWroteIt() async throws {
         let channel = try SMTPChannel(settings: settings())
         defer { Task { await channel.shutdown() } }

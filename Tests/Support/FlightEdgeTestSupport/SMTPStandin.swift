@@ -132,7 +132,7 @@ public final class SMTPStandin: @unchecked Sendable {
     }
 
     /// Writes `STATE/control.json`: the next `count` transactions (to `recipient` only, when
-    /// given) fail as `mode` says: `tempfail`, `reject-rcpt`, `reject-data` or `drop`.
+    /// given) fail as `mode` says: `tempfail`, `reject-rcpt`, `reject-data`, `drop` or `stall`.
     public func fail(_ mode: String, count: Int = 1, recipient: String? = nil) throws {
         var rule: [String: Any] = ["mode": mode, "count": count]
         if let recipient { rule["rcpt"] = recipient }
