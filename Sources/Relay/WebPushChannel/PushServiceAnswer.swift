@@ -16,14 +16,16 @@ enum PushServiceAnswer {
         case 200..<300:
             return .success(ProviderAcceptance(providerID: location))
         case 404, 410:
-            return .failure(ChannelFailure(.contactGone, "the push subscription is gone (unsubscribed or expired)\(detail)", providerCode: code))
+            return .failure(ChannelFailure(
+                .contactGone, "the push subscription is gone (unsubscribed or expired)\(detail)", providerCode: code))
         case 401, 403:
             return .failure(ChannelFailure(
                 .misconfigured, "the push service refused our VAPID authorization: check [webpush] vapid_private_key_file "
                     + "and subject, and that the subscription was made with this key's public key\(detail)",
                 providerCode: code))
         case 413:
-            return .failure(ChannelFailure(.final, "the push service refused the message as too large\(detail)", providerCode: code))
+            return .failure(ChannelFailure(
+                .final, "the push service refused the message as too large\(detail)", providerCode: code))
         case 429, 500...599:
             let seconds = retryAfter.flatMap { retryAfterSeconds($0, now: now) }
             let what = status == 429 ? "the push service asks us to slow down" : "the push service failed"
@@ -31,7 +33,8 @@ enum PushServiceAnswer {
         case 400..<500:
             return .failure(ChannelFailure(.final, "the push service refused the message\(detail)", providerCode: code))
         default:
-            return .failure(ChannelFailure(.retry(afterSeconds: nil), "unexpected answer from the push service\(detail)", providerCode: code))
+            return .failure(ChannelFailure(
+                .retry(afterSeconds: nil), "unexpected answer from the push service\(detail)", providerCode: code))
         }
     }
 

@@ -67,7 +67,8 @@ public final class VAPID: Sendable {
         claims.field("exp", expires)
         claims.field("sub", subject)
         claims.endObject()
-        let signingInput = Base64URL.encode(Array("{\"typ\":\"JWT\",\"alg\":\"ES256\"}".utf8)) + "." + Base64URL.encode(claims.bytes)
+        let header = Base64URL.encode(Array("{\"typ\":\"JWT\",\"alg\":\"ES256\"}".utf8))
+        let signingInput = header + "." + Base64URL.encode(claims.bytes)
         // ECDSA over SHA-256 of the signing input; neither step fails for the key init accepted.
         let key = try! P256.Signing.PrivateKey(rawRepresentation: keyBytes)
         let signature = try! key.signature(for: Array(signingInput.utf8))

@@ -38,7 +38,8 @@ public enum WebPushEncryption {
         guard let uaPublicBytes = Base64URL.decode(p256dh), uaPublicBytes.count == 65,
             let uaPublic = try? P256.KeyAgreement.PublicKey(x963Representation: uaPublicBytes)
         else {
-            throw Failure(message: "the subscription's p256dh is not a base64url uncompressed P-256 point", subscriptionIsInvalid: true)
+            throw Failure(
+                message: "the subscription's p256dh is not a base64url uncompressed P-256 point", subscriptionIsInvalid: true)
         }
         guard let authSecret = Base64URL.decode(auth), authSecret.count == 16 else {
             throw Failure(message: "the subscription's auth is not a base64url 16-byte secret", subscriptionIsInvalid: true)
@@ -67,8 +68,9 @@ public enum WebPushEncryption {
         let ikm = HKDF<SHA256>.deriveKey(inputKeyMaterial: ecdhSecret, salt: authSecret, info: keyInfo, outputByteCount: 32)
         // RFC 8188 §2.2 and §2.3: the content key and the nonce from the salt.
         let prk = HKDF<SHA256>.extract(inputKeyMaterial: ikm, salt: salt)
-        let cek = HKDF<SHA256>.expand(pseudoRandomKey: prk, info: Array("Content-Encoding: aes128gcm\0".utf8), outputByteCount: 16)
-        let nonce = HKDF<SHA256>.expand(pseudoRandomKey: prk, info: Array("Content-Encoding: nonce\0".utf8), outputByteCount: 12)
+        let cekInfo = Array("Content-Encoding: aes128gcm\0".utf8), nonceInfo = Array("Content-Encoding: nonce\0".utf8)
+        let cek = HKDF<SHA256>.expand(pseudoRandomKey: prk, info: cekInfo, outputByteCount: 16)
+        let nonce = HKDF<SHA256>.expand(pseudoRandomKey: prk, info: nonceInfo, outputByteCount: 12)
 
         // The only record is the last: plaintext, delimiter 0x02, zero padding.
         var record = Array(plaintext)
