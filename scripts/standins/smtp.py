@@ -38,12 +38,12 @@ import email
 import email.policy
 import itertools
 import json
+import logging
 import os
 import signal
 import ssl
 import sys
 import threading
-import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -188,7 +188,7 @@ async def serve(args):
 
 
 def main():
-    warnings.filterwarnings("ignore", category=DeprecationWarning)  # aiosmtpd's own, about login_data
+    logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's own warning at each AUTH (login_data)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state", required=True)

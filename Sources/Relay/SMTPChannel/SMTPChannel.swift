@@ -13,6 +13,7 @@ import NIOSSL
 /// a delivery carries the same one. How replies and broken connections map to
 /// ``ChannelFailure/Disposition``: see `SMTPReply.failure(after:)` and ``Settings``.
 public final class SMTPChannel: NotificationChannel {
+    /// Always `.email`.
     public let kind = ChannelKind.email
     /// What the channel was made with.
     public let settings: Settings

@@ -31,9 +31,6 @@ actor SMTPConnectionPool {
         self.open = open
     }
 
-    /// How many connections are open or being opened (for tests and metrics).
-    var openConnections: Int { count }
-
     /// A connection for one transaction: an idle one, a new one, or the next one given back.
     func lease() async throws(ChannelFailure) -> Lease {
         guard !closed else { throw Self.shuttingDown }
