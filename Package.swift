@@ -54,10 +54,14 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(
             name: "CSystemd", path: "Sources/System/CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "CRabbitMQ", path: "Sources/System/CRabbitMQ", pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]),
         // glibc's malloc.h, for malloc_trim (part of libc: nothing to link).
         .systemLibrary(name: "CMalloc", path: "Sources/System/CMalloc"),
         .target(name: "Postgres", dependencies: ["CLibPQ"], path: "Sources/System/Postgres"),
         .target(name: "MQTT", dependencies: ["CMosquitto"], path: "Sources/System/MQTT"),
+        .target(name: "AMQP", dependencies: ["CRabbitMQ"], path: "Sources/System/AMQP"),
         .target(name: "Systemd", dependencies: ["CSystemd"], path: "Sources/System/Systemd"),
         // What every PostgreSQL-backed store shares: connecting through an outage, the schema migrator.
         .target(
@@ -174,6 +178,9 @@ let package = Package(
             dependencies: [
                 "Channels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Relay/SMSChannel"
@@ -183,6 +190,9 @@ let package = Package(
             dependencies: [
                 "Channels", "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -193,6 +203,9 @@ let package = Package(
             dependencies: [
                 "Channels", "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Relay/WebPushChannel"
@@ -215,7 +228,7 @@ let package = Package(
         ),
         .target(
             name: "EventSource",
-            dependencies: ["JSON", "MQTT", "Timing", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AMQP", "JSON", "MQTT", "Timing", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Relay/EventSource"
         ),
         .target(

@@ -120,8 +120,15 @@ public struct RelayService: Service, CustomStringConvertible {
             settings.caFile = source.caFile ?? (endpoint.tls ? "/etc/ssl/certs/ca-certificates.crt" : nil)
             return MQTTEventSource(settings: settings, logger: logger)
         case .amqp:
-            throw ChannelSet.SetupError(
-                description: "[source] kind = \"amqp\": the RabbitMQ source is not in this build yet (issue #13); use kind = \"mqtt\"")
+            let password = try SecretFile.read(path: source.passwordFile, credential: "relay-amqp-password")
+            do {
+                var settings = try AMQPEventSource.Settings(
+                    urls: source.urls, username: source.username, password: password, queue: source.queue)
+                settings.caFile = source.caFile
+                return AMQPEventSource(settings: settings, logger: logger)
+            } catch {
+                throw ChannelSet.SetupError(description: "[source] url: \(error)")
+            }
         }
     }
 
