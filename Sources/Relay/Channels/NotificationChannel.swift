@@ -35,7 +35,7 @@ public struct ChannelFailure: Error, Sendable, Hashable, CustomStringConvertible
         /// gives the same answer.
         case final
         /// The contact point is gone for good (FCM UNREGISTERED, Web Push 404/410, Twilio 21610
-        /// STOP or 21211 invalid number, SMTP 550 no such mailbox): disable it, send nothing more to it.
+        /// STOP, 21614 not a mobile number, SMTP 550 no such mailbox): disable it, send nothing more to it.
         case contactGone
         /// The channel's own credentials or setup are wrong (401/403 from the provider, SMTP AUTH
         /// refused): nothing will go out until an operator fixes the configuration; retry slowly.

@@ -59,3 +59,24 @@ func eventually(within seconds: Double, _ condition: () throws -> Bool) rethrows
     }
     return try condition()
 }
+
+extension RelayEvents {
+    /// Publishes each payload (one line each) at QoS 1 through one `mosquitto_pub -l` connection.
+    static func publishLines(_ payloads: [String], topic: String = "flightedge/ZRH/events/cancellation") throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
+        process.arguments = [
+            "-h", try TestServices.mqttHost, "-p", String(try TestServices.mqttPort), "-u", "flightedge",
+            "-P", try TestServices.mqttPassword("flightedge"), "-q", "1", "-V", "mqttv311", "-t", topic, "-l",
+        ]
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data(payloads.joined(separator: "\n").utf8 + [10]))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSupportError(.commandFailed, "mosquitto_pub -l exited \(process.terminationStatus)")
+        }
+    }
+}
