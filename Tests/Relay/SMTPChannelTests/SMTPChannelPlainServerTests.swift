@@ -51,6 +51,7 @@ import Testing
 
     @Test func aServerThatClosedTheIdleConnectionIsReconnected() async throws {
         let first = try SMTPStandin.startPlain()
+        defer { first.stop() }
         let channel = try SMTPChannel(settings: settings(port: first.port, startTLS: .none))
         defer { Task { await channel.shutdown() } }
         _ = try await channel.send(message(), to: .email(address: "ana@example.org"))

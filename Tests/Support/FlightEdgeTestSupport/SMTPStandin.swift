@@ -104,11 +104,14 @@ public final class SMTPStandin: @unchecked Sendable {
         return SMTPStandin(port: port, folder: folder, caFile: "", process: process)
     }
 
-    /// Ends a stand-in ``startPlain()`` started (the shared one is left alone).
+    /// Ends a stand-in ``startPlain()`` started and removes its folder (the shared one is left alone).
     public func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        guard let process else { return }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
     }
 
     /// Every message accepted so far, oldest first.
