@@ -85,8 +85,11 @@ public struct GatewayService: Service, CustomStringConvertible {
             statusTopic: "\(topicRoot)/status", onlinePayload: status.payload(online: true),
             offlinePayload: status.payload(online: false), resyncTopic: "\(topicRoot)/cmd/resync")
         publisherSettings.maxInflight = config.mqtt.maxInflight
+        publisherSettings.replayTopic = "\(topicRoot)/cmd/replay"
         // The daemon's own registry, made here and passed in (no process-wide bootstrap).
-        let metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
+        let registry = PrometheusCollectorRegistry()
+        let metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let replayMetrics = ReplayMetrics(registry: registry, retentionDays: config.housekeeping.outboxRetentionDays)
         let publisher = OutboxPublisher(
             link: broker, store: writer, settings: publisherSettings, logger: logger, metrics: metrics
         ) {
@@ -125,6 +128,9 @@ public struct GatewayService: Service, CustomStringConvertible {
             OperationsService(observer: observer, http: config.http, boards: boards, logger: logger),
             StatusService(reporter: reporter),
             PublisherService(broker: broker, publisher: publisher, logger: logger),
+            ReplayService(publisher: publisher, writer: writer, metrics: replayMetrics, logger: logger),
+            OutboxRetentionService(
+                writer: writer, retentionDays: config.housekeeping.outboxRetentionDays, metrics: replayMetrics, logger: logger),
             PipelineService(pipeline: pipeline, logger: logger),
             HousekeepingService(pipeline: pipeline, retainHours: config.housekeeping.retainHours),
             FeedService(feeds: feeds, runner: runner, queue: queue, positions: startup.positions, gate: gate),

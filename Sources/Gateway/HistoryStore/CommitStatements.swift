@@ -34,23 +34,7 @@ enum CommitStatements {
             ))
         }
         if !batch.outbox.isEmpty {
-            let rows = batch.outbox
-            statements.append((
-                """
-                INSERT INTO flightedge.outbox (event_id, flight_id, topic, payload, qos, retain)
-                SELECT event_id, flight_id, topic, payload, qos, retain
-                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::boolean[])
-                       WITH ORDINALITY AS row(event_id, flight_id, topic, payload, qos, retain, ordinal)
-                 ORDER BY ordinal
-                ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
-                RETURNING id, event_id
-                """,
-                [
-                    PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
-                    PostgresArray.text(rows.map(\.topic)), PostgresArray.text(utf8: rows.map(\.payload)),
-                    PostgresArray.integers(rows.map(\.qos)), PostgresArray.booleans(rows.map(\.retain)),
-                ]
-            ))
+            statements.append(outboxInsert(batch.outbox))
         }
         if !batch.rejected.isEmpty {
             let rows = batch.rejected
@@ -105,6 +89,60 @@ enum CommitStatements {
         return statements
     }
 
+    /// The outbox rows with their `stream_seq`: numbered in batch order from the airport's
+    /// last number on, which moves in the same transaction, so a rolled-back commit leaves no
+    /// hole. An event already in the outbox (an earlier attempt of this batch committed and its
+    /// answer was lost) is skipped before numbering, not by `ON CONFLICT`, which would have
+    /// used up its number. Each payload goes as two parts, the member going between them
+    /// (``EventStreamMember``); a payload without the place goes whole (an empty second part),
+    /// unchanged.
+    static func outboxInsert(_ rows: [CommitBatch.OutboxRow]) -> (sql: String, parameters: [PostgresValue]) {
+        var heads: [[UInt8]] = []
+        var tails: [[UInt8]] = []
+        heads.reserveCapacity(rows.count)
+        tails.reserveCapacity(rows.count)
+        for row in rows {
+            if let (head, tail) = EventStreamMember.split(row.payload) {
+                heads.append(Array(head))
+                tails.append(Array(tail))
+            } else {
+                heads.append(row.payload)
+                tails.append([])
+            }
+        }
+        return (
+            """
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[],
+                                     $7::boolean[])
+                       WITH ORDINALITY AS row(event_id, flight_id, topic, head, tail, qos, retain, ordinal)
+            ), fresh AS (
+                SELECT input.*, row_number() OVER (ORDER BY ordinal) AS n FROM input
+                 WHERE NOT EXISTS (SELECT 1 FROM flightedge.outbox o WHERE o.event_id = input.event_id)
+                   AND NOT EXISTS (SELECT 1 FROM input earlier
+                                    WHERE earlier.event_id = input.event_id AND earlier.ordinal < input.ordinal)
+            ), stream AS (
+                INSERT INTO flightedge.event_stream AS s (singleton, last_seq) VALUES (true, (SELECT count(*) FROM fresh))
+                ON CONFLICT (singleton) DO UPDATE SET last_seq = s.last_seq + EXCLUDED.last_seq
+                RETURNING s.last_seq - (SELECT count(*) FROM fresh) AS base
+            )
+            INSERT INTO flightedge.outbox (event_id, flight_id, topic, payload, qos, retain, stream_seq)
+            SELECT event_id, flight_id, topic,
+                   CASE WHEN tail = '' THEN head ELSE head || '"stream_seq":' || (base + n) || ',' || tail END,
+                   qos, retain, base + n
+              FROM fresh CROSS JOIN stream
+             ORDER BY ordinal
+            RETURNING id, event_id, stream_seq
+            """,
+            [
+                PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
+                PostgresArray.text(rows.map(\.topic)), PostgresArray.text(utf8: heads),
+                PostgresArray.text(utf8: tails), PostgresArray.integers(rows.map(\.qos)),
+                PostgresArray.booleans(rows.map(\.retain)),
+            ]
+        )
+    }
+
     /// How a commit writes its history rows.
     enum HistoryRows {
         /// In the pipeline, `INSERT … ON CONFLICT DO NOTHING`, then `COMMIT`.
@@ -146,23 +184,25 @@ enum CommitStatements {
         return writer.string
     }
 
-    /// Matches `RETURNING id, event_id` back to the batch's outbox rows.
-    static func outboxIDs(batch: CommitBatch, results: [PostgresResult]) -> [Int64?] {
+    /// Matches `RETURNING id, event_id, stream_seq` back to the batch's outbox rows.
+    static func committedOutbox(batch: CommitBatch, results: [PostgresResult]) -> [CommittedOutboxRow?] {
         guard !batch.outbox.isEmpty else { return [] }
         // Results: BEGIN, [flights], outbox, …
         var index = 1
         if !batch.flights.isEmpty { index += 1 }
-        return outboxIDs(batch: batch, returned: results[index].rows)
+        return committedOutbox(batch: batch, returned: results[index].rows)
     }
 
-    /// Matches the outbox statement's `RETURNING id, event_id` rows (text, as libpq gives them)
-    /// to the batch's outbox rows: by event id, else in order.
-    static func outboxIDs(batch: CommitBatch, returned rows: [[String?]]) -> [Int64?] {
-        var byEventID: [String: Int64] = [:]
-        var withoutEventID: [Int64] = []
+    /// Matches the outbox statement's `RETURNING id, event_id, stream_seq` rows (text, as libpq
+    /// gives them) to the batch's outbox rows: by event id, else in order. nil for a row that
+    /// was in the outbox already.
+    static func committedOutbox(batch: CommitBatch, returned rows: [[String?]]) -> [CommittedOutboxRow?] {
+        var byEventID: [String: CommittedOutboxRow] = [:]
+        var withoutEventID: [CommittedOutboxRow] = []
         for row in rows {
-            guard let id = row[0].flatMap({ Int64($0) }) else { continue }
-            if let eventID = row[1] { byEventID[eventID] = id } else { withoutEventID.append(id) }
+            guard let id = row[0].flatMap({ Int64($0) }), let streamSeq = row[2].flatMap({ Int64($0) }) else { continue }
+            let committed = CommittedOutboxRow(outboxID: id, streamSeq: streamSeq)
+            if let eventID = row[1] { byEventID[eventID] = committed } else { withoutEventID.append(committed) }
         }
         var nextPlain = 0
         return batch.outbox.map { row in
@@ -170,5 +210,16 @@ enum CommitStatements {
             defer { nextPlain += 1 }
             return nextPlain < withoutEventID.count ? withoutEventID[nextPlain] : nil
         }
+    }
+}
+
+/// Where a committed event went: its outbox row and its number in the airport's stream.
+public struct CommittedOutboxRow: Sendable, Equatable {
+    public var outboxID: Int64
+    public var streamSeq: Int64
+
+    public init(outboxID: Int64, streamSeq: Int64) {
+        self.outboxID = outboxID
+        self.streamSeq = streamSeq
     }
 }

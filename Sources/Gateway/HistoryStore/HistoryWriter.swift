@@ -82,9 +82,24 @@ public actor HistoryWriter {
 
     /// What a commit assigned.
     public struct CommitResult: Sendable {
-        /// Outbox row ids in the order of the batch's outbox rows: nil only where the event was
-        /// committed and published before (a batch applied again after a crash).
-        public var outboxIDs: [Int64?]
+        /// In the order of the batch's outbox rows, each row's id and `stream_seq`: nil only
+        /// where the event was committed and published before (a batch applied again after a
+        /// crash).
+        public var outbox: [CommittedOutboxRow?]
+        /// By index into the batch's outbox rows: the payload as an earlier attempt of this very
+        /// batch stored it (its answer was lost with the connection), still unpublished.
+        public var storedPayloads: [Int: [UInt8]] = [:]
+
+        /// Outbox row ids in the order of the batch's outbox rows (nil as in ``outbox``).
+        public var outboxIDs: [Int64?] { outbox.map { $0?.outboxID } }
+
+        /// The bytes to publish for the batch's outbox row `index`, rendered as `rendered`: what
+        /// the outbox holds, `stream_seq` included, so that a replay sends the same bytes.
+        public func payload(at index: Int, rendered: [UInt8]) -> [UInt8] {
+            if let stored = storedPayloads[index] { return stored }
+            guard index < outbox.count, let row = outbox[index] else { return rendered }
+            return EventStreamMember.payload(rendered, streamSeq: row.streamSeq)
+        }
     }
 
     /// Writes the batch in one transaction, retrying on a lost connection until it is in.
@@ -124,23 +139,35 @@ public actor HistoryWriter {
                     throw error
                 }
             }
-            var ids = CommitStatements.outboxIDs(batch: batch, results: results)
+            var committed = CommitStatements.committedOutbox(batch: batch, results: results)
+            var storedPayloads: [Int: [UInt8]] = [:]
             // An event already in the outbox: an earlier attempt of this very batch committed and
             // its answer was lost with the connection. If the broker never had it, it is still
-            // unpublished: hand it over under its existing id.
-            let repeated = zip(batch.outbox, ids).compactMap { row, id in id == nil ? row.eventID : nil }
+            // unpublished: hand it over under its existing id, number and bytes.
+            let repeated = zip(batch.outbox, committed).compactMap { row, done in done == nil ? row.eventID : nil }
             if !repeated.isEmpty {
                 let rows = try connection.query(
-                    "SELECT id, event_id FROM flightedge.outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL",
+                    """
+                    SELECT id, event_id, stream_seq, payload FROM flightedge.outbox
+                     WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL
+                    """,
                     [PostgresArray.text(repeated)]
                 ).rows
-                var unpublished: [String: Int64] = [:]
+                var unpublished: [String: (CommittedOutboxRow, [UInt8])] = [:]
                 for row in rows {
-                    if let id = row[0].flatMap({ Int64($0) }), let eventID = row[1] { unpublished[eventID] = id }
+                    if let id = row[0].flatMap({ Int64($0) }), let eventID = row[1],
+                        let streamSeq = row[2].flatMap({ Int64($0) }), let payload = row[3]
+                    {
+                        unpublished[eventID] = (CommittedOutboxRow(outboxID: id, streamSeq: streamSeq), Array(payload.utf8))
+                    }
                 }
-                ids = zip(batch.outbox, ids).map { row, id in id ?? row.eventID.flatMap { unpublished[$0.lowercased()] } }
+                for (index, row) in batch.outbox.enumerated() where committed[index] == nil {
+                    guard let eventID = row.eventID, let (stored, payload) = unpublished[eventID.lowercased()] else { continue }
+                    committed[index] = stored
+                    storedPayloads[index] = payload
+                }
             }
-            return CommitResult(outboxIDs: ids)
+            return CommitResult(outbox: committed, storedPayloads: storedPayloads)
         }
     }
 

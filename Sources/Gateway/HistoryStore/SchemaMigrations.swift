@@ -12,7 +12,36 @@ enum SchemaMigrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: initialSchema),
         Migration(version: 2, name: "cheaper batch writes", sql: cheaperBatchWrites),
+        Migration(version: 3, name: "per-airport event stream", sql: eventStream),
     ]
+
+    /// `stream_seq` (docs/MQTT.md): each event's number in the airport's stream, 1, 2, 3, …
+    /// without holes, so that a consumer can see a missing event and ask for it again
+    /// (`cmd/replay`). Not a SEQUENCE, which leaves holes when a transaction rolls back: the
+    /// last number given is one row, updated in each commit's transaction (the daemon is the
+    /// database's only writer). Events already in the outbox are numbered in outbox order, and
+    /// their payloads get the member right after `seq`, as new ones do (a replay of an event
+    /// published before the upgrade therefore carries one member more than its first
+    /// publication).
+    private static let eventStream = """
+        CREATE TABLE flightedge.event_stream (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            last_seq  bigint NOT NULL CHECK (last_seq >= 0)
+        );
+        COMMENT ON TABLE flightedge.event_stream IS
+            'one row: the last stream_seq given to an event; updated in the transaction that writes the outbox rows';
+        ALTER TABLE flightedge.outbox ADD COLUMN stream_seq bigint;
+        UPDATE flightedge.outbox AS o
+           SET stream_seq = numbered.n,
+               payload = regexp_replace(o.payload, '("flight_id":"[^"\\\\]*","seq":[0-9]+,)', '\\1"stream_seq":' || numbered.n || ',')
+          FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM flightedge.outbox) AS numbered
+         WHERE o.id = numbered.id;
+        INSERT INTO flightedge.event_stream (last_seq) SELECT COALESCE(max(stream_seq), 0) FROM flightedge.outbox;
+        ALTER TABLE flightedge.outbox ALTER COLUMN stream_seq SET NOT NULL;
+        CREATE UNIQUE INDEX outbox_stream_seq ON flightedge.outbox (stream_seq);
+        COMMENT ON COLUMN flightedge.outbox.stream_seq IS
+            'the event''s number in the airport''s stream: 1, 2, 3, … in commit order, without holes; also in the payload';
+        """
 
 
     /// Measured under a resynchronisation burst (docs/PERFORMANCE.md): most of a commit was

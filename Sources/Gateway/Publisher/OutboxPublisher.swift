@@ -34,6 +34,9 @@ public actor OutboxPublisher {
         public var memoryLimit: Int = 50_000
         /// MQTT v5 message expiry on events, seconds.
         public var eventExpirySeconds: UInt32 = 6 * 3600
+        /// `{prefix}/{IATA}/cmd/replay`: subscribed after every (re)connect, its messages go to
+        /// ``OutboxPublisher/replayRequests``; nil: no replays.
+        public var replayTopic: String?
 
         public init(statusTopic: String, onlinePayload: [UInt8], offlinePayload: [UInt8], resyncTopic: String) {
             self.statusTopic = statusTopic
@@ -45,17 +48,17 @@ public actor OutboxPublisher {
 
     private let link: any PublisherLink
     private let store: any OutboxStore
-    private let settings: Settings
+    let settings: Settings
     private let birth: @Sendable () async -> [OutgoingMessage]
-    private let logger: Logger
+    let logger: Logger
     private let metrics: GatewayMetrics?
 
-    private var events: [OutgoingMessage] = []
-    private var eventsHead = 0
+    var events: [OutgoingMessage] = []
+    var eventsHead = 0
     /// Retained state waiting to go, latest payload per topic, in first-queued order.
     private var stateOrder: [String] = []
     private var stateByTopic: [String: OutgoingMessage] = [:]
-    private var inflight: [Int32: OutgoingMessage] = [:]
+    var inflight: [Int32: OutgoingMessage] = [:]
     private var acknowledged: [Int64] = []
     /// Writes of acknowledged ids under way (their ids have left `acknowledged`).
     private var flushesInFlight = 0
@@ -77,6 +80,22 @@ public actor OutboxPublisher {
     private var refusalBackoff = RetryBackoff(initial: .seconds(1), maximum: .seconds(60))
     private var refusalRetryScheduled = false
     private var loggedRefusals: Set<Int32> = []
+    /// Events published again on request (``replay(_:)``), sent after the live ones.
+    var replays: [OutgoingMessage] = []
+    var replaysHead = 0
+    /// Replayed messages handed to the broker so far, less those put back by a lost connection:
+    /// ``replay(_:)`` returns once its messages are counted here.
+    var replaysSent = 0
+    var replaysQueued = 0
+    /// The link's events ended: nothing will be sent any more.
+    var linkEnded = false
+    let replayRequestsContinuation: AsyncStream<[UInt8]>.Continuation
+
+    /// The payloads of replay requests received on ``Settings/replayTopic``, in order; at most
+    /// 64 wait (more are dropped and logged). The daemon's replay service consumes them.
+    public nonisolated let replayRequests: AsyncStream<[UInt8]>
+    /// Replayed events the broker acknowledged, for `/metrics`.
+    public internal(set) var replayedAcknowledged: Int64 = 0
 
     /// Counters for `/metrics` and the status line.
     public private(set) var published: Int64 = 0
@@ -91,10 +110,13 @@ public actor OutboxPublisher {
         self.settings = settings
         self.logger = logger
         self.birth = birth
+        (replayRequests, replayRequestsContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(64))
     }
 
     /// Events waiting in memory or in flight.
-    public var pendingCount: Int { events.count - eventsHead + inflight.count + stateOrder.count + refused.count }
+    public var pendingCount: Int {
+        events.count - eventsHead + inflight.count + stateOrder.count + refused.count + replays.count - replaysHead
+    }
 
     /// True while everything handed over is acknowledged and nothing waits in the outbox.
     public var isIdle: Bool { pendingCount == 0 && !backlog && acknowledged.isEmpty && flushesInFlight == 0 }
@@ -138,6 +160,9 @@ public actor OutboxPublisher {
         for await event in link.events {
             await handle(event)
         }
+        linkEnded = true
+        replayRequestsContinuation.finish()
+        progressed()
     }
 
     private func handle(_ event: MQTTEvent) async {
@@ -176,10 +201,13 @@ public actor OutboxPublisher {
                 }
             }
             if let id = message.outboxID { acknowledged.append(id) }
+            if message.isReplay { replayedAcknowledged += 1 }
             pump()
         case .message(let message) where message.topic == settings.resyncTopic:
             logger.info("resync requested; re-publishing all retained state")
             enqueueState(await birth())
+        case .message(let message) where message.topic == settings.replayTopic:
+            received(replayRequest: message.payload)
         default:
             break
         }
@@ -214,7 +242,8 @@ public actor OutboxPublisher {
         refused.removeAll()
         let retriedEvents = retry.filter { $0.outboxID != nil }.sorted { ($0.outboxID ?? 0) < ($1.outboxID ?? 0) }
         events.replaceSubrange(eventsHead..<eventsHead, with: retriedEvents)
-        for message in retry where message.outboxID == nil { enqueueStateLater(message) }
+        requeueReplays(retry.filter(\.isReplay))
+        for message in retry where message.outboxID == nil && !message.isReplay { enqueueStateLater(message) }
         pump()
     }
 
@@ -236,6 +265,7 @@ public actor OutboxPublisher {
     private func announce() async {
         _ = try? link.publish(topic: settings.statusTopic, payload: settings.onlinePayload, qos: 1, retain: true)
         try? link.subscribe(settings.resyncTopic, qos: 1)
+        if let replayTopic = settings.replayTopic { try? link.subscribe(replayTopic, qos: 1) }
         // The birth replaces the state waiting for the same topics (it is newer or the same);
         // what it does not cover, such as the clear of a flight housekeeping removed during the
         // outage, still goes: a broker that kept its persistence would otherwise show it forever.
@@ -254,10 +284,11 @@ public actor OutboxPublisher {
         inflight.removeAll()
         let resend = unacknowledged.filter { $0.outboxID != nil }
         events.replaceSubrange(eventsHead..<eventsHead, with: resend)
+        requeueReplays(unacknowledged.filter(\.isReplay))
     }
 
     /// Fills the in-flight window: state first (boards), then events in outbox order.
-    private func pump() {
+    func pump() {
         guard connected else { return }
         while inflight.count < settings.maxInflight, !stateOrder.isEmpty {
             let topic = stateOrder.removeFirst()
@@ -272,17 +303,18 @@ public actor OutboxPublisher {
             events.removeFirst(eventsHead)
             eventsHead = 0
         }
+        pumpReplays()
         if backlog && !loadingBacklog && events.count < settings.maxInflight {
             loadingBacklog = true
             Task { await self.loadBacklog() }
         }
     }
 
-    private func send(_ message: OutgoingMessage) -> Bool {
+    func send(_ message: OutgoingMessage) -> Bool {
         var message = message
         // Newer state for a topic replaces a refused older one waiting for its retry.
-        if message.outboxID == nil && !refused.isEmpty {
-            refused.removeAll { $0.outboxID == nil && $0.topic == message.topic }
+        if message.outboxID == nil && !message.isReplay && !refused.isEmpty {
+            refused.removeAll { $0.outboxID == nil && !$0.isReplay && $0.topic == message.topic }
         }
         var properties: MQTTPublishProperties?
         if link.protocolVersion == .v5 {
@@ -303,8 +335,9 @@ public actor OutboxPublisher {
             return true
         } catch {
             // Not connected after all. An event stays at the head of its queue; state goes
-            // back to the front of the state queue. The reconnect sends both.
-            if message.outboxID == nil { enqueueStateLater(message) }
+            // back to the front of the state queue. The reconnect sends both (a replayed event
+            // stays at the head of the replay queue).
+            if message.outboxID == nil && !message.isReplay { enqueueStateLater(message) }
             return false
         }
     }
@@ -396,12 +429,12 @@ public actor OutboxPublisher {
     }
 
     /// Suspends until the next PUBACK, outbox write or backlog read (or a deadline's wake-up).
-    private func nextProgress() async {
+    func nextProgress() async {
         await withCheckedContinuation { progressWaiters.append($0) }
     }
 
     /// Wakes whoever waits for progress.
-    private func progressed() {
+    func progressed() {
         guard !progressWaiters.isEmpty else { return }
         let waiters = progressWaiters
         progressWaiters.removeAll()

@@ -20,6 +20,9 @@ public struct OutgoingMessage: Sendable {
     var sentAtNanoseconds: UInt64 = 0
     /// The broker refused it before: its acceptance now means a refusal has ended.
     var refusedBefore = false
+    /// Published again on request (``OutboxPublisher/replay(_:)``): no outbox row to mark, and
+    /// a lost connection puts it back in the replay queue.
+    var isReplay = false
 
     public init(
         outboxID: Int64? = nil, topic: String, payload: [UInt8], qos: Int, retain: Bool, eventID: String? = nil,

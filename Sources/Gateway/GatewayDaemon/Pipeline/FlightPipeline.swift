@@ -169,7 +169,7 @@ final class FlightPipeline: Sendable {
             let result = try await writer.commit(batch.rows, whileWaiting: progress.heartbeat)
             metrics.commitSeconds.recordNanoseconds(Int64(monotonicNanoseconds() - started))
             metrics.batchFrames.record(batch.frames.count)
-            publishing.submit(batch.committed(), outboxIDs: result.outboxIDs)
+            publishing.submit(batch.committed().numbered(by: result), outboxIDs: result.outboxIDs)
             return .committed
         } catch let error as StoreError where error.code == .batchRefused {
             return .refused(batch, error)

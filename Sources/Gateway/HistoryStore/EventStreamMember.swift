@@ -1,0 +1,65 @@
+/// Where an event's `stream_seq` member goes in its payload, and the payload with it.
+///
+/// `stream_seq` numbers the airport's events 1, 2, 3, … without holes, and is only known inside
+/// the commit's transaction (docs/MQTT.md). So the pipeline renders each payload without it,
+/// the commit's SQL puts it right after `seq` as it writes the outbox row, and
+/// ``payload(_:streamSeq:)`` builds the very same bytes in Swift for the publisher: the first
+/// publication, the outbox row and every replay of it are identical.
+public enum EventStreamMember {
+    /// A payload cut right after its `"flight_id":"…","seq":N,` (the member goes between the
+    /// two parts); nil when the payload has no such place, which is then stored unchanged.
+    public static func split(_ payload: [UInt8]) -> (head: ArraySlice<UInt8>, tail: ArraySlice<UInt8>)? {
+        guard let end = endOfSeq(in: payload) else { return nil }
+        return (payload[..<end], payload[end...])
+    }
+
+    /// `payload` with `"stream_seq":N,` after its `seq` member (as the commit writes it), or
+    /// unchanged when it has no `seq` member after `flight_id`.
+    public static func payload(_ payload: [UInt8], streamSeq: Int64) -> [UInt8] {
+        guard let (head, tail) = split(payload) else { return payload }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(payload.count + 24)
+        bytes.append(contentsOf: head)
+        bytes.append(contentsOf: member(streamSeq))
+        bytes.append(contentsOf: tail)
+        return bytes
+    }
+
+    /// `"stream_seq":N,`, the text the commit's SQL puts between the two parts.
+    static func member(_ streamSeq: Int64) -> [UInt8] {
+        Array(#""stream_seq":\#(streamSeq),"#.utf8)
+    }
+
+    private static let flightIDKey = Array(#""flight_id":""#.utf8)
+    private static let seqKey = Array(#","seq":"#.utf8)
+
+    /// The index after the comma that ends `"flight_id":"…","seq":N,`: the first `flight_id`
+    /// member (event payloads write `schema`, `event_id`, `kind`, `airport`, `flight_id`, `seq`
+    /// in that order), whose string holds no quote (flight ids are letters, digits and dashes).
+    private static func endOfSeq(in payload: [UInt8]) -> Int? {
+        guard let keyStart = firstIndex(of: flightIDKey, in: payload) else { return nil }
+        var index = keyStart + flightIDKey.count
+        while index < payload.count, payload[index] != UInt8(ascii: "\"") {
+            if payload[index] == UInt8(ascii: "\\") { return nil }
+            index += 1
+        }
+        index += 1
+        guard index + seqKey.count <= payload.count, payload[index..<index + seqKey.count].elementsEqual(seqKey) else {
+            return nil
+        }
+        index += seqKey.count
+        let digitsStart = index
+        while index < payload.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(payload[index]) { index += 1 }
+        // A comma and more after it: the second part is never empty (the SQL's mark of "no place").
+        guard index > digitsStart, index + 1 < payload.count, payload[index] == UInt8(ascii: ",") else { return nil }
+        return index + 1
+    }
+
+    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<start + needle.count].elementsEqual(needle) { return start }
+        }
+        return nil
+    }
+}
