@@ -102,6 +102,8 @@ public enum RelaySchema {
             flight_id        text COLLATE "C" NOT NULL,
             kind             text NOT NULL,
             topic            text NOT NULL,
+            -- The rules' notification this delivery carries: a later plan withdraws it by this id.
+            notification_id  text NOT NULL,
             replace_key      text NOT NULL,
             state            text NOT NULL CHECK (state IN
                                  ('pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed', 'dead')),
@@ -120,7 +122,7 @@ public enum RelaySchema {
         -- What the dispatcher claims: due rows only, in due order.
         CREATE INDEX deliveries_due ON relay.deliveries (due_at) WHERE state IN ('pending', 'sending');
         CREATE INDEX deliveries_by_subscription ON relay.deliveries (subscription_id, created_at);
-        CREATE INDEX deliveries_pending_by_topic ON relay.deliveries (subscription_id, flight_id, topic)
+        CREATE INDEX deliveries_pending_by_notification ON relay.deliveries (subscription_id, notification_id)
             WHERE state = 'pending';
         CREATE INDEX deliveries_by_provider_id ON relay.deliveries (provider_id) WHERE provider_id IS NOT NULL;
         """

@@ -57,14 +57,14 @@ public struct SubscriptionMatch: Sendable {
 public struct SubscriptionPlan: Sendable {
     /// The passenger's view after the event (stored as is).
     public var view: String
-    /// Topics whose pending deliveries (this subscription, this flight) are superseded or no
-    /// longer apply: they become `suppressed` before the new ones are added.
-    public var withdrawnTopics: [String]
+    /// The rules' notifications (by id) that are superseded or no longer apply: their deliveries
+    /// that are still pending become `suppressed` before the new ones are added.
+    public var withdrawn: [String]
     public var deliveries: [PlannedDelivery]
 
-    public init(view: String, withdrawnTopics: [String] = [], deliveries: [PlannedDelivery] = []) {
+    public init(view: String, withdrawn: [String] = [], deliveries: [PlannedDelivery] = []) {
         self.view = view
-        self.withdrawnTopics = withdrawnTopics
+        self.withdrawn = withdrawn
         self.deliveries = deliveries
     }
 }
@@ -72,7 +72,9 @@ public struct SubscriptionPlan: Sendable {
 /// One delivery to create: a message to one contact point, due at a time.
 public struct PlannedDelivery: Sendable {
     public var contact: StoredContact
-    /// The rules' topic (gate, time, status…): a newer delivery of the same topic supersedes it.
+    /// The rules' notification it carries (`{event_id}/{topic}`): a later plan withdraws it by this.
+    public var notificationID: String
+    /// The rules' topic (gate, time, status…).
     public var topic: String
     /// The event kind the message reports (a digest or "back on time" may differ from the event's).
     public var kind: String
@@ -80,8 +82,11 @@ public struct PlannedDelivery: Sendable {
     public var dueAt: Double
     public var message: OutgoingMessage
 
-    public init(contact: StoredContact, topic: String, kind: String, dueAt: Double, message: OutgoingMessage) {
+    public init(
+        contact: StoredContact, notificationID: String, topic: String, kind: String, dueAt: Double, message: OutgoingMessage
+    ) {
         self.contact = contact
+        self.notificationID = notificationID
         self.topic = topic
         self.kind = kind
         self.dueAt = dueAt
@@ -133,14 +138,14 @@ extension RelayStore {
                         """,
                         [.text(match.id), .text(event.flightID), .text(plan.view)]
                     ))
-                if !plan.withdrawnTopics.isEmpty {
+                if !plan.withdrawn.isEmpty {
                     statements.append(
                         (
                             """
-                            UPDATE relay.deliveries SET state = 'suppressed', last_error = 'superseded by event ' || $4
-                            WHERE subscription_id = $1 AND flight_id = $2 AND topic = ANY($3::text[]) AND state = 'pending'
+                            UPDATE relay.deliveries SET state = 'suppressed', last_error = 'withdrawn by event ' || $3
+                            WHERE subscription_id = $1 AND notification_id = ANY($2::text[]) AND state = 'pending'
                             """,
-                            [.text(match.id), .text(event.flightID), PostgresArray.text(plan.withdrawnTopics), .text(event.eventID)]
+                            [.text(match.id), PostgresArray.text(plan.withdrawn), .text(event.eventID)]
                         ))
                 }
                 for delivery in plan.deliveries {
@@ -148,15 +153,15 @@ extension RelayStore {
                         (
                             """
                             INSERT INTO relay.deliveries (event_id, subscription_id, channel, contact_id, flight_id, kind,
-                                topic, replace_key, state, due_at, occurred_at, message)
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', to_timestamp($9), $10, $11::jsonb)
+                                topic, replace_key, state, due_at, occurred_at, message, notification_id)
+                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', to_timestamp($9), $10, $11::jsonb, $12)
                             ON CONFLICT (event_id, subscription_id, channel) DO NOTHING
                             """,
                             [
                                 .text(event.eventID), .text(match.id), .text(delivery.contact.point.channel.rawValue),
                                 .int(delivery.contact.id), .text(event.flightID), .text(delivery.kind), .text(delivery.topic),
                                 .text(delivery.message.replaceKey), .text(String(delivery.dueAt)), .text(event.occurredAt),
-                                .text(delivery.message.storedJSON),
+                                .text(delivery.message.storedJSON), .text(delivery.notificationID),
                             ]
                         ))
                     count += 1

@@ -29,9 +29,10 @@ struct DeliveryPlanner: Sendable {
             quietHours: match.quietFrom.flatMap { from in match.quietTo.flatMap { QuietHours(fromMinute: from, toMinute: $0) } })
         let plan = NotificationPlanner.plan(event: event, preferences: preferences, view: view, now: now, settings: settings)
 
-        var withdrawn = Set(plan.cancellations.map(\.topic.rawValue))
-        for notification in plan.notifications where notification.supersedes != nil {
-            withdrawn.insert(notification.topic.rawValue)
+        // By id: a notification already due (told, for the rules) but not yet sent stays.
+        var withdrawn = Set(plan.cancellations.map(\.id))
+        for notification in plan.notifications {
+            if let superseded = notification.supersedes { withdrawn.insert(superseded) }
         }
         let context = RenderContext(
             locale: match.locale, timeZone: match.timeZone, manageURL: links.manageURL(match.id),
@@ -44,12 +45,12 @@ struct DeliveryPlanner: Sendable {
                 let deliveryID = "\(notification.eventID).\(match.id.prefix(8)).\(contact.point.channel.rawValue)"
                 deliveries.append(
                     PlannedDelivery(
-                        contact: contact, topic: notification.topic.rawValue, kind: notification.eventKind.rawValue,
+                        contact: contact, notificationID: notification.id, topic: notification.topic.rawValue, kind: notification.eventKind.rawValue,
                         dueAt: Double(notification.dueAt.millisecondsSinceEpoch) / 1000,
                         message: rendered.message(deliveryID: deliveryID, channel: contact.point.channel)))
             }
         }
         return SubscriptionPlan(
-            view: String(decoding: plan.view.json, as: UTF8.self), withdrawnTopics: withdrawn.sorted(), deliveries: deliveries)
+            view: String(decoding: plan.view.json, as: UTF8.self), withdrawn: withdrawn.sorted(), deliveries: deliveries)
     }
 }
