@@ -77,8 +77,12 @@ extension BoardAssets {
           function showState() {
             var live = source !== null && source.readyState === 1;
             body.dataset.stream = live ? "live" : "offline";
-            banner.hidden = live && stale.length === 0;
+            var hidden = live && stale.length === 0;
             asOfText.textContent = hhmm.format(new Date(asOf));
+            if (banner.hidden !== hidden) {
+              banner.hidden = hidden;
+              layout();
+            }
           }
           function arm() {
             clearTimeout(watchdog);

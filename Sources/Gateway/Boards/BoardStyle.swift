@@ -27,15 +27,16 @@ extension BoardAssets {
         tbody tr { background: var(--row); height: 2.6rem; }
         tbody tr:nth-child(even) { background: var(--row-alt); }
         tbody tr.off-page { display: none; }
-        td { padding: 0.3rem 0.6rem; font-size: 1.5rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-        th.time, td.time { width: 8%; font-variant-numeric: tabular-nums; font-weight: 700; }
-        th.expected, td.expected { width: 9%; font-variant-numeric: tabular-nums; color: var(--amber); }
-        th.flight-no, td.flight-no { width: 13%; font-weight: 700; }
-        th.place, td.place { width: 32%; }
+        td { padding: 0.3rem 0.4rem; font-size: 1.35rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+        th.time, td.time { width: 11%; font-variant-numeric: tabular-nums; font-weight: 700; }
+        th.expected, td.expected { width: 11%; font-variant-numeric: tabular-nums; color: var(--amber); }
+        th.flight-no, td.flight-no { width: 15%; font-weight: 700; }
+        th.place, td.place { width: 27%; }
         td.place small { color: var(--dim); font-size: 0.7em; margin-left: 0.5em; }
-        th.gate, td.gate, th.belt, td.belt { width: 9%; font-weight: 700; color: var(--head); }
-        th.status, td.status { width: 20%; }
-        table.arrivals th.place, table.arrivals td.place { width: 26%; }
+        th.gate, td.gate, th.belt, td.belt { width: 8%; font-weight: 700; color: var(--head); }
+        th.status, td.status { width: 28%; }
+        table.arrivals th.place, table.arrivals td.place { width: 19%; }
+        table.arrivals th.gate, table.arrivals td.gate, table.arrivals th.belt, table.arrivals td.belt { width: 8%; }
         .designator:not(.shown) { display: none; }
         td.status { font-weight: 700; }
         tr.st-on-time td.status, tr.st-check-in td.status { color: var(--text); }
@@ -55,12 +56,15 @@ extension BoardAssets {
         .empty[hidden] { display: none; }
         footer { padding: 0.3rem 1.2rem; color: var(--dim); font-size: 1rem; text-align: right; min-height: 1.6rem; }
         @media (orientation: portrait) {
-          :root { font-size: clamp(12px, 3vw, 96px); }
-          th.expected, td.expected { width: 12%; }
-          th.time, td.time { width: 11%; }
-          th.place, td.place { width: 27%; }
-          th.status, td.status { width: 22%; }
-          td { font-size: 1.3rem; }
+          :root { font-size: clamp(12px, 2.1vw, 96px); }
+          th.expected, td.expected { width: 13%; }
+          th.time, td.time { width: 13%; }
+          th.flight-no, td.flight-no { width: 17%; }
+          th.place, td.place { width: 21%; }
+          th.status, td.status { width: 27%; }
+          table.arrivals th.place, table.arrivals td.place { width: 13%; }
+          td.place small { display: none; }
+          td { font-size: 1.2rem; }
         }
         body.index-page, body.not-found-page { padding: 2rem; font-size: 1.4rem; }
         body.index-page a, body.not-found-page a { color: var(--head); }

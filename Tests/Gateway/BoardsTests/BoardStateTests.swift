@@ -9,7 +9,8 @@ import Testing
         let first = try #require(firstChange)
         #expect(first.id == BoardEventID(boot: "b1", seq: 1))
         // The same row again changes nothing a screen shows: no event, no number.
-        #expect(state.apply([BoardFixtures.flight([(.gate, .text("A1"))])]) == nil)
+        let repeated = state.apply([BoardFixtures.flight([(.gate, .text("A1"))])])
+        #expect(repeated == nil)
         let secondChange = state.apply([BoardFixtures.flight([(.gate, .text("A2"))])])
         let second = try #require(secondChange)
         #expect(second.id.seq == 2)
