@@ -334,6 +334,12 @@ let package = Package(
                            "FlightEdgeTestSupport", "Postgres", "MQTT", "JSON", "Timing"],
             path: "Tests/Relay/RelayTests"
         ),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
+        .testTarget(
+            name: "CentralTests",
+            dependencies: ["AMQP", "EventSource", "MQTT", "FlightEdgeTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Relay/CentralTests"
+        ),
     ]
 )
 

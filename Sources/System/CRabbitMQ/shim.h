@@ -43,4 +43,20 @@ static inline amqp_bytes_t flightedge_amqp_message_id(const amqp_basic_propertie
     if (properties->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) return properties->message_id;
     return amqp_empty_bytes;
 }
+
+/// queue.declare of a durable queue; `quorum` adds the argument x-queue-type = quorum.
+static inline amqp_rpc_reply_t flightedge_amqp_declare_queue(
+    amqp_connection_state_t state, amqp_channel_t channel, const char *name, int quorum) {
+    amqp_table_entry_t entry;
+    entry.key = amqp_cstring_bytes("x-queue-type");
+    entry.value.kind = AMQP_FIELD_KIND_UTF8;
+    entry.value.value.bytes = amqp_cstring_bytes("quorum");
+    amqp_table_t arguments = amqp_empty_table;
+    if (quorum) {
+        arguments.num_entries = 1;
+        arguments.entries = &entry;
+    }
+    amqp_queue_declare(state, channel, amqp_cstring_bytes(name), 0, 1, 0, 0, arguments);
+    return amqp_get_rpc_reply(state);
+}
 #endif

@@ -1,0 +1,60 @@
+import FlightEdgeTestSupport
+import Foundation
+
+/// A private mosquitto playing an airport's broker, bridged to the central cluster with the
+/// section `scripts/central add-airport IATA` printed. Stopped (SIGTERM) when released.
+final class AirportBroker {
+    let iata: String
+    let port: Int
+    let folder: URL
+    private let process: Process
+
+    init(iata: String) throws {
+        self.iata = iata
+        let bridge = try CentralCluster.addAirport(iata)
+        port = try Loopback.freePort()
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("flightedge-airport-\(iata)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var lines = [
+            "listener \(port) 127.0.0.1",
+            "allow_anonymous true",
+            "persistence false",
+            // As conf/mosquitto/flightedge.conf: a bridge that is down queues, it does not drop.
+            "max_queued_messages 100000",
+            "max_inflight_messages 1000",
+            "log_dest file \(folder.path)/mosquitto.log",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+        ]
+        if getuid() == 0 { lines.append("user root") }
+        let configuration = folder.appendingPathComponent("mosquitto.conf")
+        try (lines.joined(separator: "\n") + "\n" + bridge).write(to: configuration, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
+        process.arguments = ["-c", configuration.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while (try? Loopback.connect(port: port)).map({ close($0) }) == nil {
+            guard process.isRunning, Date() < deadline else {
+                throw TestSupportError(.daemonNotReady, "mosquitto for \(iata) did not listen on \(port): \(log)")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// What mosquitto logged (bridge connections and failures).
+    var log: String {
+        (try? String(contentsOf: folder.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
