@@ -30,16 +30,21 @@ public struct BoardState: Sendable {
     /// send, or nil when nothing a board shows changed.
     public mutating func apply(_ changed: [BoardFlight], removed: [String] = []) -> BoardUpdate? {
         var upserts: [BoardFlight] = []
-        var gone: [String] = []
+        var previous: [String: BoardFlight] = [:]
         for flight in changed where flights[flight.id] != flight {
-            flights[flight.id] = flight
+            previous[flight.id] = flights.updateValue(flight, forKey: flight.id)
             upserts.append(flight)
         }
-        for id in removed where flights.removeValue(forKey: id) != nil { gone.append(id) }
+        var gone: [String] = []
+        for id in removed {
+            guard let flight = flights.removeValue(forKey: id) else { continue }
+            gone.append(id)
+            previous[id] = flight
+        }
         guard !upserts.isEmpty || !gone.isEmpty else { return nil }
         seq += 1
         remember(upserts.map(\.id) + gone)
-        return BoardUpdate(id: eventID, flights: upserts, removed: gone)
+        return BoardUpdate(id: eventID, flights: upserts, removed: gone, previous: previous)
     }
 
     /// What a screen that last saw `last` needs: nothing, the flights changed since (as they
@@ -80,6 +85,33 @@ public struct BoardUpdate: Sendable, Equatable {
     public var id: BoardEventID
     public var flights: [BoardFlight]
     public var removed: [String]
+    /// The changed flights as they were before (none: new), to tell a board a row is leaving it.
+    public var previous: [String: BoardFlight] = [:]
+
+    public init(id: BoardEventID, flights: [BoardFlight], removed: [String], previous: [String: BoardFlight] = [:]) {
+        self.id = id
+        self.flights = flights
+        self.removed = removed
+        self.previous = previous
+    }
+
+    /// What one board needs of this change at `now`: the flights it shows, and as removed the
+    /// ids of those it showed before and no longer does; nil when it concerns the board not at all.
+    public func filtered(for board: BoardKind, now: Int64) -> BoardUpdate? {
+        var shown: [BoardFlight] = []
+        var left: [String] = []
+        func showedBefore(_ id: String) -> Bool { previous[id].map { board.shows($0, now: now) } ?? false }
+        for flight in flights {
+            if board.shows(flight, now: now) {
+                shown.append(flight)
+            } else if showedBefore(flight.id) {
+                left.append(flight.id)
+            }
+        }
+        left += removed.filter(showedBefore)
+        guard !shown.isEmpty || !left.isEmpty else { return nil }
+        return BoardUpdate(id: id, flights: shown, removed: left)
+    }
 }
 
 /// How a reconnecting screen catches up (``BoardState/resume(after:)``).

@@ -1,5 +1,6 @@
 import Boards
 import FlightModel
+import NIOCore
 import Synchronization
 import Timing
 
@@ -9,12 +10,17 @@ import Timing
 /// The pipeline only drops what it committed into an inbox (``committed(_:)``, a lock held
 /// for a few dictionary writes) and moves on: ``run(staleFeeds:)`` takes the inbox in its own
 /// task, so changes that arrive while a screen is served coalesce, and no screen, slow or
-/// not, ever holds up a commit. Each screen has a bounded buffer; a screen that falls that far
-/// behind is dropped, and its browser reconnects and catches up (``BoardState/resume(after:)``).
+/// not, ever holds up a commit. An event is encoded once per kind of board open (a screen gets
+/// only the rows its board shows, and the ids of rows that leave it) and shared by every
+/// screen of that kind. Each screen has a bounded buffer (events and bytes); a screen that
+/// falls that far behind is dropped, and its browser reconnects and catches up
+/// (``BoardState/resume(after:)``).
 final class BoardHub: Sendable {
     let settings: BoardSettings
     /// Events a screen may have waiting before it is dropped.
     static let bufferedEvents = 256
+    /// Bytes a screen may have waiting before it is dropped.
+    static let bufferedBytes = 16 << 20
     static let heartbeatInterval = Duration.seconds(15)
 
     private struct Inbox {
@@ -22,9 +28,17 @@ final class BoardHub: Sendable {
         var removed: Set<String> = []
     }
 
+    /// One open stream.
+    private struct Screen {
+        var continuation: AsyncStream<ByteBuffer>.Continuation
+        /// The board it shows; nil: every change (a client that did not say).
+        var board: BoardKind?
+        var queued: QueuedBytes
+    }
+
     private struct Screens {
         var board: BoardState
-        var open: [Int: AsyncStream<[UInt8]>.Continuation] = [:]
+        var open: [Int: Screen] = [:]
         var nextID = 0
         var closed = false
     }
@@ -81,7 +95,8 @@ final class BoardHub: Sendable {
             group.addTask { [self] in
                 while (try? await Task.sleep(for: Self.heartbeatInterval)) != nil {
                     let stale = await staleFeeds()
-                    broadcast(BoardEvents.heartbeat(now: Timestamp.now.millisecondsSinceEpoch, staleFeeds: stale))
+                    let event = ByteBuffer(bytes: BoardEvents.heartbeat(now: Timestamp.now.millisecondsSinceEpoch, staleFeeds: stale))
+                    finish(screens.withLock { screens in send({ _ in event }, to: &screens) })
                 }
             }
             await withTaskCancellationHandler {
@@ -101,68 +116,84 @@ final class BoardHub: Sendable {
         }
         guard !taken.changed.isEmpty || !taken.removed.isEmpty else { return }
         let flights = taken.changed.values.map(BoardFlight.init)
-        let behind = screens.withLock { screens -> [AsyncStream<[UInt8]>.Continuation] in
+        let behind = screens.withLock { screens -> [Screen] in
             guard let update = screens.board.apply(flights, removed: Array(taken.removed)), !screens.open.isEmpty else {
                 return []
             }
-            let event = BoardEvents.update(update, asOf: Timestamp.now.millisecondsSinceEpoch, settings: settings)
-            return send(event, to: &screens)
+            let now = Timestamp.now.millisecondsSinceEpoch
+            var encoded: [BoardKind?: ByteBuffer?] = [:]
+            return send(
+                { board in
+                    if let event = encoded[board] { return event }
+                    let part = board.map { update.filtered(for: $0, now: now) } ?? update
+                    let event = part.map { ByteBuffer(bytes: BoardEvents.update($0, asOf: now, settings: settings)) }
+                    encoded[board] = event
+                    return event
+                }, to: &screens)
         }
-        // Outside the lock: finishing a stream calls its termination handler, which takes it.
-        for screen in behind { screen.finish() }
+        finish(behind)
     }
 
-    private func broadcast(_ event: [UInt8]) {
-        let behind = screens.withLock { screens in send(event, to: &screens) }
-        for screen in behind { screen.finish() }
-    }
-
-    /// Hands `event` to every open screen; returns the screens that fell behind (their buffer
-    /// is full), now forgotten, for the caller to end.
-    private func send(_ event: [UInt8], to screens: inout Screens) -> [AsyncStream<[UInt8]>.Continuation] {
-        var dropped: [(Int, AsyncStream<[UInt8]>.Continuation)] = []
+    /// Hands each open screen its event (nil: nothing for it); returns the screens that fell
+    /// behind (their buffer is full), now forgotten, for the caller to end outside the lock.
+    private func send(_ event: (BoardKind?) -> ByteBuffer?, to screens: inout Screens) -> [Screen] {
+        var dropped: [(Int, Screen)] = []
         for (id, screen) in screens.open {
-            switch screen.yield(event) {
-            case .enqueued: continue
-            default: dropped.append((id, screen))
+            guard let bytes = event(screen.board) else { continue }
+            guard screen.queued.add(bytes.readableBytes, limit: Self.bufferedBytes) else {
+                dropped.append((id, screen))
+                continue
             }
+            if case .enqueued = screen.continuation.yield(bytes) { continue }
+            dropped.append((id, screen))
         }
         for (id, _) in dropped { screens.open.removeValue(forKey: id) }
         return dropped.map(\.1)
     }
 
+    /// Ends streams; outside the lock, since ending one calls its termination handler, which takes it.
+    private func finish(_ dropped: [Screen]) {
+        for screen in dropped { screen.continuation.finish() }
+    }
+
     // MARK: - For the routes
 
     /// A stream of SSE bytes for one screen: the reconnection delay, then what it missed since
-    /// `last` (or a snapshot of `board`, or nothing), then every change, until it disconnects,
-    /// falls behind, or the hub closes.
-    func subscribe(after last: BoardEventID?, board: BoardKind?) -> AsyncStream<[UInt8]> {
+    /// `last` (or a snapshot of `board`, or nothing), then every change `board` shows, until it
+    /// disconnects, falls behind, or the hub closes.
+    func subscribe(after last: BoardEventID?, board: BoardKind?) -> some AsyncSequence<ByteBuffer, Never> & Sendable {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: [UInt8].self, bufferingPolicy: .bufferingOldest(Self.bufferedEvents))
+            of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.bufferedEvents))
+        let queued = QueuedBytes()
         let now = Timestamp.now.millisecondsSinceEpoch
         let id: Int? = screens.withLock { screens in
             guard !screens.closed else { return nil }
-            continuation.yield(BoardEvents.opening())
+            var first = BoardEvents.opening()
             switch screens.board.resume(after: last) {
             case .upToDate: break
-            case .replay(let update): continuation.yield(BoardEvents.update(update, asOf: now, settings: settings))
+            case .replay(let update): first += BoardEvents.update(update, asOf: now, settings: settings)
             case .snapshot:
                 let flights = board.map { $0.rows(of: screens.board.flights.values, now: now) }
                     ?? Array(screens.board.flights.values)
-                continuation.yield(BoardEvents.snapshot(flights, id: screens.board.eventID, asOf: now, settings: settings))
+                first += BoardEvents.snapshot(flights, id: screens.board.eventID, asOf: now, settings: settings)
             }
+            _ = queued.add(first.count, limit: .max)
+            continuation.yield(ByteBuffer(bytes: first))
             screens.nextID += 1
-            screens.open[screens.nextID] = continuation
+            screens.open[screens.nextID] = Screen(continuation: continuation, board: board, queued: queued)
             return screens.nextID
         }
-        guard let id else {
+        if let id {
+            continuation.onTermination = { [weak self] _ in
+                self?.screens.withLock { _ = $0.open.removeValue(forKey: id) }
+            }
+        } else {
             continuation.finish()
-            return stream
         }
-        continuation.onTermination = { [weak self] _ in
-            self?.screens.withLock { _ = $0.open.removeValue(forKey: id) }
+        return stream.map { bytes in
+            queued.remove(bytes.readableBytes)
+            return bytes
         }
-        return stream
     }
 
     /// The board state as it is now (copied: rendering happens outside the lock).
@@ -178,6 +209,23 @@ final class BoardHub: Sendable {
             defer { screens.open = [:] }
             return Array(screens.open.values)
         }
-        for screen in open { screen.finish() }
+        finish(open)
     }
+}
+
+/// Bytes handed to one screen's stream and not yet taken by its connection.
+private final class QueuedBytes: Sendable {
+    private let bytes = Atomic<Int>(0)
+
+    /// Adds `count` unless that passes `limit`; false then.
+    func add(_ count: Int, limit: Int) -> Bool {
+        let total = bytes.add(count, ordering: .relaxed).newValue
+        guard total <= limit else {
+            bytes.subtract(count, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func remove(_ count: Int) { bytes.subtract(count, ordering: .relaxed) }
 }

@@ -82,7 +82,7 @@ struct BoardRoutes: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
-            body: ResponseBody(asyncSequence: events.map { ByteBuffer(bytes: $0) }))
+            body: ResponseBody(asyncSequence: events))
     }
 
     private func notFound(_ what: String, reason: String) -> Response {
