@@ -3,20 +3,31 @@ import JSON
 /// A request to publish a run of the airport's events again, received on
 /// `{prefix}/{IATA}/cmd/replay` as `{"from": 1200, "to": 1300}`: the events whose `stream_seq`
 /// is from `from` to `to`, both included (docs/MQTT.md). Other members are ignored.
-struct ReplayRequest: Sendable, Equatable {
-    var from: Int64
-    var to: Int64
+public struct ReplayRequest: Sendable, Equatable {
+    /// The first `stream_seq` asked for.
+    public var from: Int64
+    /// The last `stream_seq` asked for (included).
+    public var to: Int64
 
-    var range: ClosedRange<Int64> { from...to }
+    public init(from: Int64, to: Int64) {
+        self.from = from
+        self.to = to
+    }
+
+    /// `from...to`.
+    public var range: ClosedRange<Int64> { from...to }
+
+    /// How many events the request asks for.
+    public var count: Int64 { to - from + 1 }
 
     /// Events one request may ask for; a consumer with a longer hole asks in several requests.
-    static let maximumEvents: Int64 = 100_000
+    public static let maximumEvents: Int64 = 100_000
 
     /// Decodes and checks a request's payload.
     ///
     /// - Throws: ``ReplayRequestError`` naming the member at fault (none when the payload is
     ///   not a JSON object at all).
-    static func parse(_ payload: [UInt8]) throws(ReplayRequestError) -> ReplayRequest {
+    public static func parse(_ payload: [UInt8]) throws(ReplayRequestError) -> ReplayRequest {
         let value: JSONValue
         do {
             value = try JSONParser.parse(payload)
@@ -51,10 +62,16 @@ struct ReplayRequest: Sendable, Equatable {
 }
 
 /// Why a replay request was refused: the member at fault and what is wrong with it.
-struct ReplayRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ReplayRequestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `from` or `to`; nil when the payload as a whole is wrong.
-    var field: String?
-    var reason: String
+    public var field: String?
+    /// What is wrong, in an operator's words.
+    public var reason: String
 
-    var description: String { field.map { "\($0): \(reason)" } ?? reason }
+    public init(field: String?, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+
+    public var description: String { field.map { "\($0): \(reason)" } ?? reason }
 }

@@ -38,7 +38,7 @@ import Testing
         let statements = CommitStatements.statements(for: batch)
         #expect(
             Self.sql(statements) == [
-                "BEGIN", "INSERT INTO flightedge.flights", "INSERT INTO flightedge.outbox",
+                "BEGIN", "INSERT INTO flightedge.flights", "WITH input AS",
                 "INSERT INTO flightedge.rejected_frames", "INSERT INTO flightedge.feed_checkpoints",
                 "INSERT INTO flightedge.feed_checkpoints", "INSERT INTO flightedge.flight_changes", "COMMIT",
             ])
@@ -92,7 +92,7 @@ import Testing
             text == "LX1234-20261124-D\t2\tremark\t\\N\t\"tab\\there\\\\n\"\taodb\t\\N\t2026-11-24T06:01:00.000Z\n")
     }
 
-    @Test func outboxIDsComeBackByEventIDAndInOrderForTheRest() {
+    @Test func outboxRowsComeBackByEventIDAndInOrderForTheRestWithTheirStreamSeq() {
         var batch = CommitBatch()
         let first = "6F9619FF-8B86-D011-B42D-00C04FC964FF"
         let second = "7F9619FF-8B86-D011-B42D-00C04FC964FF"
@@ -102,10 +102,34 @@ import Testing
             CommitBatch.OutboxRow(eventID: second, flightID: nil, topic: "b", payload: []),
         ]
         // PostgreSQL returns uuids in lower case; the second event was in the outbox already
-        // (ON CONFLICT DO NOTHING returns no row for it).
-        let ids = CommitStatements.outboxIDs(
-            batch: batch, returned: [["11", first.lowercased()], ["12", nil]])
-        #expect(ids == [11, 12, nil])
+        // (skipped before numbering: no row comes back for it).
+        let rows = CommitStatements.committedOutbox(
+            batch: batch, returned: [["11", first.lowercased(), "41"], ["12", nil, "42"]])
+        #expect(rows == [CommittedOutboxRow(outboxID: 11, streamSeq: 41), CommittedOutboxRow(outboxID: 12, streamSeq: 42), nil])
+    }
+
+    @Test func theOutboxInsertNumbersInBatchOrderFromTheCounterAndSkipsKnownEventsBeforeNumbering() {
+        var batch = CommitBatch()
+        let payload = Array(#"{"schema":"flightedge.event/1","flight_id":"LX1-20261124-D","seq":3,"kind":"x"}"#.utf8)
+        batch.outbox = [
+            CommitBatch.OutboxRow(eventID: "6f9619ff-8b86-d011-b42d-00c04fc964ff", flightID: "LX1-20261124-D", topic: "t", payload: payload),
+            CommitBatch.OutboxRow(eventID: nil, flightID: nil, topic: "t", payload: Array("{}".utf8)),
+        ]
+        let insert = CommitStatements.statements(for: batch)[1]
+        #expect(insert.sql.contains("row_number() OVER (ORDER BY ordinal)"))
+        #expect(insert.sql.contains("NOT EXISTS (SELECT 1 FROM flightedge.outbox o WHERE o.event_id = input.event_id)"))
+        #expect(insert.sql.contains("flightedge.event_stream"))
+        #expect(!insert.sql.contains("ON CONFLICT (event_id)"), "a conflict skipped after numbering would leave a hole")
+        #expect(insert.sql.contains("RETURNING id, event_id, stream_seq"))
+        // The payload goes in two parts, split after `seq`; one without the place goes whole.
+        guard case .encodedText(let heads) = insert.parameters[3], case .encodedText(let tails) = insert.parameters[4] else {
+            Issue.record("arrays are sent as encoded text")
+            return
+        }
+        #expect(
+            String(decoding: heads, as: UTF8.self)
+                == #"{"{\"schema\":\"flightedge.event/1\",\"flight_id\":\"LX1-20261124-D\",\"seq\":3,","{}"}"#)
+        #expect(String(decoding: tails, as: UTF8.self) == #"{"\"kind\":\"x\"}",""}"#)
     }
 }
 

@@ -8,6 +8,7 @@ import Publisher
 final class PublisherHarness: Sendable {
     static let statusTopic = "flightedge/ZRH/status"
     static let resyncTopic = "flightedge/ZRH/cmd/resync"
+    static let replayTopic = "flightedge/ZRH/cmd/replay"
     static let online = Array(#"{"state":"online"}"#.utf8)
     static let offline = Array(#"{"state":"offline"}"#.utf8)
 
@@ -21,7 +22,7 @@ final class PublisherHarness: Sendable {
 
     init(
         maxInflight: Int = 1000, memoryLimit: Int = 50_000, birth: [OutgoingMessage] = [],
-        protocolVersion: MQTTClient.ProtocolVersion = .v5
+        protocolVersion: MQTTClient.ProtocolVersion = .v5, replayTopic: String? = nil
     ) {
         link = FakeBrokerLink(protocolVersion: protocolVersion)
         metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry))
@@ -30,6 +31,7 @@ final class PublisherHarness: Sendable {
             resyncTopic: Self.resyncTopic)
         settings.maxInflight = maxInflight
         settings.memoryLimit = memoryLimit
+        settings.replayTopic = replayTopic
         let state = Recorded(birth)
         self.birth = state
         publisher = OutboxPublisher(
@@ -42,10 +44,12 @@ final class PublisherHarness: Sendable {
     /// when `body` throws.
     static func run<Result>(
         maxInflight: Int = 1000, memoryLimit: Int = 50_000, birth: [OutgoingMessage] = [],
-        protocolVersion: MQTTClient.ProtocolVersion = .v5, _ body: (PublisherHarness) async throws -> Result
+        protocolVersion: MQTTClient.ProtocolVersion = .v5, replayTopic: String? = nil,
+        _ body: (PublisherHarness) async throws -> Result
     ) async throws -> Result {
         let harness = PublisherHarness(
-            maxInflight: maxInflight, memoryLimit: memoryLimit, birth: birth, protocolVersion: protocolVersion)
+            maxInflight: maxInflight, memoryLimit: memoryLimit, birth: birth, protocolVersion: protocolVersion,
+            replayTopic: replayTopic)
         let publisher = harness.publisher
         let task = Task { await publisher.run() }
         defer {

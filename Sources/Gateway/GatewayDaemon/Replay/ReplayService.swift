@@ -51,7 +51,7 @@ struct ReplayService: Service {
                 logger.notice("replay cut short by the stop", metadata: ["from": "\(request.from)", "sent": "\(sent)"])
                 return
             }
-            let asked = request.to - request.from + 1
+            let asked = request.count
             if sent < asked { try await reportMissing(request, asked: asked, sent: sent) }
             logger.info(
                 "replay done", metadata: ["from": "\(request.from)", "to": "\(request.to)", "events": "\(sent)"])
