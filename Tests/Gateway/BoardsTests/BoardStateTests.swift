@@ -62,3 +62,23 @@ import Testing
         #expect(BoardEventID(boot: "k", seq: 9).description == "k.9")
     }
 }
+
+@Suite struct BoardUpdateFilterTests {
+    @Test func aBoardGetsItsRowsAndTheIDsOfRowsThatLeaveIt() throws {
+        var state = BoardState(boot: "b")
+        _ = state.apply([
+            BoardFixtures.flight("LX", "1", [(.gate, .text("A1"))]), BoardFixtures.flight("LX", "2", [(.gate, .text("B2"))]),
+        ])
+        let change = state.apply([
+            BoardFixtures.flight("LX", "1", [(.gate, .text("A9"))]), BoardFixtures.flight("LX", "2", [(.gate, .text("A1"))]),
+            BoardFixtures.flight("BA", "3", direction: .arrival, [(.belt, .text("7"))]),
+        ])
+        let update = try #require(change)
+        let gate = try #require(update.filtered(for: .gate("A1"), now: 0))
+        #expect(gate.flights.map(\.id) == [BoardFixtures.flight("LX", "2").id])
+        #expect(gate.removed == [BoardFixtures.flight("LX", "1").id])
+        #expect(gate.id == update.id)
+        #expect(update.filtered(for: .belt("9"), now: 0) == nil)
+        #expect(update.filtered(for: .belt("7"), now: 0)?.flights.count == 1)
+    }
+}

@@ -22,6 +22,11 @@ final class BoardHub: Sendable {
     /// Bytes a screen may have waiting before it is dropped.
     static let bufferedBytes = 16 << 20
     static let heartbeatInterval = Duration.seconds(15)
+    /// Bytes per second all screens together are sent at most, averaged over each event: after
+    /// an event, the hub waits in proportion to what it handed out (2 s at most) while the next
+    /// changes coalesce. A change to one flight on one screen waits microseconds; a burst on 500
+    /// screens is sent as fewer, larger events instead of taking the cores from the pipeline.
+    static let fanOutBytesPerSecond = 64 << 20
 
     private struct Inbox {
         var changed: [String: FlightState] = [:]
@@ -90,13 +95,18 @@ final class BoardHub: Sendable {
     func run(staleFeeds: @escaping @Sendable () async -> [String]) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                for await _ in wakes { takeInbox() }
+                for await _ in wakes {
+                    let sent = takeInbox()
+                    let pause = min(2_000_000, sent * 1_000_000 / Self.fanOutBytesPerSecond)
+                    if pause > 1000 { try? await Task.sleep(for: .microseconds(pause)) }
+                }
             }
             group.addTask { [self] in
                 while (try? await Task.sleep(for: Self.heartbeatInterval)) != nil {
                     let stale = await staleFeeds()
                     let event = ByteBuffer(bytes: BoardEvents.heartbeat(now: Timestamp.now.millisecondsSinceEpoch, staleFeeds: stale))
-                    finish(screens.withLock { screens in send({ _ in event }, to: &screens) })
+                    var sent = 0
+                    finish(screens.withLock { screens in send({ _ in event }, to: &screens, sent: &sent) })
                 }
             }
             await withTaskCancellationHandler {
@@ -109,13 +119,15 @@ final class BoardHub: Sendable {
         close()
     }
 
-    private func takeInbox() {
+    /// Applies the inbox and sends the change; returns the bytes handed to all screens.
+    private func takeInbox() -> Int {
         let taken = inbox.withLock { inbox in
             defer { inbox = Inbox() }
             return inbox
         }
-        guard !taken.changed.isEmpty || !taken.removed.isEmpty else { return }
+        guard !taken.changed.isEmpty || !taken.removed.isEmpty else { return 0 }
         let flights = taken.changed.values.map(BoardFlight.init)
+        var sent = 0
         let behind = screens.withLock { screens -> [Screen] in
             guard let update = screens.board.apply(flights, removed: Array(taken.removed)), !screens.open.isEmpty else {
                 return []
@@ -129,14 +141,15 @@ final class BoardHub: Sendable {
                     let event = part.map { ByteBuffer(bytes: BoardEvents.update($0, asOf: now, settings: settings)) }
                     encoded[board] = event
                     return event
-                }, to: &screens)
+                }, to: &screens, sent: &sent)
         }
         finish(behind)
+        return sent
     }
 
     /// Hands each open screen its event (nil: nothing for it); returns the screens that fell
     /// behind (their buffer is full), now forgotten, for the caller to end outside the lock.
-    private func send(_ event: (BoardKind?) -> ByteBuffer?, to screens: inout Screens) -> [Screen] {
+    private func send(_ event: (BoardKind?) -> ByteBuffer?, to screens: inout Screens, sent: inout Int) -> [Screen] {
         var dropped: [(Int, Screen)] = []
         for (id, screen) in screens.open {
             guard let bytes = event(screen.board) else { continue }
@@ -144,7 +157,10 @@ final class BoardHub: Sendable {
                 dropped.append((id, screen))
                 continue
             }
-            if case .enqueued = screen.continuation.yield(bytes) { continue }
+            if case .enqueued = screen.continuation.yield(bytes) {
+                sent += bytes.readableBytes
+                continue
+            }
             dropped.append((id, screen))
         }
         for (id, _) in dropped { screens.open.removeValue(forKey: id) }
