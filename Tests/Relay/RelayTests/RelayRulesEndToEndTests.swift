@@ -67,6 +67,18 @@ struct RelayRulesEndToEndTests {
         }
     }
 
+    @Test("an event stamped hours ahead of the relay's clock (a simulated day at 60×) still leaves after its hold, not hours later")
+    func eventsAheadOfTheClock() async throws {
+        try await withScene { scene in
+            let ahead = Date().addingTimeInterval(3 * 3600)
+            let event = RelayEvents.event(
+                kind: "gate-change", number: scene.number, date: scene.date, seq: 2, departure: ahead.addingTimeInterval(3600),
+                previous: #"{"gate":"A12"}"#, current: #"{"gate":"B34"}"#, occurredAt: ahead)
+            try RelayEvents.publish(event, kind: "gate-change")
+            #expect(try eventually(within: 10) { try scene.mails().count == 1 }, "relay log:\n\(scene.relay.log)")
+        }
+    }
+
     @Test("a delay is told from 30 minutes and again after each further 30; smaller moves send nothing")
     func delaySteps() async throws {
         try await withScene { scene in

@@ -27,7 +27,13 @@ struct DeliveryPlanner: Sendable {
         let preferences = SubscriptionPreferences(
             kinds: Set(match.kinds.compactMap(EventKind.init(rawValue:))), locale: match.locale, timeZone: match.timeZone,
             quietHours: match.quietFrom.flatMap { from in match.quietTo.flatMap { QuietHours(fromMinute: from, toMinute: $0) } })
-        let plan = NotificationPlanner.plan(event: event, preferences: preferences, view: view, now: now, settings: settings)
+        // An event stamped ahead of the relay's clock (clock skew; a simulated day running faster
+        // than real time) is planned at its own time, and its due times are then moved back by
+        // the difference: a gate held 2 minutes leaves 2 minutes after the relay took it.
+        let planningTime = max(now, event.occurredAt)
+        let ahead = planningTime.millisecondsSinceEpoch - now.millisecondsSinceEpoch
+        let plan = NotificationPlanner.plan(
+            event: event, preferences: preferences, view: view, now: planningTime, settings: settings)
 
         // By id: a notification already due (told, for the rules) but not yet sent stays.
         var withdrawn = Set(plan.cancellations.map(\.id))
@@ -46,7 +52,7 @@ struct DeliveryPlanner: Sendable {
                 deliveries.append(
                     PlannedDelivery(
                         contact: contact, notificationID: notification.id, topic: notification.topic.rawValue, kind: notification.eventKind.rawValue,
-                        dueAt: Double(notification.dueAt.millisecondsSinceEpoch) / 1000,
+                        dueAt: Double(notification.dueAt.millisecondsSinceEpoch - ahead) / 1000,
                         message: rendered.message(deliveryID: deliveryID, channel: contact.point.channel)))
             }
         }
