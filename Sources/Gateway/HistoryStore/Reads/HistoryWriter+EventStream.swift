@@ -18,6 +18,11 @@ public struct EventStreamBounds: Sendable, Equatable {
     public var retained: ClosedRange<Int64>?
     /// The last `stream_seq` given to an event (0: none yet).
     public var lastAssigned: Int64
+
+    public init(retained: ClosedRange<Int64>?, lastAssigned: Int64) {
+        self.retained = retained
+        self.lastAssigned = lastAssigned
+    }
 }
 
 extension HistoryWriter {
