@@ -173,10 +173,21 @@ let package = Package(
             ],
             path: "Sources/Relay/SMTPChannel"
         ),
+        // The HTTP client setup and answer reading the HTTP providers' channels share.
+        .target(
+            name: "ProviderHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Relay/ProviderHTTP"
+        ),
         .target(
             name: "SMSChannel",
             dependencies: [
-                "Channels",
+                "Channels", "ProviderHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -188,7 +199,7 @@ let package = Package(
         .target(
             name: "FCMChannel",
             dependencies: [
-                "Channels", "JSON",
+                "Channels", "ProviderHTTP", "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

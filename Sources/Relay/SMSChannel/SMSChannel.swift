@@ -1,3 +1,4 @@
+import ProviderHTTP
 import AsyncHTTPClient
 import Channels
 import NIOCore
