@@ -1,7 +1,24 @@
 import Foundation
 
-/// Reading a configuration file, with the reason an operator can act on when it cannot be read.
+/// Reading a configuration file, with the reason an operator can act on when it cannot be read,
+/// and parsing it: syntax first (every broken line), then the program's tables.
 enum ConfigurationFile {
+    /// The TOML syntax errors of `text`, or what `load` makes of its tables with every problem it
+    /// reported; `source` names the text in errors.
+    static func parse<Config>(
+        _ text: String, source: String, load: (ConfigLoader, TOMLTable) -> Config?
+    ) throws(ConfigurationErrors) -> Config {
+        let (table, syntaxErrors) = TOMLParser.parseRecovering(text)
+        guard syntaxErrors.isEmpty else {
+            throw ConfigurationErrors(
+                syntaxErrors.map { ConfigurationError(source: source, line: $0.line, key: "", message: $0.message) })
+        }
+        let loader = ConfigLoader(source: source)
+        let config = load(loader, table)
+        guard let config, loader.errors.isEmpty else { throw ConfigurationErrors(loader.errors) }
+        return config
+    }
+
     static func text(at path: String) throws(ConfigurationErrors) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false

@@ -65,15 +65,7 @@ public struct GatewayConfig: Sendable, Equatable {
     /// Syntax errors come first: when the text is not valid TOML, every syntax error is reported
     /// (one per broken line) and the settings are not checked until they are fixed.
     public static func parse(_ text: String, source: String) throws(ConfigurationErrors) -> GatewayConfig {
-        let (table, syntaxErrors) = TOMLParser.parseRecovering(text)
-        guard syntaxErrors.isEmpty else {
-            throw ConfigurationErrors(
-                syntaxErrors.map { ConfigurationError(source: source, line: $0.line, key: "", message: $0.message) })
-        }
-        let loader = ConfigLoader(source: source)
-        let config = loader.load(table)
-        guard let config, loader.errors.isEmpty else { throw ConfigurationErrors(loader.errors) }
-        return config
+        try ConfigurationFile.parse(text, source: source) { loader, table in loader.load(table) }
     }
 }
 

@@ -28,15 +28,7 @@ public struct RelayConfig: Sendable {
 
     /// Parses and validates configuration text; `source` (a file name) names it in errors.
     public static func parse(_ text: String, source: String) throws(ConfigurationErrors) -> RelayConfig {
-        let (table, syntaxErrors) = TOMLParser.parseRecovering(text)
-        guard syntaxErrors.isEmpty else {
-            throw ConfigurationErrors(
-                syntaxErrors.map { ConfigurationError(source: source, line: $0.line, key: "", message: $0.message) })
-        }
-        let loader = ConfigLoader(source: source)
-        let config = loader.loadRelay(table)
-        guard let config, loader.errors.isEmpty else { throw ConfigurationErrors(loader.errors) }
-        return config
+        try ConfigurationFile.parse(text, source: source) { loader, table in loader.loadRelay(table) }
     }
 }
 
