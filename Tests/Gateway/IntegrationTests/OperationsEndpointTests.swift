@@ -56,6 +56,11 @@ struct OperationsEndpointTests {
         ("flightedge_database_up", "gauge"), ("flightedge_database_outages_total", "counter"),
         ("flightedge_broker_up", "gauge"), ("flightedge_broker_reconnects_total", "counter"),
         ("flightedge_mqtt_publish_refusals_total", "counter"),
+        // The event stream (ReplayMetrics).
+        ("flightedge_replay_requests_total", "counter"), ("flightedge_replay_requests_refused_total", "counter"),
+        ("flightedge_replay_events_total", "counter"), ("flightedge_replay_missing_events_total", "counter"),
+        ("flightedge_outbox_expired_events_total", "counter"), ("flightedge_outbox_retention_seconds", "gauge"),
+        ("flightedge_event_stream_last_seq", "gauge"),
     ]
 
     @Test func everyMetricFamilyIsScrapedWithItsType() async throws {
