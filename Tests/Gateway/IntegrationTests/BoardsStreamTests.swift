@@ -82,6 +82,10 @@ import Testing
 
     @Test func theStreamsEndWhenTheGatewayStops() async throws {
         try await withDaemon { daemon in
+            // READY=1 can come a moment before the HTTP listener is bound.
+            for _ in 0..<100 where (try? daemon.http("/healthz").status) != 200 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let stream = try EventStreamClient(port: daemon.httpPort, path: "/board/stream")
             defer { stream.close() }
             #expect(try stream.next(timeout: 5)?.name == "snapshot")
