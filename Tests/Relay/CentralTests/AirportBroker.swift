@@ -51,8 +51,9 @@ final class AirportBroker {
     }
 
     deinit {
+        // SIGKILL: the test runner blocks SIGTERM, and its children inherit the mask.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: folder)

@@ -83,6 +83,12 @@ extension CentralTests {
         #expect(a.count + b.count == count)
         #expect(Set(a).isDisjoint(with: b))
         #expect(a.count > 0 && b.count > 0, "A got \(a.count), B \(b.count)")
+        // Cancelled, each source stops consuming and leaves the queue to others.
+        firstTask.cancel()
+        secondTask.cancel()
+        _ = await firstTask.result
+        _ = await secondTask.result
+        #expect(!first.isConnected && !second.isConnected)
         print("two relay sources: A handled \(a.count), B \(b.count) of \(count); the held message went to B while A's handler ran")
     }
 

@@ -71,10 +71,14 @@ public enum CentralCluster {
         // Read before waiting: a full pipe would block the script.
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        // waitpid, not waitUntilExit: Foundation's wait can miss the exit of a script whose
+        // children (the nodes) live on, and hang.
+        var status: Int32 = 0
+        let reaped = waitpid(process.processIdentifier, &status, 0)
+        let exitCode = reaped == process.processIdentifier ? (status >> 8) & 0xff : (process.isRunning ? -1 : process.terminationStatus)
+        guard exitCode == 0 else {
             throw TestSupportError(
-                .commandFailed, "scripts/central \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(problems)")
+                .commandFailed, "scripts/central \(arguments.joined(separator: " ")) exited \(exitCode): \(problems)")
         }
         return text
     }
