@@ -75,6 +75,11 @@ public enum CentralCluster {
         // children (the nodes) live on, and hang.
         var status: Int32 = 0
         let reaped = waitpid(process.processIdentifier, &status, 0)
+        if reaped != process.processIdentifier {
+            // Foundation reaped it first: its status arrives shortly.
+            let deadline = Date().addingTimeInterval(120)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+        }
         let exitCode = reaped == process.processIdentifier ? (status >> 8) & 0xff : (process.isRunning ? -1 : process.terminationStatus)
         guard exitCode == 0 else {
             throw TestSupportError(
