@@ -88,8 +88,9 @@ struct RelayCrashTests {
             let duplicates = copies.values.reduce(0) { $0 + max(0, $1 - 1) }
             print("relay kill -9 ×10: \(expected.count) notifications wanted, \(missing.count) missing, \(duplicates) duplicates")
             #expect(missing.isEmpty, "missing: \(missing.prefix(5))")
-            // A duplicate needs a kill between the server's 250 and the commit (~1 ms of each send).
-            #expect(duplicates <= 3, "\(duplicates) duplicates")
+            // A duplicate needs a kill between the server's 250 and the commit that records it: at
+            // most the sends in flight at each kill (`concurrency` 8), never more. Seen: 0 and 4.
+            #expect(duplicates <= 10 * 8, "\(duplicates) duplicates")
         }
     }
 }
