@@ -14,7 +14,9 @@ struct RelayCrashTests {
         let smtp = try SMTPStandin.shared()
         try await TestServices.withTemporaryDatabase { url in
             let extra = "[dispatch]\nlease_seconds = 5\nconcurrency = 8\n"
-            let topic = "$share/relay/flightedge/+/events/#"
+            // A share group of this run's own: the persistent sessions of an earlier run on the same
+            // broker stay members of their group, and the broker keeps handing them their share.
+            let topic = "$share/relay-\(UUID().uuidString.prefix(8).lowercased())/flightedge/+/events/#"
             let steady = try RelayProcess(databaseURL: url, smtp: smtp, topic: topic, extra: extra)
             let victim = try RelayProcess(databaseURL: url, smtp: smtp, topic: topic, extra: extra)
             try steady.start()
