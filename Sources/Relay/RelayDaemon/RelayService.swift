@@ -42,7 +42,7 @@ public struct RelayService: Service, CustomStringConvertible {
         let registry = PrometheusCollectorRegistry()
         let metrics = RelayMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let source = try makeSource()
-        let instance = config.dispatch.instance ?? "\(SMTPHostName.current)-\(ProcessInfo.processInfo.processIdentifier)"
+        let instance = config.dispatch.instance ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
         let links: LinkSigner
         do {
@@ -154,9 +154,4 @@ struct RelaySourceURL {
         port = parsed.port
         self.tls = tls
     }
-}
-
-/// The machine's name, for the instance's default name.
-enum SMTPHostName {
-    static var current: String { ProcessInfo.processInfo.hostName }
 }

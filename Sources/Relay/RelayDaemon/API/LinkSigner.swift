@@ -1,5 +1,6 @@
 @preconcurrency import Crypto
 import Foundation
+import WebPushChannel
 
 /// Signs and checks the links a passenger gets (their personal page, one-click unsubscribe):
 /// HMAC-SHA-256 under the relay's shared secret (kept in the database, so every instance
@@ -34,20 +35,5 @@ struct LinkSigner: Sendable {
     func manageURL(_ id: String) -> String { "\(publicURL)/manage/\(id)?token=\(token(.manage, subscription: id))" }
     func unsubscribeURL(_ id: String) -> String {
         "\(publicURL)/unsubscribe/\(id)?token=\(token(.unsubscribe, subscription: id))"
-    }
-}
-
-/// base64url without padding (RFC 4648 §5), as tokens and Web Push keys use it.
-enum Base64URL {
-    static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: String) -> [UInt8]? {
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map { Array($0) }
     }
 }

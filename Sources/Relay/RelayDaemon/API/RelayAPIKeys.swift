@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import WebPushChannel
 import HTTPTypes
 import RelayStore
 

@@ -1,5 +1,6 @@
 import Channels
 import Foundation
+import WebPushChannel
 import HTTPTypes
 import JSON
 

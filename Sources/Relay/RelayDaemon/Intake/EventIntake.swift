@@ -34,11 +34,16 @@ final class EventIntake: Sendable {
     /// The source's handler: blocks until the message is committed (or kept as rejected).
     func take(_ message: SourceMessage) {
         let started = ContinuousClock.now
+        // Parsed once: the rules' reading and the additive `stream_seq` come from the same value.
+        let json: JSONValue
         let event: RelayEvent
         do {
-            event = try RelayEvent(json: message.payload)
+            do { json = try JSONParser.parse(message.payload) } catch {
+                throw RelayEventError(.notJSON, field: nil, "the event is not JSON: \(error)")
+            }
+            event = try RelayEvent(json: json)
         } catch {
-            keepRejected(message, reason: error.description)
+            keepRejected(message, reason: "\(error)")
             return
         }
         guard UUID(uuidString: event.eventID) != nil else {
@@ -47,7 +52,7 @@ final class EventIntake: Sendable {
         }
         let record = EventRecord(
             eventID: event.eventID, airport: event.airport, flightID: event.flightID, kind: event.kind.rawValue,
-            seq: Int(event.seq), streamSeq: Self.streamSeq(in: message.payload),
+            seq: Int(event.seq), streamSeq: Self.streamSeq(in: json),
             occurredAt: event.occurredAt.description, airline: event.flight.airline, number: event.flight.number,
             flightDate: event.flight.date, payload: String(decoding: message.payload, as: UTF8.self))
         let planner = planner
@@ -87,8 +92,8 @@ final class EventIntake: Sendable {
     }
 
     /// The additive `stream_seq` member (RELAY.md), when present.
-    static func streamSeq(in payload: [UInt8]) -> Int64? {
-        guard case .object(let object)? = try? JSONParser.parse(payload) else { return nil }
+    static func streamSeq(in json: JSONValue) -> Int64? {
+        guard case .object(let object) = json else { return nil }
         return object["stream_seq"]?.integerValue
     }
 }
