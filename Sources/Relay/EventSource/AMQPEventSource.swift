@@ -47,9 +47,10 @@ public final class AMQPEventSource: EventSource {
         }
     }
 
-    private let settings: Settings
+    let settings: Settings
     private let logger: Logger
     private let connected = Flag()
+    let replayPublisher = AMQPReplayPublisher()
 
     private final class Flag: Sendable {
         let value = Atomic<Bool>(false)

@@ -21,4 +21,9 @@ public protocol EventSource: Sendable {
 
     /// True while connected to the broker.
     var isConnected: Bool { get }
+
+    /// Sends a replay request to an airport through the source's broker, and returns once the
+    /// broker took it (blocks; call it off Swift's cooperative pool or briefly). Throws
+    /// ``ReplayCommandError`` when it could not.
+    func send(_ command: ReplayCommand) throws
 }

@@ -33,6 +33,8 @@ public final class MQTTEventSource: EventSource {
     private let settings: Settings
     private let logger: Logger
     private let state = ConnectionFlag()
+    /// The running client, for replay requests.
+    private let current = Mutex<MQTTClient?>(nil)
 
     private final class ConnectionFlag: Sendable {
         let connected = Atomic<Bool>(false)
@@ -91,8 +93,10 @@ public final class MQTTEventSource: EventSource {
             }
         }
         subscription.withLock { $0 = client }
+        current.withLock { $0 = client }
         try client.start(host: settings.host, port: settings.port)
         defer {
+            current.withLock { $0 = nil }
             subscription.withLock { $0 = nil }
             client.stop()
             state.connected.store(false, ordering: .relaxed)
@@ -100,6 +104,20 @@ public final class MQTTEventSource: EventSource {
         // Runs until cancelled; libmosquitto's thread does the work.
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    /// Publishes the request at QoS 1 on the relay's own session (the broker's ACL must let the
+    /// relay write `flightedge/+/cmd/replay`; conf/mosquitto/flightedge.acl does). libmosquitto
+    /// resends it after a reconnect until the broker acknowledged it.
+    public func send(_ command: ReplayCommand) throws {
+        try current.withLock { client throws(ReplayCommandError) in
+            guard let client, isConnected else { throw ReplayCommandError("MQTT source not connected") }
+            do {
+                try client.publish(topic: command.topic, payload: command.payload, qos: 1, retain: false)
+            } catch {
+                throw ReplayCommandError("cannot publish \(command.topic): \(error)")
+            }
         }
     }
 }

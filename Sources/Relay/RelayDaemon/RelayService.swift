@@ -76,6 +76,11 @@ public struct RelayService: Service, CustomStringConvertible {
                 RelayHealth(databaseUp: !apiStore.outage && !intakeStore.outage, sourceConnected: source.isConnected, channels: enabled)
             }, metrics: metrics, twilioAuthToken: channels.twilioAuthToken)
         let server = RelayHTTPServer(address: config.http.listen, routes: routes, logger: logger)
+        // Issue #13: each airport's stream, its gaps asked for again, its gauges (docs/CENTRAL.md).
+        AirportRoutes.configure(config.central)
+        let replays = ReplayRequester(
+            store: RelayStore(connector: connector, logger: logger, role: "replay"), source: source, central: config.central,
+            metrics: AirportMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
 
         logger.notice(
             "relay starting",
@@ -95,6 +100,7 @@ public struct RelayService: Service, CustomStringConvertible {
                             }
                         }
                         parts.addTask { await dispatcher.run() }
+                        parts.addTask { await replays.run() }
                         _ = notifier.ready(status: "relay running (\(enabled.joined(separator: ", ")))")
                     }
                 }

@@ -15,7 +15,10 @@ public enum RelaySchema {
     /// The migrations, under their own advisory lock key ("FERelay!").
     public static let catalog = MigrationCatalog(
         schema: "relay", lockKey: 0x4645_5265_6C61_7921, program: "flightedge-relay",
-        migrations: [MigrationCatalog.Migration(version: 1, name: "initial relay schema", sql: initial)])
+        migrations: [
+            MigrationCatalog.Migration(version: 1, name: "initial relay schema", sql: initial),
+            MigrationCatalog.Migration(version: 2, name: "airport streams and gaps", sql: airports),
+        ])
 
     static let initial = """
         -- Secrets every instance shares (the key that signs passengers' links), made by the first.

@@ -169,6 +169,7 @@ extension RelayStore {
                 }
             }
             if !statements.isEmpty { try connection.pipeline(statements) }
+            try Self.trackStream(airport: event.airport, streamSeq: event.streamSeq, on: connection)
             return .recorded(deliveries: count, earliestDue: earliest)
         }
     }

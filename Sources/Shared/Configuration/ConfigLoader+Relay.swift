@@ -14,6 +14,7 @@ extension ConfigLoader {
         let webpushTable = top.table("webpush", required: false)
         let rulesTable = top.table("rules", required: false)
         let dispatchTable = top.table("dispatch", required: false)
+        let centralTable = top.table("central", required: false)
 
         let database = loadDatabase(databaseTable)
         let source = loadSource(sourceTable)
@@ -24,13 +25,14 @@ extension ConfigLoader {
         let webpush = webpushTable.flatMap(loadWebPush)
         let rules = loadRules(rulesTable)
         let dispatch = loadDispatch(dispatchTable)
+        let central = loadCentral(centralTable)
         top.finish()
 
         sortErrorsByLine()
         guard errors.isEmpty, let database, let source, let http else { return nil }
         return RelayConfig(
             database: database, source: source, http: http, smtp: smtp, sms: sms, fcm: fcm, webpush: webpush,
-            rules: rules, dispatch: dispatch)
+            rules: rules, dispatch: dispatch, central: central)
     }
 
     private func loadSource(_ table: TOMLTable?) -> RelaySourceConfig? {

@@ -14,6 +14,7 @@ public struct RelayConfig: Sendable {
     public var webpush: WebPushConfig?
     public var rules: RelayRulesConfig
     public var dispatch: DispatchConfig
+    public var central = RelayCentralConfig()
 
     /// `FLIGHTEDGE_RELAY_CONFIG` when set (and not empty), else `/etc/flightedge/relay.toml`.
     public static var defaultPath: String {

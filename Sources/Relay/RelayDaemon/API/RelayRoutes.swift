@@ -32,6 +32,7 @@ struct RelayRoutes: Sendable {
         v1.delete("/subscriptions/{id}") { request, context in try await delete(request, context) }
         v1.get("/subscriptions/{id}/deliveries") { request, context in try await deliveries(request, context) }
         v1.post("/callbacks/twilio") { request, context in try await twilioCallback(request, context) }
+        v1.get("/airports") { _, _ in try await AirportRoutes.list(store) }
         router.get("/unsubscribe/{id}") { request, context in try await unsubscribePage(request, context) }
         router.post("/unsubscribe/{id}") { request, context in try await unsubscribe(request, context) }
         router.get("/manage/{id}") { request, context in try await managePage(request, context) }
