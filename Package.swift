@@ -348,7 +348,9 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
         .testTarget(
             name: "CentralTests",
-            dependencies: ["AMQP", "EventSource", "MQTT", "FlightEdgeTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AMQP", "EventSource", "MQTT", "RelayStore", "FlightEdgeTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Relay/CentralTests"
         ),
     ]

@@ -54,6 +54,13 @@ public enum StreamLedger {
         public var removedGap: Int64?
         /// Gaps to insert: the new one, or what is left of the filled one.
         public var addedGaps: [Gap]
+
+        public init(kind: Kind, highestSeen: Int64, removedGap: Int64?, addedGaps: [Gap]) {
+            self.kind = kind
+            self.highestSeen = highestSeen
+            self.removedGap = removedGap
+            self.addedGaps = addedGaps
+        }
     }
 
     /// The change one event with number `seq` makes, given the airport's highest number seen
