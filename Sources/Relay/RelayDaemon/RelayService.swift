@@ -70,11 +70,19 @@ public struct RelayService: Service, CustomStringConvertible {
             if case .recorded(let deliveries, _) = outcome, deliveries > 0 { dispatcher.wake() }
         }
         let enabled = channels.channels.map(\.kind.rawValue).sorted()
+        // The passenger pages' live side: NOTIFY from every instance's commits, read on a
+        // connection of its own, and the pages' reads on another (never behind the API's).
+        let changes = PassengerChangeFeed(connector: connector)
+        let hub = PassengerHub(store: RelayStore(connector: connector, logger: logger, role: "pages"), logger: logger)
+        let passenger = PassengerRoutes(
+            store: apiStore, links: links, hub: hub, enabled: channels.enabled,
+            applicationServerKey: channels.applicationServerKey, limits: PublicSubscriptionLimits(),
+            queued: { dispatcher.wake() })
         let routes = RelayRoutes(
             store: apiStore, links: links, enabled: channels.enabled,
             health: {
                 RelayHealth(databaseUp: !apiStore.outage && !intakeStore.outage, sourceConnected: source.isConnected, channels: enabled)
-            }, metrics: metrics, twilioAuthToken: channels.twilioAuthToken)
+            }, metrics: metrics, twilioAuthToken: channels.twilioAuthToken, passenger: passenger)
         let server = RelayHTTPServer(address: config.http.listen, routes: routes, logger: logger)
         // Issue #13: each airport's stream, its gaps asked for again, its gauges (docs/CENTRAL.md).
         AirportRoutes.configure(config.central)
@@ -100,11 +108,16 @@ public struct RelayService: Service, CustomStringConvertible {
                             }
                         }
                         parts.addTask { await dispatcher.run() }
+                        parts.addTask {
+                            changes.start()
+                            await hub.run(changes: changes.changes)
+                        }
                         parts.addTask { await replays.run() }
                         _ = notifier.ready(status: "relay running (\(enabled.joined(separator: ", ")))")
                     }
                 }
                 _ = notifier.stopping()
+                changes.stop()
                 await channels.shutdown()
                 await server.stop()
             }

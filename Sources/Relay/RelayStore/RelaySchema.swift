@@ -18,6 +18,7 @@ public enum RelaySchema {
         migrations: [
             MigrationCatalog.Migration(version: 1, name: "initial relay schema", sql: initial),
             MigrationCatalog.Migration(version: 2, name: "airport streams and gaps", sql: airports),
+            MigrationCatalog.Migration(version: 3, name: "passenger page: flights, change notifications", sql: passenger),
         ])
 
     static let initial = """

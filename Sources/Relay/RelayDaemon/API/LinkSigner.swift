@@ -2,7 +2,8 @@
 import Foundation
 import WebPushChannel
 
-/// Signs and checks the links a passenger gets (their personal page, one-click unsubscribe):
+/// Signs and checks the links a passenger gets (their personal page, one-click unsubscribe) and
+/// the passenger pages' form tokens:
 /// HMAC-SHA-256 under the relay's shared secret (kept in the database, so every instance
 /// accepts every instance's links), truncated to 128 bits, base64url.
 struct LinkSigner: Sendable {
@@ -10,6 +11,12 @@ struct LinkSigner: Sendable {
     enum Purpose: String, Sendable {
         case manage
         case unsubscribe
+        /// The confirmation message's link: it alone shows the confirm button of a subscription
+        /// made on the public page (the page the form leads to does not: whoever fills in an
+        /// address must also read its mail).
+        case confirm
+        /// A form's anti-forgery token, over the browser's `fe_csrf` cookie (``PassengerCSRF``).
+        case csrf
     }
 
     private let key: SymmetricKey
@@ -20,6 +27,7 @@ struct LinkSigner: Sendable {
         self.publicURL = publicURL
     }
 
+    /// The token of `purpose` for `id` (a subscription id; for `.csrf`, the cookie's value).
     func token(_ purpose: Purpose, subscription id: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(purpose.rawValue):\(id)".utf8), using: key)
         return Base64URL.encode(Array(mac.prefix(16)))
@@ -33,6 +41,8 @@ struct LinkSigner: Sendable {
     }
 
     func manageURL(_ id: String) -> String { "\(publicURL)/manage/\(id)?token=\(token(.manage, subscription: id))" }
+    /// The personal page with the confirm button: the confirmation message's link.
+    func confirmURL(_ id: String) -> String { "\(manageURL(id))&confirm=\(token(.confirm, subscription: id))" }
     func unsubscribeURL(_ id: String) -> String {
         "\(publicURL)/unsubscribe/\(id)?token=\(token(.unsubscribe, subscription: id))"
     }

@@ -10,7 +10,7 @@ final class RelayHTTPServer: Sendable {
     private let group: ServiceGroup
 
     init(address: HostPort, routes: RelayRoutes, logger: Logger) {
-        let router = Router(options: .autoGenerateHeadEndpoints)
+        let router = Router(context: RelayRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: APIProblemMiddleware())
         routes.add(to: router)
         let application = Application(

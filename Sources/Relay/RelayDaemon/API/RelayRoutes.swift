@@ -9,8 +9,8 @@ import SMSChannel
 import Telemetry
 
 /// The relay's HTTP API (RELAY.md; docs/relay-openapi.yaml): subscriptions for airline apps and
-/// websites (bearer API keys), the passenger's personal page and one-click unsubscribe (signed
-/// links), provider status callbacks, `/healthz` and `/metrics`.
+/// websites (bearer API keys), provider status callbacks, `/healthz` and `/metrics`; the
+/// passenger pages (public page, personal page, one-click unsubscribe) are ``PassengerRoutes``.
 struct RelayRoutes: Sendable {
     let store: RelayStore
     let links: LinkSigner
@@ -19,6 +19,8 @@ struct RelayRoutes: Sendable {
     let metrics: RelayMetrics
     /// Twilio's auth token, to check status callbacks' signatures; nil when SMS is off.
     let twilioAuthToken: String?
+    /// The passenger pages: `/`, `/subscribe`, `/manage/…`, `/unsubscribe/…`, their streams and files.
+    let passenger: PassengerRoutes
 
     /// Bodies larger than this are refused with 413.
     static let maximumBody = 64 * 1024
@@ -33,10 +35,7 @@ struct RelayRoutes: Sendable {
         v1.get("/subscriptions/{id}/deliveries") { request, context in try await deliveries(request, context) }
         v1.post("/callbacks/twilio") { request, context in try await twilioCallback(request, context) }
         v1.get("/airports") { _, _ in try await AirportRoutes.list(store) }
-        router.get("/unsubscribe/{id}") { request, context in try await unsubscribePage(request, context) }
-        router.post("/unsubscribe/{id}") { request, context in try await unsubscribe(request, context) }
-        router.get("/manage/{id}") { request, context in try await managePage(request, context) }
-        router.post("/manage/{id}/confirm") { request, context in try await confirm(request, context) }
+        passenger.add(to: router)
     }
 
     // MARK: API
@@ -102,42 +101,6 @@ struct RelayRoutes: Sendable {
             _ = try await store.markDelivered(providerID: sid, channel: .sms)
         }
         return Response(status: .noContent)
-    }
-
-    // MARK: Passenger pages (signed links)
-
-    private func managePage<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try Self.subscriptionID(context)
-        guard links.isValid(request.uri.queryParameters["token"].map(String.init), .manage, subscription: id),
-            let record = try await store.subscription(id: id)
-        else { return PassengerPages.notFound() }
-        let sent = try await store.deliveries(subscription: id)
-        return PassengerPages.manage(record, deliveries: sent, links: links)
-    }
-
-    private func confirm<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try Self.subscriptionID(context)
-        let token = request.uri.queryParameters["token"].map(String.init)
-        guard links.isValid(token, .manage, subscription: id) else { return PassengerPages.notFound() }
-        _ = try await store.confirm(subscription: id)
-        return Response(status: .seeOther, headers: [.location: links.manageURL(id)])
-    }
-
-    private func unsubscribePage<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try Self.subscriptionID(context)
-        let token = request.uri.queryParameters["token"].map(String.init)
-        guard links.isValid(token, .unsubscribe, subscription: id) else { return PassengerPages.notFound() }
-        return PassengerPages.unsubscribeForm(id: id, token: token ?? "")
-    }
-
-    /// RFC 8058 one-click (`List-Unsubscribe=One-Click` posted by the mail client) and the
-    /// page's own button: both end the subscription.
-    private func unsubscribe<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try Self.subscriptionID(context)
-        let token = request.uri.queryParameters["token"].map(String.init)
-        guard links.isValid(token, .unsubscribe, subscription: id) else { return PassengerPages.notFound() }
-        _ = try await store.end(subscription: id)
-        return PassengerPages.unsubscribed()
     }
 
     // MARK: Operations

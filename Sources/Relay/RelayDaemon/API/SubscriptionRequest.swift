@@ -105,7 +105,8 @@ struct SubscriptionRequest: Sendable, Equatable {
         self.contacts = contacts
     }
 
-    private static func contact(_ value: JSONValue, field: String, enabled: Set<ChannelKind>) throws(APIProblem) -> ContactPoint {
+    /// One contact point of `contacts` (also what the personal page's browser button posts).
+    static func contact(_ value: JSONValue, field: String, enabled: Set<ChannelKind>) throws(APIProblem) -> ContactPoint {
         guard case .object(let object) = value else { throw APIProblem.invalid(field, "expected an object") }
         let name = try string(object["channel"], "\(field).channel")
         guard let channel = ChannelKind(rawValue: name) else {
