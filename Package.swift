@@ -280,6 +280,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // The relay's figures: its channels as the raw clients, NIO for the fast sinks.
+                "Channels", "FCMChannel", "SMTPChannel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks/FlightEdgeBench"
         ),
@@ -345,11 +351,15 @@ let package = Package(
                            "FlightEdgeTestSupport", "Postgres", "MQTT", "JSON", "Timing"],
             path: "Tests/Relay/RelayTests"
         ),
+        .testTarget(
+            name: "PassengerPageTests", dependencies: ["FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
+        ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
         .testTarget(
             name: "CentralTests",
             dependencies: [
-                "AMQP", "EventSource", "MQTT", "RelayStore", "FlightEdgeTestSupport", .product(name: "Logging", package: "swift-log"),
+                "AMQP", "EventSource", "MQTT", "Postgres", "RelayStore", "FlightEdgeTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Relay/CentralTests"
         ),

@@ -9,9 +9,19 @@ final class AirportBroker {
     let folder: URL
     private let process: Process
 
-    init(iata: String) throws {
+    /// - Parameters:
+    ///   - maxQueuedMessages: what the bridge may queue while the centre is unreachable (beyond
+    ///     it mosquitto drops events: only a replay brings them back).
+    ///   - nodePorts: the central nodes' MQTT ports the bridge connects to (default: the nodes'
+    ///     own; a test passes ``WANLink`` ports to cut the airport off).
+    init(iata: String, maxQueuedMessages: Int = 100_000, nodePorts: [Int]? = nil) throws {
         self.iata = iata
-        let bridge = try CentralCluster.addAirport(iata)
+        var bridge = try CentralCluster.addAirport(iata)
+        if let nodePorts {
+            let addresses = "address " + nodePorts.map { "127.0.0.1:\($0)" }.joined(separator: " ")
+            bridge = bridge.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix("address ") ? addresses : String($0) }.joined(separator: "\n")
+        }
         port = try Loopback.freePort()
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("flightedge-airport-\(iata)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -20,7 +30,7 @@ final class AirportBroker {
             "allow_anonymous true",
             "persistence false",
             // As conf/mosquitto/flightedge.conf: a bridge that is down queues, it does not drop.
-            "max_queued_messages 100000",
+            "max_queued_messages \(maxQueuedMessages)",
             "max_inflight_messages 1000",
             "log_dest file \(folder.path)/mosquitto.log",
             "log_type error",

@@ -1,0 +1,258 @@
+import FlightEdgeTestSupport
+import Foundation
+import Postgres
+import Testing
+
+extension CentralTests {
+    /// Issue #13's proof: three airports (each a gateway with its own database and mosquitto,
+    /// bridged to the three-node cluster), two relay instances on the AMQP source, a shortened
+    /// day at each airport; meanwhile a node is killed and started again, a relay instance is
+    /// killed and restarted, and one airport is cut off from the centre for longer than its
+    /// bridge may queue (so mosquitto drops events, and only replay brings them back).
+    /// Afterwards every event of every airport is in the relay's database once, no gap is open,
+    /// and every notification the relay sent reached the SMTP stand-in.
+    @Test func threeAirportsTwoRelaysAndEveryFaultLoseNoEvent() async throws {
+        try CentralCluster.startDownNodes()
+        let smtp = try SMTPStandin.shared()
+        let run = UUID().uuidString.prefix(6).lowercased()
+        let codes = Self.airportCodes()
+        let date = Self.today()
+        let mqttPorts = try CentralCluster.mqttPorts
+        // The third airport reaches the centre through links the test can cut; its bridge may
+        // queue 20 events while cut off.
+        let links = try mqttPorts.map { try WANLink(upstream: $0) }
+        let brokers = [
+            try AirportBroker(iata: codes[0]), try AirportBroker(iata: codes[1]),
+            try AirportBroker(iata: codes[2], maxQueuedMessages: 20, nodePorts: links.map(\.port)),
+        ]
+        try await Self.withDatabases(4) { urls in
+            let gateways = try (0..<3).map { i in
+                try DaemonProcess(databaseURL: urls[i], mqttPort: brokers[i].port, airport: codes[i], logLevel: "info")
+            }
+            defer { for gateway in gateways { _ = gateway.stop() } }
+            for gateway in gateways { try gateway.start() }
+            let relays = try (0..<2).map { _ in try Self.centralRelay(databaseURL: urls[3], smtp: smtp) }
+            defer { for relay in relays { relay.stop() } }
+            for relay in relays { try relay.start() }
+
+            // A few passengers per airport, on departures of the day about to be played.
+            let key = try relays[0].createAPIKey()
+            var addresses: [String] = []
+            for (index, code) in codes.enumerated() {
+                for flight in try Self.departures(airport: code, seed: UInt64(index + 1), date: date).prefix(3) {
+                    let address = "central.\(run).\(code.lowercased()).\(flight.airline)\(flight.number)@example.org"
+                    let created = try relays[0].request(
+                        "POST", "/v1/subscriptions",
+                        body: """
+                            {"flight": {"airline": "\(flight.airline)", "number": "\(flight.number)", "date": "\(date)"},
+                             "contacts": [{"channel": "email", "address": "\(address)"}]}
+                            """,
+                        headers: ["Authorization": "Bearer \(key)"])
+                    #expect(created.status == 201, "\(created.body)")
+                    addresses.append(address)
+                }
+            }
+
+            // The day, 05:00 to midnight in about 47 s at each airport, with the faults meanwhile.
+            let feeds = try (0..<3).map { i in try Self.simulate(airport: codes[i], seed: UInt64(i + 1), date: date, to: gateways[i].listenPort) }
+            let start = Date()
+            func at(_ seconds: Double) async throws {
+                let left = seconds - Date().timeIntervalSince(start)
+                if left > 0 { try await Task.sleep(for: .milliseconds(Int(left * 1000))) }
+            }
+            try await at(6)
+            try CentralCluster.killNode(2)
+            let restart = Task.detached {
+                try await Task.sleep(for: .seconds(8))
+                try CentralCluster.startDownNodes()
+            }
+            try await at(12)
+            relays[1].kill9()
+            try await at(15)
+            try relays[1].start()
+            try await at(20)
+            for link in links { link.cut() }
+            try await at(34)
+            for link in links { try link.restore() }
+            try await restart.value
+            for feed in feeds { feed.waitUntilExit() }
+            #expect(feeds.allSatisfy { $0.terminationStatus == 0 }, "a simulator failed")
+            let played = Date().timeIntervalSince(start)
+
+            // Every event of every airport, once; no hole left.
+            let relayDatabase = try PostgresConnection(conninfo: urls[3])
+            let outboxes = try urls[0..<3].map { try PostgresConnection(conninfo: $0) }
+            var report: [String] = []
+            let complete = try await Self.eventually(within: 90) {
+                report = []
+                var done = true
+                for (index, code) in codes.enumerated() {
+                    let published = try Self.strings(
+                        outboxes[index], "SELECT event_id::text FROM flightedge.outbox WHERE event_id IS NOT NULL")
+                    let recorded = try Self.strings(
+                        relayDatabase, "SELECT event_id::text FROM relay.events WHERE airport = $1", [.text(code)])
+                    let gaps = try Self.strings(
+                        relayDatabase, "SELECT from_seq || '-' || to_seq FROM relay.stream_gaps WHERE airport = $1", [.text(code)])
+                    let missing = Set(published).subtracting(recorded)
+                    report.append("\(code): \(published.count) published, \(recorded.count) recorded, \(missing.count) missing, gaps \(gaps)")
+                    done = done && !published.isEmpty && missing.isEmpty && gaps.isEmpty && Set(recorded) == Set(published)
+                }
+                return done
+            }
+            let settled = Date().timeIntervalSince(start)
+            #expect(complete, "\(report.joined(separator: "; "))\ncut-off bridge log: \(brokers[2].log.suffix(2000))")
+
+            // /v1/airports: each airport online, contiguous up to its last number, no open gap.
+            let listed = try relays[0].request("GET", "/v1/airports")
+            #expect(listed.status == 200)
+            let airports = try JSONSerialization.jsonObject(with: Data(listed.body.utf8)) as? [[String: Any]] ?? []
+            for (index, code) in codes.enumerated() {
+                let highest = try Self.strings(outboxes[index], "SELECT max(stream_seq)::text FROM flightedge.outbox").first ?? ""
+                let entry = airports.first { $0["airport"] as? String == code }
+                #expect((entry?["highest_contiguous_seq"] as? Int).map(String.init) == highest, "\(code): \(entry ?? [:])")
+                #expect(entry?["open_gaps"] as? Int == 0)
+                #expect(entry?["status"] as? String == "online")
+            }
+            // The cut-off airport lost events in its bridge: only replay requests brought them back.
+            let cutOff = airports.first { $0["airport"] as? String == codes[2] }
+            #expect((cutOff?["replays"] as? Int ?? 0) > 0, "no replay was needed: \(cutOff ?? [:])")
+            #expect(brokers[2].log.contains("dropped"), "mosquitto dropped nothing: \(brokers[2].log.suffix(1500))")
+
+            // Every notification the relays sent reached the stand-in (a kill -9 between the SMTP
+            // server's 250 and the commit may send one twice, never lose one).
+            let quiet = try await Self.eventually(within: 30) {
+                try Self.strings(
+                    relayDatabase, "SELECT count(*)::text FROM relay.deliveries WHERE state IN ('pending', 'sending') AND due_at <= now()"
+                ).first == "0"
+            }
+            #expect(quiet, "deliveries still due")
+            let sent = try Self.strings(
+                relayDatabase,
+                "SELECT message->>'delivery_id' FROM relay.deliveries WHERE channel = 'email' AND state IN ('sent', 'delivered')")
+            var copies: [String: Int] = [:]
+            for mail in try smtp.received() where mail.rcptTos.contains(where: { $0.hasPrefix("central.\(run).") }) {
+                guard let messageID = mail.messageID, let delivery = sent.first(where: { messageID.contains($0) }) else { continue }
+                copies[delivery, default: 0] += 1
+            }
+            let lost = sent.filter { copies[$0] == nil }
+            let twice = copies.values.reduce(0) { $0 + max(0, $1 - 1) }
+            #expect(!sent.isEmpty, "no notification was sent to \(addresses.count) passengers")
+            #expect(lost.isEmpty, "sent but never received: \(lost.prefix(5))")
+            #expect(twice <= 8, "\(twice) notifications twice")
+            print(
+                "three airports, two relays, node 2 and relay B killed, \(codes[2]) cut off 14 s: "
+                    + report.joined(separator: "; ") + "; replays for \(codes[2]): \(cutOff?["replays"] ?? 0); "
+                    + "\(sent.count) mails, \(twice) twice; played \(Int(played)) s, settled at \(Int(settled)) s")
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Three airport codes of this run (the shared queue may still hold an earlier run's events).
+    static func airportCodes() -> [String] {
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        var codes: Set<String> = []
+        while codes.count < 3 { codes.insert("Q" + String((0..<2).map { _ in letters.randomElement()! })) }
+        return codes.sorted()
+    }
+
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date())
+    }
+
+    /// A relay on the central queue: RelayProcess's configuration with an `amqp` source, replay
+    /// requests after 2 s without progress, repeated every 2–5 s, and gate changes told at once.
+    static func centralRelay(databaseURL: String, smtp: SMTPStandin) throws -> RelayProcess {
+        let environment = ProcessInfo.processInfo.environment
+        let relay = try RelayProcess(
+            databaseURL: databaseURL, smtp: smtp,
+            extra: """
+                [rules]
+                gate_hold_seconds = 0
+
+                [dispatch]
+                lease_seconds = 5
+
+                [central]
+                replay_after_seconds = 2
+                replay_backoff_max_seconds = 5
+                silent_after_seconds = 120
+                """)
+        var config = try String(contentsOfFile: relay.configPath, encoding: .utf8)
+        guard let from = config.range(of: "[source]\n"), let to = config.range(of: "\n[http]", range: from.upperBound..<config.endIndex)
+        else { throw TestSupportError(.commandFailed, "RelayProcess wrote no [source] table") }
+        config.replaceSubrange(
+            from.upperBound..<to.lowerBound,
+            with: """
+                kind = "amqp"
+                url = "\(try CentralCluster.amqpURLs.joined(separator: ","))"
+                username = "relay"
+                password_file = "\(environment["FLIGHTEDGE_CENTRAL_RELAY_PASSWORD_FILE"] ?? "")"
+                queue = "\(try CentralCluster.queue)"
+
+                """)
+        try config.write(toFile: relay.configPath, atomically: true, encoding: .utf8)
+        return relay
+    }
+
+    /// `flightedge simulate` into a gateway's feed, from 05:00 at 1,440 times real speed.
+    static func simulate(airport: String, seed: UInt64, date: String, to port: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = DaemonProcess.binaryUnderTest
+        process.arguments = [
+            "simulate", "--flights", "120", "--airport", airport, "--seed", "\(seed)", "--date", date, "--start", "05:00",
+            "--speed", "1440", "--to", "127.0.0.1:\(port)",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// The departures of the simulated day, in feed order.
+    static func departures(airport: String, seed: UInt64, date: String) throws -> [(airline: String, number: String)] {
+        let process = Process()
+        process.executableURL = DaemonProcess.binaryUnderTest
+        process.arguments = ["simulate", "--flights", "120", "--airport", airport, "--seed", "\(seed)", "--date", date]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var seen: Set<String> = []
+        var flights: [(airline: String, number: String)] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                object["direction"] as? String == "departure", let airline = object["airline"] as? String,
+                let number = object["number"] as? String, seen.insert(airline + number).inserted
+            else { continue }
+            flights.append((airline, number))
+        }
+        return flights
+    }
+
+    static func withDatabases<Result>(_ count: Int, _ body: ([String]) async throws -> Result) async throws -> Result {
+        guard count > 0 else { return try await body([]) }
+        return try await TestServices.withTemporaryDatabase { url in
+            try await withDatabases(count - 1) { rest in try await body([url] + rest) }
+        }
+    }
+
+    static func strings(_ connection: PostgresConnection, _ sql: String, _ parameters: [PostgresValue] = []) throws -> [String] {
+        try connection.query(sql, parameters).rows.compactMap { $0.first ?? nil }
+    }
+
+    static func eventually(within seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return try condition()
+    }
+}
