@@ -354,6 +354,9 @@ let package = Package(
         .testTarget(
             name: "PassengerPageTests", dependencies: ["FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
         ),
+        .testTarget(
+            name: "PassengerPageTests", dependencies: ["FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
+        ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
         .testTarget(
             name: "CentralTests",

@@ -48,6 +48,16 @@ struct FlightQuery: Sendable, Equatable {
         return nil
     }
 
+    /// The same flight with its number padded to four digits (`TP980` → `TP0980`), as some
+    /// airports publish it; nil when the number has four digits already.
+    var padded: FlightQuery? {
+        let digits = number.prefix { $0.isNumber }
+        guard digits.count < 4 else { return nil }
+        var copy = self
+        copy.number = String(repeating: "0", count: 4 - digits.count) + number
+        return copy
+    }
+
     /// The flight as people write it: `LX 1234`.
     var display: String { "\(airline) \(number)" }
     /// The page of this lookup.

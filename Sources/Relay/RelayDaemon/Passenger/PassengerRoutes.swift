@@ -65,16 +65,24 @@ struct PassengerRoutes: Sendable {
         guard query["flight"] != nil || query["date"] != nil else {
             return PublicPage.render(.start, csrf: token, setCookie: session.setCookie, enabled: enabled)
         }
-        let values = ["flight": String(query["flight"] ?? ""), "date": String(query["date"] ?? "")]
-        let lookup: FlightQuery
+        // A GET form sends a space as `+`, which the query's percent-decoding leaves.
+        let values = [
+            "flight": String(query["flight"] ?? "").replacingOccurrences(of: "+", with: " "),
+            "date": String(query["date"] ?? "").replacingOccurrences(of: "+", with: " "),
+        ]
+        var lookup: FlightQuery
         do {
             lookup = try FlightQuery(flight: values["flight"] ?? "", date: values["date"] ?? "")
         } catch {
             return PublicPage.render(
                 .problem(error, status: .badRequest, lookup: nil), form: values, csrf: token, setCookie: session.setCookie, enabled: enabled)
         }
+        var flights = try await store.flights(airline: lookup.airline, number: lookup.number, date: lookup.date)
+        if flights.isEmpty, let padded = lookup.padded {
+            let found = try await store.flights(airline: padded.airline, number: padded.number, date: padded.date)
+            if !found.isEmpty { (lookup, flights) = (padded, found) }
+        }
         let key = PassengerHub.FlightKey(airline: lookup.airline, number: lookup.number, date: lookup.date)
-        let flights = try await store.flights(airline: lookup.airline, number: lookup.number, date: lookup.date)
         let stateID = try await hub.stateID(key, subscription: nil)
         return PublicPage.render(
             .flights(lookup, flights, streamID: stateID), csrf: token, setCookie: session.setCookie, enabled: enabled)
