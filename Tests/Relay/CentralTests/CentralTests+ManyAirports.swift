@@ -15,8 +15,8 @@ extension CentralTests {
         try CentralCluster.startDownNodes()
         let smtp = try SMTPStandin.shared()
         let run = UUID().uuidString.prefix(6).lowercased()
-        let codes = Self.airportCodes()
-        let date = Self.today()
+        let codes = CentralSetup.airportCodes(3)
+        let date = CentralSetup.today()
         let mqttPorts = try CentralCluster.mqttPorts
         // The third airport reaches the centre through links the test can cut; its bridge may
         // queue 20 events while cut off.
@@ -25,13 +25,13 @@ extension CentralTests {
             try AirportBroker(iata: codes[0]), try AirportBroker(iata: codes[1]),
             try AirportBroker(iata: codes[2], maxQueuedMessages: 20, nodePorts: links.map(\.port)),
         ]
-        try await Self.withDatabases(4) { urls in
+        try await CentralSetup.withDatabases(4) { urls in
             let gateways = try (0..<3).map { i in
                 try DaemonProcess(databaseURL: urls[i], mqttPort: brokers[i].port, airport: codes[i], logLevel: "info")
             }
             defer { for gateway in gateways { _ = gateway.stop() } }
             for gateway in gateways { try gateway.start() }
-            let relays = try (0..<2).map { _ in try Self.centralRelay(databaseURL: urls[3], smtp: smtp) }
+            let relays = try (0..<2).map { _ in try CentralSetup.relay(databaseURL: urls[3], smtp: smtp, extra: Self.relayTuning) }
             defer { for relay in relays { relay.stop() } }
             for relay in relays { try relay.start() }
 
@@ -39,7 +39,7 @@ extension CentralTests {
             let key = try relays[0].createAPIKey()
             var addresses: [String] = []
             for (index, code) in codes.enumerated() {
-                for flight in try Self.departures(airport: code, seed: UInt64(index + 1), date: date).prefix(3) {
+                for flight in try CentralSetup.departures(airport: code, flights: 120, seed: UInt64(index + 1), date: date).prefix(3) {
                     let address = "central.\(run).\(code.lowercased()).\(flight.airline)\(flight.number)@example.org"
                     let created = try relays[0].request(
                         "POST", "/v1/subscriptions",
@@ -53,8 +53,13 @@ extension CentralTests {
                 }
             }
 
-            // The day, 05:00 to midnight in about 47 s at each airport, with the faults meanwhile.
-            let feeds = try (0..<3).map { i in try Self.simulate(airport: codes[i], seed: UInt64(i + 1), date: date, to: gateways[i].listenPort) }
+            // The faults, while the day is played.
+            // The day, 05:00 to midnight in about 47 s at each airport (1,440 times real time).
+            let feeds = try (0..<3).map { i in
+                try CentralSetup.simulate(
+                    airport: codes[i], flights: 120, seed: UInt64(i + 1), date: date, speed: 1440, to: gateways[i].listenPort
+                ).process
+            }
             let start = Date()
             func at(_ seconds: Double) async throws {
                 let left = seconds - Date().timeIntervalSince(start)
@@ -148,100 +153,19 @@ extension CentralTests {
 
     // MARK: Helpers
 
-    /// Three airport codes of this run (the shared queue may still hold an earlier run's events).
-    static func airportCodes() -> [String] {
-        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        var codes: Set<String> = []
-        while codes.count < 3 { codes.insert("Q" + String((0..<2).map { _ in letters.randomElement()! })) }
-        return codes.sorted()
-    }
+    /// Replay requests after 2 s without progress, repeated every 2–5 s; gate changes told at once.
+    static let relayTuning = """
+        [rules]
+        gate_hold_seconds = 0
 
-    static func today() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date())
-    }
+        [dispatch]
+        lease_seconds = 5
 
-    /// A relay on the central queue: RelayProcess's configuration with an `amqp` source, replay
-    /// requests after 2 s without progress, repeated every 2–5 s, and gate changes told at once.
-    static func centralRelay(databaseURL: String, smtp: SMTPStandin) throws -> RelayProcess {
-        let environment = ProcessInfo.processInfo.environment
-        let relay = try RelayProcess(
-            databaseURL: databaseURL, smtp: smtp,
-            extra: """
-                [rules]
-                gate_hold_seconds = 0
-
-                [dispatch]
-                lease_seconds = 5
-
-                [central]
-                replay_after_seconds = 2
-                replay_backoff_max_seconds = 5
-                silent_after_seconds = 120
-                """)
-        var config = try String(contentsOfFile: relay.configPath, encoding: .utf8)
-        guard let from = config.range(of: "[source]\n"), let to = config.range(of: "\n[http]", range: from.upperBound..<config.endIndex)
-        else { throw TestSupportError(.commandFailed, "RelayProcess wrote no [source] table") }
-        config.replaceSubrange(
-            from.upperBound..<to.lowerBound,
-            with: """
-                kind = "amqp"
-                url = "\(try CentralCluster.amqpURLs.joined(separator: ","))"
-                username = "relay"
-                password_file = "\(environment["FLIGHTEDGE_CENTRAL_RELAY_PASSWORD_FILE"] ?? "")"
-                queue = "\(try CentralCluster.queue)"
-
-                """)
-        try config.write(toFile: relay.configPath, atomically: true, encoding: .utf8)
-        return relay
-    }
-
-    /// `flightedge simulate` into a gateway's feed, from 05:00 at 1,440 times real speed.
-    static func simulate(airport: String, seed: UInt64, date: String, to port: Int) throws -> Process {
-        let process = Process()
-        process.executableURL = DaemonProcess.binaryUnderTest
-        process.arguments = [
-            "simulate", "--flights", "120", "--airport", airport, "--seed", "\(seed)", "--date", date, "--start", "05:00",
-            "--speed", "1440", "--to", "127.0.0.1:\(port)",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    /// The departures of the simulated day, in feed order.
-    static func departures(airport: String, seed: UInt64, date: String) throws -> [(airline: String, number: String)] {
-        let process = Process()
-        process.executableURL = DaemonProcess.binaryUnderTest
-        process.arguments = ["simulate", "--flights", "120", "--airport", airport, "--seed", "\(seed)", "--date", date]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        var seen: Set<String> = []
-        var flights: [(airline: String, number: String)] = []
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                object["direction"] as? String == "departure", let airline = object["airline"] as? String,
-                let number = object["number"] as? String, seen.insert(airline + number).inserted
-            else { continue }
-            flights.append((airline, number))
-        }
-        return flights
-    }
-
-    static func withDatabases<Result>(_ count: Int, _ body: ([String]) async throws -> Result) async throws -> Result {
-        guard count > 0 else { return try await body([]) }
-        return try await TestServices.withTemporaryDatabase { url in
-            try await withDatabases(count - 1) { rest in try await body([url] + rest) }
-        }
-    }
+        [central]
+        replay_after_seconds = 2
+        replay_backoff_max_seconds = 5
+        silent_after_seconds = 120
+        """
 
     static func strings(_ connection: PostgresConnection, _ sql: String, _ parameters: [PostgresValue] = []) throws -> [String] {
         try connection.query(sql, parameters).rows.compactMap { $0.first ?? nil }

@@ -1,12 +1,15 @@
-import FlightEdgeTestSupport
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A private mosquitto playing an airport's broker, bridged to the central cluster with the
 /// section `scripts/central add-airport IATA` printed. Stopped (SIGTERM) when released.
-final class AirportBroker {
-    let iata: String
-    let port: Int
-    let folder: URL
+public final class AirportBroker {
+    public let iata: String
+    public let port: Int
+    public let folder: URL
     private let process: Process
 
     /// - Parameters:
@@ -14,7 +17,7 @@ final class AirportBroker {
     ///     it mosquitto drops events: only a replay brings them back).
     ///   - nodePorts: the central nodes' MQTT ports the bridge connects to (default: the nodes'
     ///     own; a test passes ``WANLink`` ports to cut the airport off).
-    init(iata: String, maxQueuedMessages: Int = 100_000, nodePorts: [Int]? = nil) throws {
+    public init(iata: String, maxQueuedMessages: Int = 100_000, nodePorts: [Int]? = nil) throws {
         self.iata = iata
         var bridge = try CentralCluster.addAirport(iata)
         if let nodePorts {
@@ -56,7 +59,7 @@ final class AirportBroker {
     }
 
     /// What mosquitto logged (bridge connections and failures).
-    var log: String {
+    public var log: String {
         (try? String(contentsOf: folder.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
     }
 

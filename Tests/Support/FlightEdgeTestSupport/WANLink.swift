@@ -1,4 +1,3 @@
-import FlightEdgeTestSupport
 import Foundation
 import Synchronization
 
@@ -9,9 +8,9 @@ import Glibc
 /// A loopback TCP relay standing for an airport's WAN link to one central node: what connects to
 /// ``port`` is forwarded to `upstream`. ``cut()`` drops every connection and refuses new ones (an
 /// outage the airport's bridge cannot get around), ``restore()`` listens on the same port again.
-final class WANLink: Sendable {
-    let port: Int
-    let upstream: Int
+public final class WANLink: Sendable {
+    public let port: Int
+    public let upstream: Int
     private let state = Mutex(State())
 
     private struct State {
@@ -19,14 +18,14 @@ final class WANLink: Sendable {
         var sockets: Set<Int32> = []
     }
 
-    init(upstream: Int) throws {
+    public init(upstream: Int) throws {
         self.upstream = upstream
         port = try Loopback.freePort()
         try restore()
     }
 
     /// Listens again; connections are forwarded from now on.
-    func restore() throws {
+    public func restore() throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -47,7 +46,7 @@ final class WANLink: Sendable {
     }
 
     /// Drops every forwarded connection and stops listening.
-    func cut() {
+    public func cut() {
         state.withLock { state in
             shutdown(state.listener, Int32(SHUT_RDWR))
             state.listener = -1
