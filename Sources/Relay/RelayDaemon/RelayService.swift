@@ -62,7 +62,8 @@ public struct RelayService: Service, CustomStringConvertible {
             store: dispatchStore, channels: channels.channels,
             settings: Dispatcher.Settings(
                 instance: instance, leaseSeconds: config.dispatch.leaseSeconds, concurrency: config.dispatch.concurrency,
-                retry: RetrySchedule(maxAttempts: config.dispatch.maxAttempts)),
+                retry: RetrySchedule(maxAttempts: config.dispatch.maxAttempts),
+                recipientLimit: DeliveryPlanner(rules: config.rules, links: links).recipientLimit),
             metrics: metrics, logger: logger)
         let intake = EventIntake(
             store: intakeStore, planner: DeliveryPlanner(rules: config.rules, links: links), metrics: metrics, logger: logger

@@ -19,6 +19,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 1, name: "initial relay schema", sql: initial),
             MigrationCatalog.Migration(version: 2, name: "airport streams and gaps", sql: airports),
             MigrationCatalog.Migration(version: 3, name: "passenger page: flights, change notifications", sql: passenger),
+            MigrationCatalog.Migration(version: 4, name: "recipient budgets and digests", sql: budget),
         ])
 
     static let initial = """

@@ -55,22 +55,50 @@ extension RelayStore {
                     lease_until = now() + make_interval(secs => $4)
                 FROM due, relay.contacts c
                 WHERE d.id = due.id AND c.id = d.contact_id
-                RETURNING d.id, d.event_id, d.subscription_id, d.kind, d.attempts, d.message::text,
-                    extract(epoch FROM d.occurred_at), c.id, c.channel, c.address, c.keys::text
+                RETURNING \(Self.claimedColumns)
                 """,
                 [.int(limit), PostgresArray.text(channels.map(\.rawValue)), .text(instance), .int(leaseSeconds)]
             ).rows
-            return rows.compactMap { row -> ClaimedDelivery? in
-                guard let id = row[0].flatMap({ Int64($0) }), let eventID = row[1], let subscriptionID = row[2],
-                    let kind = row[3], let attempts = row[4].flatMap({ Int($0) }),
-                    let message = row[5].flatMap(OutgoingMessage.init(storedJSON:)),
-                    let contactID = row[7].flatMap({ Int64($0) }),
-                    let point = StoredContact.point(channel: row[8] ?? "", address: row[9] ?? "", keys: row[10] ?? "{}")
-                else { return nil }
-                return ClaimedDelivery(
-                    id: id, eventID: eventID, subscriptionID: subscriptionID, contact: StoredContact(id: contactID, point: point),
-                    kind: kind, attempts: attempts, message: message, occurredAt: row[6].flatMap { Double($0) } ?? 0)
-            }
+            return Self.claimed(rows)
+        }
+    }
+
+    /// What a claim returns of each delivery (`d`) and its contact (`c`), in ``claimed(_:)``'s order.
+    static let claimedColumns = """
+        d.id, d.event_id, d.subscription_id, d.kind, d.attempts, d.message::text,
+            extract(epoch FROM d.occurred_at), c.id, c.channel, c.address, c.keys::text
+        """
+
+    /// Leases the deliveries `ids` (locked by the caller's transaction) to `instance`.
+    static func lease(
+        _ ids: [Int64], instance: String, leaseSeconds: Int, on connection: PostgresConnection
+    ) throws -> [ClaimedDelivery] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try connection.query(
+            """
+            UPDATE relay.deliveries d
+            SET state = 'sending', attempts = d.attempts + 1, leased_by = $2,
+                lease_until = now() + make_interval(secs => $3)
+            FROM relay.contacts c
+            WHERE d.id = ANY($1::bigint[]) AND c.id = d.contact_id
+            RETURNING \(claimedColumns)
+            """,
+            [PostgresArray.text(ids.map(String.init)), .text(instance), .int(leaseSeconds)]
+        ).rows
+        return claimed(rows)
+    }
+
+    static func claimed(_ rows: [[String?]]) -> [ClaimedDelivery] {
+        rows.compactMap { row -> ClaimedDelivery? in
+            guard let id = row[0].flatMap({ Int64($0) }), let eventID = row[1], let subscriptionID = row[2],
+                let kind = row[3], let attempts = row[4].flatMap({ Int($0) }),
+                let message = row[5].flatMap(OutgoingMessage.init(storedJSON:)),
+                let contactID = row[7].flatMap({ Int64($0) }),
+                let point = StoredContact.point(channel: row[8] ?? "", address: row[9] ?? "", keys: row[10] ?? "{}")
+            else { return nil }
+            return ClaimedDelivery(
+                id: id, eventID: eventID, subscriptionID: subscriptionID, contact: StoredContact(id: contactID, point: point),
+                kind: kind, attempts: attempts, message: message, occurredAt: row[6].flatMap { Double($0) } ?? 0)
         }
     }
 

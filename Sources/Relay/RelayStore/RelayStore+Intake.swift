@@ -81,9 +81,12 @@ public struct PlannedDelivery: Sendable {
     /// When it may leave, in seconds since 1970 (hold-down, quiet hours).
     public var dueAt: Double
     public var message: OutgoingMessage
+    /// The rules' notification as JSON: what a digest is rendered from if the rate limit holds it.
+    public var notification: String?
 
     public init(
-        contact: StoredContact, notificationID: String, topic: String, kind: String, dueAt: Double, message: OutgoingMessage
+        contact: StoredContact, notificationID: String, topic: String, kind: String, dueAt: Double, message: OutgoingMessage,
+        notification: String? = nil
     ) {
         self.contact = contact
         self.notificationID = notificationID
@@ -91,6 +94,7 @@ public struct PlannedDelivery: Sendable {
         self.kind = kind
         self.dueAt = dueAt
         self.message = message
+        self.notification = notification
     }
 }
 
@@ -153,8 +157,8 @@ extension RelayStore {
                         (
                             """
                             INSERT INTO relay.deliveries (event_id, subscription_id, channel, contact_id, flight_id, kind,
-                                topic, replace_key, state, due_at, occurred_at, message, notification_id)
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', to_timestamp($9), $10, $11::jsonb, $12)
+                                topic, replace_key, state, due_at, occurred_at, message, notification_id, notification)
+                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', to_timestamp($9), $10, $11::jsonb, $12, $13::jsonb)
                             ON CONFLICT (event_id, subscription_id, channel) DO NOTHING
                             """,
                             [
@@ -162,6 +166,7 @@ extension RelayStore {
                                 .int(delivery.contact.id), .text(event.flightID), .text(delivery.kind), .text(delivery.topic),
                                 .text(delivery.message.replaceKey), .text(String(delivery.dueAt)), .text(event.occurredAt),
                                 .text(delivery.message.storedJSON), .text(delivery.notificationID),
+                                delivery.notification.map { .text($0) } ?? .null,
                             ]
                         ))
                     count += 1

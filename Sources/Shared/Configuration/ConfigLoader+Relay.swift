@@ -143,6 +143,7 @@ extension ConfigLoader {
         rules.gateHoldSeconds = reader.integer("gate_hold_seconds", default: 120, range: 0...3600)
         rules.gateWindowHours = reader.integer("gate_window_hours", default: 3, range: 1...48)
         rules.rateLimitPerHour = reader.integer("rate_limit_per_hour", default: 10, range: 1...3600)
+        rules.rateLimitBurst = reader.optionalInteger("rate_limit_burst", range: 1...3600)
         reader.finish()
         return rules
     }

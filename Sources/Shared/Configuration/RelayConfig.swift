@@ -116,6 +116,9 @@ public struct RelayRulesConfig: Sendable, Equatable {
     public var gateWindowHours = 3
     /// `rate_limit_per_hour`: messages one recipient gets per hour before they are folded into a digest.
     public var rateLimitPerHour = 10
+    /// `rate_limit_burst`: messages one recipient may get at once before the hourly rate applies
+    /// (the token bucket's size); nil: `rate_limit_per_hour`.
+    public var rateLimitBurst: Int?
 
     public init() {}
 }

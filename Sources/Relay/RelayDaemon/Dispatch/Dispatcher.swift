@@ -21,6 +21,8 @@ final class Dispatcher: Sendable {
         /// How often a loop looks for work when nothing woke it (other instances' deliveries,
         /// retries falling due).
         var pollInterval: Duration = .milliseconds(500)
+        /// The per-recipient rate limit applied while claiming; nil sends everything due.
+        var recipientLimit: RecipientLimit? = nil
     }
 
     private let store: RelayStore
@@ -62,8 +64,14 @@ final class Dispatcher: Sendable {
                 var claimed: [ClaimedDelivery] = []
                 if free > 0 {
                     do {
-                        claimed = try await store.claimDue(
-                            limit: free, channels: [channel.kind], instance: settings.instance, leaseSeconds: settings.leaseSeconds)
+                        if let recipientLimit = settings.recipientLimit {
+                            claimed = try await store.claimDue(
+                                limit: free, channels: [channel.kind], instance: settings.instance,
+                                leaseSeconds: settings.leaseSeconds, recipientLimit: recipientLimit)
+                        } else {
+                            claimed = try await store.claimDue(
+                                limit: free, channels: [channel.kind], instance: settings.instance, leaseSeconds: settings.leaseSeconds)
+                        }
                     } catch is CancellationError {
                         break
                     } catch {

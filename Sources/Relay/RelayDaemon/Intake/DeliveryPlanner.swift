@@ -17,7 +17,7 @@ struct DeliveryPlanner: Sendable {
         settings = RulesSettings(
             delayThresholdMinutes: rules.delayThresholdMinutes, delayStepMinutes: rules.delayStepMinutes,
             gateHoldSeconds: rules.gateHoldSeconds, gateWindowHours: rules.gateWindowHours,
-            budgetCapacity: rules.rateLimitPerHour, budgetRefillPerHour: rules.rateLimitPerHour)
+            budgetCapacity: rules.rateLimitBurst ?? rules.rateLimitPerHour, budgetRefillPerHour: rules.rateLimitPerHour)
         renderer = NotificationRenderer()
         self.links = links
     }
@@ -46,6 +46,7 @@ struct DeliveryPlanner: Sendable {
         var deliveries: [PlannedDelivery] = []
         for notification in plan.notifications {
             let rendered = renderer.render(notification, context: context)
+            let json = String(decoding: notification.json, as: UTF8.self)
             for contact in match.contacts {
                 // Stable across retries and replays: the same event, subscription and channel.
                 let deliveryID = "\(notification.eventID).\(match.id.prefix(8)).\(contact.point.channel.rawValue)"
@@ -53,7 +54,8 @@ struct DeliveryPlanner: Sendable {
                     PlannedDelivery(
                         contact: contact, notificationID: notification.id, topic: notification.topic.rawValue, kind: notification.eventKind.rawValue,
                         dueAt: Double(notification.dueAt.millisecondsSinceEpoch - ahead) / 1000,
-                        message: rendered.message(deliveryID: deliveryID, channel: contact.point.channel)))
+                        message: rendered.message(deliveryID: deliveryID, channel: contact.point.channel),
+                        notification: json))
             }
         }
         return SubscriptionPlan(
