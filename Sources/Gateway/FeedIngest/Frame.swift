@@ -1,3 +1,5 @@
+public import FlightModel
+
 /// One message from a feed, with where it came from (DESIGN.md §1).
 public struct Frame: Sendable {
     /// The feed's configured name.
@@ -16,6 +18,9 @@ public struct Frame: Sendable {
     /// Set on the frames of a spool file: the pipeline calls it after the commit that covers
     /// the file's last frame.
     public var fileCompletion: FileCompletion?
+    /// The frame's updates, decoded by its feed's own task before it was queued (nil: the
+    /// pipeline decodes it). A slow frame then delays its own feed, never another feed's commit.
+    public var decoded: DecodedFrame?
 
     public init(
         feed: String, position: FramePosition, bytes: [UInt8], receivedAtMilliseconds: Int64,
@@ -26,6 +31,20 @@ public struct Frame: Sendable {
         self.bytes = bytes
         self.receivedAtMilliseconds = receivedAtMilliseconds
         self.framingError = framingError
+    }
+}
+
+/// What a frame decoded to: its updates, or why it is rejected.
+public enum DecodedFrame: Sendable {
+    case updates([FlightUpdate])
+    case rejected(message: String, location: String?)
+
+    /// About what it holds in memory, for the queue's byte bound.
+    var weight: Int {
+        switch self {
+        case .updates(let updates): updates.count * 512
+        case .rejected(let message, let location): message.utf8.count + (location?.utf8.count ?? 0)
+        }
     }
 }
 

@@ -7,10 +7,13 @@ import Timing
 public struct FrameSink: Sendable {
     public let queue: IngestQueue<Frame>
     public let counters: FeedCounters
+    /// Decodes a frame in the feed's own task, before it is queued (nil: the pipeline does).
+    public let decode: (@Sendable (Frame) -> DecodedFrame)?
 
-    public init(queue: IngestQueue<Frame>, counters: FeedCounters) {
+    public init(queue: IngestQueue<Frame>, counters: FeedCounters, decode: (@Sendable (Frame) -> DecodedFrame)? = nil) {
         self.queue = queue
         self.counters = counters
+        self.decode = decode
     }
 
     /// Hands a frame to the pipeline, waiting while it is full (backpressure). False when the
@@ -19,7 +22,8 @@ public struct FrameSink: Sendable {
         var frame = frame
         if frame.receivedAtNanoseconds == 0 { frame.receivedAtNanoseconds = monotonicNanoseconds() }
         counters.frameReceived(at: frame.receivedAtMilliseconds)
-        return await queue.push(frame, weight: frame.bytes.count + 64)
+        if let decode, frame.decoded == nil { frame.decoded = decode(frame) }
+        return await queue.push(frame, weight: frame.bytes.count + 64 + (frame.decoded?.weight ?? 0))
     }
 
     /// Turns framer output into frames and delivers them in order; `position` maps an output

@@ -114,7 +114,9 @@ public struct GatewayService: Service, CustomStringConvertible {
         let observer = GatewayObserver(
             writer: writer, broker: broker, publisher: publisher, feeds: feeds, progress: progress,
             metrics: metrics)
-        let runner = FeedRunner(queue: queue, logger: logger) { feed, error in gate.feedFailed(feed, error) }
+        let runner = FeedRunner(
+            queue: queue, logger: logger, decode: { FrameDecoding.decoded($0, decoder: feeds.decoder(of: $0.feed)) }
+        ) { feed, error in gate.feedFailed(feed, error) }
         let reporter = StatusReporter(
             topicRoot: topicRoot, broker: broker, writer: writer, publisher: publisher, feeds: feeds,
             progress: progress, notifier: notifier, logger: logger)

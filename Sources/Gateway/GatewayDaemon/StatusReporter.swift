@@ -9,7 +9,8 @@ import Synchronization
 import Systemd
 
 /// Every two seconds: the one-line `STATUS=` for `systemctl status`, `WATCHDOG=1` when the
-/// pipeline's own loop showed life, and the retained `feeds/{feed}/status` topics when they
+/// pipeline progresses (``PipelineProgress/isProgressing``, the verdict `/healthz` gives too: a
+/// health-gated watchdog, not a timer), and the retained `feeds/{feed}/status` topics when they
 /// changed.
 final class StatusReporter: Sendable {
     let topicRoot: String
@@ -37,13 +38,10 @@ final class StatusReporter: Sendable {
     }
 
     func run() async {
-        var lastBeat = progress.heartbeats
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(2))
-            let beat = progress.heartbeats
-            // Alive: committed or retried since the last look, or idle waiting for frames.
-            if beat != lastBeat || progress.isIdle { notifier.post(.watchdog) }
-            lastBeat = beat
+            // Alive: idle waiting for frames, or committed or retried within the stall limit.
+            if progress.isProgressing { notifier.post(.watchdog) }
             notifier.post(.status(await statusLine()))
             await publishFeedStatus()
         }

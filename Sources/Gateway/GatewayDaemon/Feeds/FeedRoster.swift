@@ -53,6 +53,13 @@ final class FeedRoster: Sendable {
         state.withLock { state in state.feeds.first { $0.config.name == feed }?.counters }
     }
 
+    /// One feed's decoder (a retired one too: its last frames are still decoded).
+    func decoder(of name: String) -> (any FrameDecoder)? {
+        state.withLock { state in
+            state.feeds.first { $0.config.name == name }?.decoder ?? state.retiredDecoders[name]
+        }
+    }
+
     /// Each feed's decoder, retired ones included, for one batch.
     var decoders: [String: any FrameDecoder] {
         state.withLock { state in

@@ -6,19 +6,22 @@ import Synchronization
 import Timing
 
 /// Runs each feed as a task of its own, so a reload can stop, start or restart one feed while
-/// the others go on reading.
+/// the others go on reading. Each feed's task also decodes its frames (`decode`), so one feed's
+/// slow frame holds up that feed alone, not the pipeline's commits of the others.
 final class FeedRunner: Sendable {
     private let queue: IngestQueue<Frame>
+    private let decode: (@Sendable (Frame) -> DecodedFrame)?
     private let logger: Logger
     private let tasks = Mutex<[String: Task<Void, Never>]>([:])
     private let onFailure: @Sendable (_ feed: String, _ error: any Error) -> Void
 
     /// - Parameter onFailure: told when a feed cannot start or stops on an error.
     init(
-        queue: IngestQueue<Frame>, logger: Logger,
+        queue: IngestQueue<Frame>, logger: Logger, decode: (@Sendable (Frame) -> DecodedFrame)? = nil,
         onFailure: @escaping @Sendable (_ feed: String, _ error: any Error) -> Void = { _, _ in }
     ) {
         self.queue = queue
+        self.decode = decode
         self.logger = logger
         self.onFailure = onFailure
     }
@@ -29,7 +32,7 @@ final class FeedRunner: Sendable {
         _ feed: FeedConfig, counters: FeedCounters, positions: FeedPositions,
         onListening: @escaping @Sendable () -> Void = {}
     ) {
-        let sink = FrameSink(queue: queue, counters: counters)
+        let sink = FrameSink(queue: queue, counters: counters, decode: decode)
         let task = Task {
             do {
                 try await run(feed, sink: sink, positions: positions, onListening: onListening)

@@ -54,8 +54,12 @@ final class GatewayObserver: Sendable {
         var outboxRows: Int64
         var outboxOldestAgeSeconds: Double
         var feeds: [FeedView]
+        /// Seconds the pipeline has held work without progress (0 when idle).
+        var pipelineStalledSeconds: Double = 0
+        /// The pipeline progresses: the watchdog's verdict (``PipelineProgress/isProgressing``).
+        var pipelineProgressing = true
 
-        var isHealthy: Bool { databaseUp && brokerUp && !feeds.contains(where: \.isStale) }
+        var isHealthy: Bool { databaseUp && brokerUp && pipelineProgressing && !feeds.contains(where: \.isStale) }
     }
 
     func snapshot() async -> Snapshot {
@@ -73,7 +77,8 @@ final class GatewayObserver: Sendable {
         return Snapshot(
             databaseUp: !writer.outage, databaseOutages: writer.outages, brokerUp: broker.isConnected,
             pendingMessages: await publisher.pendingCount, publishedMessages: await publisher.published,
-            outboxRows: outbox.rows, outboxOldestAgeSeconds: outbox.oldestAgeSeconds, feeds: feeds)
+            outboxRows: outbox.rows, outboxOldestAgeSeconds: outbox.oldestAgeSeconds, feeds: feeds,
+            pipelineStalledSeconds: progress.stalledSeconds, pipelineProgressing: progress.isProgressing)
     }
 
     /// Every few seconds: how much of the outbox waits, and since when. A separate loop, so a
@@ -94,6 +99,9 @@ final class GatewayObserver: Sendable {
         writer.field("status", snapshot.isHealthy ? "ok" : "unhealthy")
         writer.field("database", snapshot.databaseUp ? "up" : "down")
         writer.field("broker", snapshot.brokerUp ? "up" : "down")
+        writer.field("pipeline", snapshot.pipelineProgressing ? "progressing" : "stalled")
+        writer.key("pipeline_stalled_seconds")
+        writer.raw(Array(NumberText.format(snapshot.pipelineStalledSeconds.rounded(toPlaces: 1)).utf8))
         writer.field("outbox_unpublished", snapshot.outboxRows)
         writer.key("outbox_oldest_age_seconds")
         writer.raw(Array(NumberText.format(snapshot.outboxOldestAgeSeconds.rounded(toPlaces: 3)).utf8))

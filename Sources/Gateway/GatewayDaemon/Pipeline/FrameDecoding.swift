@@ -8,6 +8,11 @@ public enum FrameDecoding {
     /// Decodes `frame` with its feed's `decoder`; a frame the framer already refused (oversize,
     /// broken) is rejected with the framer's reason.
     public static func updates(of frame: Frame, decoder: (any FrameDecoder)?) -> Result<[FlightUpdate], DecodeError> {
+        switch frame.decoded {
+        case .updates(let updates): return .success(updates)
+        case .rejected(let message, let location): return .failure(DecodeError(message, at: location))
+        case nil: break
+        }
         if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
         guard let decoder else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
         do {
@@ -17,6 +22,14 @@ public enum FrameDecoding {
             return .success(try decoder.decode(frame.bytes, context: context))
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// The same, as a frame carries it from its feed's task to the pipeline.
+    public static func decoded(_ frame: Frame, decoder: (any FrameDecoder)?) -> DecodedFrame {
+        switch updates(of: frame, decoder: decoder) {
+        case .success(let updates): .updates(updates)
+        case .failure(let error): .rejected(message: error.message, location: error.location)
         }
     }
 }

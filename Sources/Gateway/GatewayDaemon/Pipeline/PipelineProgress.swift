@@ -1,4 +1,5 @@
 import Synchronization
+import Timing
 
 /// What the pipeline has done, shared with the status line, the watchdog and `/metrics`.
 public final class PipelineProgress: Sendable {
@@ -55,12 +56,38 @@ public final class PipelineProgress: Sendable {
         }
     }
 
-    func setIdle(_ value: Bool) { idle.store(value, ordering: .relaxed) }
+    func setIdle(_ value: Bool) {
+        // Work taken up starts the clock: from now on, a beat is due within `stallLimit`.
+        if !value && idle.load(ordering: .relaxed) { lastBeat.store(monotonicNanoseconds(), ordering: .relaxed) }
+        idle.store(value, ordering: .relaxed)
+    }
 
     private let beats = Atomic<Int64>(0)
+    private let lastBeat = Atomic<UInt64>(monotonicNanoseconds())
     /// The pipeline's loop is alive (committing, or waiting out an outage in its retry loop).
-    func heartbeat() { beats.add(1, ordering: .relaxed) }
+    func heartbeat() {
+        beats.add(1, ordering: .relaxed)
+        lastBeat.store(monotonicNanoseconds(), ordering: .relaxed)
+    }
     public var heartbeats: Int64 { beats.load(ordering: .relaxed) }
+
+    /// How long the pipeline may hold frames without a beat before it counts as stalled: a
+    /// batch commits in well under a second; the watchdog report comes every 2 s.
+    public static let stallLimit: Duration = .seconds(2)
+
+    /// Seconds the pipeline has held work without progress (0 when idle): a stuck commit, a
+    /// frame that takes long to decode. Over ``stallLimit`` `/healthz` answers 503 and
+    /// `WATCHDOG=1` stops (one verdict for both: systemd and a load balancer see the same).
+    public var stalledSeconds: Double {
+        if isIdle { return 0 }
+        let since = monotonicNanoseconds() &- lastBeat.load(ordering: .relaxed)
+        return Double(since) / 1e9
+    }
+
+    /// True unless the pipeline holds work and has not progressed for ``stallLimit``.
+    public var isProgressing: Bool {
+        stalledSeconds <= Double(Self.stallLimit.components.seconds)
+    }
 
     public var committedUpdates: Int64 { updates.load(ordering: .relaxed) }
     /// Frames whose batch committed, used or rejected: every frame taken ends up here.

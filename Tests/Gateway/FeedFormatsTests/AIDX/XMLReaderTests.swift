@@ -22,9 +22,11 @@ struct XMLReaderTests {
     @Test func resolvesDefaultAndPrefixedNamespacesPerScope() throws {
         let document = try parse(
             #"<?xml version="1.0"?><s:Envelope xmlns:s="urn:soap"><s:Body><Msg xmlns="urn:a"><x:Leg xmlns:x="urn:a" Id="1"/><Other xmlns=""/></Msg></s:Body></s:Envelope>"#)
-        let names = document.elements.map { "\($0.namespace)|\($0.name)" }
+        let names = (0..<document.count).map { "\(document[$0].namespace)|\(document[$0].name)" }
         #expect(names == ["urn:soap|Envelope", "urn:soap|Body", "urn:a|Msg", "urn:a|Leg", "|Other"])
-        #expect(document.elements[3].attribute("Id") == "1")
+        #expect(document[3].attribute("Id") == "1")
+        #expect(document.children(of: 2, "urn:a", "Leg") == [3])
+        #expect(Array(document.descendants(of: 1)) == [2, 3, 4])
     }
 
     @Test func decodesEntitiesCharacterReferencesAndCDATA() throws {
@@ -84,5 +86,53 @@ struct XMLReaderTests {
         let document = try parse("\u{FEFF}<?xml version=\"1.0\"?><!-- c --><a><!-- inner --><?pi x?>t</a><!-- after -->")
         #expect(document[0].name == "a")
         #expect(document[0].text == "t")
+    }
+
+    // MARK: Hostile documents (issue 18): time linear in the input, memory a bounded factor of it
+
+    /// Seconds `body` takes.
+    private func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure(body)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    @Test func ninetyFiveThousandAttributesOnOneElementParseInLinearTime() throws {
+        // 1.0 MB, under the default frame limit: each attribute compared with all before took
+        // 7.9 s in a release build (debug: minutes).
+        let attributes = (0..<95_000).map { "a\($0)=\"v\"" }.joined(separator: " ")
+        let text = "<r \(attributes)/>"
+        var document: XMLDocument?
+        let elapsed = try seconds { document = try parse(text, maxBytes: 2 << 20) }
+        #expect(document?[0].attributes.count == 95_000)
+        #expect(elapsed < 3, "95,000 attributes took \(elapsed) s")
+    }
+
+    @Test func aRepeatedAttributeAmongManyIsStillFound() {
+        let attributes = (0..<1_000).map { "a\($0)=\"v\"" }.joined(separator: " ")
+        #expect(failure("<r \(attributes) a500=\"again\"/>")?.message == "attribute a500 repeated")
+        #expect(failure(#"<r a="1" b="2" a="3"/>"#)?.message == "attribute a repeated")
+    }
+
+    @Test func fortyThousandPrefixesResolveInLinearTime() throws {
+        let declarations = (0..<40_000).map { "xmlns:p\($0)=\"urn:p\($0)\"" }.joined(separator: " ")
+        let uses = (0..<40_000).map { "p\($0):a=\"v\"" }.joined(separator: " ")
+        let text = "<r \(declarations)><x \(uses)/></r>"
+        var document: XMLDocument?
+        let elapsed = try seconds { document = try parse(text, maxBytes: 4 << 20) }
+        #expect(document?[1].attribute("urn:p39999", "a") == "v")
+        #expect(elapsed < 3, "40,000 prefixes took \(elapsed) s")
+    }
+
+    @Test func aPrefixDeclaredInsideAnElementEndsWithIt() {
+        #expect(failure(#"<r><a xmlns:p="urn:p"><p:b/></a><p:c/></r>"#)?.message == "undeclared namespace prefix \"p\"")
+    }
+
+    @Test func aMillionEmptyElementsTakeAtMostFourteenBytesOfNodesPerInputByte() throws {
+        let text = "<r>" + String(repeating: "<a/>", count: 999_999) + "</r>"
+        let document = try parse(text, maxBytes: 8 << 20)
+        #expect(document.count == 1_000_000)
+        #expect(MemoryLayout<XMLDocument.Node>.stride * document.count <= 14 * text.utf8.count)
+        #expect(document.strings.count == 3, "names stored once: \(document.strings)")
     }
 }

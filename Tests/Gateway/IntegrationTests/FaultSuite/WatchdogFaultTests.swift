@@ -23,10 +23,15 @@ struct WatchdogFaultTests {
             #expect(!stuck.contains { $0.contains("WATCHDOG=1") }, "a stuck pipeline must not feed the watchdog: \(stuck)")
             #expect(stuck.contains { $0.contains("STATUS=") }, "the status line goes on")
             #expect(try daemon.http("/healthz").status != 0, "/healthz answers while a commit is stuck")
+            // One verdict: the health endpoint says what the watchdog says (issue 18).
+            let health = try daemon.http("/healthz")
+            #expect(health.status == 503, "a stalled pipeline is unhealthy: \(health.body)")
+            #expect(health.body.contains(#""pipeline":"stalled""#))
 
             try blocker.execute("ROLLBACK")
             let recovered = daemon.notifications(for: 4.5)
             #expect(recovered.contains { $0.contains("WATCHDOG=1") }, "progress again: \(recovered)")
+            #expect(try daemon.http("/healthz").status == 200, "healthy again")
             let connection = try PostgresConnection(conninfo: daemon.databaseURL)
             #expect(try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["1"]])
             print("fault suite, watchdog: \(stuck.count) notifications in 6.5 s of a stuck commit, none WATCHDOG=1; resumed after the lock went")
