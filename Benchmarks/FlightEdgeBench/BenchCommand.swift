@@ -22,8 +22,23 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of the latency run.")
     var latencySeconds = 15
 
-    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro (comma separated).")
+    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro, relay, relay-memory (comma separated).")
     var only = "limits,tcp,spool,history,latency,micro"
+
+    @Option(help: "relay: deliveries per channel of the throughput run (and of the raw client's).")
+    var relayDeliveries = 20_000
+
+    @Option(help: "relay: events/s of the latency run.")
+    var relayRate = 50
+
+    @Option(help: "relay: seconds of the latency run.")
+    var relayLatencySeconds = 20
+
+    @Option(help: "relay-memory: subscriptions in the database.")
+    var relaySubscriptions = 1_000_000
+
+    @Option(help: "relay-memory: FCM deliveries pending when the relay starts.")
+    var relayPending = 100_000
 
     func run() async throws {
         let environment = try BenchEnvironment.fromProcess()
@@ -85,6 +100,10 @@ struct BenchCommand: AsyncParsableCommand {
             }
             table.add("latency at \(result.rate)/s: mean commit (one transaction, WAL flushed)", result.meanCommitMilliseconds, "ms")
             table.add("latency at \(result.rate)/s: mean publish → PUBACK", result.meanPublishMilliseconds, "ms")
+        }
+
+        if parts.contains("relay") || parts.contains("relay-memory") {
+            try await relayFigures(environment, parts: parts, into: &table)
         }
 
         if parts.contains("micro") {

@@ -1,0 +1,48 @@
+import Channels
+import Foundation
+import Postgres
+
+extension BenchCommand {
+    /// The relay's figures (`--only relay,relay-memory`; `scripts/relay-bench`).
+    func relayFigures(_ environment: BenchEnvironment, parts: Set<String>, into table: inout Table) async throws {
+        let bench = try RelayBench(environment)
+        defer { bench.stop() }
+        if parts.contains("relay") {
+            let url = try environment.freshDatabase("fe_bench_relay")
+            let relays = try bench.relays(databaseURL: url)
+            defer { for relay in relays { relay.stop() } }
+            try relays[0].migrate()
+            let connection = try PostgresConnection(conninfo: url, applicationName: "flightedge-bench")
+            try connection.execute(RelaySeed.subscriptions(count: max(relayDeliveries, relayRate * relayLatencySeconds), perFlight: 1))
+            for relay in relays { try relay.start() }
+
+            for channel in [ChannelKind.fcm, .email] {
+                let name = channel == .fcm ? "FCM (HTTP/1.1, TLS)" : "e-mail (SMTP, STARTTLS, AUTH)"
+                let raw = try await bench.rawRate(channel: channel, count: relayDeliveries, concurrency: 32)
+                let cpuBefore = relays.map(\.cpuSeconds).reduce(0, +)
+                let relayed = try bench.relayRate(databaseURL: url, channel: channel, count: relayDeliveries)
+                let cpu = relays.map(\.cpuSeconds).reduce(0, +) - cpuBefore
+                table.add(
+                    "relay \(name): 2 instances, \(relayDeliveries) deliveries into the sink", relayed, "deliv/s",
+                    ratio: relayed / raw, ratioName: "of raw")
+                table.add("  raw client (the relay's channel, 32 in flight), same sink", raw, "msgs/s")
+                table.add("  relays' CPU per 1000 deliveries", cpu / Double(relayDeliveries) * 1000, "s")
+            }
+            let latency = try bench.latency(rate: relayRate, seconds: relayLatencySeconds)
+            let label = "relay latency at \(relayRate) events/s, PUBACK → FCM sink"
+            table.add("\(label): p50", latency.p50, "ms")
+            table.add("\(label): p99", latency.p99, "ms")
+            table.add("\(label): max (of \(latency.measured) of \(latency.events) events)", latency.max, "ms")
+            table.add("relays' peak RSS after these runs", relays.map(\.peakRSSMegabytes).max() ?? 0, "MB")
+        }
+        if parts.contains("relay-memory") {
+            let memory = try bench.memory(subscriptions: relaySubscriptions, pending: relayPending)
+            let label = "relay, \(relaySubscriptions / 1000)k subscriptions, \(relayPending / 1000)k pending"
+            table.add("\(label): seeding (COPY-free INSERT … generate_series)", memory.seedSeconds, "s")
+            table.add("\(label): start to healthy", memory.startSeconds, "s")
+            table.add("\(label): RSS when healthy", memory.idleMegabytes, "MB")
+            table.add("\(label): peak RSS (VmHWM) after sending all", memory.peakMegabytes, "MB")
+            table.add("\(label): one instance sending them", memory.drainPerSecond, "deliv/s")
+        }
+    }
+}
