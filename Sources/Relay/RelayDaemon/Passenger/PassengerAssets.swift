@@ -58,7 +58,7 @@ enum PassengerAssets {
         .flight dl div{min-width:0}
         .flight dt{font-size:.85rem;color:#46515c}
         .flight dd{margin:0;font-size:1.25rem;font-weight:700;font-variant-numeric:tabular-nums}
-        .flight .delay{font-size:1rem;color:#9b1c1c}
+        .flight .delay{font-size:1rem;color:#9b1c1c;white-space:nowrap}
         .flight[data-status=delayed]{border-top-color:#b35900}
         dd[data-status=delayed]{color:#8a4500}
         .flight[data-status=cancelled],.flight[data-status=diverted]{border-top-color:#b00020}
@@ -80,7 +80,7 @@ enum PassengerAssets {
           main{padding:1.5rem}
           h1{font-size:1.9rem}
         }
-        @media (min-width:80rem){main{max-width:60rem}.flights{grid-template-columns:1fr 1fr}}
+        @media (min-width:80rem){main{max-width:60rem}.flights{grid-template-columns:repeat(auto-fit,minmax(24rem,1fr))}}
         @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
         """
 
