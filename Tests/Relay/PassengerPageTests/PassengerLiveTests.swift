@@ -46,6 +46,9 @@ struct PassengerLiveTests {
             #expect(caughtUp.data.contains("B34") && caughtUp.id == change.id)
             let bad = try pages.request("GET", "/flights/stream?flight=nope&date=2026-01-01")
             #expect(bad.status == 400)
+            // Open streams end when the instance stops; it stops cleanly.
+            #expect(pages.stop() == 0)
+            #expect(try resumed.ends(within: 2))
         }
     }
 

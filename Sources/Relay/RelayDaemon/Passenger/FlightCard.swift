@@ -15,10 +15,8 @@ enum FlightCard {
         let offset = localOffset(flight.scheduledLocal)
         let status = statusValue(flight)
         let route = [flight.origin, flight.destination].compactMap { $0 }.joined(separator: " → ")
-        var rows: [(String, String, String)] = [
-            ("status", "Status", "<span class=\"status\" data-status=\"\(e(status))\">\(e(words(status)))</span>")
-        ]
-        rows.append(("gate", "Gate", e(flight.gate ?? "–")))
+        // (data-field, label, value already escaped), after the status.
+        var rows: [(String, String, String)] = [("gate", "Gate", e(flight.gate ?? "–"))]
         if let terminal = flight.terminal { rows.append(("terminal", "Terminal", e(terminal))) }
         rows.append(("scheduled", departure ? "Scheduled departure" : "Scheduled arrival", time(flight.scheduled, offset: offset)))
         if let estimated = flight.estimated, estimated != flight.scheduled {
@@ -34,15 +32,11 @@ enum FlightCard {
             <article class="flight" data-flight-id="\(e(flight.flightID))" data-status="\(e(status))" aria-live="polite">
             <h2><span class="number">\(e(flight.airline)) \(e(flight.number))</span> <span class="route">\(e(route))</span></h2>
             <p class="side">\(departure ? "Departure from" : "Arrival at") \(e(flight.airport)) · \(e(longDate(flight.flightDate)))</p>
-            <dl>\n
+            <dl>
+            <div><dt>Status</dt><dd data-field="status" data-status="\(e(status))">\(e(words(status)))</dd></div>\n
             """
         for (field, label, value) in rows {
-            // The status's element carries the hook itself, as on the boards.
-            if field == "status" {
-                html += "<div><dt>\(label)</dt><dd data-field=\"status\" data-status=\"\(e(status))\">\(e(words(status)))</dd></div>\n"
-            } else {
-                html += "<div><dt>\(label)</dt><dd data-field=\"\(field)\">\(value)</dd></div>\n"
-            }
+            html += "<div><dt>\(label)</dt><dd data-field=\"\(field)\">\(value)</dd></div>\n"
         }
         html += "</dl>\n"
         if let remark = flight.remark, !remark.isEmpty { html += "<p class=\"remark\" data-field=\"remark\">\(e(remark))</p>\n" }

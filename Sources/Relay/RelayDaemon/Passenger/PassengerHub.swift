@@ -71,7 +71,7 @@ final class PassengerHub: Sendable {
         var timeline = ""
         if let subscription { timeline = try await timelinePart(subscription) }
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.bufferedEvents))
-        var opened = Stream(continuation: continuation, key: key, subscription: subscription, flights: flights, timeline: timeline)
+        let opened = Stream(continuation: continuation, key: key, subscription: subscription, flights: flights, timeline: timeline)
         var first = Array("retry: \(Self.retryMilliseconds)\n\n".utf8)
         if lastEventID != opened.id {
             first += PassengerStreamEvent.event("flight", id: opened.id, data: flights)
@@ -81,7 +81,6 @@ final class PassengerHub: Sendable {
         let number: Int? = streams.withLock { streams -> Int? in
             guard !streams.closed else { return nil }
             streams.next += 1
-            opened.continuation = continuation
             streams.open[streams.next] = opened
             return streams.next
         }
@@ -144,15 +143,14 @@ final class PassengerHub: Sendable {
                     streams.open.values.compactMap { $0.subscription.map { ($0.id, $0.timeZone) } }, uniquingKeysWith: { a, _ in a })
             )
         }
-        var keys = watched.keys
-        var subscriptions = watched.subscriptions
+        // What to read again: the streams this change concerns (all of them after a resync).
+        let keys: Set<FlightKey>
+        let subscriptions: [String: String?]
         switch change {
-        case .flight(let id, _): keys = keys.filter { $0.matches(flightID: id) }
-        case .subscription(let id): subscriptions = subscriptions.filter { $0.key == id }
-        case .resync: break
+        case .flight(let id, _): (keys, subscriptions) = (watched.keys.filter { $0.matches(flightID: id) }, [:])
+        case .subscription(let id): (keys, subscriptions) = ([], watched.subscriptions.filter { $0.key == id })
+        case .resync: (keys, subscriptions) = watched
         }
-        if case .subscription = change { keys = [] }
-        if case .flight = change { subscriptions = [:] }
         for key in keys {
             let part = try await flightsPart(key)
             replace(\.flights, with: part, event: "flight") { $0.key == key }

@@ -14,9 +14,6 @@ struct SubscribeForm: Sendable {
     /// Where the confirmation goes: e-mail when given, else SMS.
     var confirmTo: ChannelKind
 
-    /// What the person typed, to fill the form again after a refusal.
-    var values: [String: String]
-
     init(_ fields: [(name: String, value: String)], enabled: Set<ChannelKind>) throws(FlightQuery.Problem) {
         func value(_ name: String) -> String {
             (FormBody.value(name, in: fields) ?? "").trimmingCharacters(in: .whitespaces)
@@ -96,7 +93,6 @@ struct SubscribeForm: Sendable {
             throw Self.formProblem(error, contactFields: contactFields)
         }
         confirmTo = email.isEmpty ? .sms : .email
-        values = Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The API's problem in the form's terms: its field, and words for a person.
