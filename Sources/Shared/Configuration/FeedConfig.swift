@@ -34,6 +34,10 @@ public struct FeedConfig: Sendable, Equatable {
     public var idleTimeoutSeconds: Int
     /// TLS on the feed's connections (`tcp-listen` and `tcp-connect` only); nil: plain TCP.
     public var tls: FeedTLS?
+    /// `settle_time` (`spool-dir` only): seconds a file must have stayed unchanged before it is
+    /// read, for senders that write in place instead of renaming a finished file; 0 to 3600,
+    /// default 0 (the spool convention: write under a temporary name, then rename).
+    public var settleSeconds: Int = 0
     /// `[feeds.options]`: format-specific settings for the decoder (CSV column mapping, delimiter,
     /// time format, status map…), kept as written.
     public var options: [String: ConfigValue]

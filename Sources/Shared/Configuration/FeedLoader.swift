@@ -27,6 +27,7 @@ struct FeedLoader {
         let tlsCAFile = reader.string("tls_ca_file", required: false, check: ConfigLoader.nonEmpty)
         let tlsCertFile = reader.string("tls_cert_file", required: false, check: ConfigLoader.nonEmpty)
         let tlsKeyFile = reader.string("tls_key_file", required: false, check: ConfigLoader.nonEmpty)
+        let settle = reader.integer("settle_time", default: 0, range: 0...3600)
         let options = reader.options("options")
         reader.finish()
 
@@ -37,10 +38,12 @@ struct FeedLoader {
             if let transport { checkTLS(transport) }
         }
         guard let name, let format, let transport else { return nil }
-        return FeedConfig(
+        var feed = FeedConfig(
             name: name, format: format, transport: transport, address: address, path: filePath, framing: framing,
             maxFrameBytes: maxFrameBytes, precedence: precedence, allow: allow, staleAfterSeconds: staleAfter,
             maxConnections: maxConnections, idleTimeoutSeconds: idleTimeout, tls: tls, options: options)
+        feed.settleSeconds = settle
+        return feed
     }
 
     /// What TLS needs on each transport: a listener its certificate, a client its CA.
@@ -84,6 +87,9 @@ struct FeedLoader {
         if transport != .tcpListen {
             refuse("allow", "only a tcp-listen feed accepts connections; remove allow")
             refuse("max_connections", "only a tcp-listen feed accepts connections; remove max_connections")
+        }
+        if transport != .spoolDir {
+            refuse("settle_time", "only a spool-dir feed waits for files to settle; remove settle_time")
         }
         if framing == .file && transport != .spoolDir {
             refuse("framing", "\"file\" framing (one frame per file) needs transport \"spool-dir\"")

@@ -62,6 +62,7 @@ extension GatewayConfig {
                 add("max_connections", feed.maxConnections)
             }
             if feed.transport.isNetwork { add("idle_timeout", feed.idleTimeoutSeconds) }
+            if feed.transport == .spoolDir && feed.settleSeconds > 0 { add("settle_time", feed.settleSeconds) }
             add("tls_ca_file", feed.tls?.caFile)
             add("tls_cert_file", feed.tls?.certFile)
             add("tls_key_file", feed.tls?.keyFile)
