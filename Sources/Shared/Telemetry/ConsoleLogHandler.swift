@@ -6,16 +6,35 @@ import Logging
 /// Under systemd (`JOURNAL_STREAM` set) each line starts with the syslog priority `<N>`, which
 /// journald turns into the record's priority, and carries no timestamp (journald adds one).
 /// In a terminal each line starts with the UTC time and the level.
+///
+/// Every part of a line that can come from outside — the message, metadata keys and values —
+/// has its control characters escaped (``LogText``), so one record is always one line and
+/// nothing can forge a record or its priority. Lines repeated at warning and above are
+/// rate-limited (``LogRateLimit``: 10 per message per 10 s, then one "suppressed N" line).
 public struct ConsoleLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
     private let forJournal: Bool
+    private let limit: LogRateLimit?
+    private let write: @Sendable (String) -> Void
 
     public init(label: String, level: Logger.Level = .info) {
+        self.init(
+            label: label, level: level, forJournal: ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
+            limit: .shared) { line in FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// A handler that hands each finished line (with its newline) to `write`.
+    public init(
+        label: String, level: Logger.Level = .info, forJournal: Bool, limit: LogRateLimit?,
+        write: @escaping @Sendable (String) -> Void
+    ) {
         self.label = label
         self.logLevel = level
-        self.forJournal = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil
+        self.forJournal = forJournal
+        self.limit = limit
+        self.write = write
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -24,15 +43,34 @@ public struct ConsoleLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        let message = event.message.description
+        if let limit, event.level >= .warning {
+            let (admitted, summaries) = limit.admit(level: "\(event.level)", message: message, now: Self.monotonicNow())
+            for summary in summaries {
+                let level = Logger.Level(rawValue: summary.level) ?? .warning
+                write(
+                    prefix(level) + "suppressed \(summary.count) repeated log lines: " + LogText.escaped(summary.message) + "\n")
+            }
+            guard admitted else { return }
+        }
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = forJournal ? "<\(Self.syslogPriority(event.level))>" : "\(Self.timestamp()) \(event.level) "
-        line += event.message.description
+        var line = prefix(event.level) + LogText.escaped(message)
         for key in merged.keys.sorted() {
-            line += " \(key)=\(merged[key]!)"
+            line += " \(LogText.escaped(key))=\(LogText.escaped("\(merged[key]!)"))"
         }
         line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        write(line)
+    }
+
+    private func prefix(_ level: Logger.Level) -> String {
+        forJournal ? "<\(Self.syslogPriority(level))>" : "\(Self.timestamp()) \(level) "
+    }
+
+    private static func monotonicNow() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     private static func syslogPriority(_ level: Logger.Level) -> Int {
