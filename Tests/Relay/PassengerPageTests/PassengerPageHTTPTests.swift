@@ -37,6 +37,7 @@ struct PassengerPageHTTPTests {
             #expect(unknown.status == 404)
             #expect(unknown.body.contains("No news of LX \(flight.number)"))
             #expect(unknown.body.contains("data-form=\"subscribe\""), "one may still subscribe to a flight not reported yet")
+            #expect(unknown.body.contains("name=\"email\"") && unknown.body.contains("name=\"phone\""))
 
             try flight.publish(
                 "gate-change", current: #"{"gate":"\"><img src=x onerror=alert(1)>","remark":"<script>alert('hi')</script> & go"}"#)
@@ -172,6 +173,43 @@ struct PassengerPageHTTPTests {
             try await Task.sleep(for: .seconds(1))
             #expect(try smtp.received(for: address).count == 3, "each confirmation goes exactly once")
             #expect(relay.stop() == 0)
+        }
+    }
+    @Test("a mobile number alone: checked as E.164, and the confirmation goes by SMS through the Twilio stand-in")
+    func phoneOnlyIsConfirmedBySMS() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let twilio = try ProviderStandin.named("twilio")
+            let folder = try TestServices.scratch.appendingPathComponent("passenger-sms-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let token = folder.appendingPathComponent("twilio.token")
+            try Data("twilio-secret\n".utf8).write(to: token)
+            let relay = try RelayProcess(
+                databaseURL: url, smtp: try SMTPStandin.shared(),
+                extra: """
+                    [sms]
+                    base_url = "\(twilio.baseURL)"
+                    account_sid = "ACtest"
+                    auth_token_file = "\(token.path)"
+                    from = "+15005550006"
+                    ca_file = "\(twilio.caFile)"
+                    """)
+            try relay.start()
+            defer { relay.stop() }
+            let flight = SimulatedFlight()
+            let session = try FormSession(relay: relay, path: flight.lookupPath)
+            let base = [("flight", "\(flight.airline)\(flight.number)"), ("date", flight.date), ("kinds", "delay")]
+            for bad in ["0790000000", "+0790000000", "+41 79 abc"] {
+                let refused = try session.post(relay, "/subscribe", base + [("phone", bad)])
+                #expect(refused.status == 422, "\(bad) → \(refused.status)")
+                #expect(refused.body.contains("data-problem-field=\"phone\""), "\(bad)")
+            }
+            let phone = "+4179\(Int.random(in: 1_000_000...9_999_999))"
+            let created = try session.post(relay, "/subscribe", base + [("phone", phone.prefix(3) + " " + phone.dropFirst(3))])
+            #expect(created.status == 303, "\(created.body)")
+            let sms = try await twilio.record(within: .seconds(15)) { ($0["to"] as? String) == phone }
+            let text = try #require(sms["body"] as? String)
+            #expect(text.contains("confirm=") && text.contains("\(flight.airline) \(flight.number)"), "\(text)")
         }
     }
 }

@@ -109,12 +109,14 @@ enum PublicPage {
                 <input id="email" name="email" type="email" autocomplete="email" value="\(e(values["email"] ?? ""))"\(invalid("email"))></div>\n
                 """
         }
-        if enabled.contains(.sms) {
-            html += """
-                <div class="field"><label for="phone">Mobile number, with country code</label>
-                <input id="phone" name="phone" type="tel" autocomplete="tel" placeholder="+41790000000" value="\(e(values["phone"] ?? ""))"\(invalid("phone"))></div>\n
-                """
-        }
+        // Always there (RELAY.md names it); off, and saying so, when this relay sends no SMS.
+        let sms = enabled.contains(.sms)
+        html += """
+            <div class="field"><label for="phone">Mobile number, with country code</label>
+            <input id="phone" name="phone" type="tel" autocomplete="tel" placeholder="+41790000000" \
+            value="\(e(values["phone"] ?? ""))"\(sms ? invalid("phone") : " disabled aria-describedby=\"phone-off\"")>\
+            \(sms ? "" : "<span class=\"hint\" id=\"phone-off\">Text messages are not available on this service.</span>")</div>\n
+            """
         html += "<fieldset class=\"kinds\"\(invalid("kinds"))><legend>Tell me about</legend>\n"
         for (kind, label, checked) in kinds {
             let on = posted ? values.keys.contains("kinds") && (valuesKinds(values).contains(kind)) : checked
