@@ -20,6 +20,7 @@ public enum BoardLanguage: String, CaseIterable, Sendable, Hashable {
             case .next: ("Next", "Nächste", "Suivants", "Prossimi")
             case .noFlights: ("No flights", "Keine Flüge", "Aucun vol", "Nessun volo")
             case .offline: ("Offline: data as of", "Offline: Stand", "Hors ligne: données de", "Offline: dati delle")
+            case .stale: ("Feed late: data as of", "Verzögert: Stand", "En retard: données de", "In ritardo: dati delle")
             case .status(let status):
                 switch status {
                 case .onTime: ("On time", "Planmäßig", "À l'heure", "In orario")
@@ -51,5 +52,7 @@ public enum BoardText: Sendable, Hashable {
     case departures, arrivals, gate, belt, time, expected, flight, destination, origin, remarks, next, noFlights
     /// The start of the banner shown while the screen is cut off: "Offline: data as of 14:05".
     case offline
+    /// The same while the stream is live but a feed is silent past its `stale_after`.
+    case stale
     case status(BoardStatus)
 }

@@ -33,7 +33,9 @@ public enum BoardPage {
         html += " data-as-of=\"\(now)\">"
         html += "<header><h1>\(heading)</h1><div class=\"airport\">\(HTMLText.escape(settings.airport))</div>"
         html += "<time id=\"clock\" class=\"clock\">\(settings.localTime(.init(millisecondsSinceEpoch: now)))</time></header>"
-        html += "<div id=\"banner\" class=\"banner\" role=\"status\" hidden>\(settings.words(.offline))"
+        // Offline or a feed late: which of the two the body's `data-stream` tells the stylesheet.
+        html += "<div id=\"banner\" class=\"banner\" role=\"status\" hidden><span class=\"offline\">\(settings.words(.offline))</span>"
+        html += "<span class=\"stale\">\(settings.words(.stale))</span>"
         html += " <time id=\"as-of\">\(settings.localTime(.init(millisecondsSinceEpoch: now)))</time></div>"
         html += "<main><table class=\"board \(kind.showsDepartures ? "departures" : "arrivals")\"><thead><tr>"
         html += "<th class=\"time\">\(settings.words(.time))</th><th class=\"expected\">\(settings.words(.expected))</th>"
@@ -45,6 +47,12 @@ public enum BoardPage {
         for flight in rows { html += BoardRow.html(flight, settings: settings, until: kind.leavesAt(flight)) }
         html += "</tbody></table><p id=\"empty\" class=\"empty\"\(rows.isEmpty ? "" : " hidden")>\(settings.words(.noFlights))</p></main>"
         html += "<footer><span id=\"page\" class=\"page\"></span></footer>"
+        // The status words in every language, for the rows the script builds from update events.
+        html += "<template id=\"status-words\">"
+        for status in BoardStatus.allCases {
+            html += "<span data-status=\"\(status.rawValue)\">\(settings.words(.status(status)))</span>"
+        }
+        html += "</template>"
         html += "<script src=\"/board/assets/board.js\"></script></body></html>\n"
         return html
     }

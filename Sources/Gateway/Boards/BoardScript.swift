@@ -35,27 +35,78 @@ extension BoardAssets {
             }
             return false;
           }
+          // Rows by flight id (a row another path took out of the list no longer counts).
+          var byId = Object.create(null);
+          Array.prototype.forEach.call(rows.children, function (r) { byId[r.dataset.flightId] = r; });
           function rowOf(id) {
-            for (var r = rows.firstElementChild; r; r = r.nextElementSibling) {
-              if (r.dataset.flightId === id) { return r; }
-            }
-            return null;
+            var r = byId[id];
+            return r && r.parentNode === rows ? r : null;
           }
           function before(a, t, id) {
             var at = Number(a.dataset.t);
             return at > t || (at === t && a.dataset.flightId > id);
           }
+          // The status words of every language, as the page has them.
+          var statusWords = {};
+          var wordsTemplate = document.getElementById("status-words");
+          if (wordsTemplate) {
+            Array.prototype.forEach.call(wordsTemplate.content.children, function (s) { statusWords[s.dataset.status] = s; });
+          }
+          function cell(name, field, text) {
+            var td = document.createElement("td");
+            td.className = name;
+            td.dataset.field = field;
+            if (text) { td.textContent = text; }
+            return td;
+          }
+          // The row BoardRow.html renders on the server, from an event's values (text only: no markup to escape).
+          function build(f) {
+            var row = document.createElement("tr");
+            row.className = "flight st-" + f.st;
+            row.dataset.flightId = f.id;
+            row.dataset.t = f.t;
+            if (kind === "belt") { row.dataset.until = f.belt_until; } else if (kind !== "gate") { row.dataset.until = f.until; }
+            row.appendChild(cell("time", "scheduled", f.sched));
+            row.appendChild(cell("expected", "estimated", f.est));
+            var flight = cell("flight-no", "flight");
+            f.des.forEach(function (name, i) {
+              var span = document.createElement("span");
+              span.className = i === 0 ? "designator shown" : "designator";
+              span.textContent = name;
+              flight.appendChild(span);
+            });
+            row.appendChild(flight);
+            var place = cell("place", f.dir === "D" ? "destination" : "origin");
+            if (f.place != null) {
+              place.appendChild(document.createTextNode(f.name));
+              var code = document.createElement("small");
+              code.textContent = f.place;
+              place.appendChild(code);
+            }
+            row.appendChild(place);
+            row.appendChild(cell("gate", "gate", f.gate));
+            if (f.dir === "A") { row.appendChild(cell("belt", "belt", f.belt)); }
+            var status = cell("status", "status");
+            status.dataset.status = f.st;
+            var words = statusWords[f.st];
+            if (words) {
+              Array.prototype.forEach.call(words.childNodes, function (n) { status.appendChild(n.cloneNode(true)); });
+            } else {
+              status.textContent = f.st;
+            }
+            row.appendChild(status);
+            return row;
+          }
           function upsert(f) {
             var old = rowOf(f.id);
             if (!shows(f, Date.now())) { if (old) { old.remove(); } return; }
-            var template = document.createElement("template");
-            template.innerHTML = f.html.trim();
-            var row = template.content.firstElementChild;
-            if (kind === "belt") { row.dataset.until = f.belt_until; } else if (kind !== "gate") { row.dataset.until = f.until; }
-            if (old) {
+            var row = build(f);
+            byId[f.id] = row;
+            if (old && old.dataset.t === row.dataset.t) {
               old.replaceWith(row);
               return;
             }
+            if (old) { old.remove(); }
             var next = rows.firstElementChild;
             while (next && !before(next, f.t, f.id)) { next = next.nextElementSibling; }
             rows.insertBefore(row, next);
@@ -69,16 +120,19 @@ extension BoardAssets {
               });
             }
             data.flights.forEach(upsert);
-            data.removed.forEach(function (id) { var r = rowOf(id); if (r) { r.remove(); } });
+            data.removed.forEach(function (id) { var r = rowOf(id); if (r) { r.remove(); } delete byId[id]; });
             asOf = data.as_of;
-            layout();
+            scheduleLayout();
           }
 
           function showState() {
             var live = source !== null && source.readyState === 1;
-            body.dataset.stream = live ? "live" : "offline";
+            var state = live ? "live" : "offline";
+            // Only what changed is written: each write to the document costs it a style pass.
+            if (body.dataset.stream !== state) { body.dataset.stream = state; }
             var hidden = live && stale.length === 0;
-            asOfText.textContent = hhmm.format(new Date(asOf));
+            var asOfShown = hhmm.format(new Date(asOf));
+            if (asOfText.textContent !== asOfShown) { asOfText.textContent = asOfShown; }
             if (banner.hidden !== hidden) {
               banner.hidden = hidden;
               layout();
@@ -121,25 +175,41 @@ extension BoardAssets {
           }
 
           var page = 0;
+          // Pages the list: takes rows whose time is up, then shows the rows of the current page.
           function layout() {
-            var all = Array.prototype.slice.call(rows.children);
             var now = Date.now();
-            all.forEach(function (r) {
-              if (r.dataset.until && Number(r.dataset.until) < now) { r.remove(); }
+            var all = [];
+            Array.prototype.slice.call(rows.children).forEach(function (r) {
+              if (r.dataset.until && Number(r.dataset.until) < now) { r.remove(); } else { all.push(r); }
             });
-            all = Array.prototype.slice.call(rows.children);
-            empty.hidden = all.length > 0;
-            all.forEach(function (r) { r.classList.remove("off-page"); });
+            if (empty.hidden !== all.length > 0) { empty.hidden = all.length > 0; }
             var main = rows.closest("main");
             var head = rows.parentElement.tHead.offsetHeight;
-            var height = all.length ? all[0].offsetHeight : 1;
+            var height = 1;
+            if (all.length) {
+              // A row on another page has no height: the first one is measured shown.
+              var first = all[0], off = first.classList.contains("off-page");
+              if (off) { first.classList.remove("off-page"); }
+              height = first.offsetHeight;
+              if (off) { first.classList.add("off-page"); }
+            }
             var perPage = Math.max(1, Math.floor((main.clientHeight - head) / Math.max(1, height)));
             var pages = Math.max(1, Math.ceil(all.length / perPage));
             if (page >= pages) { page = 0; }
             all.forEach(function (r, i) {
-              if (Math.floor(i / perPage) !== page) { r.classList.add("off-page"); }
+              var offPage = Math.floor(i / perPage) !== page;
+              if (r.classList.contains("off-page") !== offPage) { r.classList.toggle("off-page", offPage); }
             });
-            pageText.textContent = pages > 1 ? (page + 1) + " / " + pages : "";
+            var label = pages > 1 ? (page + 1) + " / " + pages : "";
+            if (pageText.textContent !== label) { pageText.textContent = label; }
+          }
+          // Updates change the rows at once and lay out the pages once per frame: at hundreds of
+          // events a second, laying out after each would keep the page busy and the rows late.
+          var layoutPending = false;
+          function scheduleLayout() {
+            if (layoutPending) { return; }
+            layoutPending = true;
+            requestAnimationFrame(function () { layoutPending = false; layout(); });
           }
           function nextPage() { page += 1; layout(); }
 

@@ -20,6 +20,8 @@ extension BoardAssets {
         body[data-lang="fr"] .t:not([lang="fr"]), body[data-lang="it"] .t:not([lang="it"]) { display: none; }
         .banner { background: var(--red); color: #fff; font-weight: 700; font-size: 1.3rem; padding: 0.4rem 1.2rem; }
         .banner[hidden] { display: none; }
+        body[data-stream="live"] .banner .offline, body[data-stream="offline"] .banner .stale { display: none; }
+        body[data-stream="live"] .banner { background: var(--amber); color: #000; }
         main { flex: 1; overflow: hidden; }
         table.board { width: 100%; border-collapse: collapse; table-layout: fixed; }
         thead th { text-align: left; font-size: 0.9rem; color: var(--dim); font-weight: 400; padding: 0.35rem 0.6rem;

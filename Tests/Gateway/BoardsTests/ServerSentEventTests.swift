@@ -25,9 +25,14 @@ import Testing
         #expect(!heartbeat.contains("id:"))
     }
 
-    @Test func anUpdateEventIsOneLineOfJSONWithEachRowsHTML() throws {
+    @Test func anUpdateEventIsOneLineOfJSONWithEachRowsValues() throws {
         var state = BoardState(boot: "b")
-        let updateChange = state.apply([BoardFixtures.flight([(.gate, .text("A\n1"))])])
+        let updateChange = state.apply([
+            BoardFixtures.flight([
+                (.gate, .text("A\n1")), (.destination, .text("LHR")), (.status, .status(.boarding)),
+                (.scheduled, .time(BoardFixtures.time("06:30"))),
+            ])
+        ])
         let update = try #require(updateChange)
         let event = text(BoardEvents.update(update, asOf: 9, settings: BoardFixtures.settings))
         let lines = event.split(separator: "\n", omittingEmptySubsequences: false)
@@ -41,6 +46,15 @@ import Testing
         }
         #expect(flight["id"]?.stringValue == "LX1234-20261124-D")
         #expect(flight["gate"]?.stringValue == "A\n1")
-        #expect(flight["html"]?.stringValue?.contains("data-field=\"gate\"") == true)
+        #expect(flight["st"]?.stringValue == "boarding")
+        #expect(flight["sched"]?.stringValue == "07:30")
+        #expect(flight["est"] == nil)
+        #expect(flight["belt"] == nil)  // a departure's row has no belt
+        #expect(flight["place"]?.stringValue == "LHR")
+        #expect(flight["name"]?.stringValue == "London Heathrow")
+        #expect(flight["des"] == .array([.string("LX 1234")]))
+        // Values, not markup: the row's HTML is built by the page (a fifth of the bytes per screen).
+        #expect(flight["html"] == nil)
+        #expect(!lines[2].contains("<td"))
     }
 }

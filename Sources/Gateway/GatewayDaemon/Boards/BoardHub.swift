@@ -22,6 +22,8 @@ final class BoardHub: Sendable {
     /// Bytes a screen may have waiting before it is dropped.
     static let bufferedBytes = 16 << 20
     static let heartbeatInterval = Duration.seconds(15)
+    /// How often the feeds' staleness is looked at (a change is sent at once).
+    static let staleCheckInterval = Duration.seconds(1)
     /// Bytes per second all screens together are sent at most, averaged over each event: after
     /// an event, the hub waits in proportion to what it handed out (2 s at most) while the next
     /// changes coalesce. A change to one flight on one screen waits microseconds; a burst on 500
@@ -46,6 +48,8 @@ final class BoardHub: Sendable {
         var open: [Int: Screen] = [:]
         var nextID = 0
         var closed = false
+        /// The feeds stale as last told to the screens (a new screen hears it at once).
+        var stale: [String] = []
     }
 
     private let inbox = Mutex(Inbox())
@@ -90,8 +94,9 @@ final class BoardHub: Sendable {
 
     // MARK: - The hub's own task
 
-    /// Applies what the pipeline committed and sends it, with a heartbeat every 15 s, until
-    /// cancelled; then every stream ends.
+    /// Applies what the pipeline committed and sends it, with a heartbeat every 15 s (and a
+    /// status event whenever the set of stale feeds changes), until cancelled; then every
+    /// stream ends.
     func run(staleFeeds: @escaping @Sendable () async -> [String]) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
@@ -102,11 +107,21 @@ final class BoardHub: Sendable {
                 }
             }
             group.addTask { [self] in
-                while (try? await Task.sleep(for: Self.heartbeatInterval)) != nil {
+                // Feeds are looked at every second: a screen shows its banner as soon as a feed
+                // turns stale and drops it as soon as data flows again, not at the next heartbeat.
+                var lastHeartbeat = ContinuousClock.now
+                while (try? await Task.sleep(for: Self.staleCheckInterval)) != nil {
                     let stale = await staleFeeds()
+                    let due = ContinuousClock.now - lastHeartbeat >= Self.heartbeatInterval
+                    guard due || stale != screens.withLock({ $0.stale }) else { continue }
+                    lastHeartbeat = ContinuousClock.now
                     let event = ByteBuffer(bytes: BoardEvents.heartbeat(now: Timestamp.now.millisecondsSinceEpoch, staleFeeds: stale))
                     var sent = 0
-                    finish(screens.withLock { screens in send({ _ in event }, to: &screens, sent: &sent) })
+                    finish(
+                        screens.withLock { screens in
+                            screens.stale = stale
+                            return send({ _ in event }, to: &screens, sent: &sent)
+                        })
                 }
             }
             await withTaskCancellationHandler {
@@ -193,6 +208,7 @@ final class BoardHub: Sendable {
                     ?? Array(screens.board.flights.values)
                 first += BoardEvents.snapshot(flights, id: screens.board.eventID, asOf: now, settings: settings)
             }
+            first += BoardEvents.status(staleFeeds: screens.stale)
             _ = queued.add(first.count, limit: .max)
             continuation.yield(ByteBuffer(bytes: first))
             screens.nextID += 1
