@@ -5,7 +5,8 @@ import Testing
 /// The passenger page in a real browser (Debian's headless Chromium through chromedriver's W3C
 /// WebDriver API): look a simulated flight up, subscribe by e-mail with the page's own form,
 /// confirm through the link the SMTP stand-in received, then a delay of 45 minutes shows on the
-/// open personal page without a reload, is mailed, and is listed in its timeline. Screenshots at
+/// open personal page without a reload, is mailed, and is listed in its timeline; the page goes
+/// offline when the relay dies and live again when it is back. Screenshots at
 /// 1920×1080 and at a phone's 390×844 go to docs/images/passenger-*.png.
 @Suite("Passenger page in a browser", .serialized)
 struct PassengerBrowserTests {
@@ -82,6 +83,13 @@ struct PassengerBrowserTests {
             #expect(try browser.run("return document.querySelector('#timeline li').dataset.eventKind") == "delay", "newest first")
             #expect(try browser.run("return String(window.notReloaded === true)") == "true")
             try browser.screenshot(to: images.appendingPathComponent("passenger-personal.png"))
+
+            // The relay dies: the page says offline; it comes back: live again by itself, no reload.
+            relay.kill9()
+            #expect(try browser.waitUntil("return String(document.body.dataset.stream === 'offline')", timeout: 5) != nil)
+            try relay.start()
+            #expect(try browser.waitUntil("return String(document.body.dataset.stream === 'live')", timeout: 15) != nil, "not live again")
+            #expect(try browser.run("return String(window.notReloaded === true)") == "true")
 
             // And at a phone's size: the personal page and the lookup, one column.
             try browser.setViewport(width: 390, height: 844)
