@@ -49,6 +49,7 @@ enum PassengerAssets {
         .state[data-state=active]{border-color:#0a6b2d}
         .hint{color:#46515c;font-size:.9rem}
         .subscribe{background:#fff;padding:1rem;border-radius:.5rem;border:1px solid #ccd3da;margin-top:1rem}
+        .subscribe h2{margin-top:0}
         .flights{display:grid;gap:1rem}
         .flight{background:#fff;border:1px solid #ccd3da;border-radius:.5rem;padding:1rem;border-top:6px solid #0b3d91}
         .flight h2{margin:0;font-size:1.3rem;display:flex;flex-wrap:wrap;gap:.5rem;align-items:baseline}
