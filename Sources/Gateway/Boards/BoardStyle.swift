@@ -25,7 +25,7 @@ extension BoardAssets {
         main { flex: 1; overflow: hidden; }
         table.board { width: 100%; border-collapse: collapse; table-layout: fixed; }
         thead th { text-align: left; font-size: 0.9rem; color: var(--dim); font-weight: 400; padding: 0.35rem 0.6rem;
-          text-transform: uppercase; letter-spacing: 0.05em; }
+          text-transform: uppercase; letter-spacing: 0.05em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         tbody tr { background: var(--row); height: 2.6rem; }
         tbody tr:nth-child(even) { background: var(--row-alt); }
         tbody tr.off-page { display: none; }
@@ -58,15 +58,18 @@ extension BoardAssets {
         .empty[hidden] { display: none; }
         footer { padding: 0.3rem 1.2rem; color: var(--dim); font-size: 1rem; text-align: right; min-height: 1.6rem; }
         @media (orientation: portrait) {
-          :root { font-size: clamp(12px, 2.1vw, 96px); }
-          th.expected, td.expected { width: 13%; }
-          th.time, td.time { width: 13%; }
-          th.flight-no, td.flight-no { width: 17%; }
-          th.place, td.place { width: 21%; }
-          th.status, td.status { width: 27%; }
-          table.arrivals th.place, table.arrivals td.place { width: 13%; }
+          /* As large as the longest status word ("Gate geschlossen") allows in its column. */
+          :root { font-size: clamp(12px, 2.4vw, 96px); }
+          th.expected, td.expected, th.time, td.time { width: 12%; }
+          th.flight-no, td.flight-no { width: 16%; }
+          th.place, td.place { width: 19%; }
+          th.gate, td.gate { width: 10%; }
+          th.status, td.status { width: 31%; }
+          table.arrivals th.place, table.arrivals td.place { width: 10%; }
+          table.arrivals th.gate, table.arrivals td.gate, table.arrivals th.belt, table.arrivals td.belt { width: 9%; }
           td.place small { display: none; }
           td { font-size: 1.2rem; }
+          thead th { font-size: 0.75rem; letter-spacing: 0; padding: 0.35rem 0.4rem; }
         }
         body.index-page, body.not-found-page { padding: 2rem; font-size: 1.4rem; }
         body.index-page a, body.not-found-page a { color: var(--head); }

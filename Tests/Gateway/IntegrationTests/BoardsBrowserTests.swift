@@ -116,6 +116,14 @@ import Testing
             try browser.navigate("\(base)/departures")
             try browser.setViewport(width: 1080, height: 1920)
             #expect(try browser.waitUntil("return String(document.body.dataset.lang === 'de')", timeout: 12) != nil)
+            // German's long status words ("Gate geschlossen") still fit their column in portrait.
+            let clipped = try browser.run(
+                """
+                return Array.prototype.filter.call(document.querySelectorAll('#rows td, thead th'), function (td) {
+                  return !td.classList.contains('place') && td.offsetParent !== null && td.scrollWidth > td.clientWidth + 1;
+                }).map(function (td) { return td.textContent; }).join(', ');
+                """)
+            #expect(clipped.isEmpty, "cut off in portrait: \(clipped)")
             try browser.screenshot(to: images.appendingPathComponent("board-departures-portrait.png"))
             try browser.navigate("\(base)/gates/Q9")
             #expect(try browser.run("return document.querySelector('h1').textContent") == "No such board")
