@@ -12,6 +12,8 @@ public final class FeedCounters: Sendable {
     private let reconnects = Atomic<Int64>(0)
     private let skipped = Atomic<Int64>(0)
     private let listening = Atomic<Bool>(false)
+    private let slots = Atomic<Int>(0)
+    private let frameTimeouts = Atomic<Int64>(0)
 
     public init(feed: String) {
         self.feed = feed
@@ -30,6 +32,8 @@ public final class FeedCounters: Sendable {
     func reconnected() { reconnects.add(1, ordering: .relaxed) }
     func bytesSkipped(_ count: Int64) { skipped.add(count, ordering: .relaxed) }
     func setListening(_ value: Bool) { listening.store(value, ordering: .relaxed) }
+    func setSlots(_ value: Int) { slots.store(value, ordering: .relaxed) }
+    func frameTimedOut() { frameTimeouts.add(1, ordering: .relaxed) }
 
     /// A consistent-enough copy of the counters.
     public var snapshot: Snapshot {
@@ -37,7 +41,8 @@ public final class FeedCounters: Sendable {
             frames: frames.load(ordering: .relaxed), rejected: rejected.load(ordering: .relaxed),
             refusedPeers: refused.load(ordering: .relaxed), openConnections: connections.load(ordering: .relaxed),
             lastFrameAtMilliseconds: lastFrameAt.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed),
-            skippedBytes: skipped.load(ordering: .relaxed), isListening: listening.load(ordering: .relaxed))
+            skippedBytes: skipped.load(ordering: .relaxed), isListening: listening.load(ordering: .relaxed),
+            connectionSlots: slots.load(ordering: .relaxed), frameTimeouts: frameTimeouts.load(ordering: .relaxed))
     }
 
     public struct Snapshot: Sendable, Equatable {
@@ -52,5 +57,9 @@ public final class FeedCounters: Sendable {
         public var skippedBytes: Int64
         /// A `tcp-listen` feed's port is bound.
         public var isListening: Bool
+        /// A listening `tcp-listen` feed's `max_connections` (0 otherwise).
+        public var connectionSlots: Int = 0
+        /// Connections closed for holding an unfinished frame past `frame_timeout`.
+        public var frameTimeouts: Int64 = 0
     }
 }

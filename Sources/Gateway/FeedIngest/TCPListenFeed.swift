@@ -5,9 +5,11 @@ import NIOPosix
 import Synchronization
 
 /// `transport = "tcp-listen"`: accepts feed senders on a port. Many senders at once; a peer
-/// outside the `allow` list, or over `max_connections`, is refused and logged; a connection
-/// silent for `idle_timeout` is closed. Reading stops while the pipeline is full, so TCP flow
-/// control pushes back on the sender.
+/// outside the `allow` list, or over the limits of ``ConnectionSlots`` (`max_connections`,
+/// `max_connections_per_peer`, the slots kept per `allow` entry), is refused, counted and
+/// logged; a connection silent for `idle_timeout`, or holding an unfinished frame for
+/// `frame_timeout`, is closed. Reading stops while the pipeline is full, so TCP flow control
+/// pushes back on the sender.
 public struct TCPListenFeed: Sendable {
     public let config: FeedConfig
     public let sink: FrameSink
@@ -35,10 +37,14 @@ public struct TCPListenFeed: Sendable {
                 }
             }
         sink.counters.setListening(true)
-        defer { sink.counters.setListening(false) }
+        sink.counters.setSlots(config.maxConnections)
+        defer {
+            sink.counters.setListening(false)
+            sink.counters.setSlots(0)
+        }
         if let local = server.channel.localAddress { onListening(local) }
         logger.info("feed listening", metadata: ["feed": "\(config.name)", "address": "\(address)", "tls": "\(tls != nil)"])
-        let slots = ConnectionSlots()
+        let slots = ConnectionSlots(config)
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await connection in connections {
@@ -50,7 +56,7 @@ public struct TCPListenFeed: Sendable {
                         continue
                     }
                     let peerText = peerIP
-                    guard config.allow.contains(where: { $0.contains(ipAddress: peerIP) }) else {
+                    guard let entry = config.allow.firstIndex(where: { $0.contains(ipAddress: peerIP) }) else {
                         sink.counters.peerRefused()
                         logger.warning(
                             "feed refused a peer not on its allow list",
@@ -58,20 +64,24 @@ public struct TCPListenFeed: Sendable {
                         try? await connection.channel.close()
                         continue
                     }
-                    if slots.open.load(ordering: .relaxed) >= config.maxConnections {
+                    let number: Int
+                    switch slots.take(peer: peerText, entry: entry) {
+                    case .success(let taken):
+                        number = taken
+                    case .failure(let refusal):
                         sink.counters.peerRefused()
                         logger.warning(
-                            "feed refused a connection over max_connections",
-                            metadata: ["feed": "\(config.name)", "peer": "\(peerText)", "limit": "\(config.maxConnections)"])
+                            "feed refused a connection \(refusal)",
+                            metadata: ["feed": "\(config.name)", "peer": "\(peerText)", "open": "\(slots.open)"])
                         try? await connection.channel.close()
                         continue
                     }
-                    slots.open.add(1, ordering: .relaxed)
-                    let number = slots.opened.add(1, ordering: .relaxed).newValue
                     group.addTask {
-                        defer { slots.open.subtract(1, ordering: .relaxed) }
-                        await StreamReader(config: config, sink: sink, logger: logger)
-                            .read(connection, peer: peerText, connectionNumber: number)
+                        defer { slots.release(peer: peerText, entry: entry) }
+                        await StreamReader(
+                            config: config, sink: sink, logger: logger,
+                            frameTimeout: .seconds(config.frameTimeoutSeconds)
+                        ).read(connection, peer: peerText, connectionNumber: number)
                     }
                 }
             }
@@ -94,10 +104,4 @@ public final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
         }
         context.fireUserInboundEventTriggered(event)
     }
-}
-
-/// Connections open now, and opened since start (numbers each connection for positions).
-final class ConnectionSlots: Sendable {
-    let open = Atomic<Int>(0)
-    let opened = Atomic<Int>(0)
 }

@@ -38,6 +38,13 @@ public struct FeedConfig: Sendable, Equatable {
     /// read, for senders that write in place instead of renaming a finished file; 0 to 3600,
     /// default 0 (the spool convention: write under a temporary name, then rename).
     public var settleSeconds: Int = 0
+    /// `max_connections_per_peer` (`tcp-listen` only): connections one peer address may hold at
+    /// once, so one host cannot take every slot; 1 to 10000, default 8.
+    public var maxConnectionsPerPeer: Int = 8
+    /// `frame_timeout` (`tcp-listen` only): seconds a connection may hold the start of a frame
+    /// (or bytes outside any frame) without completing one before it is closed; one byte every
+    /// few minutes no longer holds a slot. 1 to 86400, default 60.
+    public var frameTimeoutSeconds: Int = 60
     /// `[feeds.options]`: format-specific settings for the decoder (CSV column mapping, delimiter,
     /// time format, status map…), kept as written.
     public var options: [String: ConfigValue]

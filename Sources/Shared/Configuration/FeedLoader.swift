@@ -28,6 +28,8 @@ struct FeedLoader {
         let tlsCertFile = reader.string("tls_cert_file", required: false, check: ConfigLoader.nonEmpty)
         let tlsKeyFile = reader.string("tls_key_file", required: false, check: ConfigLoader.nonEmpty)
         let settle = reader.integer("settle_time", default: 0, range: 0...3600)
+        let perPeer = reader.integer("max_connections_per_peer", default: 8, range: 1...10_000)
+        let frameTimeout = reader.integer("frame_timeout", default: 60, range: 1...86_400)
         let options = reader.options("options")
         reader.finish()
 
@@ -43,6 +45,8 @@ struct FeedLoader {
             maxFrameBytes: maxFrameBytes, precedence: precedence, allow: allow, staleAfterSeconds: staleAfter,
             maxConnections: maxConnections, idleTimeoutSeconds: idleTimeout, tls: tls, options: options)
         feed.settleSeconds = settle
+        feed.maxConnectionsPerPeer = perPeer
+        feed.frameTimeoutSeconds = frameTimeout
         return feed
     }
 
@@ -87,6 +91,9 @@ struct FeedLoader {
         if transport != .tcpListen {
             refuse("allow", "only a tcp-listen feed accepts connections; remove allow")
             refuse("max_connections", "only a tcp-listen feed accepts connections; remove max_connections")
+            refuse(
+                "max_connections_per_peer", "only a tcp-listen feed accepts connections; remove max_connections_per_peer")
+            refuse("frame_timeout", "only a tcp-listen feed times out its senders' frames; remove frame_timeout")
         }
         if transport != .spoolDir {
             refuse("settle_time", "only a spool-dir feed waits for files to settle; remove settle_time")

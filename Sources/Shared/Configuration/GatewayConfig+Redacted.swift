@@ -60,6 +60,8 @@ extension GatewayConfig {
             if feed.transport == .tcpListen {
                 lines.append("allow = [\(feed.allow.map { TOMLText.quoted($0.description) }.joined(separator: ", "))]")
                 add("max_connections", feed.maxConnections)
+                add("max_connections_per_peer", feed.maxConnectionsPerPeer)
+                add("frame_timeout", feed.frameTimeoutSeconds)
             }
             if feed.transport.isNetwork { add("idle_timeout", feed.idleTimeoutSeconds) }
             if feed.transport == .spoolDir && feed.settleSeconds > 0 { add("settle_time", feed.settleSeconds) }

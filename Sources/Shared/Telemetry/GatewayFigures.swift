@@ -14,6 +14,8 @@ public struct GatewayFigures: Sendable {
         public var isUp: Bool
         public var silentSeconds: Double
         public var isStale: Bool
+        /// A listening `tcp-listen` feed's `max_connections`, else 0.
+        public var connectionSlots: Int = 0
 
         /// The figures as read.
         public init(

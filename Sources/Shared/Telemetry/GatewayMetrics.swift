@@ -145,6 +145,7 @@ private struct FeedInstruments: Sendable {
     var refusedConnections: FollowedTotal
     var reconnects: FollowedTotal
     let connections: Meter
+    let connectionSlots: Meter
     let up: Meter
     let silentSeconds: Meter
     let stale: Meter
@@ -167,6 +168,9 @@ private struct FeedInstruments: Sendable {
             factory.counter("flightedge_feed_reconnects_total", help: "Reconnects of tcp-connect feeds.", labels: labels))
         connections = factory.meter(
             "flightedge_feed_connections", help: "Open connections (tcp) or open files (tail-file) per feed.", labels: labels)
+        connectionSlots = factory.meter(
+            "flightedge_feed_connection_slots", help: "Connection slots of a listening tcp-listen feed (max_connections).",
+            labels: labels)
         up = factory.meter("flightedge_feed_up", help: "1 when the feed can receive.", labels: labels)
         silentSeconds = factory.meter(
             "flightedge_feed_silent_seconds", help: "Seconds since the feed's last frame (since start when none).",
@@ -181,6 +185,7 @@ private struct FeedInstruments: Sendable {
         refusedConnections.follow(feed.refusedConnections)
         reconnects.follow(feed.reconnects)
         connections.set(feed.openConnections)
+        connectionSlots.set(feed.connectionSlots)
         up.set(feed.isUp ? 1 : 0)
         silentSeconds.set(feed.silentSeconds)
         stale.set(feed.isStale ? 1 : 0)
@@ -189,6 +194,6 @@ private struct FeedInstruments: Sendable {
     /// Takes the feed's samples out of the registry.
     func destroy() {
         for total in [frames, rejectedFrames, skippedBytes, refusedConnections, reconnects] { total.counter.destroy() }
-        for meter in [connections, up, silentSeconds, stale] { meter.destroy() }
+        for meter in [connections, connectionSlots, up, silentSeconds, stale] { meter.destroy() }
     }
 }

@@ -45,7 +45,7 @@ struct OperationsEndpointTests {
     static let families: [(name: String, type: String)] = [
         ("flightedge_feed_frames_total", "counter"), ("flightedge_feed_rejected_frames_total", "counter"),
         ("flightedge_feed_skipped_bytes_total", "counter"), ("flightedge_feed_refused_connections_total", "counter"),
-        ("flightedge_feed_reconnects_total", "counter"), ("flightedge_feed_connections", "gauge"),
+        ("flightedge_feed_reconnects_total", "counter"), ("flightedge_feed_connections", "gauge"), ("flightedge_feed_connection_slots", "gauge"),
         ("flightedge_feed_up", "gauge"), ("flightedge_feed_silent_seconds", "gauge"), ("flightedge_feed_stale", "gauge"),
         ("flightedge_frames_committed_total", "counter"), ("flightedge_updates_committed_total", "counter"),
         ("flightedge_events_derived_total", "counter"), ("flightedge_messages_published_total", "counter"),

@@ -16,6 +16,7 @@ struct GatewayMetricsTests {
         "flightedge_feed_refused_connections_total": ("counter", "Connections refused (allow list, connection limit)."),
         "flightedge_feed_reconnects_total": ("counter", "Reconnects of tcp-connect feeds."),
         "flightedge_feed_connections": ("gauge", "Open connections (tcp) or open files (tail-file) per feed."),
+        "flightedge_feed_connection_slots": ("gauge", "Connection slots of a listening tcp-listen feed (max_connections)."),
         "flightedge_feed_up": ("gauge", "1 when the feed can receive."),
         "flightedge_feed_silent_seconds": ("gauge", "Seconds since the feed's last frame (since start when none)."),
         "flightedge_feed_stale": ("gauge", "1 when the feed is silent past its stale_after."),

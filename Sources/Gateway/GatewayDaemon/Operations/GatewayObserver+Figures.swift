@@ -7,11 +7,13 @@ extension GatewayObserver {
     func figures(_ snapshot: Snapshot) -> GatewayFigures {
         var figures = GatewayFigures()
         figures.feeds = snapshot.feeds.map { feed in
-            GatewayFigures.Feed(
+            var figures = GatewayFigures.Feed(
                 name: feed.config.name, frames: feed.counters.frames, rejectedFrames: feed.counters.rejected,
                 skippedBytes: feed.counters.skippedBytes, refusedConnections: feed.counters.refusedPeers,
                 reconnects: feed.counters.reconnects, openConnections: feed.counters.openConnections, isUp: feed.isUp,
                 silentSeconds: feed.silentSeconds, isStale: feed.isStale)
+            figures.connectionSlots = feed.counters.connectionSlots
+            return figures
         }
         figures.committedFrames = progress.committedFrames
         figures.committedUpdates = progress.committedUpdates

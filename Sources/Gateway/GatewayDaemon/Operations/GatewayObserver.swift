@@ -119,6 +119,13 @@ final class GatewayObserver: Sendable {
             if let staleAfter = feed.config.staleAfterSeconds { writer.field("stale_after_seconds", staleAfter) }
             writer.field("frames", feed.counters.frames)
             writer.field("rejected", feed.counters.rejected)
+            if feed.config.transport == .tcpListen {
+                // Slot use: a feed whose slots are all taken refuses its next sender.
+                writer.field("connections", feed.counters.openConnections)
+                writer.field("connection_slots", feed.counters.connectionSlots)
+                writer.field("refused_connections", feed.counters.refusedPeers)
+                writer.field("frame_timeouts", feed.counters.frameTimeouts)
+            }
             writer.endObject()
         }
         writer.endArray()
