@@ -290,6 +290,12 @@ let package = Package(
             path: "Benchmarks/FlightEdgeBench"
         ),
 
+        // The central side's figures (scripts/central-bench): real processes, the cluster of scripts/central.
+        .executableTarget(
+            name: "flightedge-central-bench", dependencies: ["AMQP", "FlightEdgeTestSupport", "Postgres"],
+            path: "Benchmarks/CentralBench"
+        ),
+
         // MARK: Tests: unit tests beside each module's side, integration tests against real services
         // What the integration tests and the benchmark share: a daemon process, the services'
         // environment, loopback sockets. No Testing or XCTest here: the benchmark links it.

@@ -149,7 +149,10 @@ extension RelayStore {
                 ).rows.compactMap(Self.gap).filter { policy.isDue($0, now: now) }
                 var sentHere = 0
                 for gap in gaps.prefix(limit - sent.count) {
-                    let target = ReplayRequestTarget(airport: airport, from: gap.from, to: gap.to)
+                    // A gateway answers at most 100,000 events per request (docs/MQTT.md): a larger
+                    // hole is asked for from its start, the rest on later rounds.
+                    let target = ReplayRequestTarget(
+                        airport: airport, from: gap.from, to: min(gap.to, gap.from + Self.replayRequestLimit - 1))
                     do { try send(target) } catch { break }
                     _ = try connection.query(
                         """
@@ -169,6 +172,9 @@ extension RelayStore {
             return sent
         }
     }
+
+    /// The most events one replay request may ask for (the gateway refuses more).
+    public static let replayRequestLimit: Int64 = 100_000
 
     /// The advisory lock one replay sender holds ("FEReplay").
     static let replayLockKey: Int64 = 0x4645_5265_706C_6179

@@ -1,0 +1,299 @@
+// flightedge-central-bench (scripts/central-bench): the central side's figures on this machine,
+// with real processes on loopback: gateways and their mosquitto bridges, the 3-node RabbitMQ
+// cluster of `scripts/central`, two relays on the AMQP source, one PostgreSQL (docs/PERFORMANCE.md,
+// "The central side").
+//
+//   1. the cluster's raw publish-confirm rate (AMQP, 600 B, 500 in flight, a quorum queue);
+//   2. three gateways at full speed → bridges → cluster → relays' commit, events/s;
+//   3. latency at ~100 events/s from the gateway's PUBACK (its outbox's published_at) to the
+//      relay's recording transaction (relay.events.received_at): p50, p99;
+//   4. kill -9 of node 1 while 200 events/s flow: time until the relays commit again;
+//   5. replay of a hole of ~10,000 events (an airport cut off past its bridge's queue): from the
+//      relay's request to the hole closed.
+//
+// Options: --flights N (per airport in 2, default 2000), --hole N (default 10000).
+import AMQP
+import FlightEdgeTestSupport
+import Foundation
+import Postgres
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+var flights = 2000
+var hole = 10_000
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--flights": flights = Int(arguments.next() ?? "") ?? flights
+    case "--hole": hole = Int(arguments.next() ?? "") ?? hole
+    default:
+        FileHandle.standardError.write(Data("usage: flightedge-central-bench [--flights N] [--hole N]\n".utf8))
+        exit(2)
+    }
+}
+
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// The figures, for the summary table.
+final class Results: Sendable {
+    let rows = Mutex<[(String, String)]>([])
+}
+let results = Results()
+func result(_ name: String, _ value: String) {
+    results.rows.withLock { $0.append((name, value)) }
+    say("  \(name): \(value)")
+}
+
+try CentralCluster.startDownNodes()
+let codes = CentralSetup.airportCodes(3, prefix: "B")
+let date = CentralSetup.today()
+say("== central bench: airports \(codes.joined(separator: ", ")), \(flights) flights each, hole \(hole)")
+
+// 1. The cluster's raw publish-confirm rate, measured in this run.
+do {
+    _ = try CentralCluster.addAirport(codes[0])
+    let user = "\(codes[0].lowercased())-bridge"
+    let endpoint = try AMQPEndpoint(
+        url: try CentralCluster.amqpURLs(user: user, password: try CentralCluster.airportPassword(codes[0]))[0])
+    let connection = try AMQPConnection(endpoint: endpoint)
+    defer { connection.close() }
+    let queue = "mqtt-subscription-flightedge-\(user)-bench"
+    let key = "flightedge.\(codes[0]).cmd.bench"
+    try connection.declareQueue(queue, quorum: true)
+    try connection.bindQueue(queue, exchange: "amq.topic", routingKey: key)
+    try connection.enableConfirms()
+    let body = Array(String(repeating: "x", count: 600).utf8)
+    let count = 20_000
+    let start = Date()
+    for _ in 0..<count {
+        try connection.publish(exchange: "amq.topic", routingKey: key, body: body)
+        if connection.unconfirmedCount >= 500 { try connection.waitForConfirms(atMost: 250, timeout: .seconds(60)) }
+    }
+    try connection.waitForConfirms(timeout: .seconds(60))
+    let seconds = Date().timeIntervalSince(start)
+    _ = try connection.deleteQueue(queue)
+    say("== 1. raw publish-confirm")
+    result("cluster publish-confirm (AMQP, 600 B, 500 in flight, 3-node quorum queue)", "\(Int(Double(count) / seconds)) msg/s")
+}
+
+func strings(_ connection: PostgresConnection, _ sql: String, _ parameters: [PostgresValue] = []) throws -> [String] {
+    try connection.query(sql, parameters).rows.compactMap { $0.first ?? nil }
+}
+
+func number(_ connection: PostgresConnection, _ sql: String, _ parameters: [PostgresValue] = []) throws -> Double {
+    Double(try strings(connection, sql, parameters).first ?? "") ?? 0
+}
+
+func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(100_000)
+    }
+    return try condition()
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+/// Sends the lines to a gateway's feed at `perSecond`, on one connection.
+func pace(_ lines: [Substring], perSecond: Double, port: Int) throws {
+    let socket = try Loopback.connect(port: port)
+    defer { close(socket) }
+    let start = Date()
+    for (index, line) in lines.enumerated() {
+        let due = Double(index) / perSecond - Date().timeIntervalSince(start)
+        if due > 0 { usleep(useconds_t(due * 1_000_000)) }
+        try Loopback.writeAll(socket, Array((line + "\n").utf8))
+    }
+}
+
+func simulatedLines(airport: String, flights: Int, seed: UInt64) throws -> [Substring] {
+    let (process, output) = try CentralSetup.simulate(airport: airport, flights: flights, seed: seed, date: date)
+    let data = output?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).split(separator: "\n")
+}
+
+let links = try CentralCluster.mqttPorts.map { try WANLink(upstream: $0) }
+let brokers = [
+    try AirportBroker(iata: codes[0]), try AirportBroker(iata: codes[1]),
+    try AirportBroker(iata: codes[2], maxQueuedMessages: 10, nodePorts: links.map(\.port)),
+]
+try await CentralSetup.withDatabases(4) { urls in
+    let gateways = try (0..<3).map { i in
+        try DaemonProcess(databaseURL: urls[i], mqttPort: brokers[i].port, airport: codes[i], logLevel: "info", systemdNotify: false)
+    }
+    defer { for gateway in gateways { _ = gateway.stop() } }
+    for gateway in gateways { try gateway.start(waitingFor: .healthy) }
+    let tuning = "[central]\nreplay_after_seconds = 2\nreplay_backoff_max_seconds = 10\n"
+    let relays = try (0..<2).map { _ in try CentralSetup.relay(databaseURL: urls[3], smtp: nil, extra: tuning) }
+    defer { for relay in relays { relay.stop() } }
+    for relay in relays { try relay.start() }
+    let relay = try PostgresConnection(conninfo: urls[3])
+    let outboxes = try urls[0..<3].map { try PostgresConnection(conninfo: $0) }
+    func recorded(_ code: String) throws -> Double {
+        try number(relay, "SELECT count(*) FROM relay.events WHERE airport = $1", [.text(code)])
+    }
+    func published(_ index: Int) throws -> Double {
+        try number(outboxes[index], "SELECT count(*) FROM flightedge.outbox WHERE event_id IS NOT NULL")
+    }
+
+    // 2. Three gateways at full speed.
+    say("== 2. three gateways at full speed → bridges → cluster → two relays")
+    let feeds = try (0..<3).map { i in
+        try CentralSetup.simulate(airport: codes[i], flights: flights, seed: UInt64(i + 1), date: date, to: gateways[i].listenPort).process
+    }
+    for feed in feeds { feed.waitUntilExit() }
+    var settled = try waitUntil(300) {
+        try (0..<3).allSatisfy { i in try published(i) > 0 && (try recorded(codes[i])) >= (try published(i)) }
+    }
+    let total = try (0..<3).map(published).reduce(0, +)
+    let relaySpan = try number(
+        relay, "SELECT extract(epoch FROM max(received_at) - min(received_at)) FROM relay.events WHERE airport = ANY($1::text[])",
+        [.text("{\(codes.joined(separator: ","))}")])
+    var gatewaySpan = 0.0
+    for outbox in outboxes {
+        gatewaySpan = max(
+            gatewaySpan, try number(outbox, "SELECT extract(epoch FROM max(published_at) - min(created_at)) FROM flightedge.outbox"))
+    }
+    result("events", "\(Int(total)) (\(flights) flights per airport)\(settled ? "" : ", NOT ALL RECORDED")")
+    result("gateways' publish rate (outbox to local PUBACK, 3 together)", "\(Int(total / max(gatewaySpan, 0.001))) events/s")
+    result("relays' commit rate (2 instances, AMQP source)", "\(Int(total / max(relaySpan, 0.001))) events/s")
+
+    // 3. Latency at about 100 events/s at one airport.
+    say("== 3. latency at ~100 events/s, gateway PUBACK → relay commit")
+    let updates = try simulatedLines(airport: codes[0], flights: flights, seed: 11)
+    // Events per feed line, and feed lines per flight, of the days just played.
+    var lineCount = 0
+    for i in 0..<3 { lineCount += try simulatedLines(airport: codes[i], flights: flights, seed: UInt64(i + 1)).count }
+    let ratio = total / Double(lineCount)
+    let linesPerFlight = Double(lineCount) / Double(3 * flights)
+    let mark = try number(outboxes[0], "SELECT COALESCE(max(id), 0) FROM flightedge.outbox")
+    let perSecond = 100 / max(ratio, 0.01)
+    try pace(Array(updates.prefix(Int(perSecond * 20))), perSecond: perSecond, port: gateways[0].listenPort)
+    let phase = try strings(
+        outboxes[0], "SELECT event_id::text || ' ' || extract(epoch FROM published_at)::text FROM flightedge.outbox WHERE id > $1 AND event_id IS NOT NULL",
+        [.text(String(Int(mark)))])
+    settled = try waitUntil(60) { try recorded(codes[0]) >= (try published(0)) }
+    var publishedAt: [String: Double] = [:]
+    for row in phase {
+        let parts = row.split(separator: " ")
+        if parts.count == 2, let at = Double(parts[1]) { publishedAt[String(parts[0])] = at }
+    }
+    let committed = try strings(
+        relay, "SELECT event_id::text || ' ' || extract(epoch FROM received_at)::text FROM relay.events WHERE event_id = ANY($1::uuid[])",
+        [.text("{\(publishedAt.keys.joined(separator: ","))}")])
+    var latencies: [Double] = []
+    for row in committed {
+        let parts = row.split(separator: " ")
+        if parts.count == 2, let at = Double(parts[1]), let sent = publishedAt[String(parts[0])] { latencies.append((at - sent) * 1000) }
+    }
+    latencies.sort()
+    result("rate offered", "\(Int(Double(publishedAt.count) / 20)) events/s for 20 s (\(publishedAt.count) events)")
+    result(
+        "latency PUBACK → relay commit",
+        String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.last ?? .nan))
+
+    // 4. A hole of ~10,000 events: the third airport cut off past its bridge's queue (10).
+    say("== 4. replay of a \(hole)-event hole")
+    for link in links { link.cut() }
+    let before = try published(2)
+    let holeLines = try simulatedLines(airport: codes[2], flights: max(200, Int(Double(hole) * 1.3 / max(ratio * linesPerFlight, 0.01))), seed: 13)
+    var sentLines = 0
+    let socket = try Loopback.connect(port: gateways[2].listenPort)
+    while try published(2) - before < Double(hole) && sentLines < holeLines.count {
+        let chunk = holeLines[sentLines..<min(sentLines + 500, holeLines.count)]
+        try Loopback.writeAll(socket, Array((chunk.joined(separator: "\n") + "\n").utf8))
+        sentLines += chunk.count
+        usleep(200_000)
+    }
+    _ = try waitUntil(30) {
+        try number(outboxes[2], "SELECT count(*) FROM flightedge.outbox WHERE published_at IS NULL") == 0
+    }
+    for link in links { try link.restore() }
+    usleep(3_000_000)
+    // More events after the hole show the relay it (the numbers jump).
+    let tail = holeLines[min(sentLines, holeLines.count)..<min(sentLines + 100, holeLines.count)]
+    try Loopback.writeAll(socket, Array((tail.joined(separator: "\n") + "\n").utf8))
+    close(socket)
+    var requestedAt = 0.0
+    var missing = 0
+    var closedAt = 0.0
+    var mostlyAt = 0.0
+    _ = try waitUntil(90) {
+        let (_, body) = try Loopback.get("/v1/airports", port: relays[0].httpPort)
+        let list = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]] ?? []
+        guard let entry = list.first(where: { $0["airport"] as? String == codes[2] }) else { return false }
+        let now = Date().timeIntervalSince1970
+        if requestedAt == 0, entry["replays"] as? Int ?? 0 > 0 {
+            requestedAt = now
+            missing = entry["missing_events"] as? Int ?? 0
+        }
+        if requestedAt > 0, mostlyAt == 0, Double(entry["missing_events"] as? Int ?? 0) <= Double(missing) * 0.01 { mostlyAt = now }
+        if requestedAt > 0, entry["open_gaps"] as? Int == 0 {
+            closedAt = now
+            return true
+        }
+        return false
+    }
+    let complete = try recorded(codes[2]) >= (try published(2))
+    if mostlyAt > 0 { result("replay request → 99 % of the hole back", String(format: "%.1f s", mostlyAt - requestedAt)) }
+    if !complete {
+        say("  open gaps: \(try strings(relay, "SELECT from_seq || '-' || to_seq || ' x' || requests FROM relay.stream_gaps WHERE airport = $1", [.text(codes[2])]))")
+        say("  gateway log: \(gateways[2].log.split(separator: "\n").filter { $0.contains("replay") }.suffix(6).joined(separator: "\n"))")
+        say("  open gaps' numbers recorded anyway: \(try strings(relay, "SELECT e.stream_seq::text FROM relay.events e JOIN relay.stream_gaps g ON g.airport = e.airport AND e.stream_seq BETWEEN g.from_seq AND g.to_seq WHERE e.airport = $1", [.text(codes[2])]))")
+        say("  bridge log: \(brokers[2].log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
+        probe.arguments = ["-p", "\(brokers[2].port)", "-q", "1", "-t", "flightedge/\(codes[2])/events/probe", "-m", "probe"]
+        try probe.run()
+        probe.waitUntilExit()
+        usleep(3_000_000)
+        say("  rejected: \(try strings(relay, "SELECT left(reason, 200) FROM relay.rejected_events ORDER BY id DESC LIMIT 3"))")
+    }
+    result("hole", "\(missing) events missing when the relay asked (\(Int(try published(2) - before)) published while cut off)")
+    result(
+        "replay request → hole closed", closedAt > 0 ? String(format: "%.1f s (%.0f events/s)", closedAt - requestedAt, Double(missing) / (closedAt - requestedAt)) : "NOT CLOSED")
+    result("every event recorded afterwards", complete ? "yes" : "NO")
+
+    // 5. kill -9 of node 1 (the first address of every bridge and relay) while 200 events/s flow.
+    say("== 5. kill -9 of node 1 while 200 events/s flow")
+    let more = try simulatedLines(
+        airport: codes[1], flights: max(flights, Int(200 * 30 / max(ratio * linesPerFlight, 0.01))), seed: 12)
+    let before4 = (try published(1), try recorded(codes[1]))
+    let feeder = Thread {
+        do { try pace(Array(more.prefix(Int(200 / max(ratio, 0.01) * 25))), perSecond: 200 / max(ratio, 0.01), port: gateways[1].listenPort) } catch { say("  feeder failed: \(error)") }
+    }
+    feeder.start()
+    usleep(8_000_000)
+    let killedAt = Date().timeIntervalSince1970
+    try CentralCluster.killNode(1)
+    usleep(20_000_000)
+    let after = try strings(
+        relay, "SELECT extract(epoch FROM received_at)::text FROM relay.events WHERE airport = $1 AND received_at >= to_timestamp($2) ORDER BY received_at",
+        [.text(codes[1]), .text(String(killedAt - 1))]
+    ).compactMap(Double.init)
+    var resumed = Double.nan
+    var longest = 0.0
+    for (previous, next) in zip(after, after.dropFirst()) where next - previous > longest && next > killedAt {
+        longest = next - previous
+        resumed = next - killedAt
+    }
+    say("  (gateway \(codes[1]): \(Int(before4.0)) → \(Int(try published(1))) published; relay \(Int(before4.1)) → \(Int(try recorded(codes[1]))) recorded, \(after.count) commits after the kill)")
+    result("longest pause in relay commits", String(format: "%.1f s", longest))
+    result("kill -9 → commits flowing again", String(format: "%.1f s", resumed))
+    try CentralCluster.startDownNodes()
+    usleep(6_000_000)
+
+}
+
+say("\n== central side, summary")
+for (name, value) in results.rows.withLock({ $0 }) { say("| \(name) | \(value) |") }
