@@ -176,8 +176,11 @@ struct OperationsService: Service {
                 await hub.run { await observer.snapshot().feeds.filter(\.isStale).map(\.config.name) }
             }
         }
+        let feedSlots = observer.feeds.configs.filter { $0.transport == .tcpListen }.reduce(0) { $0 + $1.maxConnections }
         let server = OperationsServer(
             address: http.listen, routes: OperationsRoutes(observer: observer), boards: boards.map(BoardRoutes.init(hub:)),
+            maxConnections: DescriptorBudget.httpConnections(
+                descriptorLimit: DescriptorBudget.raiseLimit(), feedSlots: feedSlots),
             logger: logger)
         // Detached: the server stops when this part's turn comes, not at the gateway's first signal.
         let serving = Task.detached {
