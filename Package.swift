@@ -358,10 +358,7 @@ let package = Package(
             path: "Tests/Relay/RelayTests"
         ),
         .testTarget(
-            name: "PassengerPageTests", dependencies: ["FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
-        ),
-        .testTarget(
-            name: "PassengerPageTests", dependencies: ["FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
+            name: "PassengerPageTests", dependencies: ["RelayDaemon", "FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
         .testTarget(

@@ -32,7 +32,9 @@ final class PassengerHub: Sendable {
             guard parts.count == 3, parts[1] == date.replacingOccurrences(of: "-", with: "") else { return false }
             let designator = parts[0]
             let stem = airline + number
-            return designator == stem || (designator.hasPrefix(stem) && designator.count == stem.count + 1)
+            // An operational suffix is one letter (`LX1234A`); `LX12345` is another flight.
+            return designator == stem
+                || (designator.hasPrefix(stem) && designator.count == stem.count + 1 && designator.last?.isLetter == true)
         }
     }
 
