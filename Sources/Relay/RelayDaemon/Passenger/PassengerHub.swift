@@ -69,21 +69,13 @@ final class PassengerHub: Sendable {
     func open(_ key: FlightKey, subscription: (id: String, timeZone: String?)?, lastEventID: String?) async throws
         -> AsyncStream<ByteBuffer>
     {
-        let flights = try await flightsPart(key)
-        var timeline = ""
-        if let subscription { timeline = try await timelinePart(subscription) }
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.bufferedEvents))
-        let opened = Stream(continuation: continuation, key: key, subscription: subscription, flights: flights, timeline: timeline)
-        var first = Array("retry: \(Self.retryMilliseconds)\n\n".utf8)
-        if lastEventID != opened.id {
-            first += PassengerStreamEvent.event("flight", id: opened.id, data: flights)
-            if subscription != nil { first += PassengerStreamEvent.event("timeline", id: opened.id, data: timeline) }
-        }
-        continuation.yield(ByteBuffer(bytes: first))
+        continuation.yield(ByteBuffer(bytes: Array("retry: \(Self.retryMilliseconds)\n\n".utf8)))
+        // Watching before reading: a change committed meanwhile is sent, never missed.
         let number: Int? = streams.withLock { streams -> Int? in
             guard !streams.closed else { return nil }
             streams.next += 1
-            streams.open[streams.next] = opened
+            streams.open[streams.next] = Stream(continuation: continuation, key: key, subscription: subscription, flights: "", timeline: "")
             return streams.next
         }
         guard let number else {
@@ -92,6 +84,26 @@ final class PassengerHub: Sendable {
         }
         continuation.onTermination = { [weak self] _ in
             _ = self?.streams.withLock { $0.open.removeValue(forKey: number) }
+        }
+        let flights: String
+        var timeline = ""
+        do {
+            flights = try await flightsPart(key)
+            if let subscription { timeline = try await timelinePart(subscription) }
+        } catch {
+            continuation.finish()
+            throw error
+        }
+        streams.withLock { streams in
+            guard var opened = streams.open[number] else { return }
+            // A part a change already sent is as new as this read, or newer: kept.
+            if opened.flights.isEmpty { opened.flights = flights }
+            if subscription != nil, opened.timeline.isEmpty { opened.timeline = timeline }
+            streams.open[number] = opened
+            guard lastEventID != opened.id else { return }
+            var snapshot = PassengerStreamEvent.event("flight", id: opened.id, data: opened.flights)
+            if subscription != nil { snapshot += PassengerStreamEvent.event("timeline", id: opened.id, data: opened.timeline) }
+            continuation.yield(ByteBuffer(bytes: snapshot))
         }
         return stream
     }
