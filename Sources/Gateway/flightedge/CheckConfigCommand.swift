@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import GatewayDaemon
 
 /// `flightedge check-config`: validates the configuration and prints it with secrets masked.
 struct CheckConfigCommand: AsyncParsableCommand {
@@ -13,6 +14,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try config.load()
+        for warning in loaded.permissionWarnings(configPath: config.path) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         print(loaded.redacted())
         print("\(config.path): OK (\(loaded.feeds.count) feed(s))")
     }

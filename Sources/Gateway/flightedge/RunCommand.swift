@@ -18,6 +18,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try config.load()
         let logger = makeLogger()
+        for warning in loaded.permissionWarnings(configPath: config.path) {
+            logger.warning("unsafe file permissions", metadata: ["problem": "\(warning)"])
+        }
         let service = GatewayService(config: loaded, path: config.path, version: FlightEdgeCommand.version, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: service)],
