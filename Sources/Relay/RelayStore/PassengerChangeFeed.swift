@@ -81,7 +81,9 @@ public final class PassengerChangeFeed: Sendable {
             while !stopped.load(ordering: .relaxed) {
                 do {
                     for notification in try listener.wait(timeout: 0.5) {
-                        if let change = PassengerChange(payload: notification.payload) { continuation.yield(change) }
+                        guard let change = PassengerChange(payload: notification.payload) else { continue }
+                        // A full buffer dropped the oldest change: what it said is read again.
+                        if case .dropped = continuation.yield(change) { continuation.yield(.resync) }
                     }
                 } catch {
                     logger.warning("passenger page listener lost its connection", metadata: ["error": "\(error)"])
