@@ -39,9 +39,16 @@ final class BenchBroker {
         }
     }
 
+    /// SIGKILL: it keeps nothing, and a child of this process may start with SIGTERM blocked.
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        reap(process, signal: SIGKILL)
     }
+}
+
+/// Signals `process`, then waitpid: Foundation's `waitUntilExit` can miss an exit and wait forever.
+func reap(_ process: Process, signal: Int32 = SIGTERM) {
+    guard process.isRunning else { return }
+    kill(process.processIdentifier, signal)
+    var status: Int32 = 0
+    _ = waitpid(process.processIdentifier, &status, 0)
 }

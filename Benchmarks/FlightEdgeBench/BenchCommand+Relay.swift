@@ -5,6 +5,16 @@ import Postgres
 extension BenchCommand {
     /// The relay's figures (`--only relay,relay-memory`; `scripts/relay-bench`).
     func relayFigures(_ environment: BenchEnvironment, parts: Set<String>, into table: inout Table) async throws {
+        do {
+            try await measureRelay(environment, parts: parts, into: &table)
+        } catch {
+            // Said at once: the table comes only at the end.
+            FileHandle.standardError.write(Data("relay benchmark failed: \(error)\n".utf8))
+            throw error
+        }
+    }
+
+    private func measureRelay(_ environment: BenchEnvironment, parts: Set<String>, into table: inout Table) async throws {
         let bench = try RelayBench(environment)
         defer { bench.stop() }
         if parts.contains("relay") {

@@ -154,6 +154,8 @@ struct Table {
     private var rows: [(name: String, value: Double, unit: String, ratio: String)] = []
 
     mutating func add(_ name: String, _ value: Double, _ unit: String, ratio: Double? = nil, ratioName: String = "") {
+        // Each figure as it comes (stderr), so a long run shows progress and a failure keeps what was measured.
+        FileHandle.standardError.write(Data("  \(name): \(String(format: "%.3f", value)) \(unit)\n".utf8))
         rows.append((name, value, unit, ratio.map { String(format: "%.2f× %@", $0, ratioName) } ?? ""))
     }
 

@@ -103,8 +103,6 @@ final class BenchRelay {
     var cpuSeconds: Double { ProcessStatistics.cpuSeconds(pid) }
 
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        reap(process)
     }
 }

@@ -59,7 +59,8 @@ public struct RelayService: Service, CustomStringConvertible {
         }
 
         let dispatcher = Dispatcher(
-            store: dispatchStore, channels: channels.channels,
+            store: dispatchStore, outcomeStore: RelayStore(connector: connector, logger: logger, role: "dispatch outcomes"),
+            channels: channels.channels,
             settings: Dispatcher.Settings(
                 instance: instance, leaseSeconds: config.dispatch.leaseSeconds, concurrency: config.dispatch.concurrency,
                 retry: RetrySchedule(maxAttempts: config.dispatch.maxAttempts),

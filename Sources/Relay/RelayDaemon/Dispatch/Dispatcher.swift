@@ -31,14 +31,21 @@ final class Dispatcher: Sendable {
     private let metrics: RelayMetrics
     private let logger: Logger
     private let signals: [ChannelKind: DispatchSignal]
+    private let outcomes: OutcomeBatcher
 
-    init(store: RelayStore, channels: [any NotificationChannel], settings: Settings, metrics: RelayMetrics, logger: Logger) {
+    /// `outcomeStore`: the connection outcomes are committed on (default: `store`'s). A second
+    /// connection lets a group commit run while the loops claim.
+    init(
+        store: RelayStore, outcomeStore: RelayStore? = nil, channels: [any NotificationChannel], settings: Settings,
+        metrics: RelayMetrics, logger: Logger
+    ) {
         self.store = store
         self.channels = channels
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
         signals = Dictionary(uniqueKeysWithValues: channels.map { ($0.kind, DispatchSignal()) })
+        outcomes = OutcomeBatcher(store: outcomeStore ?? store, instance: settings.instance, logger: logger)
     }
 
     /// New deliveries were committed: every loop looks now.
@@ -87,11 +94,16 @@ final class Dispatcher: Sendable {
                         signal.wake()
                     }
                 }
-                // A full claim may mean more is due: look again at once, else wait for a wake-up.
                 if claimed.isEmpty || claimed.count < free {
+                    // Nothing more is due: wait for the intake's wake-up (or the poll).
                     await signal.wait(timeout: settings.pollInterval)
-                } else if await inFlight.free == 0 {
-                    await signal.wait(timeout: settings.pollInterval)
+                } else {
+                    // A full claim: more may be due. Claim again once a quarter of the slots is
+                    // free, so that under load a claim (a transaction) serves several sends, not one.
+                    let threshold = max(1, settings.concurrency / 4)
+                    while await inFlight.free < threshold, !Task.isCancelled {
+                        await signal.wait(timeout: settings.pollInterval)
+                    }
                 }
             }
         }
@@ -128,13 +140,10 @@ final class Dispatcher: Sendable {
             case .contactGone: "contact_gone"
             }
         metrics.attemptEnded(channel: channel.rawValue, outcome: name)
-        // Waits out a database outage: the lease keeps the delivery ours meanwhile (and when it
-        // runs out first, the attempt is repeated: at least once, never lost).
-        do {
-            try await store.complete([(delivery, outcome)], instance: settings.instance)
-        } catch {
-            logger.error("cannot record a delivery's outcome", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
-        }
+        // In a group commit with the outcomes that came meanwhile. Waits out a database outage:
+        // the lease keeps the delivery ours meanwhile (and when it runs out first, the attempt is
+        // repeated: at least once, never lost).
+        await outcomes.record(delivery, outcome)
     }
 }
 
