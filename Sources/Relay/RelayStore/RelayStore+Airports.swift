@@ -34,18 +34,23 @@ public struct ReplayRequestTarget: Sendable, Equatable {
 }
 
 extension RelayStore {
-    /// Moves the airport's stream on by one recorded event (issue #13), in the intake's
-    /// transaction: counts the event, and with a `stream_seq` opens, fills or splits gaps through
-    /// ``StreamLedger``. The airport's row is locked last in the transaction (after the
-    /// subscriptions), so two intakes never wait for each other in a circle.
-    static func trackStream(airport: String, streamSeq: Int64?, on connection: PostgresConnection) throws(PostgresError) {
+    /// Moves the airport's stream on by one event (issue #13), in the intake's transaction:
+    /// counts it when it was `recorded` (not a duplicate), and with a `stream_seq` opens, fills or
+    /// splits gaps through ``StreamLedger``. A duplicate moves the stream too: its number arrived,
+    /// whatever its `event_id` (two airports can send the same one: the gateway derives it from
+    /// the flight, the change and its kind). The airport's row is locked last in the transaction
+    /// (after the subscriptions), so two intakes never wait for each other in a circle.
+    static func trackStream(
+        airport: String, streamSeq: Int64?, recorded: Bool = true, on connection: PostgresConnection
+    ) throws(PostgresError) {
+        guard recorded || streamSeq != nil else { return }
         let counted = try connection.query(
             """
-            INSERT INTO relay.airport_streams AS s (airport, events) VALUES ($1, 1)
-            ON CONFLICT (airport) DO UPDATE SET events = s.events + 1, last_event_at = now()
+            INSERT INTO relay.airport_streams AS s (airport, events) VALUES ($1, $2)
+            ON CONFLICT (airport) DO UPDATE SET events = s.events + $2, last_event_at = now()
             RETURNING highest_seen, extract(epoch FROM now())::float8
             """,
-            [.text(airport)])
+            [.text(airport), .int(recorded ? 1 : 0)])
         guard let seq = streamSeq, let row = counted.rows.first, let highestSeen = row[0].flatMap({ Int64($0) }),
             let now = row[1].flatMap({ Double($0) })
         else { return }
@@ -87,7 +92,7 @@ extension RelayStore {
                     highest_contiguous = COALESCE((SELECT min(from_seq) - 1 FROM relay.stream_gaps WHERE airport = $1), $2)
                 WHERE airport = $1
                 """,
-                [.text(airport), .int(step.highestSeen), .int(step.kind == .stale ? 1 : 0)]
+                [.text(airport), .int(step.highestSeen), .int(step.kind == .stale && recorded ? 1 : 0)]
             ))
         _ = try connection.pipeline(statements)
     }

@@ -126,7 +126,10 @@ extension RelayStore {
                     .text(event.eventID), .text(event.airport), .text(event.flightID), .text(event.kind), .int(event.seq),
                     event.streamSeq.map { .int($0) } ?? .null, .text(event.occurredAt), .text(event.payload),
                 ])
-            guard inserted.affectedRows == 1 else { return .duplicate }
+            guard inserted.affectedRows == 1 else {
+                try Self.trackStream(airport: event.airport, streamSeq: event.streamSeq, recorded: false, on: connection)
+                return .duplicate
+            }
 
             let matches = try Self.matches(for: event, on: connection)
             var statements: [(sql: String, parameters: [PostgresValue])] = []
