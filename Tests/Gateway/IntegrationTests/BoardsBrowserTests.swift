@@ -93,6 +93,12 @@ import Testing
             #expect(back != nil, "the page did not recover after the restart")
             #expect(try browser.run("return String(window.notReloaded === true)") == "true")
             #expect(try browser.run("return document.querySelector('[data-flight-id=\"\(lx)\"] [data-field=\"gate\"]').textContent") == "B36")
+            // And it is the new gateway's stream it follows: a change fed now shows within 2 s.
+            try daemon.send(lines: [flights.departure("LX", "1234", to: "LHR", at: 25, "\"gate\":\"C7\"")])
+            let followed = try browser.waitUntil(
+                "return String(document.querySelector('[data-flight-id=\"\(lx)\"] [data-field=\"gate\"]').textContent === 'C7')",
+                timeout: 2)
+            #expect(followed != nil, "a change after the restart did not reach the page within 2 s")
         }
     }
 

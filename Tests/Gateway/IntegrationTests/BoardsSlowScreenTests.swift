@@ -82,19 +82,22 @@ import Glibc
                 }
                 if let last = shared.state.withLock({ $0.lastGate }), lags[last] != nil { break }
             }
+            // Why the reading stopped, for a failure's message: the stream ended, or went quiet.
+            let readerEnded = try reader.ends(within: 0.5)
             try await feeder.value
             let lastGate = try #require(shared.state.withLock { $0.lastGate })
             let rounds = shared.state.withLock { $0.sentAt.count }
             let residentAfter = ProcessStatistics.residentMegabytes(pid)
 
-            #expect(lags[lastGate] != nil, "the reading screen never got the last round's gate")
+            #expect(lags[lastGate] != nil, "the reading screen never got the last round's gate (its stream \(readerEnded ? "ended" : "went quiet for 10 s"))")
             let worst = lags.values.max() ?? .infinity
             print("boards: a reading screen beside a stalled one: \(shared.state.withLock { $0.events }) events, \(lags.count) of \(rounds) rounds seen, worst lag \(Int(worst * 1000)) ms, gateway RSS \(Int(residentBefore)) -> \(Int(residentAfter)) MB")
             #expect(shared.state.withLock { $0.events } >= Self.eventsWanted)
             // Each round changes other flights than the 29 before: nearly every round's gate is
             // seen (rounds 30 apart that fall into one event show the later gate only).
             #expect(lags.count >= rounds * 9 / 10, "\(lags.count) of \(rounds) rounds seen")
-            #expect(worst < 2, "the reading screen fell behind: \(worst) s")
+            // Feed to screen through a commit, on two cores shared with the test and its feeder.
+            #expect(worst < 3, "the reading screen fell behind: \(worst) s")
             #expect(residentAfter - residentBefore < 40, "gateway RSS grew \(residentBefore) -> \(residentAfter) MB")
 
             // The stalled screen was dropped: what it has is a finished stream, not every change.

@@ -7,8 +7,8 @@ import Timing
 /// The boards' live side: keeps ``BoardState`` from the gateway's committed flights and sends
 /// each change to every open `/board/stream`.
 ///
-/// The pipeline only drops what it committed into an inbox (``committed(_:)``, a lock held
-/// for a few dictionary writes) and moves on: ``run(staleFeeds:)`` takes the inbox in its own
+/// The pipeline only appends what it committed to an inbox (``committed(_:)``, one lock held
+/// for one append) and moves on: ``run(staleFeeds:)`` takes the inbox in its own
 /// task, so changes that arrive while a screen is served coalesce, and no screen, slow or
 /// not, ever holds up a commit. An event is encoded once per kind of board open (a screen gets
 /// only the rows its board shows, and the ids of rows that leave it) and shared by every
@@ -30,9 +30,11 @@ final class BoardHub: Sendable {
     /// screens is sent as fewer, larger events instead of taking the cores from the pipeline.
     static let fanOutBytesPerSecond = 64 << 20
 
-    private struct Inbox {
-        var changed: [String: FlightState] = [:]
-        var removed: Set<String> = []
+    /// What the pipeline handed over since the hub last looked, in order: whole batches, sorted
+    /// out (latest state per flight) on the hub's task, not on the commit path.
+    private enum Delivery {
+        case committed([FlightState])
+        case removed([String])
     }
 
     /// One open stream.
@@ -52,7 +54,7 @@ final class BoardHub: Sendable {
         var stale: [String] = []
     }
 
-    private let inbox = Mutex(Inbox())
+    private let inbox = Mutex<[Delivery]>([])
     private let screens: Mutex<Screens>
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
@@ -69,26 +71,19 @@ final class BoardHub: Sendable {
 
     // MARK: - From the pipeline
 
-    /// Flights as just committed. Never waits for a screen.
+    /// Flights as just committed: the batch is appended as it is (one lock, one append) and
+    /// the pipeline moves on. Never waits for a screen.
     func committed(_ states: some Sequence<FlightState>) {
-        inbox.withLock { inbox in
-            for state in states {
-                inbox.changed[state.key.flightID] = state
-                inbox.removed.remove(state.key.flightID)
-            }
-        }
+        let batch = Array(states)
+        guard !batch.isEmpty else { return }
+        inbox.withLock { $0.append(.committed(batch)) }
         wake.yield()
     }
 
     /// Flights housekeeping forgot.
     func removed(_ flightIDs: [String]) {
         guard !flightIDs.isEmpty else { return }
-        inbox.withLock { inbox in
-            for id in flightIDs {
-                inbox.changed.removeValue(forKey: id)
-                inbox.removed.insert(id)
-            }
-        }
+        inbox.withLock { $0.append(.removed(flightIDs)) }
         wake.yield()
     }
 
@@ -100,10 +95,19 @@ final class BoardHub: Sendable {
     func run(staleFeeds: @escaping @Sendable () async -> [String]) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
+                var pending = Pending()
                 for await _ in wakes {
-                    let sent = takeInbox()
-                    let pause = min(2_000_000, sent * 1_000_000 / Self.fanOutBytesPerSecond)
-                    if pause > 1000 { try? await Task.sleep(for: .microseconds(pause)) }
+                    absorbInbox(into: &pending)
+                    let sent = send(&pending)
+                    // The pause that paces the fan-out; the inbox is still emptied every 100 ms
+                    // meanwhile, so the pipeline's batches are not kept alive for it.
+                    var pause = Duration.microseconds(min(2_000_000, sent * 1_000_000 / Self.fanOutBytesPerSecond))
+                    while pause > .milliseconds(1) {
+                        let step = min(pause, .milliseconds(100))
+                        try? await Task.sleep(for: step)
+                        pause -= step
+                        absorbInbox(into: &pending)
+                    }
                 }
             }
             group.addTask { [self] in
@@ -134,17 +138,43 @@ final class BoardHub: Sendable {
         close()
     }
 
-    /// Applies the inbox and sends the change; returns the bytes handed to all screens.
-    private func takeInbox() -> Int {
-        let taken = inbox.withLock { inbox in
-            defer { inbox = Inbox() }
+    /// Changes taken from the inbox and not sent yet: the latest of each flight, the flights gone.
+    private struct Pending {
+        var changed: [String: BoardFlight] = [:]
+        var removed: Set<String> = []
+    }
+
+    /// Sorts what the pipeline handed over into `pending` (a later commit undoes a removal).
+    private func absorbInbox(into pending: inout Pending) {
+        let deliveries = inbox.withLock { inbox in
+            defer { inbox = [] }
             return inbox
         }
-        guard !taken.changed.isEmpty || !taken.removed.isEmpty else { return 0 }
-        let flights = taken.changed.values.map(BoardFlight.init)
+        for delivery in deliveries {
+            switch delivery {
+            case .committed(let states):
+                for state in states {
+                    pending.changed[state.key.flightID] = BoardFlight(state)
+                    pending.removed.remove(state.key.flightID)
+                }
+            case .removed(let ids):
+                for id in ids {
+                    pending.changed.removeValue(forKey: id)
+                    pending.removed.insert(id)
+                }
+            }
+        }
+    }
+
+    /// Applies `pending` to the board and sends the change; returns the bytes handed to all screens.
+    private func send(_ pending: inout Pending) -> Int {
+        guard !pending.changed.isEmpty || !pending.removed.isEmpty else { return 0 }
+        let flights = Array(pending.changed.values)
+        let removed = Array(pending.removed)
+        pending = Pending()
         var sent = 0
         let behind = screens.withLock { screens -> [Screen] in
-            guard let update = screens.board.apply(flights, removed: Array(taken.removed)), !screens.open.isEmpty else {
+            guard let update = screens.board.apply(flights, removed: removed), !screens.open.isEmpty else {
                 return []
             }
             let now = Timestamp.now.millisecondsSinceEpoch
