@@ -37,7 +37,7 @@ import Testing
             config.feeds[3]
                 == FeedConfig(
                     name: "integrations", format: .jsonl, transport: .tcpListen,
-                    address: HostPort(host: "0.0.0.0", port: 7002), framing: .lf,
+                    address: HostPort(host: "10.20.0.10", port: 7002), framing: .lf,
                     allow: [try CIDR(parsing: "10.20.0.0/24")], maxConnections: 32, idleTimeoutSeconds: 300))
         #expect(
             config.feeds[2]
