@@ -74,7 +74,16 @@ extension RelayStore {
         _ ids: [Int64], instance: String, leaseSeconds: Int, on connection: PostgresConnection
     ) throws -> [ClaimedDelivery] {
         guard !ids.isEmpty else { return [] }
-        let rows = try connection.query(
+        let statement = leaseStatement(ids, instance: instance, leaseSeconds: leaseSeconds)
+        return claimed(try connection.query(statement.sql, statement.parameters).rows)
+    }
+
+    /// The statement of ``lease(_:instance:leaseSeconds:on:)``, to send in a pipeline; its rows
+    /// read with ``claimed(_:)``.
+    static func leaseStatement(
+        _ ids: [Int64], instance: String, leaseSeconds: Int
+    ) -> (sql: String, parameters: [PostgresValue]) {
+        (
             """
             UPDATE relay.deliveries d
             SET state = 'sending', attempts = d.attempts + 1, leased_by = $2,
@@ -84,8 +93,7 @@ extension RelayStore {
             RETURNING \(claimedColumns)
             """,
             [PostgresArray.text(ids.map(String.init)), .text(instance), .int(leaseSeconds)]
-        ).rows
-        return claimed(rows)
+        )
     }
 
     static func claimed(_ rows: [[String?]]) -> [ClaimedDelivery] {
