@@ -34,7 +34,8 @@ public enum BoardPage {
         html += "<header><h1>\(heading)</h1><div class=\"airport\">\(HTMLText.escape(settings.airport))</div>"
         html += "<time id=\"clock\" class=\"clock\">\(settings.localTime(.init(millisecondsSinceEpoch: now)))</time></header>"
         // Offline or a feed late: which of the two the body's `data-stream` tells the stylesheet.
-        html += "<div id=\"banner\" class=\"banner\" role=\"status\" hidden><span class=\"offline\">\(settings.words(.offline))</span>"
+        html += "<div id=\"banner\" class=\"banner\" role=\"status\" hidden>"
+        html += "<span class=\"offline\">\(settings.words(.offline))</span>"
         html += "<span class=\"stale\">\(settings.words(.stale))</span>"
         html += " <time id=\"as-of\">\(settings.localTime(.init(millisecondsSinceEpoch: now)))</time></div>"
         html += "<main><table class=\"board \(kind.showsDepartures ? "departures" : "arrivals")\"><thead><tr>"

@@ -95,7 +95,9 @@ import Testing
             try browser.screenshot(to: images.appendingPathComponent("board-departures-4k.png"))
             try browser.setViewport(width: 1080, height: 1920)
             let portrait = try measure(browser, after: uhd)
-            print("boards: text \(hall.font) px, \(hall.rows) rows a page at 1920×1080; \(uhd.font) px, \(uhd.rows) rows at 4K; \(portrait.font) px, \(portrait.rows) rows in portrait")
+            print(
+                "boards: text \(hall.font) px, \(hall.rows) rows a page at 1920×1080; \(uhd.font) px, \(uhd.rows) rows at 4K;"
+                    + " \(portrait.font) px, \(portrait.rows) rows in portrait")
 
             for (name, layout) in [("1920×1080", hall), ("4K", uhd), ("portrait", portrait)] {
                 #expect(layout.overflow == 0, "\(name): the page is \(layout.overflow) px wider than the screen")
@@ -124,8 +126,8 @@ import Testing
     private func measure(_ browser: WebDriverSession, after previous: Layout? = nil) throws -> Layout {
         // A new viewport lays out again on the resize event; wait for a different page size.
         if let previous {
-            _ = try browser.waitUntil(
-                "return String(getComputedStyle(document.querySelector('#rows td')).fontSize !== '\(previous.font)px')", timeout: 5)
+            let size = "getComputedStyle(document.querySelector('#rows td')).fontSize"
+            _ = try browser.waitUntil("return String(\(size) !== '\(previous.font)px')", timeout: 5)
             usleep(300_000)
         }
         let json = try browser.run(

@@ -27,11 +27,13 @@ import Testing
             try daemon.send(lines: [line("A2")])
             let fed = Date()
             let hidden = "return String(document.getElementById('banner').hidden)"
-            #expect(try browser.waitUntil("return String(document.querySelector('[data-flight-id=\"\(id)\"] [data-field=\"gate\"]').textContent === 'A2')", timeout: 2) != nil)
+            let gate = "document.querySelector('[data-flight-id=\"\(id)\"] [data-field=\"gate\"]').textContent"
+            #expect(try browser.waitUntil("return String(\(gate) === 'A2')", timeout: 2) != nil)
             #expect(try browser.waitUntil(hidden, timeout: 2) != nil, "banner shown while the feed is fresh")
 
             // Silent past the threshold: the banner, with the time of the data shown; still live.
-            let shown = try browser.waitUntil("return String(!document.getElementById('banner').hidden)", timeout: Double(staleAfter) + 6)
+            let shown = try browser.waitUntil(
+                "return String(!document.getElementById('banner').hidden)", timeout: Double(staleAfter) + 6)
             let silent = Date().timeIntervalSince(fed)
             #expect(shown != nil, "no banner after \(Int(silent)) s of a silent feed")
             #expect(silent >= Double(staleAfter), "banner after \(silent) s, before the feed was \(staleAfter) s silent")
@@ -48,7 +50,7 @@ import Testing
             try daemon.send(lines: [line("A3")])
             let gone = try browser.waitUntil(hidden, timeout: 3)
             #expect(gone != nil, "the banner stayed after data flowed again")
-            #expect(try browser.run("return document.querySelector('[data-flight-id=\"\(id)\"] [data-field=\"gate\"]').textContent") == "A3")
+            #expect(try browser.run("return \(gate)") == "A3")
             #expect(try browser.run("return String(window.notReloaded === true)") == "true")
         }
     }

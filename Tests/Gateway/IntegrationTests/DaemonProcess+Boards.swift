@@ -6,7 +6,9 @@ extension DaemonProcess {
     /// `staleAfter`, the `aodb` feed is stale after that many silent seconds.
     func startForBoards(staleAfter: Int? = nil) throws {
         var base = baseConfig
-        if let staleAfter { base = base.replacingOccurrences(of: "precedence = 10\n", with: "precedence = 10\nstale_after = \(staleAfter)\n") }
+        if let staleAfter {
+            base = base.replacingOccurrences(of: "precedence = 10\n", with: "precedence = 10\nstale_after = \(staleAfter)\n")
+        }
         try rewriteConfig(base: base, feeds: "\n[boards]\nlanguages = [\"en\", \"de\"]\n")
         try start()
     }

@@ -119,7 +119,8 @@ final class BoardHub: Sendable {
                     let due = ContinuousClock.now - lastHeartbeat >= Self.heartbeatInterval
                     guard due || stale != screens.withLock({ $0.stale }) else { continue }
                     lastHeartbeat = ContinuousClock.now
-                    let event = ByteBuffer(bytes: BoardEvents.heartbeat(now: Timestamp.now.millisecondsSinceEpoch, staleFeeds: stale))
+                    let now = Timestamp.now.millisecondsSinceEpoch
+                    let event = ByteBuffer(bytes: BoardEvents.heartbeat(now: now, staleFeeds: stale))
                     var sent = 0
                     finish(
                         screens.withLock { screens in
