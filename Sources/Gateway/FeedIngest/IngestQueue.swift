@@ -100,19 +100,27 @@ public final class IngestQueue<Element: Sendable>: Sendable {
 
     /// Takes up to `maxItems` waiting elements, oldest first, suspending while there are none.
     /// Returns an empty array only when the queue is finished and drained.
-    public func takeBatch(maxItems: Int) async -> [Element] {
+    public func takeBatch(maxItems: Int, maxBytes: Int = .max) async -> [Element] {
         while true {
-            let batch = takeAvailable(maxItems: maxItems)
+            let batch = takeAvailable(maxItems: maxItems, maxBytes: maxBytes)
             if !batch.isEmpty { return batch }
             let finished = await waitForItems()
             if finished && count == 0 { return [] }
         }
     }
 
-    /// Takes up to `maxItems` waiting elements, oldest first, without waiting (none: empty).
-    public func takeAvailable(maxItems: Int) -> [Element] {
+    /// Takes up to `maxItems` waiting elements, oldest first, without waiting (none: empty);
+    /// no more than `maxBytes` of their weight, but always the first one waiting.
+    public func takeAvailable(maxItems: Int, maxBytes: Int = .max) -> [Element] {
         let (batch, producers) = state.withLock { state -> ([Element], [Waiter]) in
-            let taken = min(maxItems, state.count)
+            var taken = 0
+            var weight = 0
+            while taken < min(maxItems, state.count) {
+                let next = state.items[state.head + taken].weight
+                if taken > 0 && weight + next > maxBytes { break }
+                weight += next
+                taken += 1
+            }
             guard taken > 0 else { return ([], []) }
             var batch: [Element] = []
             batch.reserveCapacity(taken)

@@ -29,6 +29,11 @@ final class FlightPipeline: Sendable {
         /// (docs/PERFORMANCE.md).
         static let defaultMaxBatch = 4000
         var maxBatch = defaultMaxBatch
+        /// Frame bytes per batch at most (issue 18: bounded by count alone, a batch of
+        /// near-limit bad lines grew to gigabytes while the commit before it ran). Ordinary
+        /// frames (~300 bytes) fill 4,000 long before 8 MB.
+        static let defaultMaxBatchBytes = 8 << 20
+        var maxBatchBytes = defaultMaxBatchBytes
         var context: PayloadContext
         var topicRoot: String
     }
@@ -101,17 +106,20 @@ final class FlightPipeline: Sendable {
                 }
             }
             progress.setIdle(queue.count == 0 && commitEnded.ended)
-            let frames = await queue.takeBatch(maxItems: settings.maxBatch)
+            let frames = await queue.takeBatch(maxItems: settings.maxBatch, maxBytes: settings.maxBatchBytes)
             progress.setIdle(false)
             if frames.isEmpty { break }
             var batch = PreparedBatch()
+            var batchBytes = frames.reduce(0) { $0 + $1.bytes.count + 64 }
             try await prepare(frames, into: &batch)
             // While the previous commit runs, keep preparing what arrives; then commit it all.
-            while !commitEnded.ended && batch.frames.count < settings.maxBatch {
-                let more = queue.takeAvailable(maxItems: settings.maxBatch - batch.frames.count)
+            while !commitEnded.ended && batch.frames.count < settings.maxBatch && batchBytes < settings.maxBatchBytes {
+                let more = queue.takeAvailable(
+                    maxItems: settings.maxBatch - batch.frames.count, maxBytes: settings.maxBatchBytes - batchBytes)
                 if more.isEmpty {
                     await queue.waitForItemsOrWake()
                 } else {
+                    batchBytes += more.reduce(0) { $0 + $1.bytes.count + 64 }
                     try await prepare(more, into: &batch)
                 }
             }
