@@ -149,7 +149,7 @@ let package = Package(
             dependencies: [
                 "GatewayDaemon", "Configuration", "FeedFormats", "FeedFraming", "FeedIngest", "HistoryStore", "PostgresSupport",
                 "Telemetry",
-                "AirportSimulator", "FlightModel", "JSON", "Timing",
+                "AirportSimulator", "FlightModel", "JSON", "MQTT", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
