@@ -46,6 +46,20 @@ import Testing
         #expect(page.contains("<script src=\"/board/assets/board.js\"></script>"))
     }
 
+    @Test func theBoardPageCarriesEveryStatusInEveryLanguageForTheScriptsRows() {
+        let page = BoardPage.board(.arrivals, state: BoardState(boot: "b"), settings: BoardFixtures.settings, now: 0)
+        #expect(page.contains("<template id=\"status-words\">"))
+        for status in BoardStatus.allCases {
+            let words = BoardLanguage.allCases.filter { ["en", "de"].contains($0.rawValue) }.map { language in
+                "<span class=\"t\" lang=\"\(language.rawValue)\">\(HTMLText.escape(language.word(.status(status))))</span>"
+            }
+            #expect(page.contains("<span data-status=\"\(status.rawValue)\">\(words.joined())</span>"), "\(status)")
+        }
+        // The banner has both reasons; the stylesheet shows the one `data-stream` calls for.
+        #expect(page.contains("<span class=\"offline\"><span class=\"t\" lang=\"en\">Offline: data as of</span>"))
+        #expect(page.contains("<span class=\"stale\"><span class=\"t\" lang=\"en\">Feed late: data as of</span>"))
+    }
+
     @Test func theNotFoundPageEscapesWhatWasAskedFor() {
         let page = BoardPage.notFound("gate <x>", reason: "no flight uses it", settings: BoardFixtures.settings)
         #expect(page.contains("gate &lt;x&gt;"))
