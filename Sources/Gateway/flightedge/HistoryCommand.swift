@@ -6,29 +6,53 @@ import GatewayDaemon
 import HistoryStore
 import JSON
 
-/// `flightedge history FLIGHT_ID`: every recorded change of one flight.
+/// `flightedge history FLIGHT`: every recorded change of one flight, found by its id or by its
+/// flight number (and date).
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show the change history of one flight, e.g. LX1234-20261124-D."
+        abstract: "Show the change history of one flight, by id (LX1234-20261124-D) or flight number (LX1234 [DATE]).",
+        discussion: """
+            Case does not matter. A flight number that matches one flight shows its history; one that \
+            matches several lists them with their ids (give the date, or the id). Exit 1 when nothing matches.
+            """
     )
 
-    @Argument(help: "The flight id: {airline}{number}{suffix}-{yyyymmdd}-{A|D}.")
-    var flightID: String
+    @Argument(help: "The flight id {airline}{number}{suffix}-{yyyymmdd}-{A|D}, or a flight number such as LX1234.")
+    var flight: String
+
+    @Argument(help: "With a flight number: the flight's date, yyyy-MM-dd.")
+    var date: String?
 
     @OptionGroup var config: ConfigOption
 
     @Flag(help: "One JSON object per change instead of a table.")
     var json = false
 
+    func validate() throws {
+        if let date, !Self.isDate(date) { throw ValidationError("the date must be yyyy-MM-dd (got \(date))") }
+    }
+
     func run() async throws {
         let loaded = try config.load()
+        let typed = flight.uppercased().filter { !$0.isWhitespace }
+        var flightID = typed
         let changes: [FlightChange]
         do {
             let password = try SecretFile.read(path: loaded.database.passwordFile, credential: "db-password")
+            if !Self.isFlightID(typed) {
+                let matches = try FlightLookup(conninfo: loaded.database.url, password: password).flights(numbered: typed, on: date)
+                guard matches.count == 1 else {
+                    try explain(matches, zone: loaded.airport.timeZone)
+                    return
+                }
+                flightID = matches[0].flightID
+            }
             changes = try HistoryReader(conninfo: loaded.database.url, password: password).changes(of: flightID)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
-            FileHandle.standardError.write(Data("flightedge history: \(error)\n".utf8))
+            StandardOutput.note("flightedge history: \(error)")
             throw ExitCode(2)
         }
         // The table's cells as text, JSON values as stored.
@@ -36,17 +60,57 @@ struct HistoryCommand: AsyncParsableCommand {
             [String(change.seq), change.receivedAt, change.sourceTime, change.feed, change.field, change.oldJSON, change.newJSON]
         }
         if rows.isEmpty {
-            FileHandle.standardError.write(Data("no history for \(flightID)\n".utf8))
+            StandardOutput.note(
+                "no history for \(flightID): no flight has this id. Ids look like LX1234-20261124-D; "
+                    + "`flightedge history LX1234` finds a flight by number, `flightedge flights` lists a day's flights")
             throw ExitCode(1)
         }
         if json {
-            for row in rows { print(jsonLine(row)) }
+            for row in rows { print(jsonLine(row, flightID: flightID)) }
         } else {
-            printTable(rows)
+            printTable(rows, flightID: flightID)
         }
     }
 
-    private func jsonLine(_ row: [String?]) -> String {
+    /// Several flights with this number: list them; none: say what to try.
+    private func explain(_ matches: [FlightSummary], zone: TimeZone) throws {
+        let number = flight.uppercased().filter { !$0.isWhitespace }
+        let when = date.map { " on \($0)" } ?? ""
+        if matches.isEmpty {
+            StandardOutput.note(
+                "no flight \(number)\(when) in the database. Give a flight number such as LX1234 (optionally with its "
+                    + "date, yyyy-MM-dd) or an id such as LX1234-20261124-D; `flightedge flights --date DATE` lists a day's flights")
+            throw ExitCode(1)
+        }
+        let table = FlightTable(timeZone: zone)
+        print("\(matches.count) flights \(number)\(when) (\(table.zoneNote)); give the date or the id for one's history:")
+        print(table.lines(matches).joined(separator: "\n"))
+    }
+
+    /// `LX1234-20261124-D`, in capitals.
+    static func isFlightID(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[1].count == 8 && parts[1].allSatisfy(\.isASCII) && parts[1].allSatisfy(\.isNumber)
+            && (parts[2] == "A" || parts[2] == "D")
+    }
+
+    /// A `yyyy-MM-dd` calendar date.
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let month = Int(parts[1]), let day = Int(parts[2])
+        else { return false }
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+
+    /// Today's date at the airport, `yyyy-MM-dd`.
+    static func today(in zone: TimeZone) -> String {
+        let now = Timestamp(Date())
+        return String(now.iso8601(offsetSeconds: zone.secondsFromGMT(for: now.date)).prefix(10))
+    }
+
+    private func jsonLine(_ row: [String?], flightID: String) -> String {
         var writer = JSONWriter()
         writer.beginObject()
         writer.field("flight_id", flightID)
@@ -64,7 +128,7 @@ struct HistoryCommand: AsyncParsableCommand {
         return writer.string
     }
 
-    private func printTable(_ rows: [[String?]]) {
+    private func printTable(_ rows: [[String?]], flightID: String) {
         let headers = ["SEQ", "RECEIVED (UTC)", "SOURCE TIME", "FEED", "FIELD", "OLD", "NEW"]
         let cells = rows.map { row in row.map { display($0) } }
         var widths = headers.map(\.count)
