@@ -28,13 +28,13 @@ struct ParseCommand: AsyncParsableCommand {
     @Option(help: "Message format: aidx, mvt, csv or jsonl (default: the --feed's format).")
     var format: String?
 
-    @Option(help: "Configuration file: our airport and the feed's options, as the daemon would use them.")
+    @Option(help: "Configuration file (our airport and the feed's options, as the daemon would use them), or a feed fragment such as conf/feeds/heathrow-arrivals.toml with --airport.")
     var config: String?
 
     @Option(help: "The feed in --config whose options to use (default: the first feed with --format).")
     var feed: String?
 
-    @Option(help: "Our airport's IATA code, when there is no --config.")
+    @Option(help: "Our airport's IATA code, when there is no --config or it is a feed fragment.")
     var airport: String?
 
     @Option(help: "How frames are cut: lf, stx-etx, length-prefix or file (one frame per file).")
@@ -124,6 +124,38 @@ struct ParseCommand: AsyncParsableCommand {
         var receivedAt: Timestamp?
     }
 
+    /// A whole configuration, or a feed fragment such as conf/feeds/heathrow-arrivals.toml (only
+    /// `[[feeds]]` tables): the fragment gets the airport of --airport (UTC for its own times) and
+    /// placeholder [database] and [mqtt] tables, after its own lines so that errors keep their line numbers.
+    private func loadConfig(path: String) throws -> GatewayConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return try ConfigOption.load(path: path)  // says why it cannot be read, exits 1
+        }
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let isFragment = lines.contains("[[feeds]]") && !lines.contains { $0.hasPrefix("[airport]") }
+        guard isFragment else { return try ConfigOption.load(path: path) }
+        guard let airport else {
+            throw ValidationError("--config \(path) is a feed fragment (no [airport] table): give --airport, the IATA code of the airport it feeds")
+        }
+        let placeholders = """
+
+            [airport]
+            iata = "\(airport)"
+            timezone = "UTC"
+            [database]
+            url = "postgresql:///unused-by-parse"
+            [mqtt]
+            host = "127.0.0.1"
+            client_id = "flightedge-parse"
+            """
+        do {
+            return try GatewayConfig.parse(text + placeholders, source: path)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
     private func makeSetup() throws -> Setup {
         var receivedTime: Timestamp?
         if let receivedAt {
@@ -143,10 +175,11 @@ struct ParseCommand: AsyncParsableCommand {
             return format
         }
         if let configPath = config {
-            let loaded = try ConfigOption.load(path: configPath)
+            let loaded = try loadConfig(path: configPath)
             let candidates = loaded.feeds.filter { feed in
                 if let name = self.feed { return feed.name == name }
-                return feed.format == chosenFormat
+                // Neither --feed nor --format: a configuration (or fragment) of one feed means that one.
+                return chosenFormat.map { feed.format == $0 } ?? (loaded.feeds.count == 1)
             }
             guard let feedConfig = candidates.first else {
                 throw ValidationError(

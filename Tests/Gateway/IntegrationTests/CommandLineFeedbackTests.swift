@@ -73,3 +73,19 @@ struct CommandLineFeedbackTests {
         #expect(run.output.split(separator: "\n").count == 1, "the good line still decodes")
     }
 }
+
+extension CommandLineFeedbackTests {
+    @Test func parseTakesTheShippedFeedFragmentAsConfigWithAnAirport() throws {
+        let sample = "Tests/Gateway/FeedFormatsTests/Samples/airport-feeds/drt-lhr__live-arrivals-row.csv"
+        let run = try CommandRun(["parse", "--config", "conf/feeds/heathrow-arrivals.toml", "--airport", "LHR", sample])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains(#""flight_id":"QR0005-20170309-A""#), "\(run.output)")
+        #expect(run.output.contains(#""feed":"lhr-arrivals""#))
+        #expect(run.errors == "2 frames, 1 updates, 0 rejected\n", "the header row is a frame that yields no update")
+
+        let withoutAirport = try CommandRun(["parse", "--config", "conf/feeds/heathrow-arrivals.toml", sample])
+        #expect(withoutAirport.status == 1)
+        #expect(withoutAirport.errors.contains("is a feed fragment (no [airport] table): give --airport"), "\(withoutAirport.errors)")
+        #expect(withoutAirport.errors.contains("Usage: flightedge parse"))
+    }
+}
