@@ -34,13 +34,13 @@ enum RelaySeed {
 
     /// `count` deliveries on `channel`, one per contact point, due now: each one the rules' usual
     /// message (normal urgency, so each takes a token of its recipient's budget).
-    static func dueDeliveries(channel: ChannelKind, count: Int) -> String {
+    static func dueDeliveries(channel: ChannelKind, count: Int, inSeconds delay: Int = 0) -> String {
         let html = channel == .email ? "'\(Self.html)'" : "NULL"
         return """
             INSERT INTO relay.deliveries (event_id, subscription_id, channel, contact_id, flight_id, kind, topic,
                 notification_id, replace_key, state, due_at, occurred_at, message)
             SELECT gen_random_uuid(), c.subscription_id, c.channel, c.id, 'BQ1234-bench-D', 'delay', 'time',
-                'bench/' || c.id, 'BQ1234-bench-D_time', 'pending', now(), now(),
+                'bench/' || c.id, 'BQ1234-bench-D_time', 'pending', now() + make_interval(secs => \(delay)), now(),
                 jsonb_build_object('delivery_id', 'bench.' || c.id || '.' || c.channel, 'replace_key', 'BQ1234-bench-D_time',
                     'subject', 'BQ 1234, 24 Nov 2026: delay', 'text', '\(Self.text)', 'html', \(html),
                     'link', 'https://alerts.bench.example/manage/x', 'unsubscribe_url', 'https://alerts.bench.example/unsubscribe/x',
