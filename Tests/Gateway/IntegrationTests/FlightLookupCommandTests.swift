@@ -15,13 +15,21 @@ struct FlightLookupCommandTests {
                 try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["2"]]
                     && connection.query("SELECT state->>'status' FROM flightedge.flights WHERE number = '1234'").rows == [["departed"]]
             }
+            // The same flight number on another day: a number alone then matches two flights.
+            let otherDay = PipelineEndToEndTests.script[0].replacingOccurrences(of: Fixture.day, with: "2026-01-15")
+            try daemon.send(lines: [otherDay])
+            try await eventually("the other day committed") {
+                try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["3"]]
+            }
             #expect(daemon.stop() == 0)
             let id = "LX1234-\(Fixture.compact)-D"
             let config = ["--config", daemon.configPath]
 
             let byNumber = try CommandRun(["history", "lx1234"] + config)
             #expect(byNumber.status == 0, "\(byNumber.errors)")
-            #expect(byNumber.output.contains("History of \(id)"))
+            #expect(byNumber.output.contains("2 flights LX1234 (airport local time, Europe/Zurich); give the date or the id"), "\(byNumber.output)")
+            #expect(byNumber.output.contains(id) && byNumber.output.contains("LX1234-20260115-D"))
+            #expect(!byNumber.output.contains("History of"))
             let byNumberAndDate = try CommandRun(["history", "LX1234", Fixture.day] + config)
             #expect(byNumberAndDate.output.contains("History of \(id)"), "\(byNumberAndDate.errors)")
             let lowerCaseID = try CommandRun(["history", id.lowercased()] + config)
@@ -35,9 +43,9 @@ struct FlightLookupCommandTests {
             #expect(unknown.status == 1)
             #expect(unknown.errors.contains("no flight KL9322 in the database"), "\(unknown.errors)")
             #expect(unknown.errors.contains("flightedge flights"), "a hint at what to try")
-            let otherDay = try CommandRun(["history", "LX1234", "2001-01-01"] + config)
-            #expect(otherDay.status == 1)
-            #expect(otherDay.errors.contains("no flight LX1234 on 2001-01-01"))
+            let noSuchDay = try CommandRun(["history", "LX1234", "2001-01-01"] + config)
+            #expect(noSuchDay.status == 1)
+            #expect(noSuchDay.errors.contains("no flight LX1234 on 2001-01-01"))
 
             let board = try CommandRun(["flights", "--date", Fixture.day] + config)
             #expect(board.status == 0, "\(board.errors)")

@@ -123,6 +123,22 @@ struct WatchCommandTests {
         #expect(setup.log.contains("flightedge watch: the broker at 127.0.0.1:\(try TestServices.mqttPort) refused user board"), "\(setup.log)")
     }
 
+    @Test func saysWhichPasswordFileItLacksForTheBoardUser() throws {
+        let setup = try Setup()
+        // Only the daemon's password where the configuration points: no board.password beside it.
+        let folder = NSTemporaryDirectory() + "fe-watch-pw-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try TestServices.mqttPassword("flightedge").write(toFile: folder + "/flightedge.password", atomically: true, encoding: .utf8)
+        let scratch = try TestServices.scratch.path
+        let text = try String(contentsOfFile: setup.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "\(scratch)/mosquitto/flightedge.password", with: folder + "/flightedge.password")
+        try text.write(toFile: setup.configPath, atomically: true, encoding: .utf8)
+        let run = try CommandRun(["watch", "--config", setup.configPath])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("no password for broker user board: \(folder)/board.password does not exist"), "\(run.errors)")
+        #expect(run.errors.contains("--password-file"))
+    }
+
     @Test func givesUpOnABrokerThatCannotBeReachedAfterTheConnectTimeout() throws {
         let port = try Loopback.freePort()
         let setup = try Setup(port: port)
