@@ -24,8 +24,8 @@ extension BoardAssets {
         body[data-stream="live"] .banner { background: var(--amber); color: #000; }
         main { flex: 1; overflow: hidden; }
         table.board { width: 100%; border-collapse: collapse; table-layout: fixed; }
-        thead th { text-align: left; font-size: 0.9rem; color: var(--dim); font-weight: 400; padding: 0.35rem 0.6rem;
-          text-transform: uppercase; letter-spacing: 0.05em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+        thead th { text-align: left; font-size: 0.85rem; color: var(--dim); font-weight: 400; padding: 0.35rem 0.4rem;
+          text-transform: uppercase; letter-spacing: 0.02em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         tbody tr { background: var(--row); height: 2.6rem; }
         tbody tr:nth-child(even) { background: var(--row-alt); }
         tbody tr.off-page { display: none; }

@@ -75,7 +75,7 @@ import Testing
             let inOrder = (1...max(1, total)).flatMap { pages["\($0) / \(total)"] ?? [] }
             #expect(inOrder == ids, "pages \(pages)")
             #expect(designators == ["LX 2000", "AC 6701", "UA 9012"])
-            try browser.screenshot(to: images.appendingPathComponent("board-departures-page2.png"))
+            try browser.screenshot(to: images.appendingPathComponent("board-departures-later-page.png"))
         }
     }
 
@@ -122,7 +122,7 @@ import Testing
     }
 
     /// The row text's size, the rows on the current page, how far the page overflows the screen
-    /// sideways, and the time, flight, gate and status cells whose text does not fit.
+    /// sideways, and the headings and the time, flight, gate and status cells whose text does not fit.
     private func measure(_ browser: WebDriverSession, after previous: Layout? = nil) throws -> Layout {
         // A new viewport lays out again on the resize event; wait for a different page size.
         if let previous {
@@ -135,7 +135,9 @@ import Testing
             var rows = Array.prototype.filter.call(document.querySelectorAll('#rows tr'), function (r) {
               return getComputedStyle(r).display !== 'none';
             });
-            var clipped = [];
+            var clipped = Array.prototype.filter.call(document.querySelectorAll('thead th'), function (th) {
+              return th.scrollWidth > th.clientWidth + 1;
+            }).map(function (th) { return 'heading ' + th.textContent; });
             rows.forEach(function (r) {
               r.querySelectorAll('td.time, td.flight-no, td.gate, td.status').forEach(function (td) {
                 if (td.scrollWidth > td.clientWidth + 1) { clipped.push(r.dataset.flightId + ' ' + td.className); }
