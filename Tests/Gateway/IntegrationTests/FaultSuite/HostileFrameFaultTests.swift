@@ -47,7 +47,7 @@ struct HostileFrameFaultTests {
                 try connection.query("SELECT count(*) FROM flightedge.flights").rows == [["1"]]
             }
             let delay = ContinuousClock.now - started
-            #expect(delay < .seconds(2), "the valid update waited \(delay)")
+            #expect(delay < .seconds(6), "the valid update waited \(delay) (one such frame alone took 8 s before)")
             try await writing.value
             Glibc.close(sender)
             try await eventually("six frames rejected", within: 30) {
