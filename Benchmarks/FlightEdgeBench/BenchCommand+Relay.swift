@@ -43,6 +43,10 @@ extension BenchCommand {
             table.add("\(label): p50", latency.p50, "ms")
             table.add("\(label): p99", latency.p99, "ms")
             table.add("\(label): max (of \(latency.measured) of \(latency.events) events)", latency.max, "ms")
+            let fromPublish = "relay latency at \(relayRate) events/s, publish call → FCM sink"
+            table.add("\(fromPublish): p50", latency.fromPublish.p50, "ms")
+            table.add("\(fromPublish): p99", latency.fromPublish.p99, "ms")
+            table.add("\(fromPublish): max", latency.fromPublish.max, "ms")
             table.add("relays' peak RSS after these runs", relays.map(\.peakRSSMegabytes).max() ?? 0, "MB")
         }
         if parts.contains("relay-memory") {

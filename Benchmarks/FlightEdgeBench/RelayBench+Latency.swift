@@ -8,6 +8,9 @@ extension RelayBench {
         var p50: Double
         var p99: Double
         var max: Double
+        /// The same from the moment `publish` was called (an upper bound: a PUBACK read late by
+        /// the publisher's network thread on a loaded machine can even come after the push).
+        var fromPublish: (p50: Double, p99: Double, max: Double)
         var measured: Int
         var events: Int
     }
@@ -51,9 +54,10 @@ extension RelayBench {
                 "destination":"LHR","scheduled":"\(ISO8601DateFormatter().string(from: Date().addingTimeInterval(7200)))"},\
                 "previous":{"status":"scheduled"},"current":{"status":"cancelled"}}
                 """
+            let publishedAt = now()
             let messageID = try client.publish(
                 topic: "flightedge/BNQ/events/cancellation", payload: Array(payload.utf8), qos: 1, retain: false)
-            clock.published(messageID, eventID: eventID)
+            clock.published(messageID, eventID: eventID, at: publishedAt)
         }
         _ = fcm.recorder.wait(for: count, timeout: 60)
         // A push's delivery id is `{event_id}.{subscription}.fcm`.
@@ -66,11 +70,16 @@ extension RelayBench {
             guard let acceptance = accepted[eventID] else { continue }
             latencies.append((acceptance - acknowledged) * 1000)
         }
+        var fromPublish = clock.publications.compactMap { eventID, time in accepted[eventID].map { ($0 - time) * 1000 } }
         latencies.sort()
-        func percentile(_ p: Double) -> Double {
-            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+        fromPublish.sort()
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            values.isEmpty ? .nan : values[min(values.count - 1, Int(Double(values.count) * p))]
         }
-        return Latency(p50: percentile(0.5), p99: percentile(0.99), max: latencies.last ?? .nan, measured: latencies.count, events: count)
+        return Latency(
+            p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.last ?? .nan,
+            fromPublish: (percentile(fromPublish, 0.5), percentile(fromPublish, 0.99), fromPublish.last ?? .nan),
+            measured: latencies.count, events: count)
     }
 }
 
@@ -81,13 +90,26 @@ final class PubackClock: Sendable {
         var isConnected = false
         var ackTimes: [Int32: Double] = [:]
         var events: [Int32: String] = [:]
+        var publishTimes: [Int32: Double] = [:]
     }
 
     private let state = Mutex(State())
 
     func connected() { state.withLock { $0.isConnected = true } }
     func acknowledged(_ messageID: Int32, at time: Double) { state.withLock { $0.ackTimes[messageID] = time } }
-    func published(_ messageID: Int32, eventID: String) { state.withLock { $0.events[messageID] = eventID } }
+    func published(_ messageID: Int32, eventID: String, at time: Double) {
+        state.withLock {
+            $0.events[messageID] = eventID
+            $0.publishTimes[messageID] = time
+        }
+    }
+
+    /// Event id → when `publish` was called.
+    var publications: [String: Double] {
+        state.withLock { state in
+            Dictionary(uniqueKeysWithValues: state.events.compactMap { id, event in state.publishTimes[id].map { (event, $0) } })
+        }
+    }
 
     /// Event id → PUBACK time.
     var acknowledgements: [String: Double] {
