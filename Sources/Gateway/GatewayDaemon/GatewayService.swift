@@ -80,7 +80,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         let feeds = try FeedRoster(config: config)
         let progress = PipelineProgress()
         let boardBox = BoardBox()
-        let gate = StartupGate(listeners: config.feeds.filter { $0.transport == .tcpListen }.count)
+        let gate = StartupGate(listeners: config.feeds.filter { $0.transport == .tcpListen }.count, http: config.http != nil)
         var publisherSettings = OutboxPublisher.Settings(
             statusTopic: "\(topicRoot)/status", onlinePayload: status.payload(online: true),
             offlinePayload: status.payload(online: false), resyncTopic: "\(topicRoot)/cmd/resync")
@@ -127,7 +127,7 @@ public struct GatewayService: Service, CustomStringConvertible {
 
         // Stopped in reverse order: see GatewayParts.swift.
         let parts: [any Service] = [
-            OperationsService(observer: observer, http: config.http, boards: boards, logger: logger),
+            OperationsService(observer: observer, http: config.http, boards: boards, gate: gate, logger: logger),
             StatusService(reporter: reporter),
             PublisherService(broker: broker, publisher: publisher, logger: logger),
             ReplayService(publisher: publisher, writer: writer, metrics: replayMetrics, logger: logger),

@@ -32,6 +32,27 @@ import Testing
         }
     }
 
+    @Test func notReadyBeforeTheOperationsEndpointListens() async {
+        let gate = StartupGate(listeners: 0, http: true)
+        gate.brokerConnected()
+        let early = Task { await gate.wait() }
+        try? await Task.sleep(for: .milliseconds(50))
+        gate.stop()
+        guard case .stopped = await early.value else {
+            Issue.record("ready before /healthz could answer")
+            return
+        }
+
+        let second = StartupGate(listeners: 0, http: true)
+        let waiter = Task { await second.wait() }
+        second.brokerConnected()
+        second.httpSettled()
+        guard case .ready = await waiter.value else {
+            Issue.record("not ready once the endpoint listens")
+            return
+        }
+    }
+
     @Test func aFeedThatCannotStartFailsTheStartEvenWhenTheRestIsThere() async {
         let gate = StartupGate(listeners: 1)
         gate.feedFailed("fids", PortTaken())

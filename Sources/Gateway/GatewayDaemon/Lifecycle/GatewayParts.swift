@@ -162,6 +162,8 @@ struct OperationsService: Service {
     let http: HTTPConfig?
     /// The airport boards, served beside `/healthz` (nil without `[http]`).
     var boards: BoardHub? = nil
+    /// Told when the endpoint listens (or cannot), so that `READY=1` comes after it.
+    var gate: StartupGate? = nil
     let logger: Logger
 
     func run() async throws {
@@ -181,13 +183,14 @@ struct OperationsService: Service {
             address: http.listen, routes: OperationsRoutes(observer: observer), boards: boards.map(BoardRoutes.init(hub:)),
             maxConnections: DescriptorBudget.httpConnections(
                 descriptorLimit: DescriptorBudget.raiseLimit(), feedSlots: feedSlots),
-            logger: logger)
+            logger: logger, onListening: { gate?.httpSettled() })
         // Detached: the server stops when this part's turn comes, not at the gateway's first signal.
         let serving = Task.detached {
             do {
                 try await server.run()
             } catch is CancellationError {
             } catch {
+                gate?.httpSettled()
                 logger.error(
                     "operations endpoint cannot listen; /healthz and /metrics are unavailable",
                     metadata: ["address": "\(http.listen)", "error": "\(error)"])

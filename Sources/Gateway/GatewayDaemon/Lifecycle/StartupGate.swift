@@ -1,7 +1,7 @@
 import Synchronization
 
-/// When the gateway may say `READY=1`: once the broker answered for the first time and every
-/// `tcp-listen` feed is bound, or never, when a feed cannot start or a stop comes first. Each
+/// When the gateway may say `READY=1`: once the broker answered for the first time, every
+/// `tcp-listen` feed is bound and the operations endpoint (`[http]`) listens, or never, when a feed cannot start or a stop comes first. Each
 /// part reports in as it happens; ``wait()`` is woken by the last one, nothing polls.
 final class StartupGate: Sendable {
     enum Outcome: Sendable {
@@ -15,20 +15,27 @@ final class StartupGate: Sendable {
     private struct State {
         var brokerConnected = false
         var listenersBound = 0
+        var httpSettled = false
         var outcome: Outcome?
         var waiter: CheckedContinuation<Outcome, Never>?
     }
 
     private let listeners: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    /// - Parameter listeners: the `tcp-listen` feeds that must be bound.
-    init(listeners: Int) {
+    /// - Parameters:
+    ///   - listeners: the `tcp-listen` feeds that must be bound.
+    ///   - http: whether an operations endpoint must be listening first (a supervisor that probes
+    ///     `/healthz` on `READY=1` must find it there).
+    init(listeners: Int, http: Bool = false) {
         self.listeners = listeners
+        self.state = Mutex(State(httpSettled: !http))
     }
 
     func brokerConnected() { update { $0.brokerConnected = true } }
     func listenerBound() { update { $0.listenersBound += 1 } }
+    /// The operations endpoint listens, or could not (that is logged; it does not hold the gateway back).
+    func httpSettled() { update { $0.httpSettled = true } }
     func feedFailed(_ feed: String, _ error: any Error) { update { $0.outcome = $0.outcome ?? .failed(feed: feed, error: error) } }
     func stop() { update { $0.outcome = $0.outcome ?? .stopped } }
 
@@ -47,7 +54,9 @@ final class StartupGate: Sendable {
     private func update(_ change: (inout State) -> Void) {
         let woken = state.withLock { state -> (CheckedContinuation<Outcome, Never>, Outcome)? in
             change(&state)
-            if state.outcome == nil && state.brokerConnected && state.listenersBound >= listeners { state.outcome = .ready }
+            if state.outcome == nil && state.brokerConnected && state.listenersBound >= listeners
+                && state.httpSettled
+            { state.outcome = .ready }
             guard let outcome = state.outcome, let waiter = state.waiter else { return nil }
             state.waiter = nil
             return (waiter, outcome)

@@ -18,7 +18,7 @@ final class OperationsServer: Sendable {
 
     init(
         address: HostPort, routes: OperationsRoutes, boards: BoardRoutes? = nil, maxConnections: Int = 1_024,
-        headerTimeout: TimeAmount = .seconds(10), logger: Logger
+        headerTimeout: TimeAmount = .seconds(10), logger: Logger, onListening: @escaping @Sendable () -> Void = {}
     ) {
         self.maxConnections = maxConnections
         let router = Router(options: .autoGenerateHeadEndpoints)
@@ -34,6 +34,7 @@ final class OperationsServer: Sendable {
                 address: .hostname(address.host, port: address.port), backlog: 64,
                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             onServerRunning: { _ in
+                onListening()
                 logger.info(
                     "operations endpoint listening (/healthz, /metrics)",
                     metadata: ["address": "\(address)", "max_connections": "\(maxConnections)"])
