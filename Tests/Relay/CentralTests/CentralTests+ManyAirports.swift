@@ -130,6 +130,17 @@ extension CentralTests {
                 #expect(entry?["open_gaps"] as? Int == 0)
                 #expect(entry?["status"] as? String == "online")
             }
+            // The same in /metrics (set by the replay round, every 0.5 s here).
+            let gauges = try await Self.eventually(within: 10) {
+                let samples = MetricSamples(prometheusText: try relays[0].request("GET", "/metrics").body)
+                return try codes.enumerated().allSatisfy { index, code in
+                    let highest = try Self.strings(outboxes[index], "SELECT max(stream_seq)::text FROM flightedge.outbox").first
+                    return samples["flightedge_relay_airport_highest_contiguous_seq{airport=\"\(code)\"}"].map { String(Int($0)) } == highest
+                        && samples["flightedge_relay_airport_open_gaps{airport=\"\(code)\"}"] == 0
+                        && samples["flightedge_relay_airport_status{airport=\"\(code)\",status=\"online\"}"] == 1
+                }
+            }
+            #expect(gauges, "per-airport gauges in /metrics")
             // The cut-off airport lost events in its bridge: only replay requests brought them back.
             let cutOff = airports.first { $0["airport"] as? String == codes[2] }
             #expect((cutOff?["replays"] as? Int ?? 0) > 0, "no replay was needed: \(cutOff ?? [:])")
