@@ -69,7 +69,9 @@ extension RelayStore {
                 """
                 SELECT d.id, d.contact_id, d.attempts,
                     d.held_at IS NOT NULL,
-                    coalesce((d.notification->>'urgent')::boolean, d.message->>'urgency' = 'high'),
+                    -- A confirmation carries its link: it never waits for a token or joins a digest.
+                    d.kind = 'confirmation'
+                        OR coalesce((d.notification->>'urgent')::boolean, d.message->>'urgency' = 'high'),
                     extract(epoch FROM now()), extract(epoch FROM d.due_at)
                 FROM relay.deliveries d
                 JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
