@@ -261,11 +261,12 @@ public actor OutboxPublisher {
         }
     }
 
-    /// After each (re)connect: online, the resync subscription, the birth, then the events.
+    /// After each (re)connect: the resync and replay subscriptions, online, the birth, then the
+    /// events. Subscribed first, so that a request sent on seeing `online` is never missed.
     private func announce() async {
-        _ = try? link.publish(topic: settings.statusTopic, payload: settings.onlinePayload, qos: 1, retain: true)
         try? link.subscribe(settings.resyncTopic, qos: 1)
         if let replayTopic = settings.replayTopic { try? link.subscribe(replayTopic, qos: 1) }
+        _ = try? link.publish(topic: settings.statusTopic, payload: settings.onlinePayload, qos: 1, retain: true)
         // The birth replaces the state waiting for the same topics (it is newer or the same);
         // what it does not cover, such as the clear of a flight housekeeping removed during the
         // outage, still goes: a broker that kept its persistence would otherwise show it forever.
