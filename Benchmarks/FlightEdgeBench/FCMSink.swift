@@ -18,12 +18,7 @@ final class FCMSink: Sendable {
 
     /// Listens on a free loopback port with `server.pem`/`server.key` of `tlsFolder`.
     init(tlsFolder: URL, recorder: SinkRecorder, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
-        let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(tlsFolder.appendingPathComponent("server.pem").path)
-                .map { .certificate($0) },
-            privateKey: .privateKey(
-                try NIOSSLPrivateKey(file: tlsFolder.appendingPathComponent("server.key").path, format: .pem)))
-        let context = try NIOSSLContext(configuration: configuration)
+        let context = try NIOSSLContext.sinkServer(tlsFolder: tlsFolder)
         self.recorder = recorder
         channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

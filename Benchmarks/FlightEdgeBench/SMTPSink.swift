@@ -13,12 +13,7 @@ final class SMTPSink: Sendable {
     private let channel: any Channel
 
     init(tlsFolder: URL, recorder: SinkRecorder, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
-        let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(tlsFolder.appendingPathComponent("server.pem").path)
-                .map { .certificate($0) },
-            privateKey: .privateKey(
-                try NIOSSLPrivateKey(file: tlsFolder.appendingPathComponent("server.key").path, format: .pem)))
-        let context = try NIOSSLContext(configuration: configuration)
+        let context = try NIOSSLContext.sinkServer(tlsFolder: tlsFolder)
         self.recorder = recorder
         channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
