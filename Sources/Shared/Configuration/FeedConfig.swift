@@ -3,9 +3,10 @@ public struct FeedConfig: Sendable, Equatable {
     /// `name` (required): lower-case letters, digits, `-` and `_`; unique. It names topics,
     /// metrics, log lines and database rows.
     public var name: String
-    /// `format` (required): `aidx`, `mvt`, `csv` or `jsonl`.
+    /// `format` (required): `aidx`, `mvt`, `csv`, `jsonl`, or `sql` (`sql-poll` only).
     public var format: FeedFormat
-    /// `transport` (required): `tcp-connect`, `tcp-listen`, `spool-dir` or `tail-file`.
+    /// `transport` (required): `tcp-connect`, `tcp-listen`, `spool-dir`, `tail-file`, or a pull
+    /// transport: `http-poll`, `amqp`, `sql-poll` (see ``pull``).
     public var transport: FeedTransport
     /// `address`: the peer to connect to (`tcp-connect`) or the address to listen on
     /// (`tcp-listen`); required by those two, refused by the others.
@@ -13,8 +14,9 @@ public struct FeedConfig: Sendable, Equatable {
     /// `path`: the folder (`spool-dir`) or file (`tail-file`); required by those two, refused
     /// by the others.
     public var path: String?
-    /// `framing`: how frames are cut from the bytes; default `file` for `spool-dir`, else `lf`.
-    /// `file` is for `spool-dir` only.
+    /// `framing`: how frames are cut from the bytes; default ``Framing/default(for:format:)``
+    /// (`lf` except for `aidx` and `mvt` files in a spool folder: `file`). `file` is for
+    /// `spool-dir` only.
     public var framing: Framing
     /// `max_frame_bytes`: larger frames are rejected; 64 to 67108864, default 1048576.
     public var maxFrameBytes: Int
@@ -48,6 +50,8 @@ public struct FeedConfig: Sendable, Equatable {
     /// `[feeds.options]`: format-specific settings for the decoder (CSV column mapping, delimiter,
     /// time format, status map…), kept as written.
     public var options: [String: ConfigValue]
+    /// What a pull transport (`http-poll`, `amqp`, `sql-poll`) fetches; nil for the others.
+    public var pull: FeedPull? = nil
 
     /// The `allow` list of a `tcp-listen` feed that has none: loopback only.
     public static let defaultAllow: [CIDR] = [CIDR.loopbackIPv4, CIDR.loopbackIPv6]
@@ -65,7 +69,7 @@ public struct FeedConfig: Sendable, Equatable {
         self.transport = transport
         self.address = address
         self.path = path
-        self.framing = framing ?? Framing.default(for: transport)
+        self.framing = framing ?? Framing.default(for: transport, format: format)
         self.maxFrameBytes = maxFrameBytes
         self.precedence = precedence
         self.allow = allow ?? (transport == .tcpListen ? Self.defaultAllow : [])
@@ -112,6 +116,8 @@ public enum FeedFormat: String, Sendable, CaseIterable {
     case csv
     /// The normalized update, one JSON object per line.
     case jsonl
+    /// The rows of a `sql-poll` query, mapped by `[feeds.options]` as `csv` maps its columns.
+    case sql
 }
 
 /// How a feed's bytes arrive.
@@ -124,6 +130,12 @@ public enum FeedTransport: String, Sendable, CaseIterable {
     case spoolDir = "spool-dir"
     /// A file at `path` that grows, read as it is written.
     case tailFile = "tail-file"
+    /// We request `url` every `interval` (conditional requests; a response is a frame).
+    case httpPoll = "http-poll"
+    /// We consume `queue` at the AMQP 0-9-1 broker of `url`, acknowledging after commit.
+    case amqp
+    /// We run `query` through ODBC every `interval` from the cursor kept in `feed_checkpoints`.
+    case sqlPoll = "sql-poll"
 
     /// True for the transports that take an `address`; the others take a `path`.
     public var isNetwork: Bool { self == .tcpConnect || self == .tcpListen }
@@ -137,11 +149,16 @@ public enum Framing: String, Sendable, CaseIterable {
     case stxEtx = "stx-etx"
     /// Each frame after its length as a 4-byte big-endian integer.
     case lengthPrefix = "length-prefix"
-    /// One frame per file (`spool-dir` only).
+    /// One frame per file (`spool-dir`), per response (`http-poll`) or per message (`amqp`).
     case file
 
-    /// `file` for `spool-dir`, else `lf`.
-    public static func `default`(for transport: FeedTransport) -> Framing {
-        transport == .spoolDir ? .file : .lf
+    /// The framing of a feed that names none: `file` for `aidx` and `mvt` in a spool folder (a
+    /// file is one message), `lf` for everything else, `jsonl` and `csv` files included (a file
+    /// holds many lines, each a frame, so one bad line is rejected alone, not the whole file).
+    public static func `default`(for transport: FeedTransport, format: FeedFormat) -> Framing {
+        switch (transport, format) {
+        case (.spoolDir, .aidx), (.spoolDir, .mvt): .file
+        default: .lf
+        }
     }
 }

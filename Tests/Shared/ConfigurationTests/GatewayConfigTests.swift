@@ -120,7 +120,7 @@ import Testing
                     transport = "tail-file"
                     path = "/var/log/mvt.log"
                     """), source: "test.toml")
-        #expect(config.feeds.map(\.framing) == [.lf, .lf, .file, .lf])
+        #expect(config.feeds.map(\.framing) == [.lf, .lf, .lf, .lf])
         #expect(config.feeds[0].allow == FeedConfig.defaultAllow)
         #expect(config.feeds[0].allows(ipAddress: "127.0.0.1") && config.feeds[0].allows(ipAddress: "::1"))
         #expect(!config.feeds[0].allows(ipAddress: "10.0.0.1"))
