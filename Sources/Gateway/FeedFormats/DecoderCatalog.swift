@@ -27,6 +27,7 @@ public enum DecoderCatalog {
         case .aidx: try AIDXDecoder(feed: feed, airport: airport)
         case .mvt: try MVTDecoder(feed: feed, airport: airport)
         case .csv: try CSVDecoder(feed: feed, airport: airport)
+        case .sql: try CSVDecoder(feed: feed.sqlRowsAsCSV, airport: airport)
         }
     }
 
@@ -38,6 +39,17 @@ public enum DecoderCatalog {
         case .aidx: AIDXDecoder(airport: airport)
         case .mvt: MVTDecoder(airport: airport)
         case .csv: throw DecoderSetupError("csv needs a feed's column mapping: pass --config with a csv feed")
+        case .sql: throw DecoderSetupError("sql needs a feed's column mapping: pass --config with a sql-poll feed")
         }
+    }
+}
+
+extension FeedConfig {
+    /// A `sql` feed as the csv decoder reads its rows: each row a CSV line of the mapped
+    /// columns (``SQLPollSettings/csvLine(_:)``), named by a `header` of those columns.
+    var sqlRowsAsCSV: FeedConfig {
+        var feed = self
+        if let sql = sqlPoll { feed.options = sql.csvOptions(from: options) }
+        return feed
     }
 }

@@ -3,9 +3,10 @@ public struct FeedConfig: Sendable, Equatable {
     /// `name` (required): lower-case letters, digits, `-` and `_`; unique. It names topics,
     /// metrics, log lines and database rows.
     public var name: String
-    /// `format` (required): `aidx`, `mvt`, `csv` or `jsonl`.
+    /// `format` (required): `aidx`, `mvt`, `csv`, `jsonl`, or `sql` (`sql-poll` only).
     public var format: FeedFormat
-    /// `transport` (required): `tcp-connect`, `tcp-listen`, `spool-dir` or `tail-file`.
+    /// `transport` (required): `tcp-connect`, `tcp-listen`, `spool-dir`, `tail-file`, or a pull
+    /// transport: `http-poll`, `amqp`, `sql-poll` (see ``pull``).
     public var transport: FeedTransport
     /// `address`: the peer to connect to (`tcp-connect`) or the address to listen on
     /// (`tcp-listen`); required by those two, refused by the others.
@@ -49,6 +50,8 @@ public struct FeedConfig: Sendable, Equatable {
     /// `[feeds.options]`: format-specific settings for the decoder (CSV column mapping, delimiter,
     /// time format, status map…), kept as written.
     public var options: [String: ConfigValue]
+    /// What a pull transport (`http-poll`, `amqp`, `sql-poll`) fetches; nil for the others.
+    public var pull: FeedPull? = nil
 
     /// The `allow` list of a `tcp-listen` feed that has none: loopback only.
     public static let defaultAllow: [CIDR] = [CIDR.loopbackIPv4, CIDR.loopbackIPv6]
@@ -113,6 +116,8 @@ public enum FeedFormat: String, Sendable, CaseIterable {
     case csv
     /// The normalized update, one JSON object per line.
     case jsonl
+    /// The rows of a `sql-poll` query, mapped by `[feeds.options]` as `csv` maps its columns.
+    case sql
 }
 
 /// How a feed's bytes arrive.
@@ -125,6 +130,12 @@ public enum FeedTransport: String, Sendable, CaseIterable {
     case spoolDir = "spool-dir"
     /// A file at `path` that grows, read as it is written.
     case tailFile = "tail-file"
+    /// We request `url` every `interval` (conditional requests; a response is a frame).
+    case httpPoll = "http-poll"
+    /// We consume `queue` at the AMQP 0-9-1 broker of `url`, acknowledging after commit.
+    case amqp
+    /// We run `query` through ODBC every `interval` from the cursor kept in `feed_checkpoints`.
+    case sqlPoll = "sql-poll"
 
     /// True for the transports that take an `address`; the others take a `path`.
     public var isNetwork: Bool { self == .tcpConnect || self == .tcpListen }
@@ -138,7 +149,7 @@ public enum Framing: String, Sendable, CaseIterable {
     case stxEtx = "stx-etx"
     /// Each frame after its length as a 4-byte big-endian integer.
     case lengthPrefix = "length-prefix"
-    /// One frame per file (`spool-dir` only).
+    /// One frame per file (`spool-dir`), per response (`http-poll`) or per message (`amqp`).
     case file
 
     /// The framing of a feed that names none: `file` for `aidx` and `mvt` in a spool folder (a

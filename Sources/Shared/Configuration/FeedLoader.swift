@@ -31,6 +31,7 @@ struct FeedLoader {
         let perPeer = reader.integer("max_connections_per_peer", default: 8, range: 1...10_000)
         let frameTimeout = reader.integer("frame_timeout", default: 60, range: 1...86_400)
         let options = reader.options("options")
+        let pullKeys = PullKeys(reading: &reader)
         reader.finish()
 
         if let transport { check(transport, framing: framing) }
@@ -38,6 +39,9 @@ struct FeedLoader {
         if tlsCAFile != nil || tlsCertFile != nil || tlsKeyFile != nil {
             tls = FeedTLS(caFile: tlsCAFile, certFile: tlsCertFile, keyFile: tlsKeyFile)
             if let transport { checkTLS(transport) }
+        }
+        let pull = transport.flatMap {
+            pullKeys.settings(for: $0, format: format, options: options, table: table, path: path, loader: loader)
         }
         guard let name, let format, let transport else { return nil }
         var feed = FeedConfig(
@@ -47,6 +51,8 @@ struct FeedLoader {
         feed.settleSeconds = settle
         feed.maxConnectionsPerPeer = perPeer
         feed.frameTimeoutSeconds = frameTimeout
+        feed.pull = pull
+        if transport.isPull && framing == nil { feed.framing = PullKeys.defaultFraming(for: transport, format: format) }
         return feed
     }
 
@@ -54,7 +60,11 @@ struct FeedLoader {
     private func checkTLS(_ transport: FeedTransport) {
         guard transport.isNetwork else {
             for key in ["tls_ca_file", "tls_cert_file", "tls_key_file"] {
-                refuse(key, "TLS is for TCP transports; transport \"\(transport.rawValue)\" has no connection")
+                refuse(
+                    key,
+                    transport.isPull
+                        ? "the tls_ keys are for TCP transports; transport \"\(transport.rawValue)\" checks its server with ca_file"
+                        : "TLS is for TCP transports; transport \"\(transport.rawValue)\" has no connection")
             }
             return
         }
@@ -78,7 +88,11 @@ struct FeedLoader {
     /// Reports what `transport` needs but is missing, and what is set but does nothing for it.
     private func check(_ transport: FeedTransport, framing: Framing?) {
         let name = "\"\(transport.rawValue)\""
-        if transport.isNetwork {
+        if transport.isPull {
+            refuse("address", "transport \(name) fetches from its url or dsn, not an address")
+            refuse("path", "transport \(name) fetches from its url or dsn, not a path")
+            refuse("idle_timeout", "transport \(name) has timeout, not idle_timeout")
+        } else if transport.isNetwork {
             if table["address"] == nil {
                 loader.report(table.line, "\(path).address", "required for transport \(name)")
             }
@@ -98,8 +112,11 @@ struct FeedLoader {
         if transport != .spoolDir {
             refuse("settle_time", "only a spool-dir feed waits for files to settle; remove settle_time")
         }
-        if framing == .file && transport != .spoolDir {
+        if framing == .file && transport != .spoolDir && transport != .httpPoll && transport != .amqp {
             refuse("framing", "\"file\" framing (one frame per file) needs transport \"spool-dir\"")
+        }
+        if framing != nil && (transport == .amqp || transport == .sqlPoll) {
+            refuse("framing", "transport \(name) takes one frame per message or row; remove framing")
         }
     }
 

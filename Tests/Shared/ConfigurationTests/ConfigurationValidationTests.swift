@@ -210,7 +210,7 @@ import Testing
                 "test.toml:4: airport.colour: unknown key (known: iata, timezone)",
                 "test.toml:7: mqtt.port: 0 is out of range (1 to 65535)",
                 "test.toml:8: feeds[0].address: required for transport \"tcp-connect\"",
-                "test.toml:10: feeds[0].format: unknown format \"xml\" (expected one of: aidx, mvt, csv, jsonl)",
+                "test.toml:10: feeds[0].format: unknown format \"xml\" (expected one of: aidx, mvt, csv, jsonl, sql)",
             ])
     }
 

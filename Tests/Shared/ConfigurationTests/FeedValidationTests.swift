@@ -14,8 +14,8 @@ import Testing
                 """)
         #expect(
             problems(text) == [
-                "test.toml:12: feeds[0].format: unknown format \"xml\" (expected one of: aidx, mvt, csv, jsonl)",
-                "test.toml:13: feeds[0].transport: unknown transport \"carrier-pigeon\" (expected one of: tcp-connect, tcp-listen, spool-dir, tail-file)",
+                "test.toml:12: feeds[0].format: unknown format \"xml\" (expected one of: aidx, mvt, csv, jsonl, sql)",
+                "test.toml:13: feeds[0].transport: unknown transport \"carrier-pigeon\" (expected one of: tcp-connect, tcp-listen, spool-dir, tail-file, http-poll, amqp, sql-poll)",
                 "test.toml:14: feeds[0].framing: unknown framing \"morse\" (expected one of: lf, stx-etx, length-prefix, file)",
             ])
     }
@@ -25,7 +25,7 @@ import Testing
             plus: "[[feeds]]\nname = \"a\"\nformat = \"JSONL\"\ntransport = \"spool-dir\"\npath = \"/x\"")
         #expect(
             problems(text) == [
-                "test.toml:12: feeds[0].format: unknown format \"JSONL\" (expected one of: aidx, mvt, csv, jsonl); did you mean \"jsonl\"?"
+                "test.toml:12: feeds[0].format: unknown format \"JSONL\" (expected one of: aidx, mvt, csv, jsonl, sql); did you mean \"jsonl\"?"
             ])
     }
 

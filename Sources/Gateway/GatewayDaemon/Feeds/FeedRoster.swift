@@ -19,6 +19,7 @@ final class FeedRoster: Sendable {
             case .tcpConnect: return snapshot.openConnections > 0
             case .tcpListen: return snapshot.isListening
             case .spoolDir, .tailFile: return true
+            case .httpPoll, .amqp, .sqlPoll: return snapshot.openConnections > 0
             }
         }
     }

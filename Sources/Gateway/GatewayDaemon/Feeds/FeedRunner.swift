@@ -84,6 +84,8 @@ final class FeedRunner: Sendable {
                     config: feed, sink: sink, logger: logger, resumingAt: positions.tailPositions[feed.name]
                 ).run()
             }
+        case .httpPoll, .amqp, .sqlPoll:
+            try await runPull(feed, sink: sink, positions: positions)
         }
     }
 
