@@ -59,11 +59,14 @@ let package = Package(
         .systemLibrary(
             name: "CRabbitMQ", path: "Sources/System/CRabbitMQ", pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]),
+        // unixODBC's driver manager: the sql-poll feed reaches the site's database driver through it.
+        .systemLibrary(name: "CODBC", path: "Sources/System/CODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
         // glibc's malloc.h, for malloc_trim (part of libc: nothing to link).
         .systemLibrary(name: "CMalloc", path: "Sources/System/CMalloc"),
         .target(name: "Postgres", dependencies: ["CLibPQ"], path: "Sources/System/Postgres"),
         .target(name: "MQTT", dependencies: ["CMosquitto"], path: "Sources/System/MQTT"),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], path: "Sources/System/AMQP"),
+        .target(name: "ODBC", dependencies: ["CODBC"], path: "Sources/System/ODBC"),
         .target(name: "Systemd", dependencies: ["CSystemd"], path: "Sources/System/Systemd"),
         // What every PostgreSQL-backed store shares: connecting through an outage, the schema migrator.
         .target(
@@ -98,7 +101,7 @@ let package = Package(
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration", "FeedFraming", "FlightModel", "Telemetry", "Timing",
+                "Configuration", "FeedFraming", "FlightModel", "Telemetry", "Timing", "AMQP", "ODBC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -364,6 +367,7 @@ let package = Package(
             name: "PassengerPageTests", dependencies: ["RelayDaemon", "FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
+        .testTarget(name: "ODBCTests", dependencies: ["ODBC", "FlightEdgeTestSupport"], path: "Tests/System/ODBCTests"),
         .testTarget(
             name: "CentralTests",
             dependencies: [
