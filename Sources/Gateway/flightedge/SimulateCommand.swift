@@ -10,7 +10,9 @@ struct SimulateCommand: AsyncParsableCommand {
         discussion: """
             Flights are scheduled over the day; estimates drift, gates are assigned and changed, boarding \
             starts, flights depart and arrive on belts; a few are cancelled, reinstated or diverted. \
-            The same --seed gives the same day.
+            The same --seed gives the same day. --format aidx writes each update as an IATA AIDX 21.3 \
+            FlightLegNotifRQ (read it with framing = "stx-etx"); --format mvt writes the movements among \
+            them as Type B MVT and DIV messages (SOH heading, STX text, ETX), and skips what MVT cannot say.
             """
     )
 
@@ -20,7 +22,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Simulated seconds per real second; 0 sends as fast as possible.")
     var speed: Double = 0
 
-    @Option(help: "Output format (jsonl).")
+    @Option(help: "Output format: jsonl, aidx or mvt.")
     var format = "jsonl"
 
     @Option(help: "Send to a tcp-listen feed at HOST:PORT instead of stdout.")
@@ -39,7 +41,9 @@ struct SimulateCommand: AsyncParsableCommand {
     var airport = "ZRH"
 
     func validate() throws {
-        guard format == "jsonl" else { throw ValidationError("--format: only jsonl is simulated so far") }
+        guard SimulatedFormat(rawValue: format) != nil else {
+            throw ValidationError("--format must be jsonl, aidx or mvt (got \(format))")
+        }
         guard flights > 0 && flights <= 200_000 else { throw ValidationError("--flights must be 1...200000") }
         guard speed >= 0 else { throw ValidationError("--speed must be 0 (as fast as possible) or more") }
         if let date, SimulatedClockPublic.midnight(date) == nil { throw ValidationError("--date must be yyyy-MM-dd") }
@@ -79,6 +83,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         var startTime = messages.first?.time ?? dayStart
         if let start, let seconds = Self.secondsOfDay(start) { startTime = dayStart + seconds }
+        var writer = SimulatedFeedWriter(format: SimulatedFormat(rawValue: format)!)
+        var written = 0
         let began = ContinuousClock.now
         var pending: [UInt8] = []
         pending.reserveCapacity(1 << 16)
@@ -91,8 +97,9 @@ struct SimulateCommand: AsyncParsableCommand {
                     try await Task.sleep(until: due)
                 }
             }
-            pending.append(contentsOf: message.json.utf8)
-            pending.append(UInt8(ascii: "\n"))
+            guard let frame = writer.frame(for: message) else { continue }
+            pending.append(contentsOf: frame)
+            written += 1
             if pending.count > 60_000 {
                 try output.write(pending)
                 pending.removeAll(keepingCapacity: true)
@@ -100,6 +107,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         try output.write(pending)
         output.close()
-        FileHandle.standardError.write(Data("simulate: \(messages.count) updates for \(flights) flights\n".utf8))
+        let said = written == messages.count ? "" : " (\(messages.count - written) of the day's updates have no \(format) form)"
+        FileHandle.standardError.write(Data("simulate: \(written) \(format == "jsonl" ? "updates" : "\(format) messages") for \(flights) flights\(said)\n".utf8))
     }
 }

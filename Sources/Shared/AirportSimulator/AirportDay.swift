@@ -13,6 +13,8 @@ public struct AirportDay: Sendable {
         public var time: Int64
         /// The normalized update as one JSON line (no newline).
         public var json: String
+        /// What the update says, for the other formats' writers (``SimulatedFeedWriter``).
+        var update: SimulatedUpdate
     }
 
     public var airport: String

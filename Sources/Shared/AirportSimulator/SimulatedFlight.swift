@@ -21,13 +21,12 @@ struct SimulatedFlight {
         self.date = date
     }
 
-    /// A fact of one update: a field name and its JSON value (nil: JSON null, cleared).
-    typealias Fact = (field: String, value: Value?)
+    typealias Fact = SimulatedUpdate.Fact
+    typealias Value = SimulatedUpdate.Value
 
-    enum Value {
-        case text(String)
-        case time(Int64)
-        case list([String])
+    /// Who the flight is, shared by all its messages.
+    var identity: SimulatedUpdate.Flight {
+        SimulatedUpdate.Flight(airline: airline, number: number, date: date, departure: departure, airport: airport, other: other)
     }
 
     func plan(using random: inout SeededGenerator, into messages: inout [AirportDay.Message], dayStart: Int64) {
@@ -46,10 +45,12 @@ struct SimulatedFlight {
         let belt = String(Int.random(in: 1...12, using: &random))
         let codeshares = Int.random(in: 0..<100, using: &random) < 30 ? ["\(AirportDay.airlines[Int.random(in: 0..<AirportDay.airlines.count, using: &random)])\(Int.random(in: 1000...9999, using: &random))"] : []
         let estimated = scheduled + delay
+        let identity = self.identity
         // Each message is sent a little before the moment it describes, never before the day starts.
         func at(_ offset: Int64, _ facts: [Fact]) {
             let time = max(dayStart, scheduled + offset)
-            messages.append(AirportDay.Message(time: time, json: json(facts, sourceTime: time)))
+            messages.append(
+                AirportDay.Message(time: time, json: json(facts, sourceTime: time), update: SimulatedUpdate(flight: identity, facts: facts)))
         }
 
         var first: [Fact] = [
