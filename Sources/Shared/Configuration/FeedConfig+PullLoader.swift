@@ -179,15 +179,4 @@ struct PullKeys {
         return markers == 1
             ? nil : "needs exactly one ? (the cursor, e.g. WHERE changed_at > ? ORDER BY changed_at); found \(markers)"
     }
-
-    /// `file` for `aidx` and `mvt` over http-poll (a response is one frame), `lf` for the line
-    /// formats; amqp takes a message as one frame, sql-poll a row as one line.
-    static func defaultFraming(for transport: FeedTransport, format: FeedFormat) -> Framing {
-        switch transport {
-        case .httpPoll: format == .aidx || format == .mvt ? .file : .lf
-        case .amqp: .file
-        case .sqlPoll: .lf
-        case .tcpConnect, .tcpListen, .spoolDir, .tailFile: transport == .spoolDir ? .file : .lf
-        }
-    }
 }

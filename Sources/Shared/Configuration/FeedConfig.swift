@@ -158,6 +158,8 @@ public enum Framing: String, Sendable, CaseIterable {
     public static func `default`(for transport: FeedTransport, format: FeedFormat) -> Framing {
         switch (transport, format) {
         case (.spoolDir, .aidx), (.spoolDir, .mvt): .file
+        // An http-poll response of aidx or mvt is one message; an amqp message is one frame.
+        case (.httpPoll, .aidx), (.httpPoll, .mvt), (.amqp, _): .file
         default: .lf
         }
     }

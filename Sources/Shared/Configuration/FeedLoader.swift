@@ -52,7 +52,6 @@ struct FeedLoader {
         feed.maxConnectionsPerPeer = perPeer
         feed.frameTimeoutSeconds = frameTimeout
         feed.pull = pull
-        if transport.isPull && framing == nil { feed.framing = PullKeys.defaultFraming(for: transport, format: format) }
         return feed
     }
 
