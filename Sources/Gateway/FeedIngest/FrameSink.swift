@@ -9,11 +9,17 @@ public struct FrameSink: Sendable {
     public let counters: FeedCounters
     /// Decodes a frame in the feed's own task, before it is queued (nil: the pipeline does).
     public let decode: (@Sendable (Frame) -> DecodedFrame)?
+    /// Decodes the frames of one read side by side, in feed order (``OrderedDecoder``).
+    let ordered: OrderedDecoder?
 
-    public init(queue: IngestQueue<Frame>, counters: FeedCounters, decode: (@Sendable (Frame) -> DecodedFrame)? = nil) {
+    public init(
+        queue: IngestQueue<Frame>, counters: FeedCounters, decode: (@Sendable (Frame) -> DecodedFrame)? = nil,
+        decodeWidth: Int = OrderedDecoder.processorCount
+    ) {
         self.queue = queue
         self.counters = counters
         self.decode = decode
+        self.ordered = decode.map { OrderedDecoder(width: decodeWidth, decode: $0) }
     }
 
     /// Hands a frame to the pipeline, waiting while it is full (backpressure). False when the
@@ -32,8 +38,14 @@ public struct FrameSink: Sendable {
         _ outputs: [FramerOutput], feed: String, position: (_ offset: Int64, _ end: Int64) -> FramePosition
     ) async -> Bool {
         let now = WallClock.milliseconds
-        for output in outputs {
-            let frame = Frame(output, feed: feed, receivedAtMilliseconds: now, position: position)
+        let received = monotonicNanoseconds()
+        var frames = outputs.map { output in
+            var frame = Frame(output, feed: feed, receivedAtMilliseconds: now, position: position)
+            frame.receivedAtNanoseconds = received
+            return frame
+        }
+        await ordered?.decode(&frames)
+        for frame in frames {
             guard await deliver(frame) else { return false }
         }
         return true
