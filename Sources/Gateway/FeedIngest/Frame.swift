@@ -57,9 +57,14 @@ public enum FramePosition: Sendable, Hashable, CustomStringConvertible {
     /// A byte offset in a tailed file, which file (its inode: the name moves on rotation) and
     /// where the next frame starts: the position a restart resumes from.
     case tail(name: String, inode: UInt64, offset: Int64, end: Int64)
+    /// A byte offset in a pulled response (`http-poll`): when it was polled (milliseconds since
+    /// 1970, UTC) and the server's tag for it (its ETag, else its Last-Modified), if it sent one.
+    case poll(at: Int64, tag: String?, offset: Int64)
 
     public var description: String {
         switch self {
+        case .poll(let at, let tag, let offset):
+            "poll \(Timestamp(millisecondsSinceEpoch: at).iso8601)\(tag.map { " " + $0 } ?? "")@\(offset)"
         case .stream(let peer, let connection, let offset): "\(peer)#\(connection)@\(offset)"
         case .file(let name, let offset), .tail(let name, _, let offset, _): "\(name)@\(offset)"
         }

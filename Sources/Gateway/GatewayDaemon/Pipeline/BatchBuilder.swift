@@ -168,6 +168,11 @@ struct BatchBuilder: Sendable {
             checkpoint.fileName = name
             checkpoint.fileInode = Int64(bitPattern: inode)
             checkpoint.offset = end
+        case .poll(let at, let tag, let offset):
+            // The last committed response: its tag and poll time (nothing resumes from it).
+            checkpoint.fileName = tag
+            checkpoint.sequence = at
+            checkpoint.offset = offset
         }
         if let completion = frame.fileCompletion { batch.fileFrames.append((completion, rejected)) }
         let checkpoints = batch.rows.checkpoints
