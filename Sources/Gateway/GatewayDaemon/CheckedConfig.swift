@@ -11,7 +11,8 @@ extension GatewayConfig {
         do {
             loaded = try GatewayConfig.load(path: path)
         } catch {
-            return .failure(CheckedConfigProblems(path: path, problems: error.errors.map(\.description)))
+            let names = FeedTableNames(path: path)
+            return .failure(CheckedConfigProblems(path: path, problems: error.errors.map(names.describe)))
         }
         let problems = loaded.feeds.compactMap { feed -> String? in
             do {

@@ -12,10 +12,19 @@ struct CheckConfigCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    @Flag(help: "Check the file alone, not the password files and spool folders it names (a configuration for another machine).")
+    var skipFiles = false
+
     func run() async throws {
         let loaded = try config.load()
         for warning in loaded.permissionWarnings(configPath: config.path) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+        let problems = skipFiles ? [] : loaded.deploymentProblems(configPath: config.path)
+        guard problems.isEmpty else {
+            let text = (problems + ["\(config.path): \(problems.count) error(s)"]).joined(separator: "\n")
+            FileHandle.standardError.write(Data("\(text)\n".utf8))
+            throw ExitCode(1)
         }
         print(loaded.redacted())
         print("\(config.path): OK (\(loaded.feeds.count) feed(s))")

@@ -26,6 +26,12 @@ struct FilePermissionsTests {
             host = "127.0.0.1"
             username = "flightedge"
             password_file = "\(password.path)"
+
+            [[feeds]]
+            name = "sim"
+            format = "jsonl"
+            transport = "tcp-listen"
+            address = "127.0.0.1:57002"
             """.utf8).write(to: config)
 
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: config.path)
