@@ -14,6 +14,8 @@ public final class FeedCounters: Sendable {
     private let listening = Atomic<Bool>(false)
     private let slots = Atomic<Int>(0)
     private let frameTimeouts = Atomic<Int64>(0)
+    /// Polls, unchanged answers, server-imposed waits: the pull transports' figures.
+    public let pull = PullCounters()
 
     public init(feed: String) {
         self.feed = feed
@@ -27,8 +29,8 @@ public final class FeedCounters: Sendable {
     /// The pipeline rejected a frame of this feed.
     public func frameRejected() { rejected.add(1, ordering: .relaxed) }
     func peerRefused() { refused.add(1, ordering: .relaxed) }
-    func connectionOpened() { connections.add(1, ordering: .relaxed) }
-    func connectionClosed() { connections.subtract(1, ordering: .relaxed) }
+    public func connectionOpened() { connections.add(1, ordering: .relaxed) }
+    public func connectionClosed() { connections.subtract(1, ordering: .relaxed) }
     func reconnected() { reconnects.add(1, ordering: .relaxed) }
     func bytesSkipped(_ count: Int64) { skipped.add(count, ordering: .relaxed) }
     func setListening(_ value: Bool) { listening.store(value, ordering: .relaxed) }

@@ -1,4 +1,5 @@
 import Configuration
+import FeedFormats
 import FeedIngest
 
 /// The pull transports (DESIGN.md "Pull transports"): each one's reader, started like the others.
@@ -6,7 +7,11 @@ import FeedIngest
 extension FeedRunner {
     func runPull(_ feed: FeedConfig, sink: FrameSink, positions: FeedPositions) async throws {
         switch feed.transport {
-        case .httpPoll, .amqp, .sqlPoll:
+        case .httpPoll:
+            let isAIDX = feed.format == .aidx
+            let wait: @Sendable ([UInt8]) -> Duration? = { isAIDX ? AIDXResponseWarnings.requestedWait(in: $0) : nil }
+            try await HTTPPollFeed(config: feed, sink: sink, logger: logger, requestedWait: wait).run()
+        case .amqp, .sqlPoll:
             throw PullFeedUnavailable(transport: feed.transport)
         case .tcpConnect, .tcpListen, .spoolDir, .tailFile:
             preconditionFailure("runPull is for pull transports, not \(feed.transport.rawValue)")

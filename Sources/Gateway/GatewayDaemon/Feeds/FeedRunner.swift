@@ -11,7 +11,7 @@ import Timing
 final class FeedRunner: Sendable {
     private let queue: IngestQueue<Frame>
     private let decode: (@Sendable (Frame) -> DecodedFrame)?
-    private let logger: Logger
+    let logger: Logger
     private let tasks = Mutex<[String: Task<Void, Never>]>([:])
     private let onFailure: @Sendable (_ feed: String, _ error: any Error) -> Void
 

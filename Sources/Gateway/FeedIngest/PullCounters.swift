@@ -1,0 +1,46 @@
+import Synchronization
+
+/// The counters of a pull feed (`http-poll`, and `sql-poll` if it wants them), beside its
+/// ``FeedCounters``: read by `/metrics`.
+public final class PullCounters: Sendable {
+    private let polls = Atomic<Int64>(0)
+    private let unchanged = Atomic<Int64>(0)
+    private let serverWaits = Atomic<Int64>(0)
+    private let serverWaitMilliseconds = Atomic<Int64>(0)
+    private let failures = Atomic<Int64>(0)
+    private let lastSuccess = Atomic<Int64>(0)
+
+    public init() {}
+
+    /// A request sent (or a query run).
+    public func polled() { polls.add(1, ordering: .relaxed) }
+    /// An answer that held nothing new (HTTP 304, a body equal to the last one).
+    public func answeredUnchanged() { unchanged.add(1, ordering: .relaxed) }
+    /// The server asked us to wait `milliseconds` (Retry-After, AIDX FlightLegRS warnings).
+    public func serverImposedWait(milliseconds: Int64) {
+        serverWaits.add(1, ordering: .relaxed)
+        serverWaitMilliseconds.add(milliseconds, ordering: .relaxed)
+    }
+    /// A poll that failed (no answer, an error status).
+    public func failed() { failures.add(1, ordering: .relaxed) }
+    /// A poll that got an answer, at `milliseconds` since 1970.
+    public func succeeded(at milliseconds: Int64) { lastSuccess.store(milliseconds, ordering: .relaxed) }
+
+    public var snapshot: Snapshot {
+        Snapshot(
+            polls: polls.load(ordering: .relaxed), unchanged: unchanged.load(ordering: .relaxed),
+            serverWaits: serverWaits.load(ordering: .relaxed),
+            serverWaitMilliseconds: serverWaitMilliseconds.load(ordering: .relaxed),
+            failures: failures.load(ordering: .relaxed), lastSuccessAtMilliseconds: lastSuccess.load(ordering: .relaxed))
+    }
+
+    public struct Snapshot: Sendable, Equatable {
+        public var polls: Int64
+        public var unchanged: Int64
+        public var serverWaits: Int64
+        public var serverWaitMilliseconds: Int64
+        public var failures: Int64
+        /// 0 before the first success.
+        public var lastSuccessAtMilliseconds: Int64
+    }
+}
