@@ -40,6 +40,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Airport IATA code.")
     var airport = "ZRH"
 
+    @Flag(help: "The demo's day: it opens 30 minutes before now and is sent from now, so flights depart within minutes and only the state so far comes at once (not with --date or --start).")
+    var now = false
+
     func validate() throws {
         guard SimulatedFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be jsonl, aidx or mvt (got \(format))")
@@ -49,6 +52,9 @@ struct SimulateCommand: AsyncParsableCommand {
         if let date, SimulatedClockPublic.midnight(date) == nil { throw ValidationError("--date must be yyyy-MM-dd") }
         if let start, Self.secondsOfDay(start) == nil {
             throw ValidationError("--start must be a UTC time of day, HH:mm from 00:00 to 23:59 (got \(start))")
+        }
+        if now && (date != nil || start != nil) {
+            throw ValidationError("--now starts the day from the current time: leave out --date and --start")
         }
         guard airport.count == 3, airport.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw ValidationError("--airport must be an IATA code, three capital letters such as ZRH (got \(airport))")
@@ -72,7 +78,11 @@ struct SimulateCommand: AsyncParsableCommand {
             let now = Int64(Date().timeIntervalSince1970)
             dayStart = now - now % 86_400
         }
-        let day = AirportDay(airport: airport, flights: flights, seed: seed, dayStart: dayStart)
+        let opened = Int64(Date().timeIntervalSince1970)
+        let day =
+            now
+            ? AirportDay(airport: airport, flights: flights, seed: seed, firstSchedule: opened - 30 * 60)
+            : AirportDay(airport: airport, flights: flights, seed: seed, dayStart: dayStart)
         let messages = day.messages()
         let output: FeedOutput
         do {
@@ -83,6 +93,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         var startTime = messages.first?.time ?? dayStart
         if let start, let seconds = Self.secondsOfDay(start) { startTime = dayStart + seconds }
+        if now { startTime = opened }
         var writer = SimulatedFeedWriter(format: SimulatedFormat(rawValue: format)!)
         var written = 0
         let began = ContinuousClock.now

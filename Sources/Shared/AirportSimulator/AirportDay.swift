@@ -20,14 +20,31 @@ public struct AirportDay: Sendable {
     public var airport: String
     public var flights: Int
     public var seed: UInt64
-    /// Midnight UTC of the simulated day, seconds since 1970.
+    /// Midnight UTC of the simulated day, seconds since 1970; no message is sent before it.
     public var dayStart: Int64
+    /// The first scheduled time of the day, seconds since 1970: schedules spread over the
+    /// 17.5 hours from here. Each flight's date is the UTC date of its own schedule, so a day
+    /// that opens in the evening has flights after midnight on the next date.
+    public var firstSchedule: Int64
 
+    /// The day of `dayStart` (midnight UTC): schedules 05:00–22:30 UTC, all on that date.
     public init(airport: String = "ZRH", flights: Int, seed: UInt64, dayStart: Int64) {
         self.airport = airport
         self.flights = flights
         self.seed = seed
         self.dayStart = dayStart
+        self.firstSchedule = dayStart + 5 * 3600
+    }
+
+    /// A day whose first flight is scheduled at `firstSchedule`, any time of day (the demo's
+    /// day opens a little before now, so flights depart within minutes of the start). Messages
+    /// describing moments before `firstSchedule - 6 h` are sent at that moment.
+    public init(airport: String = "ZRH", flights: Int, seed: UInt64, firstSchedule: Int64) {
+        self.airport = airport
+        self.flights = flights
+        self.seed = seed
+        self.dayStart = firstSchedule - 6 * 3600
+        self.firstSchedule = firstSchedule - firstSchedule % 60
     }
 
     static let airlines = [
@@ -54,11 +71,11 @@ public struct AirportDay: Sendable {
             } while !usedNumbers.insert(airline + number).inserted
             let departure = index % 2 == 0
             let other = Self.airports[Int.random(in: 0..<Self.airports.count, using: &random)]
-            // Schedules spread over 05:00–22:30 UTC, on the minute, every 5 minutes.
-            let scheduled = dayStart + Int64(5 * 3600 + Int.random(in: 0..<210, using: &random) * 300)
+            // Schedules spread over 17.5 hours from the first, on the minute, every 5 minutes.
+            let scheduled = firstSchedule + Int64(Int.random(in: 0..<210, using: &random) * 300)
             let flight = SimulatedFlight(
                 airline: airline, number: number, departure: departure, airport: airport, other: other,
-                scheduled: scheduled, date: SimulatedClock.dateString(dayStart))
+                scheduled: scheduled, date: SimulatedClock.dateString(scheduled))
             flight.plan(using: &random, into: &messages, dayStart: dayStart)
         }
         messages.sort { $0.time < $1.time }
