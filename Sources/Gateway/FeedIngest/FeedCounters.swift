@@ -39,12 +39,14 @@ public final class FeedCounters: Sendable {
 
     /// A consistent-enough copy of the counters.
     public var snapshot: Snapshot {
-        Snapshot(
+        var snapshot = Snapshot(
             frames: frames.load(ordering: .relaxed), rejected: rejected.load(ordering: .relaxed),
             refusedPeers: refused.load(ordering: .relaxed), openConnections: connections.load(ordering: .relaxed),
             lastFrameAtMilliseconds: lastFrameAt.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed),
             skippedBytes: skipped.load(ordering: .relaxed), isListening: listening.load(ordering: .relaxed),
             connectionSlots: slots.load(ordering: .relaxed), frameTimeouts: frameTimeouts.load(ordering: .relaxed))
+        snapshot.pull = pull.snapshot
+        return snapshot
     }
 
     public struct Snapshot: Sendable, Equatable {
@@ -63,5 +65,7 @@ public final class FeedCounters: Sendable {
         public var connectionSlots: Int = 0
         /// Connections closed for holding an unfinished frame past `frame_timeout`.
         public var frameTimeouts: Int64 = 0
+        /// A pull feed's polls (all zero for the others).
+        public var pull = PullCounters.Snapshot()
     }
 }

@@ -1,3 +1,4 @@
+public import Telemetry
 import Synchronization
 
 /// The counters of a pull feed (`http-poll`, and `sql-poll` if it wants them), beside its
@@ -35,12 +36,22 @@ public final class PullCounters: Sendable {
     }
 
     public struct Snapshot: Sendable, Equatable {
-        public var polls: Int64
-        public var unchanged: Int64
-        public var serverWaits: Int64
-        public var serverWaitMilliseconds: Int64
-        public var failures: Int64
+        public var polls: Int64 = 0
+        public var unchanged: Int64 = 0
+        public var serverWaits: Int64 = 0
+        public var serverWaitMilliseconds: Int64 = 0
+        public var failures: Int64 = 0
         /// 0 before the first success.
-        public var lastSuccessAtMilliseconds: Int64
+        public var lastSuccessAtMilliseconds: Int64 = 0
+    }
+}
+
+extension PullFigures {
+    /// The figures `/metrics` shows of `snapshot`.
+    public init(_ snapshot: PullCounters.Snapshot) {
+        self.init(
+            polls: snapshot.polls, unchanged: snapshot.unchanged, serverWaits: snapshot.serverWaits,
+            serverWaitSeconds: Double(snapshot.serverWaitMilliseconds) / 1000, failures: snapshot.failures,
+            lastSuccessSeconds: Double(snapshot.lastSuccessAtMilliseconds) / 1000)
     }
 }

@@ -16,6 +16,8 @@ public struct GatewayFigures: Sendable {
         public var isStale: Bool
         /// A listening `tcp-listen` feed's `max_connections`, else 0.
         public var connectionSlots: Int = 0
+        /// A pull feed's polls; nil for the other transports.
+        public var pull: PullFigures? = nil
 
         /// The figures as read.
         public init(

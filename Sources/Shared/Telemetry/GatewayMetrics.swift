@@ -115,7 +115,7 @@ private struct ScrapedInstruments: Sendable {
         var current = Set<String>()
         for feed in figures.feeds {
             current.insert(feed.name)
-            var instruments = feeds[feed.name] ?? FeedInstruments(feed: feed.name, factory: factory)
+            var instruments = feeds[feed.name] ?? FeedInstruments(feed: feed.name, factory: factory, pull: feed.pull != nil)
             instruments.update(from: feed)
             feeds[feed.name] = instruments
         }
@@ -149,9 +149,11 @@ private struct FeedInstruments: Sendable {
     let up: Meter
     let silentSeconds: Meter
     let stale: Meter
+    var pull: PullInstruments?
 
-    init(feed: String, factory: PrometheusMetricsFactory) {
+    init(feed: String, factory: PrometheusMetricsFactory, pull: Bool = false) {
         let labels = [("feed", feed)]
+        self.pull = pull ? PullInstruments(feed: feed, factory: factory) : nil
         frames = FollowedTotal(factory.counter("flightedge_feed_frames_total", help: "Frames received per feed.", labels: labels))
         rejectedFrames = FollowedTotal(
             factory.counter(
@@ -189,11 +191,13 @@ private struct FeedInstruments: Sendable {
         up.set(feed.isUp ? 1 : 0)
         silentSeconds.set(feed.silentSeconds)
         stale.set(feed.isStale ? 1 : 0)
+        if let figures = feed.pull { pull?.update(from: figures) }
     }
 
     /// Takes the feed's samples out of the registry.
     func destroy() {
         for total in [frames, rejectedFrames, skippedBytes, refusedConnections, reconnects] { total.counter.destroy() }
         for meter in [connections, connectionSlots, up, silentSeconds, stale] { meter.destroy() }
+        pull?.destroy()
     }
 }

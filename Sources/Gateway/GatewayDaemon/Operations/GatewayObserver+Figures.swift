@@ -13,6 +13,7 @@ extension GatewayObserver {
                 reconnects: feed.counters.reconnects, openConnections: feed.counters.openConnections, isUp: feed.isUp,
                 silentSeconds: feed.silentSeconds, isStale: feed.isStale)
             figures.connectionSlots = feed.counters.connectionSlots
+            if feed.config.transport.isPull { figures.pull = PullFigures(feed.counters.pull) }
             return figures
         }
         figures.committedFrames = progress.committedFrames
