@@ -318,7 +318,10 @@ let package = Package(
             ],
             path: "Tests/Shared/TelemetryTests"
         ),
-        .testTarget(name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration"], path: "Tests/Gateway/FeedIngestTests"),
+        .testTarget(
+            name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration", "FeedFormats", "AirportSimulator", "FlightModel"],
+            path: "Tests/Gateway/FeedIngestTests"
+        ),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "Postgres"], path: "Tests/Gateway/HistoryStoreTests"),
         .testTarget(
             name: "GatewayDaemonTests",
@@ -328,7 +331,7 @@ let package = Package(
         .testTarget(name: "FeedFramingTests", dependencies: ["FeedFraming"], path: "Tests/Gateway/FeedFramingTests"),
         .testTarget(name: "BoardsTests", dependencies: ["Boards", "FlightModel", "JSON"], path: "Tests/Gateway/BoardsTests"),
         .testTarget(
-            name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration"],
+            name: "FeedFormatsTests", dependencies: ["FeedFormats", "FlightModel", "Configuration", "AirportSimulator"],
             path: "Tests/Gateway/FeedFormatsTests", exclude: ["Samples"]
         ),
         .testTarget(
