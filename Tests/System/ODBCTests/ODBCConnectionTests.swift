@@ -44,7 +44,7 @@ import Testing
         try await TestServices.withTemporaryDatabase { url in
             let connection = try ODBCConnection(
                 connectionString: try ODBCTestSource.connectionString(database: ODBCTestSource.databaseName(of: url)))
-            do {
+            do throws(ODBCError) {
                 let statement = try connection.prepare("SELECT * FROM no_such_view WHERE changed_at > ?")
                 _ = try statement.execute(["x"])
                 Issue.record("a query of a missing view ran")
@@ -58,7 +58,7 @@ import Testing
 
     @Test func unreachableServerIsAConnectionProblemWithoutThePassword() throws {
         let port = try Loopback.freePort()
-        do {
+        do throws(ODBCError) {
             _ = try ODBCConnection(
                 connectionString: "Driver={\(ODBCTestSource.driver)};Server=127.0.0.1;Port=\(port);Database=x;UID=flightedge",
                 password: "s3cret;}", loginTimeout: .seconds(2))
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func unknownDriverIsNamed() throws {
-        do {
+        do throws(ODBCError) {
             _ = try ODBCConnection(connectionString: "Driver={No Such Driver};Server=127.0.0.1")
             Issue.record("connected through a driver that does not exist")
         } catch {
