@@ -22,7 +22,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of the latency run.")
     var latencySeconds = 15
 
-    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro, relay, relay-memory (comma separated).")
+    @Option(help: "Flights in the aidx-day and mvt-day runs (AIDX: about 21 messages of 8.5 kB each).")
+    var formatFlights = 1000
+
+    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro, relay, relay-memory, aidx-day, mvt-day (comma separated).")
     var only = "limits,tcp,spool,history,latency,micro"
 
     @Option(help: "relay: deliveries per channel of the throughput run (and of the raw client's).")
@@ -73,6 +76,8 @@ struct BenchCommand: AsyncParsableCommand {
             table.add("  \(result.transport): mean commit", result.meanCommitMilliseconds, "ms")
             table.add("  \(result.transport): messages published", result.published, "")
         }
+
+        try await formatDayFigures(environment, parts: parts, publishRate: publishRate, into: &table)
 
         if parts.contains("history") {
             var results: [HistoryScaling.Result] = []
