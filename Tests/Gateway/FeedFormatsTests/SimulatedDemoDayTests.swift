@@ -1,4 +1,5 @@
 import AirportSimulator
+import Foundation
 import Testing
 
 /// Issue 17, item 5: the demo sent 93 % of the day in its first second, then trickled. A day that
