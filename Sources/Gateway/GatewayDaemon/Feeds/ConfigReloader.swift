@@ -102,7 +102,7 @@ final class ConfigReloader: Sendable {
             guard let feed = roster.first(where: { $0.config.name == config.name }) else { continue }
             let listening = Latch()
             bound[config.name] = listening
-            runner.start(config, counters: feed.counters, positions: positions) { listening.open() }
+            runner.start(feed.config, counters: feed.counters, positions: positions) { listening.open() }
         }
         running.withLock { $0.feeds = new.feeds }
         logger.info("configuration reloaded", metadata: ["feeds": "\(changes.summary)"])

@@ -40,7 +40,13 @@ final class FeedRoster: Sendable {
     }
 
     static func makeFeed(_ config: FeedConfig, airport: AirportConfig, counters: FeedCounters? = nil) throws -> Feed {
-        Feed(
+        var config = config
+        // A sql-poll feed converts timestamps with an offset to the zone its decoder reads local
+        // times in: the airport's unless its options name one. Made explicit for its reader.
+        if config.transport == .sqlPoll && config.options["timezone"] == nil {
+            config.options["timezone"] = .string(airport.timezone)
+        }
+        return Feed(
             config: config, decoder: try DecoderCatalog.decoder(for: config, airport: airport),
             counters: counters ?? FeedCounters(feed: config.name))
     }

@@ -1,6 +1,7 @@
 import Configuration
 import FeedFormats
 import FeedIngest
+import Foundation
 
 /// The pull transports (DESIGN.md "Pull transports"): each one's reader, started like the others.
 /// A pull feed counts as up (`openConnections` > 0) while its last fetch succeeded.
@@ -11,8 +12,15 @@ extension FeedRunner {
             let isAIDX = feed.format == .aidx
             let wait: @Sendable ([UInt8]) -> Duration? = { isAIDX ? AIDXResponseWarnings.requestedWait(in: $0) : nil }
             try await HTTPPollFeed(config: feed, sink: sink, logger: logger, requestedWait: wait).run()
-        case .amqp, .sqlPoll:
-            throw PullFeedUnavailable(transport: feed.transport)
+        case .amqp:
+            try await AMQPQueueFeed(config: feed, sink: sink, logger: logger).run()
+        case .sqlPoll:
+            // The roster sets `timezone` (FeedRoster.makeFeed); the resume value of the feed's last
+            // committed row is its checkpoint's file_name (the `.poll` position's tag).
+            let zone = TimeZone(identifier: feed.options["timezone"]?.string ?? "UTC") ?? .gmt
+            try await SQLPollFeed(
+                config: feed, sink: sink, logger: logger, zone: zone, resumingAfter: positions.spoolPositions[feed.name]?.file
+            ).run()
         case .tcpConnect, .tcpListen, .spoolDir, .tailFile:
             preconditionFailure("runPull is for pull transports, not \(feed.transport.rawValue)")
         }
