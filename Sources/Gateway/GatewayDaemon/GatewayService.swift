@@ -119,7 +119,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         ) { feed, error in gate.feedFailed(feed, error) }
         let reporter = StatusReporter(
             topicRoot: topicRoot, broker: broker, writer: writer, publisher: publisher, feeds: feeds,
-            progress: progress, notifier: notifier, logger: logger)
+            progress: progress, notifier: notifier, logger: logger, status: status)
         let reloader = ConfigReloader(
             path: configPath, running: config, feeds: feeds, runner: runner, queue: queue, pipeline: pipeline,
             writer: writer, notifier: notifier, logger: logger)

@@ -12,10 +12,14 @@ public struct GatewayStatus: Sendable {
         self.startedAt = ISO8601DateFormatter().string(from: Date())
     }
 
-    /// `{"state":"online"|"offline","boot_id":…,"version":…,"started_at":…}`
-    public func payload(online: Bool) -> [UInt8] {
+    /// `{"state":"online"|"offline","boot_id":…,"version":…,"started_at":…}`, and with
+    /// `streamSeq` the additive `"stream_seq"`: every event up to that number was handed to the
+    /// broker, so a relay that saw less knows the rest of the stream was lost on the way (a hole
+    /// at the end of a day has no later event to reveal it).
+    public func payload(online: Bool, streamSeq: Int64? = nil) -> [UInt8] {
         let state = online ? "online" : "offline"
+        let head = streamSeq.map { #","stream_seq":\#($0)"# } ?? ""
         return Array(
-            #"{"state":"\#(state)","boot_id":"\#(bootID)","version":"\#(version)","started_at":"\#(startedAt)"}"#.utf8)
+            #"{"state":"\#(state)","boot_id":"\#(bootID)","version":"\#(version)","started_at":"\#(startedAt)"\#(head)}"#.utf8)
     }
 }

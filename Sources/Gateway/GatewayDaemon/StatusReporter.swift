@@ -11,7 +11,7 @@ import Systemd
 /// Every two seconds: the one-line `STATUS=` for `systemctl status`, `WATCHDOG=1` when the
 /// pipeline progresses (``PipelineProgress/isProgressing``, the verdict `/healthz` gives too: a
 /// health-gated watchdog, not a timer), and the retained `feeds/{feed}/status` topics when they
-/// changed.
+/// changed, and the stream's head in the retained `status` (``publishStreamHead()``).
 final class StatusReporter: Sendable {
     let topicRoot: String
     let broker: BrokerLink
@@ -21,12 +21,18 @@ final class StatusReporter: Sendable {
     let progress: PipelineProgress
     let notifier: SystemdNotifier
     let logger: Logger
+    let status: GatewayStatus
     private let lastPayloads = Mutex<[String: [UInt8]]>([:])
+    /// The head last said and when; said again when it moved, or after ``headInterval``.
+    private let lastHead = Mutex<(seq: Int64, at: ContinuousClock.Instant)?>(nil)
+    /// A relay that missed the last one (the bridge was cut when it went) hears it again this soon.
+    static let headInterval: Duration = .seconds(10)
 
     init(
         topicRoot: String, broker: BrokerLink, writer: HistoryWriter, publisher: OutboxPublisher,
-        feeds: FeedRoster, progress: PipelineProgress, notifier: SystemdNotifier, logger: Logger
+        feeds: FeedRoster, progress: PipelineProgress, notifier: SystemdNotifier, logger: Logger, status: GatewayStatus
     ) {
+        self.status = status
         self.topicRoot = topicRoot
         self.broker = broker
         self.writer = writer
@@ -43,8 +49,31 @@ final class StatusReporter: Sendable {
             // Alive: idle waiting for frames, or committed or retried within the stall limit.
             if progress.isProgressing { notifier.post(.watchdog) }
             notifier.post(.status(await statusLine()))
+            // The head first: the feeds' status just queued would make the publisher look busy.
+            await publishStreamHead()
             await publishFeedStatus()
         }
+    }
+
+    /// The retained `status` again with `stream_seq`, the last number given to an event, once the
+    /// publisher has handed over everything (a number still in the outbox would make a relay
+    /// ask for events that are on their way). Events lost between the broker and the centre
+    /// leave a hole a relay sees only when a later number arrives; at the end of a day or
+    /// before a quiet night nothing later comes, and this says where the stream ends.
+    private func publishStreamHead() async {
+        guard await publisher.isIdle, let bounds = try? await writer.eventStreamBounds(), bounds.lastAssigned > 0 else { return }
+        let now = ContinuousClock.now
+        let due = lastHead.withLock { last -> Bool in
+            if let said = last, said.seq == bounds.lastAssigned, now - said.at < Self.headInterval { return false }
+            last = (bounds.lastAssigned, now)
+            return true
+        }
+        guard due else { return }
+        await publisher.enqueueState([
+            OutgoingMessage(
+                topic: "\(topicRoot)/status", payload: status.payload(online: true, streamSeq: bounds.lastAssigned), qos: 1,
+                retain: true)
+        ])
     }
 
     /// `feeds 2/2 up · lag 0.4 s · outbox 0 · mqtt up · pg up`, after a refused reload's reason

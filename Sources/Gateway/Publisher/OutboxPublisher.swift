@@ -89,6 +89,9 @@ public actor OutboxPublisher {
     var replaysQueued = 0
     /// The link's events ended: nothing will be sent any more.
     var linkEnded = false
+    /// `offline` was said for a clean stop: a later `online` (the status reporter's stream head)
+    /// must not overwrite it.
+    private var saidOffline = false
     let replayRequestsContinuation: AsyncStream<[UInt8]>.Continuation
 
     /// The payloads of replay requests received on ``Settings/replayTopic``, in order; at most
@@ -96,6 +99,10 @@ public actor OutboxPublisher {
     public nonisolated let replayRequests: AsyncStream<[UInt8]>
     /// Replayed events the broker acknowledged, for `/metrics`.
     public internal(set) var replayedAcknowledged: Int64 = 0
+
+    /// ``SlowUpdateTrace``'s threshold (0: off), and the batch last traced.
+    private let slowTrace = SlowUpdateTrace.thresholdNanoseconds
+    private var lastTracedBatch: UInt64 = 0
 
     /// Counters for `/metrics` and the status line.
     public private(set) var published: Int64 = 0
@@ -139,6 +146,7 @@ public actor OutboxPublisher {
     /// Hands over retained state; a newer payload for a topic replaces one still waiting.
     public func enqueueState(_ messages: [OutgoingMessage]) {
         for message in messages {
+            if saidOffline && message.topic == settings.statusTopic { continue }
             var message = message
             if let waiting = stateByTopic[message.topic], waiting.receivedAtNanoseconds > 0 {
                 // Coalesced: the latency counts from the older frame the topic was waiting for.
@@ -198,6 +206,7 @@ public actor OutboxPublisher {
                 if message.receivedAtNanoseconds > 0 {
                     metrics.receiptToPubackSeconds.recordNanoseconds(
                         Int64(truncatingIfNeeded: now &- message.receivedAtNanoseconds))
+                    if slowTrace > 0 && now &- message.receivedAtNanoseconds > slowTrace { traceSlow(message, acknowledgedAt: now) }
                 }
             }
             if let id = message.outboxID { acknowledged.append(id) }
@@ -417,6 +426,8 @@ public actor OutboxPublisher {
 
     /// Says `offline` (retained) and waits briefly for its PUBACK; for a clean stop.
     public func sayOffline(timeout: Duration) async {
+        saidOffline = true
+        if stateByTopic.removeValue(forKey: settings.statusTopic) != nil { stateOrder.removeAll { $0 == settings.statusTopic } }
         guard connected, let messageID = try? link.publish(
             topic: settings.statusTopic, payload: settings.offlinePayload, qos: 1, retain: true)
         else { return }
@@ -440,6 +451,29 @@ public actor OutboxPublisher {
         let waiters = progressWaiters
         progressWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Logs where a slow update's time went, once per batch (``SlowUpdateTrace``).
+    private func traceSlow(_ message: OutgoingMessage, acknowledgedAt now: UInt64) {
+        let stages = message.stages
+        guard stages.taken != lastTracedBatch else { return }
+        lastTracedBatch = stages.taken
+        let span = SlowUpdateTrace.span
+        logger.notice(
+            "slow update",
+            metadata: [
+                "total_us": "\(span(message.receivedAtNanoseconds, now))",
+                "queued_us": "\(span(message.receivedAtNanoseconds, stages.taken))",
+                "merge_us": "\(span(stages.taken, stages.merged))",
+                "prepare_us": "\(span(stages.merged, stages.prepared))",
+                "wait_commit_us": "\(span(stages.prepared, stages.commitStarted))",
+                "writer_wait_us": "\(span(stages.commitStarted, stages.writerStarted))",
+                "commit_us": "\(span(stages.writerStarted, stages.committed))",
+                "to_publisher_us": "\(span(stages.committed, stages.handedOver))",
+                "to_send_us": "\(span(stages.handedOver, message.sentAtNanoseconds))",
+                "puback_us": "\(span(message.sentAtNanoseconds, now))",
+                "received_mono_ns": "\(message.receivedAtNanoseconds)", "topic": "\(message.topic)",
+            ])
     }
 
     /// Wakes the waiters at `deadline`, so a wait that sees no progress still ends.

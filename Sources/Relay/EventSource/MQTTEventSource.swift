@@ -15,6 +15,8 @@ public final class MQTTEventSource: EventSource {
         public var port: Int
         public var clientID: String
         public var topic: String
+        /// The airports' retained `status` (`stream_seq`: where each stream ends); nil: not read.
+        public var statusTopic: String?
         public var username: String?
         public var password: String?
         /// Setting it turns TLS on.
@@ -72,7 +74,10 @@ public final class MQTTEventSource: EventSource {
                 // The persistent session keeps the subscription; subscribing again is harmless
                 // and covers a broker that lost its state.
                 subscription.withLock { client in
-                    do { try client?.subscribe(settings.topic, qos: 1) } catch {
+                    do {
+                        try client?.subscribe(settings.topic, qos: 1)
+                        if let statusTopic = settings.statusTopic { try client?.subscribe(statusTopic, qos: 1) }
+                    } catch {
                         logger.error("MQTT subscribe failed", metadata: ["error": "\(error)"])
                     }
                 }

@@ -66,6 +66,35 @@ extension RelayStore {
             ).rows.first.flatMap(Self.gap)
         }
         let step = StreamLedger.step(highestSeen: highestSeen, containing: gap, seq: seq, now: now)
+        try write(step, airport: airport, stale: step.kind == .stale && recorded ? 1 : 0, on: connection)
+    }
+
+    /// Records that `airport`'s stream reached `head` (the `stream_seq` of its retained `status`):
+    /// numbers past the highest seen become a gap, asked for again like any other. Returns the
+    /// gap it opened, if any. A status from an airport not heard of yet starts its row.
+    @discardableResult
+    public func recordStreamHead(airport: String, head: Int64) async throws -> StreamLedger.Gap? {
+        try await run("cannot record the stream head of \(airport)", transaction: true) { connection in
+            _ = try connection.query(
+                "INSERT INTO relay.airport_streams (airport) VALUES ($1) ON CONFLICT (airport) DO NOTHING", [.text(airport)])
+            guard
+                let row = try connection.query(
+                    "SELECT highest_seen, extract(epoch FROM now())::float8 FROM relay.airport_streams WHERE airport = $1 FOR UPDATE",
+                    [.text(airport)]
+                ).rows.first,
+                let highestSeen = row[0].flatMap({ Int64($0) }), let now = row[1].flatMap({ Double($0) }),
+                let step = StreamLedger.announce(highestSeen: highestSeen, head: head, now: now)
+            else { return nil }
+            try Self.write(step, airport: airport, stale: 0, on: connection)
+            return step.addedGaps.first
+        }
+    }
+
+    /// Writes what ``StreamLedger`` decided: the gap removed, the gaps added, the airport's
+    /// highest number and contiguous prefix.
+    private static func write(
+        _ step: StreamLedger.Step, airport: String, stale: Int64, on connection: PostgresConnection
+    ) throws(PostgresError) {
         var statements: [(sql: String, parameters: [PostgresValue])] = []
         if let removed = step.removedGap {
             statements.append(
@@ -92,7 +121,7 @@ extension RelayStore {
                     highest_contiguous = COALESCE((SELECT min(from_seq) - 1 FROM relay.stream_gaps WHERE airport = $1), $2)
                 WHERE airport = $1
                 """,
-                [.text(airport), .int(step.highestSeen), .int(step.kind == .stale && recorded ? 1 : 0)]
+                [.text(airport), .int(step.highestSeen), .int(stale)]
             ))
         _ = try connection.pipeline(statements)
     }

@@ -92,6 +92,16 @@ public enum StreamLedger {
         return Step(kind: .filled, highestSeen: highestSeen, removedGap: gap.from, addedGaps: rest)
     }
 
+    /// The change an airport's word that its stream reached `head` makes (the `stream_seq` of
+    /// its retained `status`): numbers past the highest seen are a gap, like the hole below an
+    /// event that arrived ahead, except that `head` itself is missing too. Nil when nothing
+    /// was missed (or the gateway started a new stream below what was seen).
+    public static func announce(highestSeen: Int64, head: Int64, now: Double) -> Step? {
+        guard head > highestSeen else { return nil }
+        let opened = Gap(from: highestSeen + 1, to: head, openedAt: now)
+        return Step(kind: .ahead, highestSeen: head, removedGap: nil, addedGaps: [opened])
+    }
+
     /// The highest number below which nothing is missing: just below the first gap, or the
     /// highest seen when there is none.
     public static func highestContiguous(highestSeen: Int64, firstGapFrom: Int64?) -> Int64 {

@@ -42,6 +42,7 @@ extension ConfigLoader {
         let username = reader.string("username", required: false, check: Self.nonEmpty)
         let passwordFile = reader.string("password_file", required: false, check: Self.nonEmpty)
         let topic = reader.string("topic", required: false, check: Self.topicFilter) ?? "flightedge/+/events/#"
+        let statusTopic = reader.string("status_topic", required: false) { $0.isEmpty ? nil : Self.topicFilter($0) } ?? "flightedge/+/status"
         let clientID = reader.string("client_id", required: false, check: Self.nonEmpty) ?? "flightedge-relay"
         let queue = reader.string("queue", required: false, check: Self.nonEmpty) ?? "flightedge.relay"
         let caFile = reader.string("ca_file", required: false, check: Self.nonEmpty)
@@ -60,7 +61,8 @@ extension ConfigLoader {
             return nil
         }
         return RelaySourceConfig(
-            kind: kind, urls: urls, username: username, passwordFile: passwordFile, topic: topic, clientID: clientID,
+            kind: kind, urls: urls, username: username, passwordFile: passwordFile, topic: topic,
+            statusTopic: statusTopic.isEmpty ? nil : statusTopic, clientID: clientID,
             queue: queue, caFile: caFile)
     }
 

@@ -48,6 +48,9 @@ public struct RelaySourceConfig: Sendable, Equatable {
     public var passwordFile: String?
     /// `topic` (mqtt): default `flightedge/+/events/#`; `$share/relay/…` splits the work between instances.
     public var topic: String
+    /// `status_topic` (mqtt): default `flightedge/+/status`, the airports' retained status whose
+    /// `stream_seq` says where each stream ends; `""` reads none.
+    public var statusTopic: String?
     /// `client_id` (mqtt): the persistent session's name, one per instance.
     public var clientID: String
     /// `queue` (amqp).

@@ -65,6 +65,39 @@ struct ReplayTests {
         }
     }
 
+    /// The end of the stream: once every event is acknowledged the retained `status` says the
+    /// last `stream_seq`, so a relay that lost the day's last events knows they exist; a clean
+    /// stop's `offline` is not overwritten by it.
+    @Test func theStatusSaysTheLastStreamSeqOnceEverythingIsAcknowledged() async throws {
+        let broker = try Self.brokerWithShippedACL()
+        defer { broker.stop() }
+        try await withDaemon(mqttPort: broker.port) { daemon in
+            let relay = try MQTTWatcher(user: "relay", port: broker.port)
+            try relay.subscribe(daemon.topic("status"))
+            try daemon.send(lines: StreamSeqTests.gateChanges(round: 1, flights: 0..<12))
+            func heads() -> [Int64] {
+                relay.messages(on: daemon.topic("status")).compactMap { message in
+                    let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any]
+                    return object?["state"] as? String == "online" ? (object?["stream_seq"] as? NSNumber)?.int64Value : nil
+                }
+            }
+            try await relay.wait(for: 20, "a status with stream_seq 12") { _ in heads().contains(12) }
+            #expect(heads().allSatisfy { $0 <= 12 }, "\(heads())")
+            try daemon.send(lines: StreamSeqTests.gateChanges(round: 2, flights: 0..<3))
+            try await relay.wait(for: 20, "a status with stream_seq 15") { _ in heads().contains(15) }
+            #expect(daemon.stop() == 0)
+            try await relay.wait(for: 10, "offline") { _ in
+                relay.messages(on: daemon.topic("status")).last.map { String(decoding: $0.payload, as: UTF8.self) }?
+                    .contains(#""state":"offline""#) == true
+            }
+            // What a board or relay connecting now gets: the retained offline, not a late online.
+            let late = try MQTTWatcher(user: "relay", port: broker.port)
+            try late.subscribe(daemon.topic("status"))
+            let retained = try await late.wait(for: 10, "the retained status") { _ in !late.messages(on: daemon.topic("status")).isEmpty }
+            #expect(retained.last.map { String(decoding: $0.payload, as: UTF8.self) }?.contains(#""state":"offline""#) == true)
+        }
+    }
+
     @Test func badReplayRequestsAreRefusedNamingTheFieldAndTheGatewayKeepsRunning() async throws {
         let broker = try Self.brokerWithShippedACL()
         defer { broker.stop() }

@@ -100,4 +100,21 @@ struct StreamLedgerTests {
         #expect(AirportStatus.of(lastEventAt: 95, oldestGapProgressAt: 95, now: 100, silentAfter: 300, replayAfter: 10) == .online)
         #expect(AirportStatus.of(lastEventAt: 95, oldestGapProgressAt: nil, now: 100, silentAfter: 300, replayAfter: 10) == .online)
     }
+
+    @Test func aHeadPastTheHighestSeenOpensAGapThatIncludesIt() {
+        // Events 1...4 arrived, the status says the stream reached 7: 5, 6 and 7 were lost.
+        let step = StreamLedger.announce(highestSeen: 4, head: 7, now: 100)
+        #expect(step == StreamLedger.Step(kind: .ahead, highestSeen: 7, removedGap: nil, addedGaps: [Gap(from: 5, to: 7, openedAt: 100)]))
+        // The replayed 7 then fills the gap's end like any event.
+        let filled = StreamLedger.step(highestSeen: 7, containing: Gap(from: 5, to: 7, openedAt: 100), seq: 7, now: 101)
+        #expect(filled.kind == .filled)
+        #expect(filled.addedGaps == [Gap(from: 5, to: 6, openedAt: 100, progressAt: 101)])
+    }
+
+    @Test func aHeadAtOrBelowTheHighestSeenChangesNothing() {
+        #expect(StreamLedger.announce(highestSeen: 7, head: 7, now: 100) == nil)
+        // A gateway whose database was re-created counts from 1 again.
+        #expect(StreamLedger.announce(highestSeen: 7, head: 3, now: 100) == nil)
+        #expect(StreamLedger.announce(highestSeen: 0, head: 2, now: 100)?.addedGaps == [Gap(from: 1, to: 2, openedAt: 100)])
+    }
 }

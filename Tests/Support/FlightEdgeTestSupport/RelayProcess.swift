@@ -29,10 +29,12 @@ public final class RelayProcess: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - smtp: the SMTP stand-in to mail through; nil leaves e-mail off.
+    ///   - statusTopic: the airports' status the relay reads (`[source] status_topic`); none by
+    ///     default, so a status another suite left retained on the shared broker opens no gap here.
     ///   - extra: TOML appended (`[rules]`, `[dispatch]`, more channels).
     public init(
         databaseURL: String, smtp: SMTPStandin? = nil, clientID: String? = nil, topic: String = "flightedge/+/events/#",
-        extra: String = "", binary: URL = RelayProcess.binaryUnderTest
+        statusTopic: String = "", extra: String = "", binary: URL = RelayProcess.binaryUnderTest
     ) throws {
         let clientID = clientID ?? "fe-relay-test-" + UUID().uuidString.prefix(8).lowercased()
         self.clientID = clientID
@@ -52,6 +54,7 @@ public final class RelayProcess: @unchecked Sendable {
             username = "relay"
             password_file = "\(try TestServices.mqttPasswordFolder)/relay.password"
             topic = "\(topic)"
+            status_topic = "\(statusTopic)"
             client_id = "\(clientID)"
 
             [http]

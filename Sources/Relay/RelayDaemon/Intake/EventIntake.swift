@@ -33,6 +33,10 @@ final class EventIntake: Sendable {
 
     /// The source's handler: blocks until the message is committed (or kept as rejected).
     func take(_ message: SourceMessage) {
+        if let airport = Self.statusAirport(of: message.topic) {
+            takeStatus(message, airport: airport)
+            return
+        }
         let started = ContinuousClock.now
         // Parsed once: the rules' reading and the additive `stream_seq` come from the same value.
         let json: JSONValue
@@ -76,6 +80,49 @@ final class EventIntake: Sendable {
             logger.error("cannot record event", metadata: ["event": "\(event.eventID)", "error": "\(error)"])
             keepRejected(message, reason: "cannot record: \(error)")
         }
+    }
+
+    /// An airport's retained `status` (`{prefix}/{IATA}/status`): its `stream_seq` says where the
+    /// stream ends, so events lost after the last one that arrived become a gap to replay.
+    /// A status without one (offline, or an older gateway) changes nothing.
+    private func takeStatus(_ message: SourceMessage, airport: String) {
+        let head: Int64
+        do {
+            guard case .object(let object) = try JSONParser.parse(message.payload) else {
+                keepRejected(message, reason: "the status is not a JSON object")
+                return
+            }
+            guard object["state"]?.stringValue == "online", let value = object["stream_seq"] else { return }
+            guard let number = value.integerValue, number > 0 else {
+                keepRejected(message, reason: "stream_seq: \(value) is not a positive integer")
+                return
+            }
+            head = number
+        } catch {
+            keepRejected(message, reason: "the status is not JSON: \(error)")
+            return
+        }
+        let store = store
+        do {
+            if let gap = try BlockingAwait.run({ try await store.recordStreamHead(airport: airport, head: head) }) {
+                logger.notice(
+                    "events missing at the end of an airport's stream",
+                    metadata: ["airport": "\(airport)", "from": "\(gap.from)", "to": "\(gap.to)"])
+            }
+        } catch {
+            logger.error("cannot record an airport's stream head", metadata: ["airport": "\(airport)", "error": "\(error)"])
+            keepRejected(message, reason: "cannot record the stream head: \(error)")
+        }
+    }
+
+    /// The airport of a `…/{IATA}/status` topic (three letters or digits, upper case); nil for
+    /// any other topic.
+    static func statusAirport(of topic: String) -> String? {
+        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts.last == "status" else { return nil }
+        let code = parts[parts.count - 2]
+        guard code.count == 3, code.allSatisfy({ ($0.isASCII && $0.isUppercase) || $0.isASCII && $0.isNumber }) else { return nil }
+        return String(code)
     }
 
     private func keepRejected(_ message: SourceMessage, reason: String) {
