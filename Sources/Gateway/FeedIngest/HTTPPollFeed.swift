@@ -105,8 +105,7 @@ public struct HTTPPollFeed: Sendable {
             poller.isUp = false
             return
         case .unchanged: counters.answeredUnchanged()
-        case .serverWait(let wait, let body):
-            if !body { counters.answeredUnchanged() }
+        case .serverWait(let wait, _):
             counters.serverImposedWait(milliseconds: HTTPPollPolicy.milliseconds(wait))
             logger.notice("feed server asks for a wait", metadata: metadata.merging(["wait": "\(wait)"]) { $1 })
         case .fresh: break

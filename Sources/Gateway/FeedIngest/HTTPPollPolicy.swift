@@ -99,7 +99,9 @@ public struct HTTPPollPolicy: Sendable {
     private func backoff(random: inout some RandomNumberGenerator) -> Duration {
         let ceiling = min(maxBackoff, .seconds(1) * (1 << min(failures - 1, 20)))
         let milliseconds = Self.milliseconds(ceiling)
-        return .milliseconds(Int64.random(in: (milliseconds / 2)...max(milliseconds / 2, milliseconds), using: &random))
+        // One draw, no rejection sampling: a fraction in [0, 1) of the upper half.
+        let fraction = Double(random.next() >> 11) / Double(UInt64(1) << 53)
+        return .milliseconds(milliseconds / 2 + Int64((Double(milliseconds - milliseconds / 2) * fraction).rounded()))
     }
 
     private func serverBounded(_ wait: Duration) -> Duration {
