@@ -34,18 +34,25 @@ public struct AirportDay: Sendable {
         self.seed = seed
         self.dayStart = dayStart
         self.firstSchedule = dayStart + 5 * 3600
+        self.scheduleStep = 300
     }
 
     /// A day whose first flight is scheduled at `firstSchedule`, any time of day (the demo's
     /// day opens a little before now, so flights depart within minutes of the start). Messages
-    /// describing moments before `firstSchedule - 6 h` are sent at that moment.
+    /// describing moments before `firstSchedule - 6 h` are sent at that moment. Schedules fall on
+    /// any minute, not every fifth, so the messages of a watched demo come every minute instead
+    /// of in a burst every five.
     public init(airport: String = "ZRH", flights: Int, seed: UInt64, firstSchedule: Int64) {
         self.airport = airport
         self.flights = flights
         self.seed = seed
         self.dayStart = firstSchedule - 6 * 3600
         self.firstSchedule = firstSchedule - firstSchedule % 60
+        self.scheduleStep = 60
     }
+
+    /// Seconds between possible scheduled times.
+    private let scheduleStep: Int64
 
     static let airlines = [
         "LX", "LH", "BA", "AF", "KL", "U2", "SK", "OS", "TK", "EK", "QR", "UA", "AC", "DL", "SN", "IB", "AZ", "TP", "LO", "AY",
@@ -71,8 +78,9 @@ public struct AirportDay: Sendable {
             } while !usedNumbers.insert(airline + number).inserted
             let departure = index % 2 == 0
             let other = Self.airports[Int.random(in: 0..<Self.airports.count, using: &random)]
-            // Schedules spread over 17.5 hours from the first, on the minute, every 5 minutes.
-            let scheduled = firstSchedule + Int64(Int.random(in: 0..<210, using: &random) * 300)
+            // Schedules spread over 17.5 hours from the first, every `scheduleStep` seconds.
+            let slots = Int(63_000 / scheduleStep)
+            let scheduled = firstSchedule + Int64(Int.random(in: 0..<slots, using: &random)) * scheduleStep
             let flight = SimulatedFlight(
                 airline: airline, number: number, departure: departure, airport: airport, other: other,
                 scheduled: scheduled, date: SimulatedClock.dateString(scheduled))

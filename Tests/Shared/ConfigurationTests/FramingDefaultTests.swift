@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func streamsAreCutAtLineEndsUnlessTheyNameAFraming() throws {
-        for format in FeedFormat.allCases {
+        for format in [FeedFormat.aidx, .mvt, .csv, .jsonl] {
             #expect(try framing(format: format.rawValue, transport: "tcp-listen") == .lf)
             #expect(try framing(format: format.rawValue, transport: "tail-file") == .lf)
         }
