@@ -89,6 +89,9 @@ public actor HistoryWriter {
         /// By index into the batch's outbox rows: the payload as an earlier attempt of this very
         /// batch stored it (its answer was lost with the connection), still unpublished.
         public var storedPayloads: [Int: [UInt8]] = [:]
+        /// Monotonic nanoseconds when the writer took the batch up (it may have been busy with
+        /// a read or an outbox mark before): the slow-update trace tells the two waits apart.
+        public var startedAtNanoseconds: UInt64 = 0
 
         /// Outbox row ids in the order of the batch's outbox rows (nil as in ``outbox``).
         public var outboxIDs: [Int64?] { outbox.map { $0?.outboxID } }
@@ -108,8 +111,11 @@ public actor HistoryWriter {
     ///   data error, not an outage), or `CancellationError` when the task is cancelled while
     ///   waiting.
     public func commit(_ batch: CommitBatch, whileWaiting heartbeat: @Sendable () -> Void = {}) async throws -> CommitResult {
+        let started = monotonicNanoseconds()
         do {
-            return try await commitWaitingOutOutages(batch, heartbeat: heartbeat)
+            var result = try await commitWaitingOutOutages(batch, heartbeat: heartbeat)
+            result.startedAtNanoseconds = started
+            return result
         } catch let error as PostgresError {
             throw StoreError(.batchRefused, "PostgreSQL refused the batch", cause: error)
         }

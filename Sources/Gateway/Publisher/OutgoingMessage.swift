@@ -16,6 +16,8 @@ public struct OutgoingMessage: Sendable {
     /// Monotonic nanoseconds when the frame that caused this message was received (0: not
     /// known, e.g. read back from the outbox): the start of the receipt-to-PUBACK latency.
     public var receivedAtNanoseconds: UInt64 = 0
+    /// When its batch passed the pipeline's stages, for the slow-update trace.
+    public var stages = PipelineStages()
     /// Monotonic nanoseconds when it was handed to the broker; set by the publisher.
     var sentAtNanoseconds: UInt64 = 0
     /// The broker refused it before: its acceptance now means a refusal has ended.

@@ -110,8 +110,10 @@ final class FlightPipeline: Sendable {
             progress.setIdle(false)
             if frames.isEmpty { break }
             var batch = PreparedBatch()
+            batch.stages.taken = monotonicNanoseconds()
             var batchBytes = frames.reduce(0) { $0 + $1.bytes.count + 64 }
             try await prepare(frames, into: &batch)
+            batch.stages.merged = monotonicNanoseconds()
             // While the previous commit runs, keep preparing what arrives; then commit it all.
             while !commitEnded.ended && batch.frames.count < settings.maxBatch && batchBytes < settings.maxBatchBytes {
                 let more = queue.takeAvailable(
@@ -135,6 +137,7 @@ final class FlightPipeline: Sendable {
                 try await prepare(frames, into: &batch)
                 builder.withLock { $0.finish(&batch) }
             }
+            batch.stages.prepared = monotonicNanoseconds()
             commitEnded.ended = false
             let prepared = batch
             inFlight = Task {
@@ -175,9 +178,14 @@ final class FlightPipeline: Sendable {
         do {
             let started = monotonicNanoseconds()
             let result = try await writer.commit(batch.rows, whileWaiting: progress.heartbeat)
-            metrics.commitSeconds.recordNanoseconds(Int64(monotonicNanoseconds() - started))
+            let ended = monotonicNanoseconds()
+            metrics.commitSeconds.recordNanoseconds(Int64(ended - started))
             metrics.batchFrames.record(batch.frames.count)
-            publishing.submit(batch.committed().numbered(by: result), outboxIDs: result.outboxIDs)
+            var committed = batch.committed().numbered(by: result)
+            committed.stages.commitStarted = started
+            committed.stages.writerStarted = result.startedAtNanoseconds
+            committed.stages.committed = ended
+            publishing.submit(committed, outboxIDs: result.outboxIDs)
             return .committed
         } catch let error as StoreError where error.code == .batchRefused {
             return .refused(batch, error)
@@ -247,10 +255,16 @@ final class FlightPipeline: Sendable {
         }
         let now = Timestamp.now
         // A flight's retained state is the last message its frames cause: latency ends there.
-        let stateMessages = board.withLock { board in
+        var stateMessages = board.withLock { board in
             board.update(
                 batch.rows.flights.compactMap { row in batch.after[row.flightID].map { ($0, row.stateJSON) } },
                 now: now, receivedAt: batch.firstReceipt)
+        }
+        if SlowUpdateTrace.thresholdNanoseconds > 0 {
+            var stages = batch.stages
+            stages.handedOver = monotonicNanoseconds()
+            for index in events.indices { events[index].stages = stages }
+            for index in stateMessages.indices { stateMessages[index].stages = stages }
         }
         boards?.committed(batch.touched.lazy.compactMap { batch.after[$0] })
         let lag = batch.oldestReceipt == Int64.max ? 0 : now.millisecondsSinceEpoch - batch.oldestReceipt
@@ -260,7 +274,10 @@ final class FlightPipeline: Sendable {
         // Awaited, not spawned: the publisher must see batches in commit order.
         await publisher.enqueueEvents(events)
         await publisher.enqueueState(stateMessages)
-        freeMemory.trimIfDue()
+        let trim = freeMemory.trimIfDue()
+        if SlowUpdateTrace.thresholdNanoseconds > 0 && trim > 1_000_000 {
+            logger.notice("malloc_trim", metadata: ["us": "\(trim / 1000)", "mono_ns": "\(monotonicNanoseconds())"])
+        }
     }
 
     /// A reload changed the feeds: their precedence from the next batch on.

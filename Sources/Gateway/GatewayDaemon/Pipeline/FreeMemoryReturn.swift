@@ -17,13 +17,16 @@ final class FreeMemoryReturn: Sendable {
         self.interval = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }
 
-    /// Trims if the last trim is at least `interval` ago; cheap otherwise.
-    func trimIfDue() {
+    /// Trims if the last trim is at least `interval` ago; cheap otherwise. Returns how long
+    /// the trim took, in nanoseconds (0: not due).
+    @discardableResult
+    func trimIfDue() -> UInt64 {
         let now = monotonicNanoseconds()
         let previous = last.load(ordering: .relaxed)
         guard now &- previous >= interval,
             last.compareExchange(expected: previous, desired: now, ordering: .relaxed).exchanged
-        else { return }
+        else { return 0 }
         malloc_trim(0)
+        return monotonicNanoseconds() - now
     }
 }

@@ -31,6 +31,8 @@ struct PreparedBatch: Sendable {
     var renderedBefore: [String: Int64?] = [:]
     /// Frames used or rejected; kept when `frames` is dropped after the commit.
     var frameCount = 0
+    /// When the batch passed each stage, for the slow-update trace.
+    var stages = PipelineStages()
 
     /// What publishing needs once the batch is committed: the history rows, the frames and
     /// the states to undo are let go (a third of a batch's memory under a burst).
