@@ -48,6 +48,8 @@ struct BenchCommand: AsyncParsableCommand {
         let parts = Set(only.split(separator: ",").map(String.init))
         var table = Table()
         print("flightedge-bench: \(flights) flights, state_qos \(stateQos), machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        // The machine is shared: each run says how busy it was (1-minute load average).
+        table.add("load average at the start (1 min)", loadAverage(), "")
 
         var copyRate: Double?
         var publishRate: Double?
@@ -70,6 +72,9 @@ struct BenchCommand: AsyncParsableCommand {
                 ratio: publishRate.map { result.updatesPerSecond / $0 }, ratioName: "of raw publish")
             table.add("  \(result.transport): wall time, first byte → last PUBACK", result.seconds, "s")
             table.add("  \(result.transport): daemon CPU", result.cpuSeconds, "s")
+            table.add("  \(result.transport): CPU per update: daemon", 1e6 * result.cpuSeconds / Double(result.updates), "µs")
+            table.add("  \(result.transport): CPU per update: PostgreSQL", 1e6 * result.services.postgres / Double(result.updates), "µs")
+            table.add("  \(result.transport): CPU per update: mosquitto", 1e6 * result.services.mosquitto / Double(result.updates), "µs")
             table.add("  \(result.transport): daemon peak RSS", result.peakRSSMegabytes, "MB")
             table.add("  \(result.transport): batches committed", result.batches, "")
             table.add("  \(result.transport): mean batch", result.meanBatchFrames, "frames")
@@ -122,7 +127,13 @@ struct BenchCommand: AsyncParsableCommand {
                 if let megabytes = figure.megabytesPerSecond { table.add("  \(figure.name)", megabytes, "MB/s") }
             }
         }
+        table.add("load average at the end (1 min)", loadAverage(), "")
         table.print()
+    }
+
+    private func loadAverage() -> Double {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").first.flatMap { Double($0) } ?? .nan
     }
 
     /// Real messages of each format, from the test samples.

@@ -22,6 +22,8 @@ enum EndToEnd {
         var meanCommitMilliseconds: Double
         /// Messages the daemon published (state, events, status).
         var published: Double
+        /// PostgreSQL's and mosquitto's CPU over the same span.
+        var services = ServiceCPU(postgres: 0, mosquitto: 0)
         var updatesPerSecond: Double { Double(updates) / seconds }
 
         init(transport: String, updates: Int, seconds: Double, samples: [String: Double], peakRSSMegabytes: Double, cpuSeconds: Double) {
@@ -56,15 +58,21 @@ enum EndToEnd {
     /// all committed and acknowledged.
     static func feed(_ daemon: DaemonProcess, lines: [String]) throws -> Result {
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let callgrind = Callgrind(daemon)
+        try callgrind?.zero()
         let cpuBefore = daemon.cpuSeconds
+        let servicesBefore = ServiceCPU.now(scratch: daemon.folder.deletingLastPathComponent().deletingLastPathComponent())
         let started = now()
         let feed = try daemon.connectFeed()
         try Loopback.writeAll(feed, bytes)
         close(feed)
         let finished = try daemon.waitUntilDone(frames: lines.count)
-        return Result(
+        var result = Result(
             transport: "tcp-listen", updates: lines.count, seconds: finished - started, samples: try daemon.metrics().values,
             peakRSSMegabytes: daemon.peakResidentMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
+        result.services = ServiceCPU.now(scratch: daemon.folder.deletingLastPathComponent().deletingLastPathComponent()) - servicesBefore
+        try callgrind?.dump()
+        return result
     }
 
     /// The day cut into files of `linesPerFile`, written aside and renamed into the spool folder
@@ -87,13 +95,16 @@ enum EndToEnd {
         }
         let spool = daemon.folder.appendingPathComponent("spool")
         let cpuBefore = daemon.cpuSeconds
+        let servicesBefore = ServiceCPU.now(scratch: environment.scratch)
         let started = now()
         for name in names {
             try FileManager.default.moveItem(at: staging.appendingPathComponent(name), to: spool.appendingPathComponent(name))
         }
         let finished = try daemon.waitUntilDone(frames: lines.count)
-        return Result(
+        var result = Result(
             transport: "spool-dir", updates: lines.count, seconds: finished - started, samples: try daemon.metrics().values,
             peakRSSMegabytes: daemon.peakResidentMegabytes, cpuSeconds: daemon.cpuSeconds - cpuBefore)
+        result.services = ServiceCPU.now(scratch: environment.scratch) - servicesBefore
+        return result
     }
 }

@@ -71,28 +71,39 @@ enum Latency {
         let samplesBefore = try daemon.metrics()
 
         var sent = [UInt64](repeating: 0, count: frames)
-        let interval = 1_000_000_000 / UInt64(rate)
+        // Above 1,000/s the frames of each millisecond leave in one write: a sender spinning
+        // between frames 100 µs apart would take a core of this two-core machine.
+        let perTick = max(1, rate / 1000)
+        let tick = UInt64(perTick) * 1_000_000_000 / UInt64(rate)
         let start = monotonicNanoseconds()
-        for sequence in 0..<frames {
-            let due = start + UInt64(sequence) * interval
+        for first in stride(from: 0, to: frames, by: perTick) {
+            let due = start + UInt64(first / perTick) * tick
             while true {
                 let current = monotonicNanoseconds()
                 guard current < due else { break }
                 // Sleep most of the wait, spin the last 0.2 ms: usleep overshoots.
                 if due - current > 200_000 { usleep(UInt32((due - current) / 2000)) }
             }
-            let bytes = Array(line(flight: sequence % flights, sequence: sequence).utf8)
-            sent[sequence] = monotonicNanoseconds()
+            let sequences = first..<min(frames, first + perTick)
+            let bytes = Array(sequences.map { line(flight: $0 % flights, sequence: $0) }.joined().utf8)
+            let time = monotonicNanoseconds()
+            for sequence in sequences { sent[sequence] = time }
             try Loopback.writeAll(feed, bytes)
         }
         _ = try daemon.waitUntilDone(frames: flights + frames)
         usleep(500_000)
         let after = try histogram(daemon)
 
-        let latencies = (0..<frames).compactMap { sequence -> Double? in
+        let samples = (0..<frames).compactMap { sequence -> (sent: UInt64, milliseconds: Double)? in
             guard let received = receipts.time(of: sequence), received > sent[sequence] else { return nil }
-            return Double(received - sent[sequence]) / 1e6
-        }.sorted()
+            return (sent[sequence], Double(received - sent[sequence]) / 1e6)
+        }
+        // The slowest, with their monotonic send times: the daemon's slow-update trace
+        // (FLIGHTEDGE_TRACE_SLOW_MS) logs the same clock.
+        for slow in samples.sorted(by: { $0.milliseconds > $1.milliseconds }).prefix(5) {
+            FileHandle.standardError.write(Data("  slowest: \(String(format: "%.2f", slow.milliseconds)) ms, sent at \(slow.sent) ns\n".utf8))
+        }
+        let latencies = samples.map(\.milliseconds).sorted()
         func at(_ quantile: Double) -> Double {
             guard !latencies.isEmpty else { return .nan }
             return latencies[min(latencies.count - 1, Int((quantile * Double(latencies.count)).rounded(.up)) - 1)]
