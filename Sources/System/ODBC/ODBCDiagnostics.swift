@@ -38,6 +38,8 @@ struct ODBCDiagnostics {
         case let state? where state.hasPrefix("08") && fallback != .connectFailed: code = .connectionLost
         case "28000"?: code = .loginRefused
         case "IM002"?, "IM003"?: code = .driverNotFound
+        // unixODBC's own words when the `Driver=` library cannot be loaded.
+        case "01000"? where first?.message.contains("Can't open lib") == true: code = .driverNotFound
         case "HYT00"?, "HYT01"?: code = .timedOut
         default: code = fallback
         }

@@ -35,8 +35,20 @@ import Testing
             #expect(all.rows.map { $0[0] } == ["LX1234", "BA0117", "QR005"])
             let limited = try statement.execute(["1970-01-01 00:00:00+00"], maxRows: 1)
             #expect(limited.rows.count == 1)
-            print("changed_at as the driver prints it: \(all.rows[0][3] ?? "NULL")")
             connection.close()
+        }
+    }
+
+    /// psqlODBC prints a `timestamptz` without its offset, in the session's zone: the zone a
+    /// sql-poll feed's dsn sets with ConnSettings (DESIGN.md, Pull transports), or `::text`.
+    @Test func timestampWithTimeZoneIsPrintedInTheSessionsZoneOrWithItsOffsetAsText() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let postgres = try PostgresConnection(conninfo: url)
+            try postgres.execute("CREATE TABLE t (at timestamptz); INSERT INTO t VALUES ('2026-12-05 06:00:00+00')")
+            let base = try ODBCTestSource.connectionString(database: ODBCTestSource.databaseName(of: url))
+            let tokyo = try ODBCConnection(connectionString: base + ";ConnSettings={SET TIME ZONE 'Asia/Tokyo'}")
+            let inTokyo = try tokyo.prepare("SELECT at, at::text FROM t WHERE at > ?").execute(["2026-01-01 00:00:00+00"])
+            #expect(inTokyo.rows == [["2026-12-05 15:00:00", "2026-12-05 15:00:00+09"]])
         }
     }
 
