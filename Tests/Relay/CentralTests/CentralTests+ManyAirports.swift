@@ -7,8 +7,9 @@ extension CentralTests {
     /// Issue #13's proof: three airports (each a gateway with its own database and mosquitto,
     /// bridged to the three-node cluster), two relay instances on the AMQP source, a shortened
     /// day at each airport; meanwhile a node is killed and started again, a relay instance is
-    /// killed and restarted, and one airport is cut off from the centre for longer than its
-    /// bridge may queue (so mosquitto drops events, and only replay brings them back).
+    /// killed and restarted, and one airport is cut off from the centre twice for longer than its
+    /// bridge may queue (so mosquitto drops events, and only replay brings them back), the
+    /// second time until after its day ended (the lost events are the stream's last).
     /// Afterwards every event of every airport is in the relay's database once, no gap is open,
     /// and every notification the relay sent reached the SMTP stand-in.
     @Test func threeAirportsTwoRelaysAndEveryFaultLoseNoEvent() async throws {
@@ -75,12 +76,18 @@ extension CentralTests {
             relays[1].kill9()
             try await at(15)
             try relays[1].start()
-            try await at(20)
+            // Cut off twice: mid-day (the next events reveal the hole), then from late in the day
+            // until after its end (nothing later comes: only the status's stream_seq reveals it).
+            try await at(18)
             for link in links { link.cut() }
-            try await at(34)
+            try await at(30)
             for link in links { try link.restore() }
+            try await at(40)
+            for link in links { link.cut() }
             try await restart.value
             for feed in feeds { feed.waitUntilExit() }
+            try await Task.sleep(for: .seconds(2))
+            for link in links { try link.restore() }
             #expect(feeds.allSatisfy { $0.terminationStatus == 0 }, "a simulator failed")
             let played = Date().timeIntervalSince(start)
 
@@ -145,6 +152,9 @@ extension CentralTests {
             let cutOff = airports.first { $0["airport"] as? String == codes[2] }
             #expect((cutOff?["replays"] as? Int ?? 0) > 0, "no replay was needed: \(cutOff ?? [:])")
             #expect(brokers[2].log.contains("dropped"), "mosquitto dropped nothing: \(brokers[2].log.suffix(1500))")
+            // The second cut lost the day's last events: only the status's stream_seq told of them.
+            let tail = relays.contains { $0.log.contains("events missing at the end of an airport's stream") }
+            #expect(tail, "no hole at the end of \(codes[2])'s stream was seen")
 
             // Every notification the relays sent reached the stand-in (a kill -9 between the SMTP
             // server's 250 and the commit may send one twice, never lose one).
@@ -168,7 +178,7 @@ extension CentralTests {
             #expect(lost.isEmpty, "sent but never received: \(lost.prefix(5))")
             #expect(twice <= 8, "\(twice) notifications twice")
             print(
-                "three airports, two relays, node 2 and relay B killed, \(codes[2]) cut off 14 s: "
+                "three airports, two relays, node 2 and relay B killed, \(codes[2]) cut off 12 s and at the end: "
                     + report.joined(separator: "; ") + "; replays for \(codes[2]): \(cutOff?["replays"] ?? 0); "
                     + "\(sent.count) mails, \(twice) twice; played \(Int(played)) s, settled at \(Int(settled)) s")
         }
