@@ -128,10 +128,12 @@ extension RelayStore {
                 statements.append(
                     (
                         """
-                        UPDATE relay.recipient_budgets b SET budget = v.budget::jsonb, updated_at = now()
-                        FROM unnest($1::bigint[], $2::text[]) AS v (contact_id, budget) WHERE b.contact_id = v.contact_id
+                        INSERT INTO relay.recipient_budgets AS b (contact_id, budget)
+                        SELECT v.contact_id, v.budget::jsonb FROM unnest($1::bigint[], $2::text[]) AS v (contact_id, budget)
+                        ORDER BY v.contact_id
+                        ON CONFLICT (contact_id) DO UPDATE SET budget = excluded.budget, updated_at = now()
                         """,
-                        [PostgresArray.text(budgetUpdates.map { String($0.contact) }), PostgresArray.text(budgetUpdates.map(\.budget))]
+                        [PostgresArray.integers(budgetUpdates.map(\.contact)), PostgresArray.text(budgetUpdates.map(\.budget))]
                     ))
             }
             if !holds.isEmpty {
@@ -164,26 +166,20 @@ extension RelayStore {
         }
     }
 
-    /// The budgets of `contacts` (nil: a new recipient, whose row is made here), locked for this
-    /// transaction, in one round trip. Two instances deciding for the same recipient serialise on
-    /// a transaction-level advisory lock per contact, taken in one global order (so they never
-    /// deadlock, whichever rows each has to insert); the row lock alone could not give that order.
+    /// The budgets of `contacts` (none stored: a new recipient, whose row the claim inserts with
+    /// its first decision, in the same statement that updates the others), in one round trip.
+    /// Two instances deciding for the same recipient serialise on a transaction-level advisory
+    /// lock per contact, taken in one global order (so they never deadlock, whichever rows each
+    /// has to insert); the row lock alone could not give that order, nor lock a row not there yet.
     static func lockBudgets(of contacts: [Int64], on connection: PostgresConnection) throws -> [Int64: String] {
         guard !contacts.isEmpty else { return [:] }
-        let ids = PostgresArray.text(contacts.map(String.init))
+        let ids = PostgresArray.integers(contacts)
         let results = try connection.pipeline([
             (
                 """
                 SELECT count(pg_advisory_xact_lock(k)) FROM (
                     SELECT DISTINCT hashtextextended('relay.recipient_budgets:' || c, 0) AS k
                     FROM unnest($1::bigint[]) AS c ORDER BY k) AS keys
-                """,
-                [ids]
-            ),
-            (
-                """
-                INSERT INTO relay.recipient_budgets (contact_id, budget)
-                SELECT c, 'null'::jsonb FROM unnest($1::bigint[]) AS c ORDER BY c ON CONFLICT (contact_id) DO NOTHING
                 """,
                 [ids]
             ),

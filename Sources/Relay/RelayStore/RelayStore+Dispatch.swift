@@ -112,52 +112,88 @@ extension RelayStore {
 
     /// Records how attempts ended, in one transaction. Only rows this instance still holds are
     /// changed: a row whose lease ran out and that another instance claimed is left to it.
+    ///
+    /// One set-based statement per kind of outcome (`UPDATE … FROM unnest(…)`), all in one
+    /// pipeline: a group commit of 64 outcomes is one parse, one plan and one round trip, not 64.
     public func complete(_ outcomes: [(delivery: ClaimedDelivery, outcome: DeliveryOutcome)], instance: String) async throws {
         guard !outcomes.isEmpty else { return }
-        var statements: [(sql: String, parameters: [PostgresValue])] = [("BEGIN", [])]
+        let batch = Self.completionStatements(outcomes, instance: instance)
+        try await run("cannot record delivery outcomes") { connection in _ = try connection.pipeline(batch) }
+    }
+
+    /// ``complete(_:instance:)``'s transaction, from `BEGIN` to `COMMIT`.
+    static func completionStatements(
+        _ outcomes: [(delivery: ClaimedDelivery, outcome: DeliveryOutcome)], instance: String
+    ) -> [(sql: String, parameters: [PostgresValue])] {
+        var sent: [(id: Int64, providerID: String?)] = []
+        var retries: [(id: Int64, after: Double, error: String)] = []
+        var ended: [(id: Int64, state: String, error: String)] = []
+        var gone: [(id: Int64, contact: Int64, error: String)] = []
         for (delivery, outcome) in outcomes {
-            let id = PostgresValue.int(delivery.id)
-            let mine = "id = $1 AND state = 'sending' AND leased_by = $2"
             switch outcome {
-            case .sent(let providerID):
-                statements.append(
-                    (
-                        "UPDATE relay.deliveries SET state = 'sent', sent_at = now(), provider_id = $3, lease_until = NULL, last_error = NULL WHERE \(mine)",
-                        [id, .text(instance), .optional(providerID)]
-                    ))
-            case .retry(let after, let error):
-                statements.append(
-                    (
-                        "UPDATE relay.deliveries SET state = 'pending', due_at = now() + make_interval(secs => $3), lease_until = NULL, last_error = $4 WHERE \(mine)",
-                        [id, .text(instance), .text(String(after)), .text(error)]
-                    ))
-            case .failed(let error, let dead):
-                statements.append(
-                    (
-                        "UPDATE relay.deliveries SET state = $3, lease_until = NULL, last_error = $4 WHERE \(mine)",
-                        [id, .text(instance), .text(dead ? "dead" : "failed"), .text(error)]
-                    ))
+            case .sent(let providerID): sent.append((delivery.id, providerID))
+            case .retry(let after, let error): retries.append((delivery.id, after, error))
+            case .failed(let error, let dead): ended.append((delivery.id, dead ? "dead" : "failed", error))
             case .contactGone(let error):
-                statements.append(
-                    (
-                        "UPDATE relay.deliveries SET state = 'failed', lease_until = NULL, last_error = $3 WHERE \(mine)",
-                        [id, .text(instance), .text(error)]
-                    ))
-                statements.append(
-                    (
-                        "UPDATE relay.contacts SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL",
-                        [.int(delivery.contact.id), .text(error)]
-                    ))
-                statements.append(
-                    (
-                        "UPDATE relay.deliveries SET state = 'suppressed', last_error = 'contact disabled: ' || $2 WHERE contact_id = $1 AND state = 'pending'",
-                        [.int(delivery.contact.id), .text(error)]
-                    ))
+                ended.append((delivery.id, "failed", error))
+                gone.append((delivery.id, delivery.contact.id, error))
             }
         }
+        let mine = "d.id = v.id AND d.state = 'sending' AND d.leased_by = $1"
+        var statements: [(sql: String, parameters: [PostgresValue])] = [("BEGIN", [])]
+        if !sent.isEmpty {
+            statements.append(
+                (
+                    """
+                    UPDATE relay.deliveries d SET state = 'sent', sent_at = now(), provider_id = v.provider_id,
+                        lease_until = NULL, last_error = NULL
+                    FROM unnest($2::bigint[], $3::text[]) AS v (id, provider_id) WHERE \(mine)
+                    """,
+                    [.text(instance), PostgresArray.integers(sent.map(\.id)), PostgresArray.text(sent.map(\.providerID))]
+                ))
+        }
+        if !retries.isEmpty {
+            statements.append(
+                (
+                    """
+                    UPDATE relay.deliveries d SET state = 'pending', due_at = now() + make_interval(secs => v.after),
+                        lease_until = NULL, last_error = v.error
+                    FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS v (id, after, error) WHERE \(mine)
+                    """,
+                    [
+                        .text(instance), PostgresArray.integers(retries.map(\.id)), PostgresArray.text(retries.map { String($0.after) }),
+                        PostgresArray.text(retries.map(\.error)),
+                    ]
+                ))
+        }
+        if !ended.isEmpty {
+            statements.append(
+                (
+                    """
+                    UPDATE relay.deliveries d SET state = v.state, lease_until = NULL, last_error = v.error
+                    FROM unnest($2::bigint[], $3::text[], $4::text[]) AS v (id, state, error) WHERE \(mine)
+                    """,
+                    [
+                        .text(instance), PostgresArray.integers(ended.map(\.id)), PostgresArray.text(ended.map(\.state)),
+                        PostgresArray.text(ended.map(\.error)),
+                    ]
+                ))
+        }
+        // A contact point gone for good: disabled, and its other pending deliveries suppressed.
+        for (_, contact, error) in gone {
+            statements.append(
+                (
+                    "UPDATE relay.contacts SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL",
+                    [.int(contact), .text(error)]
+                ))
+            statements.append(
+                (
+                    "UPDATE relay.deliveries SET state = 'suppressed', last_error = 'contact disabled: ' || $2 WHERE contact_id = $1 AND state = 'pending'",
+                    [.int(contact), .text(error)]
+                ))
+        }
         statements.append(("COMMIT", []))
-        let batch = statements
-        try await run("cannot record delivery outcomes") { connection in _ = try connection.pipeline(batch) }
+        return statements
     }
 
     /// Seconds since 1970 when the next pending delivery falls due (nil: none pending).

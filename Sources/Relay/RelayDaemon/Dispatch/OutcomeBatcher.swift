@@ -35,6 +35,7 @@ final class OutcomeBatcher: Sendable {
     private let maxBatch: Int
     private let logger: Logger
     private let state = Mutex(State())
+    private let transactions = Atomic<Int>(0)
 
     init(store: RelayStore, instance: String, maxBatch: Int = 64, logger: Logger) {
         self.store = store
@@ -42,6 +43,10 @@ final class OutcomeBatcher: Sendable {
         self.maxBatch = max(1, maxBatch)
         self.logger = logger
     }
+
+    /// Transactions this batcher committed or tried (one per group commit, one per outcome
+    /// when a refused statement made it record a batch one by one).
+    var commits: Int { transactions.load(ordering: .relaxed) }
 
     /// Returns when the outcome is committed (or could not be: then the lease runs out and the
     /// delivery is tried again, at least once and never lost).
@@ -78,6 +83,7 @@ final class OutcomeBatcher: Sendable {
     }
 
     private func commit(_ outcomes: [(delivery: ClaimedDelivery, outcome: DeliveryOutcome)]) async {
+        transactions.add(1, ordering: .relaxed)
         do {
             try await store.complete(outcomes, instance: instance)
         } catch {
