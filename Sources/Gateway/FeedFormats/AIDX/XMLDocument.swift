@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed XML document: its elements in document order, each knowing its namespace URI and
 /// local name (prefixes are resolved away), attributes, direct text and children. What the
 /// AIDX decoder walks; nothing else needs a general XML API.
@@ -24,8 +26,18 @@ struct XMLDocument: Sendable {
 
     private(set) var nodes: [Node] = []
     /// Every name and namespace URI, once: `strings[0]` is "".
-    private(set) var strings: [String] = [""]
-    private var numbers: [String: Int32] = ["": 0]
+    private(set) var strings: [String] = []
+    /// The same names' bytes end to end, and where each one's are (by number).
+    private var nameBytes: [UInt8] = []
+    private var spans: [(start: Int32, count: Int32)] = []
+    /// Open addressing over FNV-1a of a name's bytes: each slot a name's number, -1 when free.
+    /// The reader finds a name's number from its bytes, without making a String or hashing
+    /// one (a String dictionary was a third of an AIDX message's decode).
+    private var slots = [Int32](repeating: -1, count: 128)
+
+    init() {
+        _ = intern("")
+    }
 
     /// The number of elements.
     var count: Int { nodes.count }
@@ -42,7 +54,7 @@ struct XMLDocument: Sendable {
 
     /// The children of `element` in `namespace` named `name`, in document order.
     func children(of element: Int, _ namespace: String, _ name: String) -> [Int] {
-        guard let namespaceNumber = numbers[namespace], let nameNumber = numbers[name] else { return [] }
+        guard let namespaceNumber = number(of: namespace), let nameNumber = number(of: name) else { return [] }
         var result: [Int] = []
         var child = nodes[element].firstChild
         while child >= 0 {
@@ -55,7 +67,7 @@ struct XMLDocument: Sendable {
 
     /// The first such child.
     func child(of element: Int, _ namespace: String, _ name: String) -> Int? {
-        guard let namespaceNumber = numbers[namespace], let nameNumber = numbers[name] else { return nil }
+        guard let namespaceNumber = number(of: namespace), let nameNumber = number(of: name) else { return nil }
         var child = nodes[element].firstChild
         while child >= 0 {
             let node = nodes[Int(child)]
@@ -72,18 +84,67 @@ struct XMLDocument: Sendable {
 
     // MARK: Building (the reader)
 
-    /// The number of `string`, stored on first use: one copy per distinct name.
-    mutating func number(of string: String) -> Int32 {
-        if let number = numbers[string] { return number }
+    /// The number of a name or URI the document holds, nil when it holds none such.
+    func number(of string: String) -> Int32? {
+        var string = string
+        return string.withUTF8 { find(UnsafeRawBufferPointer($0)).number }
+    }
+
+    /// The number of the name in `bytes`, stored on first use: one copy per distinct name.
+    mutating func number(of bytes: UnsafeRawBufferPointer) -> Int32 {
+        let (slot, found) = find(bytes)
+        if let found { return found }
         let number = Int32(strings.count)
-        strings.append(string)
-        numbers[string] = number
+        strings.append(String(decoding: bytes, as: UTF8.self))
+        spans.append((Int32(nameBytes.count), Int32(bytes.count)))
+        nameBytes.append(contentsOf: bytes)
+        slots[slot] = number
+        if strings.count * 2 > slots.count { rehash() }
         return number
     }
 
-    /// The stored copy of `string` (shares its storage with every other use).
-    mutating func interned(_ string: String) -> String {
-        strings[Int(number(of: string))]
+    /// The number of `string`, stored on first use.
+    mutating func intern(_ string: String) -> Int32 {
+        var string = string
+        return string.withUTF8 { number(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The slot holding the name in `bytes`, or the free slot where it would go.
+    private func find(_ bytes: UnsafeRawBufferPointer) -> (slot: Int, number: Int32?) {
+        let mask = slots.count - 1
+        var slot = Int(Self.hash(bytes)) & mask
+        while true {
+            let number = slots[slot]
+            if number < 0 { return (slot, nil) }
+            let span = spans[Int(number)]
+            if Int(span.count) == bytes.count
+                && nameBytes.withUnsafeBytes({ stored in
+                    bytes.isEmpty || memcmp(stored.baseAddress! + Int(span.start), bytes.baseAddress!, bytes.count) == 0
+                })
+            {
+                return (slot, number)
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private mutating func rehash() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for number in spans.indices {
+            let span = spans[number]
+            var slot = nameBytes.withUnsafeBytes { stored in
+                Int(Self.hash(UnsafeRawBufferPointer(rebasing: stored[Int(span.start)..<Int(span.start + span.count)]))) & mask
+            }
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(number)
+        }
+    }
+
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash
     }
 
     mutating func reserve(_ count: Int) { nodes.reserveCapacity(count) }

@@ -38,8 +38,10 @@ struct XMLReader {
         /// Open elements, innermost last: the element, where its qualified name is (for matching
         /// end tags), its last child so far, and the prefixes it declared (unbound at its end).
         var open: [(element: Int32, qualifiedName: Range<Int>, lastChild: Int32, declared: [String])] = []
-        /// Namespace bindings in scope: each prefix's URIs, innermost last ("" is the default).
-        var bindings: [String: [String]] = ["xml": [XMLReader.xmlNamespace]]
+        /// Namespace bindings in scope: each prefix's URIs (as the document numbers them),
+        /// innermost last; the default namespace's apart (most names have no prefix).
+        var bindings: [String: [Int32]] = [:]
+        var defaultNamespace: [Int32] = [0]
         var rootClosed = false
 
         init(bytes: [UInt8], limits: XMLReader) {
@@ -69,7 +71,13 @@ struct XMLReader {
 
         mutating func markup() throws(DecodeError) {
             let start = index
-            if matches("<?") {
+            // Most markup is a tag: look at the second byte before trying each literal.
+            let second = index + 1 < bytes.count ? bytes[index + 1] : 0
+            if second != UInt8(ascii: "?") && second != UInt8(ascii: "!") && second != UInt8(ascii: "/") {
+                try startTag()
+            } else if second == UInt8(ascii: "/") {
+                try endTag()
+            } else if matches("<?") {
                 try skip(past: "?>", what: "processing instruction", from: start)
             } else if matches("<!--") {
                 try skip(past: "-->", what: "comment", from: start)
@@ -150,14 +158,14 @@ struct XMLReader {
             for attribute in rawAttributes {
                 let name = bytes[attribute.name]
                 if name.elementsEqual("xmlns".utf8) {
-                    bindings["", default: []].append(attribute.value)
+                    defaultNamespace.append(document.intern(attribute.value))
                     declared.append("")
                 } else if name.starts(with: "xmlns:".utf8) {
                     let prefix = String(decoding: name.dropFirst(6), as: UTF8.self)
                     guard !attribute.value.isEmpty else {
                         throw failure("namespace prefix \(prefix) bound to an empty URI", at: attribute.offset)
                     }
-                    bindings[prefix, default: []].append(attribute.value)
+                    bindings[prefix, default: []].append(document.intern(attribute.value))
                     declared.append(prefix)
                 }
             }
@@ -167,13 +175,13 @@ struct XMLReader {
                 if name.elementsEqual("xmlns".utf8) || name.starts(with: "xmlns:".utf8) { continue }
                 let (attributeNamespace, attributeLocal) = try resolve(name, isAttribute: true, at: attribute.offset)
                 attributes.append(XMLAttribute(
-                    namespace: document.interned(attributeNamespace), name: document.interned(attributeLocal),
+                    namespace: document.strings[Int(attributeNamespace)], name: document.strings[Int(attributeLocal)],
                     value: attribute.value))
             }
             let parent = open.last?.element ?? -1
             let element = document.append(
                 XMLDocument.Node(
-                    namespace: document.number(of: namespace), name: document.number(of: localName), parent: parent,
+                    namespace: namespace, name: localName, parent: parent,
                     offset: Int32(start), attributes: attributes),
                 previousSibling: open.last?.lastChild ?? -1)
             if !open.isEmpty { open[open.count - 1].lastChild = element }
@@ -204,7 +212,9 @@ struct XMLReader {
         /// Ends the innermost open element: its namespace scope closes; the root ends the document.
         mutating func close() {
             guard let finished = open.popLast() else { return }
-            for prefix in finished.declared { bindings[prefix]?.removeLast() }
+            for prefix in finished.declared {
+                if prefix.isEmpty { defaultNamespace.removeLast() } else { bindings[prefix]?.removeLast() }
+            }
             document.close(finished.element)
             if open.isEmpty { rootClosed = true }
         }
@@ -284,6 +294,9 @@ struct XMLReader {
         }
 
         func utf8(_ run: ArraySlice<UInt8>, at offset: Int) throws(DecodeError) -> String {
+            // ASCII needs no validation; String(validating:) over a slice runs unspecialized in
+            // the standard library (a third of an AIDX message's decode, with its metadata lookups).
+            if Self.isASCII(run) { return String(decoding: run, as: UTF8.self) }
             guard let text = String(validating: run, as: UTF8.self) else {
                 throw failure("invalid UTF-8", at: offset)
             }
@@ -296,31 +309,38 @@ struct XMLReader {
         /// `-` or `.`.
         mutating func name(what: String) throws(DecodeError) -> Range<Int> {
             let start = index
-            while index < bytes.count, Self.isNameByte(bytes[index]) { index += 1 }
+            var nonASCII = false
+            while index < bytes.count, Self.isNameByte(bytes[index]) {
+                nonASCII = nonASCII || bytes[index] >= 0x80
+                index += 1
+            }
             guard index > start else { throw failure("expected an \(what)", at: start) }
             let first = bytes[start]
             guard !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")), first != UInt8(ascii: "-"), first != UInt8(ascii: ".")
             else { throw failure("\(what) starts with \"\(Character(Unicode.Scalar(first)))\"", at: start) }
-            guard String(validating: bytes[start..<index], as: UTF8.self) != nil else { throw failure("invalid UTF-8 in a name", at: start) }
+            if nonASCII, String(validating: bytes[start..<index], as: UTF8.self) == nil {
+                throw failure("invalid UTF-8 in a name", at: start)
+            }
             return start..<index
         }
 
-        /// (namespace URI, local name) of a qualified name in the current scope.
-        func resolve(_ qualifiedName: ArraySlice<UInt8>, isAttribute: Bool, at offset: Int) throws(DecodeError) -> (String, String) {
+        /// (namespace URI, local name) of a qualified name in the current scope, as the document
+        /// numbers them.
+        mutating func resolve(_ qualifiedName: ArraySlice<UInt8>, isAttribute: Bool, at offset: Int) throws(DecodeError) -> (Int32, Int32) {
             guard let colon = qualifiedName.firstIndex(of: UInt8(ascii: ":")) else {
-                let local = String(decoding: qualifiedName, as: UTF8.self)
-                if isAttribute { return ("", local) }
-                return (bindings[""]?.last ?? "", local)
+                let local = qualifiedName.withUnsafeBytes { document.number(of: $0) }
+                return (isAttribute ? 0 : defaultNamespace[defaultNamespace.count - 1], local)
             }
             let prefix = String(decoding: qualifiedName[..<colon], as: UTF8.self)
             let local = qualifiedName[(colon + 1)...]
             guard !prefix.isEmpty, !local.isEmpty, !local.contains(UInt8(ascii: ":")) else {
                 throw failure("malformed qualified name \(String(decoding: qualifiedName, as: UTF8.self))", at: offset)
             }
-            guard let uri = bindings[prefix]?.last else {
+            // `xml` is bound in every document (its URI is stored once a name uses it).
+            guard let uri = bindings[prefix]?.last ?? (prefix == "xml" ? document.intern(XMLReader.xmlNamespace) : nil) else {
                 throw failure("undeclared namespace prefix \"\(prefix)\"", at: offset)
             }
-            return (uri, String(decoding: local, as: UTF8.self))
+            return (uri, local.withUnsafeBytes { document.number(of: $0) })
         }
 
         // MARK: Scanning
@@ -365,6 +385,23 @@ struct XMLReader {
             let start = index
             while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
             return index > start
+        }
+
+        /// True when every byte is ASCII (checked eight bytes at a time).
+        static func isASCII(_ run: ArraySlice<UInt8>) -> Bool {
+            run.withUnsafeBytes { raw in
+                var position = 0
+                var bits: UInt64 = 0
+                while position + 8 <= raw.count {
+                    bits |= raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                    position += 8
+                }
+                while position < raw.count {
+                    bits |= UInt64(raw[position])
+                    position += 1
+                }
+                return bits & 0x8080_8080_8080_8080 == 0
+            }
         }
 
         static func isSpace(_ byte: UInt8) -> Bool {
