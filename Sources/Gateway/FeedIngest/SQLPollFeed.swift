@@ -17,6 +17,11 @@ import Timing
 ///   rest of one group of equal cursor values read again (a row read twice changes nothing).
 /// * `interval` runs from the end of one poll to the next query. A poll that hit the row limit
 ///   (``maxRows``) is followed at once by the next.
+/// * Time zones are explicit: a timestamp printed with an offset is converted to the zone the
+///   decoder reads local times in (``SQLPollTime``); one printed without is a local time in that
+///   zone (`options.timezone`, default the airport's). psqlODBC prints a `timestamptz` without
+///   its offset, in the session's zone: set it in the dsn (`ConnSettings={SET TIME ZONE
+///   'Europe/Zurich'}`) or select the column as text (`etd::text` keeps the offset).
 /// * ODBC blocks: the connection lives on a thread of its own. A database that is down, a lost
 ///   connection or a refused query is logged once, retried with backoff (1 s to 1 min), and its
 ///   end logged once; the feed counts as up while its last poll succeeded.
