@@ -373,6 +373,11 @@ let package = Package(
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
         .testTarget(name: "ODBCTests", dependencies: ["ODBC", "FlightEdgeTestSupport"], path: "Tests/System/ODBCTests"),
+        // The amqp feed against the central RabbitMQ: kill -9 while a queue drains (issue 19).
+        .testTarget(
+            name: "AMQPQueueFeedTests", dependencies: ["AMQP", "FlightEdgeTestSupport", "Postgres"],
+            path: "Tests/Gateway/AMQPQueueFeedTests"
+        ),
         .testTarget(
             name: "CentralTests",
             dependencies: [
