@@ -14,10 +14,17 @@ extension DaemonProcess {
             folder: environment.scratch.appendingPathComponent("bench").appendingPathComponent(name),
             binary: daemonBinary, logLevel: "notice",
             systemdNotify: false)
+        var base = daemon.baseConfig
         if Callgrind.isOn {
             // Fifty times slower under valgrind: a frame may wait longer than the default
             // minute in a socket the daemon does not read while its queue is full.
-            let base = daemon.baseConfig.replacingOccurrences(of: "precedence = 10\n", with: "precedence = 10\nframe_timeout = 86400\n")
+            base = base.replacingOccurrences(of: "precedence = 10\n", with: "precedence = 10\nframe_timeout = 86400\n")
+        }
+        if let window = ProcessInfo.processInfo.environment["FLIGHTEDGE_BENCH_MAX_INFLIGHT"].flatMap({ Int($0) }) {
+            // mqtt.max_inflight: libmosquitto walks every message in flight on each publish and PUBACK.
+            base = base.replacingOccurrences(of: "state_qos = \(stateQoS)\n", with: "state_qos = \(stateQoS)\nmax_inflight = \(window)\n")
+        }
+        if base != daemon.baseConfig {
             let feeds = try String(contentsOfFile: daemon.configPath, encoding: .utf8).dropFirst(daemon.baseConfig.count)
             try daemon.rewriteConfig(base: base, feeds: String(feeds))
         }

@@ -56,7 +56,7 @@ public actor OutboxPublisher {
     var events: [OutgoingMessage] = []
     var eventsHead = 0
     /// Retained state waiting to go, latest payload per topic, in first-queued order.
-    private var stateOrder: [String] = []
+    private var stateOrder = TopicQueue()
     private var stateByTopic: [String: OutgoingMessage] = [:]
     var inflight: [Int32: OutgoingMessage] = [:]
     private var acknowledged: [Int64] = []
@@ -300,8 +300,7 @@ public actor OutboxPublisher {
     /// Fills the in-flight window: state first (boards), then events in outbox order.
     func pump() {
         guard connected else { return }
-        while inflight.count < settings.maxInflight, !stateOrder.isEmpty {
-            let topic = stateOrder.removeFirst()
+        while inflight.count < settings.maxInflight, let topic = stateOrder.popFirst() {
             guard let message = stateByTopic.removeValue(forKey: topic) else { continue }
             guard send(message) else { return }
         }
@@ -355,7 +354,7 @@ public actor OutboxPublisher {
     private func enqueueStateLater(_ message: OutgoingMessage) {
         if stateByTopic[message.topic] == nil {
             stateByTopic[message.topic] = message
-            stateOrder.insert(message.topic, at: 0)
+            stateOrder.pushFront(message.topic)
         }
     }
 
