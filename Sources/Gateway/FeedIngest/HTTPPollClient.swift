@@ -19,20 +19,45 @@ public final class HTTPPollClient: Sendable {
 
     /// Reads the body file, the password or token and the CA of `feed`'s settings.
     public init(feed: FeedConfig) throws(HTTPPollError) {
-        guard let settings = feed.httpPoll else { throw HTTPPollError(feed: feed.name, "not an http-poll feed") }
-        self.settings = settings
+        let prepared = try Self.prepare(feed)
+        settings = prepared.settings
+        body = prepared.body
+        authorization = prepared.authorization
         maxBodyBytes = feed.framing == .file ? feed.maxFrameBytes : 64 << 20
+        let timeout = TimeAmount.nanoseconds(Int64(HTTPPollPolicy.milliseconds(settings.timeout)) * 1_000_000)
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: prepared.tls, redirectConfiguration: .follow(max: 5, allowCycles: false),
+            timeout: .init(connect: min(timeout, .seconds(10)), read: timeout))
+        configuration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }
+
+    /// Reads what the feed will read when it starts (body file, password or token, CA), without
+    /// a connection: what `check-config` and a reload ask before they accept a configuration.
+    public static func check(_ feed: FeedConfig) throws(HTTPPollError) {
+        _ = try prepare(feed)
+    }
+
+    private struct Prepared {
+        var settings: HTTPPollSettings
+        var body: [UInt8]?
+        var authorization: String?
+        var tls: TLSConfiguration
+    }
+
+    private static func prepare(_ feed: FeedConfig) throws(HTTPPollError) -> Prepared {
+        guard let settings = feed.httpPoll else { throw HTTPPollError(feed: nil, "not an http-poll feed") }
+        var body: [UInt8]?
         if let path = settings.bodyFile {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw HTTPPollError(feed: feed.name, "cannot read body_file \(path)")
+                throw HTTPPollError(feed: nil, "body_file: cannot read \(path)")
             }
             body = Array(data)
-        } else {
-            body = nil
         }
+        var authorization: String?
         do {
             switch settings.auth {
-            case .none: authorization = nil
+            case .none: break
             case .basic(let username, let passwordFile):
                 let password = try SecretFile.read(path: passwordFile, credential: "\(feed.name).password") ?? ""
                 authorization = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
@@ -40,22 +65,18 @@ public final class HTTPPollClient: Sendable {
                 authorization = "Bearer " + (try SecretFile.read(path: tokenFile, credential: "\(feed.name).token") ?? "")
             }
         } catch {
-            throw HTTPPollError(feed: feed.name, error.description)
+            let key = if case .bearer = settings.auth { "token_file" } else { "password_file" }
+            throw HTTPPollError(feed: nil, "\(key): \(error.description)")
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = settings.caFile {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             } catch {
-                throw HTTPPollError(feed: feed.name, "cannot read ca_file \(caFile): \(error)")
+                throw HTTPPollError(feed: nil, "ca_file: cannot read a PEM certificate from \(caFile): \(error)")
             }
         }
-        let timeout = TimeAmount.nanoseconds(Int64(HTTPPollPolicy.milliseconds(settings.timeout)) * 1_000_000)
-        var configuration = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false),
-            timeout: .init(connect: min(timeout, .seconds(10)), read: timeout))
-        configuration.httpVersion = .http1Only
-        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        return Prepared(settings: settings, body: body, authorization: authorization, tls: tls)
     }
 
     /// One request with `conditional` headers; the body read up to ``maxBodyBytes`` (beyond it,

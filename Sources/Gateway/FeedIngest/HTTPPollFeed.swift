@@ -120,18 +120,25 @@ public struct HTTPPollFeed: Sendable {
 
     /// The frames of a new body: one, or the framer's lines; an oversize body one rejected frame.
     func frames(of response: HTTPPollResponse, polledAt: Int64, tag: String?, maxBytes: Int) -> [Frame] {
+        let (frames, skipped) = Self.frames(of: response, config: config, polledAt: polledAt, tag: tag, maxBytes: maxBytes)
+        if skipped > 0 { sink.counters.bytesSkipped(skipped) }
+        return frames
+    }
+
+    /// The frames of `response` for `config`, and the bytes its framing skipped.
+    static func frames(
+        of response: HTTPPollResponse, config: FeedConfig, polledAt: Int64, tag: String?, maxBytes: Int
+    ) -> (frames: [Frame], skipped: Int64) {
         let position = { (offset: Int64, _: Int64) in FramePosition.poll(at: polledAt, tag: tag, offset: offset) }
         if response.isOversize {
             let limit = config.framing == .file ? "max_frame_bytes (\(config.maxFrameBytes))" : "\(maxBytes) bytes"
-            return [
-                Frame(
-                    feed: config.name, position: position(0, 0), bytes: response.body, receivedAtMilliseconds: polledAt,
-                    framingError: "response of \(response.size) bytes exceeds \(limit); first \(response.body.count) bytes kept")
-            ]
+            let frame = Frame(
+                feed: config.name, position: position(0, 0), bytes: response.body, receivedAtMilliseconds: polledAt,
+                framingError: "response of \(response.size) bytes exceeds \(limit); first \(response.body.count) bytes kept")
+            return ([frame], 0)
         }
         let (outputs, skipped) = WholeInputFraming.frames(
             of: response.body, framing: config.framing, maxFrameBytes: config.maxFrameBytes)
-        if skipped > 0 { sink.counters.bytesSkipped(skipped) }
-        return outputs.map { Frame($0, feed: config.name, receivedAtMilliseconds: polledAt, position: position) }
+        return (outputs.map { Frame($0, feed: config.name, receivedAtMilliseconds: polledAt, position: position) }, skipped)
     }
 }

@@ -18,6 +18,7 @@ extension GatewayConfig {
             do {
                 _ = try DecoderCatalog.decoder(for: feed, airport: loaded.airport)
                 try FeedTLSContext.check(feed)
+                try PullFeedCatalog.check(feed)
                 return nil
             } catch {
                 return "\(path): feed \(feed.name): \(error)"

@@ -20,7 +20,7 @@ struct FlightEdgeCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, MigrateCommand.self, ParseCommand.self, SimulateCommand.self,
-            HistoryCommand.self, FlightsCommand.self, WatchCommand.self,
+            HistoryCommand.self, FlightsCommand.self, WatchCommand.self, PollOnceCommand.self,
         ]
     )
 

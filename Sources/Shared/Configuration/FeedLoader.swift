@@ -114,7 +114,7 @@ struct FeedLoader {
         if framing == .file && transport != .spoolDir && transport != .httpPoll && transport != .amqp {
             refuse("framing", "\"file\" framing (one frame per file) needs transport \"spool-dir\"")
         }
-        if framing != nil && (transport == .amqp || transport == .sqlPoll) {
+        if let framing, (transport == .amqp && framing != .file) || (transport == .sqlPoll && framing != .lf) {
             refuse("framing", "transport \(name) takes one frame per message or row; remove framing")
         }
     }

@@ -68,6 +68,7 @@ extension GatewayConfig {
             add("tls_ca_file", feed.tls?.caFile)
             add("tls_cert_file", feed.tls?.certFile)
             add("tls_key_file", feed.tls?.keyFile)
+            lines += feed.pullLines
             if !feed.options.isEmpty {
                 lines.append("[feeds.options]")
                 for (key, value) in Self.maskSecrets(in: feed.options).sorted(by: { $0.key < $1.key }) {

@@ -68,6 +68,49 @@ import Testing
         #expect(String(decoding: sql.csvLine(["flight_no": "LX 1", "gate": nil, "std": "a\"b"]), as: UTF8.self) == "\"LX 1\",,\"a\"\"b\"")
     }
 
+    @Test func checkConfigPrintsThePullKeysAndThePrintoutLoadsAgain() throws {
+        let text = minimal(
+            plus: """
+                [[feeds]]
+                name = "api"
+                format = "aidx"
+                transport = "http-poll"
+                url = "https://aodb.example/flights"
+                interval = "1500ms"
+                method = "POST"
+                body_file = "/rq.xml"
+                headers = { SOAPAction = "FlightLegRQ", "X-Site" = "ZRH" }
+                token_file = "/token"
+                ca_file = "/ca.pem"
+
+                [[feeds]]
+                name = "queue"
+                format = "aidx"
+                transport = "amqp"
+                url = "amqps://fids@broker/aodb"
+                queue = "fids.aidx"
+                ca_file = "/ca.pem"
+                prefetch = 50
+
+                [[feeds]]
+                name = "view"
+                format = "sql"
+                transport = "sql-poll"
+                dsn = "DSN=aodb"
+                query = "SELECT * FROM v WHERE t > ? ORDER BY t"
+                cursor_column = "t"
+                cursor_start = "2026-01-01 00:00:00"
+                [feeds.options]
+                columns = { flight = "flight_no" }
+                """)
+        let loaded = try GatewayConfig.parse(text, source: "test.toml")
+        let printed = loaded.redacted()
+        #expect(printed.contains(#"headers = { SOAPAction = "FlightLegRQ", X-Site = "ZRH" }"#))
+        #expect(printed.contains(#"interval = "1500ms""#) && printed.contains(#"token_file = "/token""#))
+        let again = try GatewayConfig.parse(printed, source: "printed.toml")
+        #expect(again.feeds == loaded.feeds)
+    }
+
     @Test func defaultsOfAnHTTPPollFeed() throws {
         let feed = try #require(
             feeds("[[feeds]]\nname = \"a\"\nformat = \"jsonl\"\ntransport = \"http-poll\"\nurl = \"http://127.0.0.1:8080/x\"\ntoken_file = \"/t\"\ninterval = \"200ms\"")
