@@ -17,6 +17,8 @@ public final class MQTTEventSource: EventSource {
         public var topic: String
         /// The airports' retained `status` (`stream_seq`: where each stream ends); nil: not read.
         public var statusTopic: String?
+        /// The airports' bridge notifications (`1`/`0`); nil: not read.
+        public var bridgeTopic: String?
         public var username: String?
         public var password: String?
         /// Setting it turns TLS on.
@@ -77,6 +79,7 @@ public final class MQTTEventSource: EventSource {
                     do {
                         try client?.subscribe(settings.topic, qos: 1)
                         if let statusTopic = settings.statusTopic { try client?.subscribe(statusTopic, qos: 1) }
+                        if let bridgeTopic = settings.bridgeTopic { try client?.subscribe(bridgeTopic, qos: 1) }
                     } catch {
                         logger.error("MQTT subscribe failed", metadata: ["error": "\(error)"])
                     }

@@ -137,6 +137,7 @@ public struct RelayService: Service, CustomStringConvertible {
             var settings = MQTTEventSource.Settings(
                 host: endpoint.host, port: endpoint.port, clientID: source.clientID, topic: source.topic)
             settings.statusTopic = source.statusTopic
+            settings.bridgeTopic = source.bridgeTopic
             settings.username = source.username
             settings.password = try SecretFile.read(path: source.passwordFile, credential: "relay-mqtt-password")
             settings.caFile = source.caFile ?? (endpoint.tls ? "/etc/ssl/certs/ca-certificates.crt" : nil)

@@ -20,6 +20,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 2, name: "airport streams and gaps", sql: airports),
             MigrationCatalog.Migration(version: 3, name: "passenger page: flights, change notifications", sql: passenger),
             MigrationCatalog.Migration(version: 4, name: "recipient budgets and digests", sql: budget),
+            MigrationCatalog.Migration(version: 6, name: "airport gateway and bridge state", sql: airportLinks),
         ])
 
     static let initial = """

@@ -14,6 +14,12 @@ public struct AirportStreamRecord: Sendable, Equatable {
     public var replays: Int64
     /// Seconds since 1970.
     public var lastEventAt: Double
+    /// The last event or status heard from the airport, seconds since 1970.
+    public var lastHeardAt: Double
+    /// The gateway's retained `status`: `online`, `offline`; nil before one was heard.
+    public var gateway: String?
+    /// The airport bridge's notification at the centre: `connected`, `disconnected`; nil before one.
+    public var bridge: String?
     /// When the gap that moved least recently last moved (nil: no gap).
     public var oldestGapProgressAt: Double?
     /// The database's clock when read, seconds since 1970 (status is judged against it).
@@ -47,7 +53,7 @@ extension RelayStore {
         let counted = try connection.query(
             """
             INSERT INTO relay.airport_streams AS s (airport, events) VALUES ($1, $2)
-            ON CONFLICT (airport) DO UPDATE SET events = s.events + $2, last_event_at = now()
+            ON CONFLICT (airport) DO UPDATE SET events = s.events + $2, last_event_at = now(), last_heard_at = now()
             RETURNING highest_seen, extract(epoch FROM now())::float8
             """,
             [.text(airport), .int(recorded ? 1 : 0)])
@@ -76,7 +82,12 @@ extension RelayStore {
     public func recordStreamHead(airport: String, head: Int64) async throws -> StreamLedger.Gap? {
         try await run("cannot record the stream head of \(airport)", transaction: true) { connection in
             _ = try connection.query(
-                "INSERT INTO relay.airport_streams (airport) VALUES ($1) ON CONFLICT (airport) DO NOTHING", [.text(airport)])
+                """
+                INSERT INTO relay.airport_streams AS s (airport, gateway_state, gateway_state_at) VALUES ($1, 'online', now())
+                ON CONFLICT (airport) DO UPDATE SET last_heard_at = now(), gateway_state = 'online',
+                    gateway_state_at = CASE WHEN s.gateway_state IS DISTINCT FROM 'online' THEN now() ELSE s.gateway_state_at END
+                """,
+                [.text(airport)])
             guard
                 let row = try connection.query(
                     "SELECT highest_seen, extract(epoch FROM now())::float8 FROM relay.airport_streams WHERE airport = $1 FOR UPDATE",
@@ -87,6 +98,26 @@ extension RelayStore {
             else { return nil }
             try Self.write(step, airport: airport, stale: 0, on: connection)
             return step.addedGaps.first
+        }
+    }
+
+    /// Records what the airport's gateway (`online`, from its retained `status`; `offline`, its
+    /// clean stop or last will) or its bridge to the centre (`connected`, `disconnected`, the
+    /// bridge's notification) says now. An online status with `stream_seq` goes through
+    /// ``recordStreamHead(airport:head:)`` instead.
+    public func recordAirportLink(airport: String, gateway: String? = nil, bridge: String? = nil) async throws {
+        try await run("cannot record the state of \(airport)") { connection in
+            _ = try connection.query(
+                """
+                INSERT INTO relay.airport_streams AS s (airport, gateway_state, gateway_state_at, bridge_state, bridge_state_at)
+                VALUES ($1, $2::text, CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, $3::text, CASE WHEN $3::text IS NULL THEN NULL ELSE now() END)
+                ON CONFLICT (airport) DO UPDATE SET last_heard_at = now(),
+                    gateway_state = COALESCE($2::text, s.gateway_state),
+                    gateway_state_at = CASE WHEN $2::text IS NOT NULL AND $2::text IS DISTINCT FROM s.gateway_state THEN now() ELSE s.gateway_state_at END,
+                    bridge_state = COALESCE($3::text, s.bridge_state),
+                    bridge_state_at = CASE WHEN $3::text IS NOT NULL AND $3::text IS DISTINCT FROM s.bridge_state THEN now() ELSE s.bridge_state_at END
+                """,
+                [.text(airport), gateway.map { .text($0) } ?? .null, bridge.map { .text($0) } ?? .null])
         }
     }
 
@@ -133,7 +164,8 @@ extension RelayStore {
                 """
                 SELECT a.airport, a.events, a.highest_seen, a.highest_contiguous, count(g.from_seq),
                     COALESCE(sum(g.to_seq - g.from_seq + 1), 0), a.replays, extract(epoch FROM a.last_event_at)::float8,
-                    extract(epoch FROM min(g.progress_at))::float8, extract(epoch FROM now())::float8
+                    extract(epoch FROM min(g.progress_at))::float8, extract(epoch FROM now())::float8,
+                    extract(epoch FROM a.last_heard_at)::float8, a.gateway_state, a.bridge_state
                 FROM relay.airport_streams a LEFT JOIN relay.stream_gaps g ON g.airport = a.airport
                 GROUP BY a.airport ORDER BY a.airport
                 """
@@ -143,8 +175,8 @@ extension RelayStore {
                     airport: airport, events: Int64(row[1] ?? "") ?? 0, highestSeen: Int64(row[2] ?? "") ?? 0,
                     highestContiguous: Int64(row[3] ?? "") ?? 0, openGaps: Int(row[4] ?? "") ?? 0,
                     missing: Int64(row[5] ?? "") ?? 0, replays: Int64(row[6] ?? "") ?? 0,
-                    lastEventAt: Double(row[7] ?? "") ?? 0, oldestGapProgressAt: row[8].flatMap { Double($0) },
-                    now: Double(row[9] ?? "") ?? 0)
+                    lastEventAt: Double(row[7] ?? "") ?? 0, lastHeardAt: Double(row[10] ?? "") ?? 0, gateway: row[11],
+                    bridge: row[12], oldestGapProgressAt: row[8].flatMap { Double($0) }, now: Double(row[9] ?? "") ?? 0)
             }
         }
     }

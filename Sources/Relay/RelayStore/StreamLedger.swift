@@ -136,17 +136,22 @@ public struct ReplayPolicy: Sendable, Equatable {
     }
 }
 
-/// An airport's health at the centre (`GET /v1/airports`): `silent` when no event came for
-/// `silentAfter` seconds, else `gaps` when a hole stayed open past the replay threshold, else `online`.
+/// An airport's health at the centre (`GET /v1/airports`): `offline` when its gateway said so
+/// (a clean stop or its last will) or its bridge to the centre is down, else `silent` when
+/// nothing (no event, no status) was heard for `silentAfter` seconds, else `gaps` when a hole
+/// stayed open past the replay threshold, else `online`.
 public enum AirportStatus: String, Sendable, CaseIterable {
     case online
     case silent
     case gaps
+    case offline
 
     public static func of(
-        lastEventAt: Double, oldestGapProgressAt: Double?, now: Double, silentAfter: Double, replayAfter: Double
+        lastHeardAt: Double, oldestGapProgressAt: Double?, now: Double, silentAfter: Double, replayAfter: Double,
+        gateway: String? = nil, bridge: String? = nil
     ) -> AirportStatus {
-        if now - lastEventAt > silentAfter { return .silent }
+        if gateway == "offline" || bridge == "disconnected" { return .offline }
+        if now - lastHeardAt > silentAfter { return .silent }
         if let progress = oldestGapProgressAt, now - progress >= replayAfter { return .gaps }
         return .online
     }

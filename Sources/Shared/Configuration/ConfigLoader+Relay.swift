@@ -43,6 +43,7 @@ extension ConfigLoader {
         let passwordFile = reader.string("password_file", required: false, check: Self.nonEmpty)
         let topic = reader.string("topic", required: false, check: Self.topicFilter) ?? "flightedge/+/events/#"
         let statusTopic = reader.string("status_topic", required: false) { $0.isEmpty ? nil : Self.topicFilter($0) } ?? "flightedge/+/status"
+        let bridgeTopic = reader.string("bridge_topic", required: false) { $0.isEmpty ? nil : Self.topicFilter($0) } ?? "flightedge/+/bridge/#"
         let clientID = reader.string("client_id", required: false, check: Self.nonEmpty) ?? "flightedge-relay"
         let queue = reader.string("queue", required: false, check: Self.nonEmpty) ?? "flightedge.relay"
         let caFile = reader.string("ca_file", required: false, check: Self.nonEmpty)
@@ -62,7 +63,8 @@ extension ConfigLoader {
         }
         return RelaySourceConfig(
             kind: kind, urls: urls, username: username, passwordFile: passwordFile, topic: topic,
-            statusTopic: statusTopic.isEmpty ? nil : statusTopic, clientID: clientID,
+            statusTopic: statusTopic.isEmpty ? nil : statusTopic, bridgeTopic: bridgeTopic.isEmpty ? nil : bridgeTopic,
+            clientID: clientID,
             queue: queue, caFile: caFile)
     }
 

@@ -51,6 +51,9 @@ public struct RelaySourceConfig: Sendable, Equatable {
     /// `status_topic` (mqtt): default `flightedge/+/status`, the airports' retained status whose
     /// `stream_seq` says where each stream ends; `""` reads none.
     public var statusTopic: String?
+    /// `bridge_topic` (mqtt): default `flightedge/+/bridge/#`, the airport bridges' notifications
+    /// (`1` connected, `0` not); `""` reads none.
+    public var bridgeTopic: String?
     /// `client_id` (mqtt): the persistent session's name, one per instance.
     public var clientID: String
     /// `queue` (amqp).

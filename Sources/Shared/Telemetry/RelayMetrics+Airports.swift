@@ -39,7 +39,7 @@ public final class AirportMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let meters = Mutex<[String: Meter]>([:])
 
-    public static let statuses = ["online", "silent", "gaps"]
+    public static let statuses = ["online", "silent", "gaps", "offline"]
 
     public init(factory: PrometheusMetricsFactory) {
         self.factory = factory
@@ -63,7 +63,7 @@ public final class AirportMetrics: Sendable {
                 figures.secondsSinceLastEvent)
             for status in Self.statuses {
                 set(
-                    "flightedge_relay_airport_status", "1 for the airport's current status (online, silent, gaps).", airport,
+                    "flightedge_relay_airport_status", "1 for the airport's current status (online, silent, gaps, offline).", airport,
                     figures.status == status ? 1 : 0, extra: ("status", status))
             }
         }

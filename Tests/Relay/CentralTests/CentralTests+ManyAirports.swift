@@ -136,6 +136,9 @@ extension CentralTests {
                 #expect((entry?["highest_contiguous_seq"] as? Int).map(String.init) == highest, "\(code): \(entry ?? [:])")
                 #expect(entry?["open_gaps"] as? Int == 0)
                 #expect(entry?["status"] as? String == "online")
+                // The gateway's retained status and its bridge's notification reached the centre.
+                #expect(entry?["gateway"] as? String == "online", "\(code): \(entry ?? [:])")
+                #expect(entry?["bridge"] as? String == "connected", "\(code): \(entry ?? [:])")
             }
             // The same in /metrics (set by the replay round, every 0.5 s here).
             let gauges = try await Self.eventually(within: 10) {

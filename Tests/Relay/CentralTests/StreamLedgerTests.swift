@@ -93,12 +93,23 @@ struct StreamLedgerTests {
     }
 
     @Test func statusIsSilentThenGapsThenOnline() {
-        #expect(AirportStatus.of(lastEventAt: 0, oldestGapProgressAt: nil, now: 301, silentAfter: 300, replayAfter: 10) == .silent)
-        #expect(AirportStatus.of(lastEventAt: 0, oldestGapProgressAt: 0, now: 301, silentAfter: 300, replayAfter: 10) == .silent)
-        #expect(AirportStatus.of(lastEventAt: 95, oldestGapProgressAt: 85, now: 100, silentAfter: 300, replayAfter: 10) == .gaps)
+        #expect(AirportStatus.of(lastHeardAt: 0, oldestGapProgressAt: nil, now: 301, silentAfter: 300, replayAfter: 10) == .silent)
+        #expect(AirportStatus.of(lastHeardAt: 0, oldestGapProgressAt: 0, now: 301, silentAfter: 300, replayAfter: 10) == .silent)
+        #expect(AirportStatus.of(lastHeardAt: 95, oldestGapProgressAt: 85, now: 100, silentAfter: 300, replayAfter: 10) == .gaps)
         // A gap younger than the replay threshold is two instances committing out of order.
-        #expect(AirportStatus.of(lastEventAt: 95, oldestGapProgressAt: 95, now: 100, silentAfter: 300, replayAfter: 10) == .online)
-        #expect(AirportStatus.of(lastEventAt: 95, oldestGapProgressAt: nil, now: 100, silentAfter: 300, replayAfter: 10) == .online)
+        #expect(AirportStatus.of(lastHeardAt: 95, oldestGapProgressAt: 95, now: 100, silentAfter: 300, replayAfter: 10) == .online)
+        #expect(AirportStatus.of(lastHeardAt: 95, oldestGapProgressAt: nil, now: 100, silentAfter: 300, replayAfter: 10) == .online)
+        // Offline comes first: the gateway said so, or the bridge to the centre is down.
+        #expect(
+            AirportStatus.of(lastHeardAt: 95, oldestGapProgressAt: 85, now: 100, silentAfter: 300, replayAfter: 10, gateway: "offline")
+                == .offline)
+        #expect(
+            AirportStatus.of(lastHeardAt: 0, oldestGapProgressAt: nil, now: 301, silentAfter: 300, replayAfter: 10, bridge: "disconnected")
+                == .offline)
+        #expect(
+            AirportStatus.of(
+                lastHeardAt: 95, oldestGapProgressAt: nil, now: 100, silentAfter: 300, replayAfter: 10, gateway: "online",
+                bridge: "connected") == .online)
     }
 
     @Test func aHeadPastTheHighestSeenOpensAGapThatIncludesIt() {

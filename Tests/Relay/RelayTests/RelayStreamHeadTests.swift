@@ -4,8 +4,9 @@ import Testing
 
 /// Events lost at the end of an airport's stream have no later event to reveal them: the
 /// gateway's retained `status` carries `stream_seq`, the last number it handed to its broker,
-/// and the relay turns what it did not see up to there into a gap it asks to be replayed.
-@Suite("Relay: the stream head in an airport's status", .serialized)
+/// and the relay turns what it did not see up to there into a gap it asks to be replayed. The
+/// status's state and the bridge's notification make `/v1/airports` say when an airport is offline.
+@Suite("Relay: an airport's status and bridge at the centre", .serialized)
 struct RelayStreamHeadTests {
     @Test("a status past the last event seen opens a gap, a replay request goes out, the replay closes it")
     func aLostTailIsAskedForAgain() async throws {
@@ -13,8 +14,9 @@ struct RelayStreamHeadTests {
         let code = "Q" + String(Int.random(in: 10...99))
         let statusTopic = "flightedge/\(code)/status"
         try await TestServices.withTemporaryDatabase { url in
+            let bridgeTopic = "flightedge/\(code)/bridge/central"
             let relay = try RelayProcess(
-                databaseURL: url, statusTopic: statusTopic,
+                databaseURL: url, statusTopic: statusTopic, bridgeTopic: "flightedge/\(code)/bridge/#",
                 extra: """
                     [central]
                     replay_after_seconds = 1
@@ -24,6 +26,7 @@ struct RelayStreamHeadTests {
             defer {
                 relay.stop()
                 try? MosquittoClient.publish(topic: statusTopic, payload: "", retain: true)
+                try? MosquittoClient.publish(topic: bridgeTopic, payload: "", retain: true)
             }
             let date = RelayEvents.today()
             func event(_ n: Int) -> String {
@@ -74,6 +77,31 @@ struct RelayStreamHeadTests {
             let after = try Self.airport(code, of: relay)
             #expect(after?["open_gaps"] as? Int == 0)
             #expect(after?["highest_contiguous_seq"] as? Int == 6)
+            #expect(after?["gateway"] as? String == "online")
+            #expect(after?["status"] as? String == "online")
+
+            // The bridge's notification (mosquitto's notification_topic; its will says 0) and the
+            // gateway's offline: both make the airport offline; a bad notification is kept.
+            try MosquittoClient.publish(topic: bridgeTopic, payload: "0", retain: true)
+            #expect(try eventually(within: 10) { try Self.airport(code, of: relay)?["bridge"] as? String == "disconnected" })
+            #expect(try Self.airport(code, of: relay)?["status"] as? String == "offline")
+            try MosquittoClient.publish(topic: bridgeTopic, payload: "1", retain: true)
+            #expect(try eventually(within: 10) { try Self.airport(code, of: relay)?["status"] as? String == "online" })
+            #expect(try Self.airport(code, of: relay)?["bridge"] as? String == "connected")
+            try MosquittoClient.publish(topic: statusTopic, payload: #"{"state":"offline","boot_id":"b"}"#, retain: true)
+            #expect(try eventually(within: 10) { try Self.airport(code, of: relay)?["gateway"] as? String == "offline" })
+            #expect(try Self.airport(code, of: relay)?["status"] as? String == "offline")
+            try MosquittoClient.publish(topic: bridgeTopic, payload: "maybe", retain: false)
+            let keptBoth = try eventually(within: 10) {
+                MetricSamples(prometheusText: try relay.request("GET", "/metrics").body)["flightedge_relay_events_rejected_total"] == 2
+            }
+            #expect(keptBoth, "the bad notification was not kept: \(relay.log.suffix(1500))")
+            // The per-airport gauges follow on the replay round.
+            let gauge = try eventually(within: 10) {
+                let statuses = MetricSamples(prometheusText: try relay.request("GET", "/metrics").body)
+                return statuses["flightedge_relay_airport_status{airport=\"\(code)\",status=\"offline\"}"] == 1
+            }
+            #expect(gauge, "flightedge_relay_airport_status says offline")
         }
     }
 

@@ -30,11 +30,12 @@ public final class RelayProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - smtp: the SMTP stand-in to mail through; nil leaves e-mail off.
     ///   - statusTopic: the airports' status the relay reads (`[source] status_topic`); none by
-    ///     default, so a status another suite left retained on the shared broker opens no gap here.
+    ///     default, so a status another suite left retained on the shared broker opens no gap here;
+    ///     `bridgeTopic` likewise for the bridges' notifications.
     ///   - extra: TOML appended (`[rules]`, `[dispatch]`, more channels).
     public init(
         databaseURL: String, smtp: SMTPStandin? = nil, clientID: String? = nil, topic: String = "flightedge/+/events/#",
-        statusTopic: String = "", extra: String = "", binary: URL = RelayProcess.binaryUnderTest
+        statusTopic: String = "", bridgeTopic: String = "", extra: String = "", binary: URL = RelayProcess.binaryUnderTest
     ) throws {
         let clientID = clientID ?? "fe-relay-test-" + UUID().uuidString.prefix(8).lowercased()
         self.clientID = clientID
@@ -55,6 +56,7 @@ public final class RelayProcess: @unchecked Sendable {
             password_file = "\(try TestServices.mqttPasswordFolder)/relay.password"
             topic = "\(topic)"
             status_topic = "\(statusTopic)"
+            bridge_topic = "\(bridgeTopic)"
             client_id = "\(clientID)"
 
             [http]

@@ -6,7 +6,9 @@ import RelayStore
 import Synchronization
 
 /// `GET /v1/airports` (RELAY.md): each airport's stream at the centre, by code:
-/// `[{"airport", "events", "highest_contiguous_seq", "open_gaps", "replays", "last_event_at", "status"}]`.
+/// `[{"airport", "events", "highest_contiguous_seq", "open_gaps", "replays", "last_event_at", "status"}]`,
+/// and (added) `missing_events`, `last_heard_at`, `gateway` (`online`/`offline`, its retained
+/// status) and `bridge` (`connected`/`disconnected`, its bridge's notification), null until heard.
 /// No key, like `/metrics`: it says nothing about passengers.
 enum AirportRoutes {
     /// The `[central]` thresholds the status is judged by; the relay sets them at start (the
@@ -36,6 +38,10 @@ enum AirportRoutes {
             writer.field("replays", airport.replays)
             writer.field(
                 "last_event_at", Date(timeIntervalSince1970: airport.lastEventAt).formatted(.iso8601))
+            writer.field(
+                "last_heard_at", Date(timeIntervalSince1970: airport.lastHeardAt).formatted(.iso8601))
+            writer.field("gateway", airport.gateway)
+            writer.field("bridge", airport.bridge)
             writer.field("status", thresholds.status(of: airport).rawValue)
             writer.endObject()
         }

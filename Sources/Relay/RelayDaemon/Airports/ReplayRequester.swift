@@ -68,8 +68,8 @@ struct AirportThresholds: Sendable {
 
     func status(of record: AirportStreamRecord) -> AirportStatus {
         AirportStatus.of(
-            lastEventAt: record.lastEventAt, oldestGapProgressAt: record.oldestGapProgressAt, now: record.now,
-            silentAfter: silentAfter, replayAfter: policy.replayAfter)
+            lastHeardAt: record.lastHeardAt, oldestGapProgressAt: record.oldestGapProgressAt, now: record.now,
+            silentAfter: silentAfter, replayAfter: policy.replayAfter, gateway: record.gateway, bridge: record.bridge)
     }
 
     func figures(of record: AirportStreamRecord) -> AirportMetrics.Figures {

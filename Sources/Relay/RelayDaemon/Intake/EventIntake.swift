@@ -33,9 +33,15 @@ final class EventIntake: Sendable {
 
     /// The source's handler: blocks until the message is committed (or kept as rejected).
     func take(_ message: SourceMessage) {
-        if let airport = Self.statusAirport(of: message.topic) {
+        switch Self.airportTopic(of: message.topic) {
+        case (let airport, .status)?:
             takeStatus(message, airport: airport)
             return
+        case (let airport, .bridge)?:
+            takeBridgeNotification(message, airport: airport)
+            return
+        case nil:
+            break
         }
         let started = ContinuousClock.now
         // Parsed once: the rules' reading and the additive `stream_seq` come from the same value.
@@ -82,47 +88,90 @@ final class EventIntake: Sendable {
         }
     }
 
-    /// An airport's retained `status` (`{prefix}/{IATA}/status`): its `stream_seq` says where the
-    /// stream ends, so events lost after the last one that arrived become a gap to replay.
-    /// A status without one (offline, or an older gateway) changes nothing.
+    /// What a message on an airport's own topic other than its events says.
+    enum AirportTopic {
+        /// `{prefix}/{IATA}/status`: the gateway's retained liveness, with `stream_seq`.
+        case status
+        /// `{prefix}/{IATA}/bridge/{name}`: the bridge's notification, `1` connected, `0` not.
+        case bridge
+    }
+
+    /// An airport's retained `status`: `online` with `stream_seq` says where its stream ends,
+    /// so events lost after the last one that arrived become a gap to replay; `offline` (a clean
+    /// stop, or the last will) marks the airport offline. Without `stream_seq` (an older
+    /// gateway, or the `online` said at a reconnect) only the state is kept.
     private func takeStatus(_ message: SourceMessage, airport: String) {
-        let head: Int64
+        let state: String
+        var head: Int64?
         do {
             guard case .object(let object) = try JSONParser.parse(message.payload) else {
                 keepRejected(message, reason: "the status is not a JSON object")
                 return
             }
-            guard object["state"]?.stringValue == "online", let value = object["stream_seq"] else { return }
-            guard let number = value.integerValue, number > 0 else {
-                keepRejected(message, reason: "stream_seq: \(value) is not a positive integer")
+            guard let said = object["state"]?.stringValue, said == "online" || said == "offline" else {
+                keepRejected(message, reason: "state: expected \"online\" or \"offline\"")
                 return
             }
-            head = number
+            state = said
+            if said == "online", let value = object["stream_seq"] {
+                guard let number = value.integerValue, number > 0 else {
+                    keepRejected(message, reason: "stream_seq: \(value) is not a positive integer")
+                    return
+                }
+                head = number
+            }
         } catch {
             keepRejected(message, reason: "the status is not JSON: \(error)")
             return
         }
         let store = store
         do {
-            if let gap = try BlockingAwait.run({ try await store.recordStreamHead(airport: airport, head: head) }) {
-                logger.notice(
-                    "events missing at the end of an airport's stream",
-                    metadata: ["airport": "\(airport)", "from": "\(gap.from)", "to": "\(gap.to)"])
+            if let head {
+                if let gap = try BlockingAwait.run({ try await store.recordStreamHead(airport: airport, head: head) }) {
+                    logger.notice(
+                        "events missing at the end of an airport's stream",
+                        metadata: ["airport": "\(airport)", "from": "\(gap.from)", "to": "\(gap.to)"])
+                }
+            } else {
+                try BlockingAwait.run { try await store.recordAirportLink(airport: airport, gateway: state) }
             }
         } catch {
-            logger.error("cannot record an airport's stream head", metadata: ["airport": "\(airport)", "error": "\(error)"])
-            keepRejected(message, reason: "cannot record the stream head: \(error)")
+            logger.error("cannot record an airport's status", metadata: ["airport": "\(airport)", "error": "\(error)"])
+            keepRejected(message, reason: "cannot record the status: \(error)")
         }
     }
 
-    /// The airport of a `…/{IATA}/status` topic (three letters or digits, upper case); nil for
-    /// any other topic.
-    static func statusAirport(of topic: String) -> String? {
+    /// The bridge's notification at the centre (mosquitto's `notification_topic`): `1` when it
+    /// connected, `0` when it stopped (the bridge's last will on the cluster says so too).
+    private func takeBridgeNotification(_ message: SourceMessage, airport: String) {
+        let text = String(decoding: message.payload, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text == "1" || text == "0" else {
+            keepRejected(message, reason: "bridge notification: expected 1 or 0, got \"\(text.prefix(40))\"")
+            return
+        }
+        let state = text == "1" ? "connected" : "disconnected"
+        logger.info("airport bridge \(state)", metadata: ["airport": "\(airport)", "topic": "\(message.topic)"])
+        let store = store
+        do {
+            try BlockingAwait.run { try await store.recordAirportLink(airport: airport, bridge: state) }
+        } catch {
+            logger.error("cannot record an airport's bridge state", metadata: ["airport": "\(airport)", "error": "\(error)"])
+            keepRejected(message, reason: "cannot record the bridge state: \(error)")
+        }
+    }
+
+    /// The airport and kind of a `…/{IATA}/status` or `…/{IATA}/bridge/{name}` topic (the
+    /// code three upper-case letters or digits); nil for any other topic.
+    static func airportTopic(of topic: String) -> (airport: String, kind: AirportTopic)? {
         let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts.last == "status" else { return nil }
-        let code = parts[parts.count - 2]
-        guard code.count == 3, code.allSatisfy({ ($0.isASCII && $0.isUppercase) || $0.isASCII && $0.isNumber }) else { return nil }
-        return String(code)
+        func code(_ index: Int) -> String? {
+            guard index >= 0, index < parts.count else { return nil }
+            let part = parts[index]
+            return part.count == 3 && part.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) ? String(part) : nil
+        }
+        if parts.count >= 3, parts.last == "status", let airport = code(parts.count - 2) { return (airport, .status) }
+        if parts.count >= 4, parts[parts.count - 2] == "bridge", let airport = code(parts.count - 3) { return (airport, .bridge) }
+        return nil
     }
 
     private func keepRejected(_ message: SourceMessage, reason: String) {
