@@ -15,6 +15,7 @@ extension BenchCommand {
             table.add(
                 "  \(format): decode, \(FormatDay.processorCount) cores (OrderedDecoder, 64 KB reads)", result.parallelRate, "msgs/s",
                 ratio: result.parallelRate / result.serialRate, ratioName: "of one core")
+            table.add("  \(format): cores the parallel decode obtained (CPU time / wall time)", result.parallelCores, "cores")
             table.add(
                 "  \(format): end to end over tcp-listen, stx-etx (\(load))", result.messagesPerSecond, "msgs/s",
                 ratio: result.messagesPerSecond / result.serialRate, ratioName: "of one-core decode")

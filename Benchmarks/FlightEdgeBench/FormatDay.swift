@@ -21,6 +21,9 @@ enum FormatDay {
         /// the daemon's OrderedDecoder on every core.
         var serialRate: Double
         var parallelRate: Double
+        /// Cores the parallel decode obtained: this process's CPU time over its wall time (the
+        /// machine is shared: under load the second core is not there to take).
+        var parallelCores: Double
         var seconds: Double
         var cpuSeconds: Double
         var services: ServiceCPU
@@ -61,7 +64,9 @@ enum FormatDay {
 
     /// Frames/s of decoding `frames` one by one on this task, and in reads of 64 KB (as a TCP
     /// read brings them) through an OrderedDecoder on every core.
-    static func decodeRates(_ format: SimulatedFormat, frames framed: [[UInt8]], airport: String) async -> (serial: Double, parallel: Double) {
+    static func decodeRates(
+        _ format: SimulatedFormat, frames framed: [[UInt8]], airport: String
+    ) async -> (serial: Double, parallel: Double, cores: Double) {
         let decode = decode(decoder(format, airport: airport))
         var offset: Int64 = 0
         let frames = framed.map { bytes in
@@ -90,9 +95,18 @@ enum FormatDay {
             readBytes += frame.bytes.count
         }
         let ordered = OrderedDecoder(decode: decode)
+        let cpuBefore = processCPUSeconds()
         started = now()
         for var read in reads { await ordered.decode(&read) }
-        return (serial, Double(frames.count) / (now() - started))
+        let wall = now() - started
+        return (serial, Double(frames.count) / wall, (processCPUSeconds() - cpuBefore) / wall)
+    }
+
+    /// User and system CPU seconds of this process so far, all threads.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func run(_ environment: BenchEnvironment, format: SimulatedFormat, flights: Int, stateQoS: Int) async throws -> Result {
@@ -129,7 +143,7 @@ enum FormatDay {
         let finished = try daemon.waitUntilDone(frames: frames.count)
         return Result(
             format: format, messages: frames.count, meanBytes: stream.count / max(1, frames.count), serialRate: rates.serial,
-            parallelRate: rates.parallel, seconds: finished - started, cpuSeconds: daemon.cpuSeconds - cpuBefore,
+            parallelRate: rates.parallel, parallelCores: rates.cores, seconds: finished - started, cpuSeconds: daemon.cpuSeconds - cpuBefore,
             services: ServiceCPU.now(scratch: environment.scratch) - servicesBefore, peakRSSMegabytes: daemon.peakResidentMegabytes)
     }
 }
