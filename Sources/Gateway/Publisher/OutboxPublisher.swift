@@ -464,8 +464,9 @@ public actor OutboxPublisher {
                 "total_us": "\(span(message.receivedAtNanoseconds, now))",
                 "queued_us": "\(span(message.receivedAtNanoseconds, stages.taken))",
                 "merge_us": "\(span(stages.taken, stages.merged))",
-                "prepare_us": "\(span(stages.merged, stages.prepared))",
-                "wait_commit_us": "\(span(stages.prepared, stages.commitStarted))",
+                // Merging the frames that came while the commit before ran, until it ended.
+                "behind_previous_commit_us": "\(span(stages.merged, stages.prepared))",
+                "to_commit_us": "\(span(stages.prepared, stages.commitStarted))",
                 "writer_wait_us": "\(span(stages.commitStarted, stages.writerStarted))",
                 "commit_us": "\(span(stages.writerStarted, stages.committed))",
                 "to_publisher_us": "\(span(stages.committed, stages.handedOver))",
