@@ -13,6 +13,12 @@ import Timing
 ///   leaves the message unacknowledged, and the broker delivers it again: nothing is lost. A
 ///   crash between the commit and the ack delivers a committed message again, which changes
 ///   nothing (same values, an older source time never overwrites a newer one).
+/// * Exactly once across a crash: messages committed but not yet acknowledged come back first
+///   (`redelivered`, in their order). Each frame's position names its message's digest, which
+///   the commit keeps in `feed_checkpoints`; after a restart the redelivered messages up to the
+///   one with the committed digest are acknowledged without being applied again. After a lost
+///   connection the feed first lets the pipeline commit what it handed over, then does the same
+///   with the digest of the last message it handed over.
 /// * A message that cannot be decoded (or is larger than `max_frame_bytes`) is rejected like
 ///   any frame, kept in `rejected_frames`, and acknowledged after that commit.
 /// * The broker sends up to `prefetch` unacknowledged messages ahead: this bounds how much one
@@ -31,7 +37,14 @@ public struct AMQPQueueFeed: Sendable {
     /// can acknowledge it before closing.
     public var drainTimeout: Duration = .seconds(5)
 
-    public init(config: FeedConfig, sink: FrameSink, logger: Logger) throws(AMQPError) {
+    /// The digest of the last message committed before a restart (its checkpoint), if any.
+    private let committedDigest: String?
+
+    /// - Parameter digest: what the feed's checkpoint says of its last committed message (the
+    ///   `file_name` of its position, ``digest(of:)``), so that a restart does not apply the
+    ///   messages committed but not yet acknowledged when the daemon died a second time.
+    public init(config: FeedConfig, sink: FrameSink, logger: Logger, resumingAfter digest: String? = nil) throws(AMQPError) {
+        committedDigest = digest.map { $0.split(separator: "#").last.map(String.init) ?? $0 }
         guard let settings = config.amqp else {
             throw AMQPError(code: .invalidURL, message: "feed \(config.name) is not an amqp feed")
         }
@@ -64,6 +77,8 @@ public struct AMQPQueueFeed: Sendable {
         var connectionNumber = 0
         var lastFailure: String?
         var connected = false
+        var skipThrough = committedDigest
+        let lastDelivered = AMQPQueueLedger.Digest()
         while !Task.isCancelled {
             do {
                 let node = try await session.connect(
@@ -78,7 +93,9 @@ public struct AMQPQueueFeed: Sendable {
                     metadata: ["feed": "\(config.name)", "node": "\(node)", "queue": "\(settings.queue)", "prefetch": "\(prefetch)"])
                 lastFailure = nil
                 backoff.reset()
-                let finished = try await consume(session, ledger: ledger, connection: connectionNumber, peer: node)
+                let finished = try await consume(
+                    session, ledger: ledger, connection: connectionNumber, skipThrough: skipThrough,
+                    lastDelivered: lastDelivered)
                 sink.counters.connectionClosed()
                 connected = false
                 if finished {
@@ -98,6 +115,12 @@ public struct AMQPQueueFeed: Sendable {
                     lastFailure = reason
                 }
                 if Task.isCancelled { break }
+                // What was handed over still commits (it is in the pipeline's queue); once it has,
+                // the broker's redeliveries of it can be recognised and skipped.
+                let clock = ContinuousClock()
+                let deadline = clock.now + drainTimeout
+                while ledger.uncommitted > 0 && clock.now < deadline { await ledger.waitForCommit(timeout: .milliseconds(200)) }
+                skipThrough = ledger.uncommitted == 0 ? (lastDelivered.value ?? skipThrough) : nil
                 try? await Task.sleep(for: backoff.nextDelay())
             }
         }
@@ -106,33 +129,40 @@ public struct AMQPQueueFeed: Sendable {
 
     /// Reads and hands over messages until the task is cancelled (true) or the pipeline stops
     /// taking frames (true); throws when the connection is lost.
-    private func consume(_ session: AMQPQueueSession, ledger: AMQPQueueLedger, connection: Int, peer: String) async throws -> Bool {
+    private func consume(
+        _ session: AMQPQueueSession, ledger: AMQPQueueLedger, connection: Int, skipThrough: String?,
+        lastDelivered: AMQPQueueLedger.Digest
+    ) async throws -> Bool {
         let name = config.name
         let maxBytes = config.maxFrameBytes
-        let peer = "\(peer)/\(settings.queue)"
+        let queue = settings.queue
+        var pending = try await skipCommitted(session, ledger: ledger, connection: connection, through: skipThrough)
         while !Task.isCancelled {
             // With messages waiting for their commit, reading blocks no longer than a poll: the
             // acks that commit allows are what lets the broker send more.
             let waiting = ledger.uncommitted > 0
-            let deliveries = try await session.exchange(
-                acknowledging: ledger.takeAcknowledgements(), maxCount: Int(settings.prefetch),
-                wait: waiting ? .zero : .milliseconds(250))
+            var deliveries = pending
+            pending = []
+            if deliveries.isEmpty {
+                deliveries = try await session.exchange(
+                    acknowledging: ledger.takeAcknowledgements(), maxCount: Int(settings.prefetch),
+                    wait: waiting ? .zero : .milliseconds(250))
+            }
             if deliveries.isEmpty {
                 if waiting { await ledger.waitForCommit(timeout: .seconds(1)) }
                 continue
             }
             let now = WallClock.milliseconds
             for (index, delivery) in deliveries.enumerated() {
+                let digest = Self.digest(of: delivery.body)
+                let position = FramePosition.file(name: "\(queue)#\(digest)", offset: Int64(delivery.deliveryTag))
                 var frame: Frame
                 if delivery.body.count > maxBytes {
                     frame = Frame(
-                        feed: name, position: .stream(peer: peer, connection: connection, offset: Int64(delivery.deliveryTag)),
-                        bytes: Array(delivery.body.prefix(keptPrefixBytes)), receivedAtMilliseconds: now,
+                        feed: name, position: position, bytes: Array(delivery.body.prefix(keptPrefixBytes)), receivedAtMilliseconds: now,
                         framingError: "message of \(delivery.body.count) bytes exceeds max_frame_bytes; first \(keptPrefixBytes) bytes kept")
                 } else {
-                    frame = Frame(
-                        feed: name, position: .stream(peer: peer, connection: connection, offset: Int64(delivery.deliveryTag)),
-                        bytes: delivery.body, receivedAtMilliseconds: now)
+                    frame = Frame(feed: name, position: position, bytes: delivery.body, receivedAtMilliseconds: now)
                 }
                 // The commit of the last message read in one go covers those before it (a feed's
                 // frames commit in order): one completion per read is enough.
@@ -144,10 +174,48 @@ public struct AMQPQueueFeed: Sendable {
                 }
                 // Counted before the hand-over: its commit may come before `deliver` returns.
                 ledger.delivered(through: delivery.deliveryTag)
+                lastDelivered.value = digest
                 guard await sink.deliver(frame) else { return true }
             }
         }
         return true
+    }
+
+    /// The first deliveries of a connection: the redelivered ones up to and including the one
+    /// whose digest is `digest` (the first such) were committed before, and are acknowledged
+    /// now; the others are returned to be handed over. Redelivered messages come first and are
+    /// at most a prefetch window: they are gathered until a new one, a full window, or a quiet
+    /// moment.
+    private func skipCommitted(
+        _ session: AMQPQueueSession, ledger: AMQPQueueLedger, connection: Int, through digest: String?
+    ) async throws -> [AMQPDelivery] {
+        guard let digest else { return [] }
+        var run: [AMQPDelivery] = []
+        while run.count < Int(settings.prefetch) && run.allSatisfy(\.redelivered) {
+            let more = try await session.exchange(
+                acknowledging: nil, maxCount: Int(settings.prefetch) - run.count, wait: .milliseconds(run.isEmpty ? 1_000 : 200))
+            if more.isEmpty { break }
+            run += more
+        }
+        let redelivered = run.prefix { $0.redelivered }
+        guard let match = redelivered.firstIndex(where: { Self.digest(of: $0.body) == digest }) else { return run }
+        ledger.delivered(through: run[match].deliveryTag)
+        ledger.committed(connection: connection, through: run[match].deliveryTag)
+        logger.notice(
+            "amqp feed: messages committed before the restart came back unacknowledged; acknowledging them without applying them again",
+            metadata: ["feed": "\(config.name)", "messages": "\(match + 1)"])
+        return Array(run[(match + 1)...])
+    }
+
+    /// What a frame's position and the feed's checkpoint say of a message: its length and a
+    /// 64-bit FNV-1a hash of its bytes.
+    public static func digest(of body: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in body {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0100_0000_01b3
+        }
+        return "\(body.count):" + String(hash, radix: 16)
     }
 
     /// At a stop: waits (a while) for the pipeline to commit what the feed handed over, and

@@ -19,6 +19,15 @@ final class AMQPQueueLedger: Sendable {
 
     private let state = Mutex(State())
 
+    /// The digest of the last message handed over, kept across the feed's connections.
+    final class Digest: Sendable {
+        private let stored = Mutex<String?>(nil)
+        var value: String? {
+            get { stored.withLock { $0 } }
+            set { stored.withLock { $0 = newValue } }
+        }
+    }
+
     /// A new connection: its delivery tags start again at 1.
     func connected(_ connection: Int) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

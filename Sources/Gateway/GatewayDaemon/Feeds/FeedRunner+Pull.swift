@@ -13,7 +13,10 @@ extension FeedRunner {
             let wait: @Sendable ([UInt8]) -> Duration? = { isAIDX ? AIDXResponseWarnings.requestedWait(in: $0) : nil }
             try await HTTPPollFeed(config: feed, sink: sink, logger: logger, requestedWait: wait).run()
         case .amqp:
-            try await AMQPQueueFeed(config: feed, sink: sink, logger: logger).run()
+            // The digest of its last committed message: its checkpoint's file_name.
+            try await AMQPQueueFeed(
+                config: feed, sink: sink, logger: logger, resumingAfter: positions.spoolPositions[feed.name]?.file
+            ).run()
         case .sqlPoll:
             // The roster sets `timezone` (FeedRoster.makeFeed); the resume value of the feed's last
             // committed row is its checkpoint's file_name (the `.poll` position's tag).
