@@ -64,7 +64,7 @@ public struct HTTPPollFeed: Sendable {
             let response = try await client.fetch(conditional: poller.policy.conditionalHeaders)
             var hasher = Hasher()
             hasher.combine(response.size)
-            hasher.combine(response.body)
+            response.body.withUnsafeBytes { hasher.combine(bytes: $0) }
             let digest = hasher.finalize()
             let isBody = (200..<300).contains(response.status)
             let bodyWait = isBody && !response.isOversize ? requestedWait(response.body) : nil
