@@ -42,7 +42,7 @@ enum BatchCommit {
         let frameContext = FrameContext(
             feed: "aodb", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
         let received = frameContext.receivedAt.iso8601
-        var engine = StateEngine()
+        var engine = StateEngine(airport: "ZRH")
         var batches: [CommitBatch] = []
         var batch = CommitBatch()
         var touched: [String: FlightState] = [:]

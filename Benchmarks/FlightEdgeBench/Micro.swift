@@ -71,14 +71,14 @@ enum Micro {
         var merged = 0
         var started = now()
         while now() - started < 1.5 {
-            var engine = StateEngine()
+            var engine = StateEngine(airport: "ZRH")
             for update in updates { _ = engine.apply(update, receivedAt: context.receivedAt) }
             merged += updates.count
         }
         figures.append(Figure(name: "state engine merges", perSecond: Double(merged) / (now() - started)))
 
         // Payload encoding: the retained flight state and one event per state.
-        var engine = StateEngine()
+        var engine = StateEngine(airport: "ZRH")
         var states: [FlightState] = []
         var events: [(FlightEvent, FlightState)] = []
         for update in updates {

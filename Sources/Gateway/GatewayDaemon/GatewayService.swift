@@ -66,7 +66,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         let context = PayloadContext(
             airport: config.airport.iata, timeZone: TimeZone(identifier: config.airport.timezone) ?? .gmt)
         var engine = StateEngine(
-            policy: config.events,
+            airport: config.airport.iata, policy: config.events,
             precedence: Dictionary(config.feeds.map { ($0.name, $0.precedence) }, uniquingKeysWith: { first, _ in first }))
         var board = RetainedBoard(topicRoot: topicRoot, stateQoS: config.mqtt.stateQoS, context: context)
         for (state, _) in startup.flights { engine.load(state) }

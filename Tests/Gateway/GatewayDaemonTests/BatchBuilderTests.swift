@@ -17,7 +17,7 @@ import Testing
 
     static func builder() -> BatchBuilder {
         BatchBuilder(
-            engine: StateEngine(policy: EventPolicy(delayThresholdMinutes: 15, delayStepMinutes: 5)),
+            engine: StateEngine(airport: "ZRH", policy: EventPolicy(delayThresholdMinutes: 15, delayStepMinutes: 5)),
             settings: BatchBuilder.Settings(context: context, topicRoot: "flightedge/ZRH"))
     }
 

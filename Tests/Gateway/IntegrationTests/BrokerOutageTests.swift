@@ -36,7 +36,7 @@ struct BrokerOutageTests {
             let published = try connection.query(
                 "SELECT event_id::text FROM flightedge.outbox WHERE published_at IS NOT NULL ORDER BY id").rows.compactMap { $0[0] }
             let expected = PipelineEndToEndTests.expectedEvents.map {
-                EventID.make(flightID: $0.flight, seq: $0.seq, kind: EventKind(rawValue: $0.kind)!)
+                EventID.make(airport: daemon.airport, flightID: $0.flight, seq: $0.seq, kind: EventKind(rawValue: $0.kind)!)
             }
             #expect(Set(published) == Set(expected))
             // The relay's persistent session kept what was published while it was away.

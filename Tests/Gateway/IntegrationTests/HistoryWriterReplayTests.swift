@@ -30,8 +30,8 @@ struct HistoryWriterReplayTests {
                 connector: DatabaseConnector(conninfo: url, password: nil, logger: Logger(label: "test")), logger: Logger(label: "test"))
             _ = try await writer.start()
             let events = [
-                EventID.make(flightID: "LX0-20261124-D", seq: 1, kind: .gateChange),
-                EventID.make(flightID: "LX1-20261124-D", seq: 1, kind: .gateChange),
+                EventID.make(airport: "ZRH", flightID: "LX0-20261124-D", seq: 1, kind: .gateChange),
+                EventID.make(airport: "ZRH", flightID: "LX1-20261124-D", seq: 1, kind: .gateChange),
             ]
             let first = try await writer.commit(Self.batch(events))
             #expect(first.outboxIDs.allSatisfy { $0 != nil })

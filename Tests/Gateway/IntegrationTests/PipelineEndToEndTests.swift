@@ -64,7 +64,7 @@ struct PipelineEndToEndTests {
                 #expect(message.qos == 1)
                 // The id is the name-based UUID of (flight, seq, kind), also as a v5 user property.
                 let eventKind = try #require(EventKind(rawValue: kind))
-                let expectedID = EventID.make(flightID: flight, seq: seq, kind: eventKind)
+                let expectedID = EventID.make(airport: daemon.airport, flightID: flight, seq: seq, kind: eventKind)
                 #expect(object["event_id"]?.stringValue == expectedID)
                 #expect(message.userProperties.contains { $0.name == "event_id" && $0.value == expectedID })
                 #expect(message.contentType == "application/json")

@@ -101,8 +101,8 @@ extension CentralTests {
                 for (index, code) in codes.enumerated() {
                     let published = try Self.strings(
                         outboxes[index], "SELECT event_id::text FROM flightedge.outbox WHERE event_id IS NOT NULL")
-                    // By event_id from any airport: the gateway derives it from the flight, its change
-                    // and kind, so two airports' days can share one (kept once, under the first).
+                    // By event_id; the airport is part of it, so none may be recorded under another
+                    // airport's code (the simulated days share flight numbers and dates).
                     let recorded = try Self.strings(
                         relayDatabase, "SELECT event_id::text FROM relay.events WHERE event_id = ANY($1::uuid[])",
                         [.text("{\(published.joined(separator: ","))}")])
@@ -119,7 +119,7 @@ extension CentralTests {
                     report.append(
                         "\(code): \(published.count) published, \(recorded.count) recorded (\(elsewhere) under another airport's code), "
                             + "\(missing.count) missing, contiguous to \(contiguous) of \(highest), gaps \(gaps)")
-                    done = done && !published.isEmpty && missing.isEmpty && gaps.isEmpty && contiguous == highest
+                    done = done && !published.isEmpty && missing.isEmpty && gaps.isEmpty && contiguous == highest && elsewhere == "0"
                 }
                 return done
             }

@@ -28,7 +28,7 @@ struct FlightScript {
     ) -> RelayEvent {
         if !sameSeq { seq += 1 }
         return RelayEvent(
-            eventID: EventID.make(flightID: flightID, seq: seq, kind: kind), kind: kind, airport: "ZRH",
+            eventID: EventID.make(airport: "ZRH", flightID: flightID, seq: seq, kind: kind), kind: kind, airport: "ZRH",
             flightID: flightID, seq: seq, occurredAt: time, flight: flight, previous: EventFields(text: previous),
             current: EventFields(text: current), delayMinutes: delay)
     }

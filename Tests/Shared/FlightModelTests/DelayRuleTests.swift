@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test mutating func thePolicyIsTheConfiguredOne() throws {
-        var strict = StateEngine(policy: EventPolicy(delayThresholdMinutes: 5, delayStepMinutes: 1))
+        var strict = StateEngine(airport: "ZRH", policy: EventPolicy(delayThresholdMinutes: 5, delayStepMinutes: 1))
         #expect(strict.kinds(schedule("06:30", estimated: "06:35")) == [.delay])
         #expect(strict.kinds(estimate("06:36")) == [.delay])
         #expect(EventPolicy() == EventPolicy(delayThresholdMinutes: 15, delayStepMinutes: 5))

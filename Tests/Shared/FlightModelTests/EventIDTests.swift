@@ -10,28 +10,35 @@ import Testing
         #expect(UUIDv5.string(EventID.namespace) == EventID.namespaceText)
     }
 
-    @Test func anEventIDIsUUID5OfFlightSeqAndKind() {
-        // uuid.uuid5(uuid.UUID("b4608434-5751-5105-bd6b-519cca72d177"), "LX1234-20261124-D/17/gate-change")
+    @Test func anEventIDIsUUID5OfAirportFlightSeqAndKind() {
+        // uuid.uuid5(uuid.UUID("b4608434-5751-5105-bd6b-519cca72d177"), "ZRH/LX1234-20261124-D/17/gate-change")
         #expect(
-            EventID.make(flightID: "LX1234-20261124-D", seq: 17, kind: .gateChange)
-                == "b275b135-061c-5a9a-a7f7-903c989938a2")
+            EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 17, kind: .gateChange)
+                == "2fc21439-742c-578c-bbf3-e7f9efcb4eda")
+    }
+
+    @Test func oneFlightAtTwoAirportsGivesTwoIDs() {
+        // LX1234 ZRH-GVA-NCE departs from ZRH and from GVA under one flight id.
+        #expect(
+            EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 3, kind: .delay)
+                != EventID.make(airport: "GVA", flightID: "LX1234-20261124-D", seq: 3, kind: .delay))
     }
 
     @Test func differentFlightSeqOrKindGiveDifferentIDs() {
-        let base = EventID.make(flightID: "LX1234-20261124-D", seq: 1, kind: .gateChange)
-        #expect(base == EventID.make(flightID: "LX1234-20261124-D", seq: 1, kind: .gateChange))
-        #expect(base != EventID.make(flightID: "LX1234-20261124-D", seq: 2, kind: .gateChange))
-        #expect(base != EventID.make(flightID: "LX1234-20261124-D", seq: 1, kind: .delay))
-        #expect(base != EventID.make(flightID: "LX1234-20261124-A", seq: 1, kind: .gateChange))
-        let all = Set(EventKind.allCases.map { EventID.make(flightID: "LX1234-20261124-D", seq: 1, kind: $0) })
+        let base = EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 1, kind: .gateChange)
+        #expect(base == EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 1, kind: .gateChange))
+        #expect(base != EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 2, kind: .gateChange))
+        #expect(base != EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 1, kind: .delay))
+        #expect(base != EventID.make(airport: "ZRH", flightID: "LX1234-20261124-A", seq: 1, kind: .gateChange))
+        let all = Set(EventKind.allCases.map { EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 1, kind: $0) })
         #expect(all.count == EventKind.allCases.count)
     }
 
     @Test func eventsCarryTheirID() {
         let event = FlightEvent(
-            kind: .cancellation, flightID: "LX1234-20261124-D", seq: 3, occurredAt: Fixtures.received, previous: [],
+            kind: .cancellation, airport: "ZRH", flightID: "LX1234-20261124-D", seq: 3, occurredAt: Fixtures.received, previous: [],
             current: [(.status, .status(.cancelled))])
-        #expect(event.eventID == EventID.make(flightID: "LX1234-20261124-D", seq: 3, kind: .cancellation))
+        #expect(event.eventID == EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 3, kind: .cancellation))
         #expect(event.eventID == event.eventID.lowercased())
         #expect(event.eventID.count == 36)
     }

@@ -29,7 +29,7 @@ enum Fixtures {
     /// The engine of the rules tests: threshold 15, step 5; `aodb` 10, `fids` 5.
     static func engine() -> StateEngine {
         StateEngine(
-            policy: EventPolicy(delayThresholdMinutes: 15, delayStepMinutes: 5), precedence: ["aodb": 10, "fids": 5])
+            airport: "ZRH", policy: EventPolicy(delayThresholdMinutes: 15, delayStepMinutes: 5), precedence: ["aodb": 10, "fids": 5])
     }
 }
 

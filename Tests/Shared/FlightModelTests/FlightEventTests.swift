@@ -19,7 +19,7 @@ import Testing
         let event = try #require(applied.events.first)
         #expect(event.flightID == Fixtures.departure.flightID)
         #expect(event.seq == applied.state.seq)
-        #expect(event.eventID == EventID.make(flightID: event.flightID, seq: 2, kind: .cancellation))
+        #expect(event.eventID == EventID.make(airport: "ZRH", flightID: event.flightID, seq: 2, kind: .cancellation))
         #expect(event.delayMinutes == nil)
     }
 
@@ -45,7 +45,7 @@ import Testing
 
     @Test func eventsCompareByEveryPart() {
         let event = FlightEvent(
-            kind: .gateChange, flightID: "LX1234-20261124-D", seq: 2, occurredAt: Fixtures.received,
+            kind: .gateChange, airport: "ZRH", flightID: "LX1234-20261124-D", seq: 2, occurredAt: Fixtures.received,
             previous: [(.gate, .text("A12"))], current: [(.gate, .text("B34"))])
         var other = event
         #expect(other == event)

@@ -14,13 +14,17 @@ public struct StateEngine: Sendable {
     public var policy: EventPolicy
     /// Feed name → precedence (`precedence` of `[[feeds]]`); feeds not listed have 0.
     public var precedence: [String: Int]
+    /// The airport's IATA code: part of every event id (``EventID``).
+    public let airport: String
     private var flights: [String: FlightState] = [:]
 
     /// What one applied update did; the same type as ``FlightModel/AppliedUpdate``.
     public typealias AppliedUpdate = FlightModel.AppliedUpdate
 
-    /// An engine holding no flight yet; restore flights with ``load(_:)``.
-    public init(policy: EventPolicy = EventPolicy(), precedence: [String: Int] = [:]) {
+    /// An engine holding no flight yet for `airport` (its IATA code, part of every event id);
+    /// restore flights with ``load(_:)``.
+    public init(airport: String, policy: EventPolicy = EventPolicy(), precedence: [String: Int] = [:]) {
+        self.airport = airport
         self.policy = policy
         self.precedence = precedence
     }
@@ -74,7 +78,7 @@ public struct StateEngine: Sendable {
         state.seq += 1
         state.updatedAt = receivedAt
         var transition = FlightTransition(before: previous, after: state, changed: changed)
-        let events = EventRules.derive(&transition, policy: policy, occurredAt: update.sourceTime ?? receivedAt)
+        let events = EventRules.derive(&transition, policy: policy, airport: airport, occurredAt: update.sourceTime ?? receivedAt)
         flights[id] = transition.after
         return AppliedUpdate(state: transition.after, previous: previous, changes: changes, events: events)
     }

@@ -1,9 +1,12 @@
-/// Event ids (DESIGN.md §4): `uuid5(namespace, "{flight_id}/{seq}/{kind}")`, lower-case text.
+/// Event ids (DESIGN.md §4): `uuid5(namespace, "{airport}/{flight_id}/{seq}/{kind}")`, lower-case
+/// text. The airport is part of the name because one flight id lives at two airports: a
+/// multi-leg flight departs from both under one number and date, and at the centre the second
+/// airport's event would otherwise be dropped as a duplicate of the first's.
 ///
 /// The namespace is FlightEdge's own, fixed forever (changing it would change every id):
 /// `b4608434-5751-5105-bd6b-519cca72d177`, which is uuid5(NAMESPACE_URL,
 /// "https://flightedge.dev/events"). A consumer can recompute an id, e.g. in Python
-/// `uuid.uuid5(uuid.UUID("<namespace>"), "LX1234-20261124-D/17/gate-change")`.
+/// `uuid.uuid5(uuid.UUID("<namespace>"), "ZRH/LX1234-20261124-D/17/gate-change")`.
 public enum EventID {
     /// The namespace in text.
     public static let namespaceText = "b4608434-5751-5105-bd6b-519cca72d177"
@@ -11,8 +14,8 @@ public enum EventID {
     /// The namespace's 16 bytes.
     public static let namespace: [UInt8] = UUIDv5.bytes(namespaceText)!
 
-    /// The id of the `kind` event of `flightID` at `seq`.
-    public static func make(flightID: String, seq: Int64, kind: EventKind) -> String {
-        UUIDv5.string(UUIDv5.make(namespace: namespace, name: "\(flightID)/\(seq)/\(kind.rawValue)"))
+    /// The id of the `kind` event of `flightID` at `seq`, at `airport` (its IATA code).
+    public static func make(airport: String, flightID: String, seq: Int64, kind: EventKind) -> String {
+        UUIDv5.string(UUIDv5.make(namespace: namespace, name: "\(airport)/\(flightID)/\(seq)/\(kind.rawValue)"))
     }
 }

@@ -4,8 +4,8 @@ public struct FlightEvent: Sendable, Hashable {
     /// A field and its value at one moment; a nil value means the field was cleared.
     public typealias FieldSnapshot = (field: FlightField, value: FieldValue?)
 
-    /// Name-based UUID of (`flight_id`, `seq`, `kind`), lower-case text (``EventID``): the same
-    /// event always has the same id, so consumers drop duplicates after a redelivery.
+    /// Name-based UUID of (airport, `flight_id`, `seq`, `kind`), lower-case text (``EventID``):
+    /// the same event always has the same id, so consumers drop duplicates after a redelivery.
     public var eventID: String
     /// What happened; also the topic level `events/{kind}`.
     public var kind: EventKind
@@ -24,12 +24,12 @@ public struct FlightEvent: Sendable, Hashable {
     /// For `delay`: estimated − scheduled in minutes (negative when early); else nil.
     public var delayMinutes: Int?
 
-    /// An event; its ``eventID`` is derived from `flightID`, `seq` and `kind`.
+    /// An event at `airport`; its ``eventID`` is derived from `airport`, `flightID`, `seq` and `kind`.
     public init(
-        kind: EventKind, flightID: String, seq: Int64, occurredAt: Timestamp, previous: [FieldSnapshot],
+        kind: EventKind, airport: String, flightID: String, seq: Int64, occurredAt: Timestamp, previous: [FieldSnapshot],
         current: [FieldSnapshot], delayMinutes: Int? = nil
     ) {
-        self.eventID = EventID.make(flightID: flightID, seq: seq, kind: kind)
+        self.eventID = EventID.make(airport: airport, flightID: flightID, seq: seq, kind: kind)
         self.kind = kind
         self.flightID = flightID
         self.seq = seq

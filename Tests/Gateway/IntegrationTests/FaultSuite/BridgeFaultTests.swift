@@ -45,7 +45,7 @@ struct BridgeFaultTests {
             try await Task.sleep(for: .seconds(30))
             try central.start()
             let expected = Set(PipelineEndToEndTests.expectedEvents.map {
-                EventID.make(flightID: $0.flight, seq: $0.seq, kind: EventKind(rawValue: $0.kind)!)
+                EventID.make(airport: airport, flightID: $0.flight, seq: $0.seq, kind: EventKind(rawValue: $0.kind)!)
             })
             try await relay.wait(for: 60, "every event at the centre after the cut") { eventIDs($0).isSuperset(of: expected) }
             print("fault suite, bridge: \(expected.count) events, \(expected.count - 1) of them published during a 30 s cut, all at the central subscriber")
