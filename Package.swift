@@ -283,7 +283,7 @@ let package = Package(
         .executableTarget(
             name: "flightedge-bench",
             dependencies: [
-                "AirportSimulator", "Configuration", "FeedFormats", "FeedIngest", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON", "PostgresSupport",
+                "AirportSimulator", "AMQP", "Configuration", "FeedFormats", "FeedIngest", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON", "PostgresSupport",
                 "MQTT", "Postgres", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

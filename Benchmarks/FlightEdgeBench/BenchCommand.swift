@@ -25,7 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Flights in the aidx-day and mvt-day runs (AIDX: about 21 messages of 8.5 kB each).")
     var formatFlights = 1000
 
-    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro, relay, relay-memory, aidx-day, mvt-day (comma separated).")
+    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro, relay, relay-memory, aidx-day, mvt-day, amqp (comma separated; amqp needs scripts/central).")
     var only = "limits,tcp,spool,history,latency,micro"
 
     @Option(help: "relay: deliveries per channel of the throughput run (and of the raw client's).")
@@ -83,6 +83,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         try await formatDayFigures(environment, parts: parts, publishRate: publishRate, into: &table)
+        try amqpFigures(environment, parts: parts, into: &table)
 
         if parts.contains("history") {
             var results: [HistoryScaling.Result] = []
