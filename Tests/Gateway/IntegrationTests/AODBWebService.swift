@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// An AODB web service for `http-poll` tests: HTTP/1.1 on 127.0.0.1, answering each request
@@ -42,15 +43,23 @@ final class AODBWebService: Sendable {
     private let script: Script
     private let task: Task<Void, Never>
 
-    init(answers: [Answer]) async throws {
+    /// With `tls`, the service speaks HTTPS with that certificate and key (PEM files).
+    init(answers: [Answer], tls: (certificate: String, key: String)? = nil) async throws {
         precondition(!answers.isEmpty)
+        let context = try tls.map { tls in
+            try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))))
+        }
         let script = Script(answers)
         self.script = script
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         port = server.channel.localAddress?.port ?? 0

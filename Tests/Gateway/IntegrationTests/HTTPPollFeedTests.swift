@@ -127,6 +127,64 @@ struct HTTPPollFeedTests {
         }
     }
 
+    @Test func pollOnceFetchesOverTLSWithATokenAndPrintsWhatItWouldDecode() async throws {
+        let certificates = try TestCertificates()
+        let folder = certificates.folder
+        try "t0ken\n".write(to: folder.appendingPathComponent("aodb.token"), atomically: true, encoding: .utf8)
+        let day = Fixture.day
+        let service = try await AODBWebService(
+            answers: [
+                .respond(
+                    status: 200, headers: [("ETag", #""w1""#)],
+                    body: FlightLegRS.body(airport: "ZRH", day: day, stamp: "\(day)T06:00:00Z", legs: [(7, "D4"), (8, "D5")]))
+            ], tls: (certificates.serverCertificate, certificates.serverKey))
+        defer { service.stop() }
+        let config = folder.appendingPathComponent("flightedge.toml")
+        func write(tokenFile: String) throws {
+            try """
+                [airport]
+                iata = "ZRH"
+                timezone = "Europe/Zurich"
+
+                [database]
+                url = "postgresql:///unused"
+
+                [mqtt]
+                host = "127.0.0.1"
+
+                [[feeds]]
+                name = "aodb-api"
+                format = "aidx"
+                transport = "http-poll"
+                url = "https://127.0.0.1:\(service.port)/flights"
+                token_file = "\(tokenFile)"
+                ca_file = "\(certificates.caFile)"
+                """.write(to: config, atomically: true, encoding: .utf8)
+        }
+        try write(tokenFile: folder.appendingPathComponent("aodb.token").path)
+        let run = try await Self.command(["poll-once", "--config", config.path, "--feed", "aodb-api"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.errors.contains(#"feed aodb-api: HTTP 200, tag "w1""#))
+        #expect(run.errors.contains("1 frames, 2 updates, 0 rejected"))
+        let lines = run.output.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].contains(#""gate":"D4""#) && lines[1].contains(#""gate":"D5""#))
+        #expect(service.requests.first?.headers["authorization"] == "Bearer t0ken")
+        #expect(service.requests.first?.headers["if-none-match"] == nil, "poll-once asks unconditionally")
+
+        // check-config reads the files the feed will read, and names the key of the one missing.
+        try write(tokenFile: folder.appendingPathComponent("missing.token").path)
+        let check = try await Self.command(["check-config", "--config", config.path])
+        #expect(check.status == 1)
+        #expect(check.errors.contains("feed aodb-api: token_file: cannot read secret file \(folder.path)/missing.token: no such file"))
+    }
+
+    /// Runs `flightedge` off the cooperative pool, which the web service's tasks need meanwhile.
+    private static func command(_ arguments: [String]) async throws -> CommandRun {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result(catching: { try CommandRun(arguments) })) }
+        }
+    }
+
     private func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
