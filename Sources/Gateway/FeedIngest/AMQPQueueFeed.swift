@@ -1,6 +1,7 @@
 import AMQP
 import Configuration
 import FeedFraming
+import Foundation
 import Logging
 import Timing
 
@@ -52,6 +53,25 @@ public struct AMQPQueueFeed: Sendable {
         self.sink = sink
         self.logger = logger
         self.settings = settings
+    }
+
+    /// What `check-config` verifies before the feed starts: the URL parses and the password
+    /// and CA files can be read. Throws what is wrong, naming the feed and the key.
+    public static func check(_ config: FeedConfig) throws {
+        guard let settings = config.amqp else { return }
+        do {
+            _ = try AMQPEndpoint(url: settings.url)
+        } catch {
+            throw SQLPollError("feed \(config.name): url: \(error.message)")
+        }
+        do {
+            _ = try SecretFile.read(path: settings.passwordFile, credential: "amqp password")
+        } catch {
+            throw SQLPollError("feed \(config.name): password_file: \(error)")
+        }
+        if let caFile = settings.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw SQLPollError("feed \(config.name): ca_file: cannot read \(caFile)")
+        }
     }
 
     /// The broker address of the feed's URL with the password from `password_file`.

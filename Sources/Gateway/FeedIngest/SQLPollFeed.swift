@@ -52,6 +52,17 @@ public struct SQLPollFeed: Sendable {
         self.committedCursor = cursor
     }
 
+    /// What `check-config` verifies before the feed starts: the password file can be read.
+    /// (The dsn and the query meet the database only at the first poll; `poll-once` tries them.)
+    public static func check(_ config: FeedConfig) throws {
+        guard let settings = config.sqlPoll else { return }
+        do {
+            _ = try SecretFile.read(path: settings.passwordFile, credential: "sql-poll password")
+        } catch {
+            throw SQLPollError("feed \(config.name): password_file: \(error)")
+        }
+    }
+
     /// Polls until the task is cancelled or the pipeline stops taking frames. Throws only when
     /// the password file cannot be read.
     public func run() async throws {

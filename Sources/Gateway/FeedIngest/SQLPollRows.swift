@@ -84,7 +84,7 @@ struct SQLPollRows: Sendable {
     }
 }
 
-/// A `sql-poll` feed's query or result cannot be used as configured.
+/// A pull feed (`sql-poll`, `amqp`) cannot be used as configured: its query, its result, or a file it reads.
 public struct SQLPollError: Error, Sendable, CustomStringConvertible {
     public var message: String
 

@@ -9,7 +9,9 @@ public enum PullFeedCatalog {
     public static func check(_ feed: FeedConfig) throws {
         switch feed.transport {
         case .httpPoll: try HTTPPollClient.check(feed)
-        case .amqp, .sqlPoll, .tcpConnect, .tcpListen, .spoolDir, .tailFile: break
+        case .amqp: try AMQPQueueFeed.check(feed)
+        case .sqlPoll: try SQLPollFeed.check(feed)
+        case .tcpConnect, .tcpListen, .spoolDir, .tailFile: break
         }
     }
 
@@ -17,7 +19,8 @@ public enum PullFeedCatalog {
     public static func fetchOnce(_ feed: FeedConfig) throws -> any PullFetchOnce {
         switch feed.transport {
         case .httpPoll: return HTTPPollOnce(config: feed)
-        case .amqp, .sqlPoll: throw PullFeedUnavailable(transport: feed.transport)
+        case .amqp: return AMQPQueueOnce(config: feed)
+        case .sqlPoll: return SQLPollOnce(config: feed)
         case .tcpConnect, .tcpListen, .spoolDir, .tailFile: throw NotAPullFeed(feed: feed.name, transport: feed.transport)
         }
     }
