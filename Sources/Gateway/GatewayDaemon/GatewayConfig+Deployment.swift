@@ -6,20 +6,15 @@ import Glibc
 #endif
 
 extension GatewayConfig {
-    /// What a valid file can still get wrong on the machine it runs on (issue 17, item 7): no
-    /// feed at all, a password file that is missing or unreadable, a spool folder that is missing
-    /// (the daemon would create it, and a sender writing to the folder meant would never be read)
-    /// or that this user cannot write (files are moved to `done/` and `rejected/` inside it).
-    /// Each problem names the file, the key and, for a feed, the feed; relative paths resolve
-    /// against the current directory, as the daemon resolves them. `check-config` reports them
-    /// as errors unless told `--skip-files`.
+    /// What a valid file can still get wrong on the machine it runs on (issue 17, item 7): a
+    /// password file that is missing or unreadable, a spool folder that is missing (the daemon
+    /// would create it, and a sender writing to the folder meant would never be read) or that
+    /// this user cannot write (files are moved to `done/` and `rejected/` inside it). Each
+    /// problem names the file, the key and, for a feed, the feed; relative paths resolve against
+    /// the current directory, as the daemon resolves them. `check-config` prints them as
+    /// warnings, as errors with `--strict`, and not at all with `--skip-files`.
     public func deploymentProblems(configPath: String) -> [String] {
         var problems: [String] = []
-        if feeds.isEmpty {
-            problems.append(
-                "\(configPath): no [[feeds]] table: the gateway would read no flight updates "
-                    + "(conf/flightedge.toml shows one feed of each transport)")
-        }
         let secrets = [("database.password_file", database.passwordFile), ("mqtt.password_file", mqtt.passwordFile)]
         for case (let key, let path?) in secrets {
             if let reason = Self.unreadableFile(path) {
