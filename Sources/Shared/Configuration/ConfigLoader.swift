@@ -156,8 +156,13 @@ final class ConfigLoader {
         var reader = reader(table, "housekeeping")
         let retainHours = reader.integer("retain_hours", default: 12, range: 1...720)
         let outboxRetentionDays = reader.integer("outbox_retention_days", default: 7, range: 1...365)
+        // 0 keeps forever; at most 100 years, so that the interval stays a sane date.
+        let historyRetentionDays = reader.integer("history_retention_days", default: 0, range: 0...36_500)
+        let rejectedFramesRetentionDays = reader.integer("rejected_frames_retention_days", default: 30, range: 0...36_500)
         reader.finish()
-        return HousekeepingConfig(retainHours: retainHours, outboxRetentionDays: outboxRetentionDays)
+        return HousekeepingConfig(
+            retainHours: retainHours, outboxRetentionDays: outboxRetentionDays,
+            historyRetentionDays: historyRetentionDays, rejectedFramesRetentionDays: rejectedFramesRetentionDays)
     }
 
     private func loadFeeds(_ tables: [TOMLTable]) -> [FeedConfig] {

@@ -44,6 +44,8 @@ extension GatewayConfig {
         lines.append("\n[housekeeping]")
         add("retain_hours", housekeeping.retainHours)
         add("outbox_retention_days", housekeeping.outboxRetentionDays)
+        add("history_retention_days", housekeeping.historyRetentionDays)
+        add("rejected_frames_retention_days", housekeeping.rejectedFramesRetentionDays)
         lines.append("\n[boards]")
         lines.append("languages = [\(boards.languages.map { TOMLText.quoted($0) }.joined(separator: ", "))]")
         for feed in feeds {

@@ -125,10 +125,21 @@ public struct HousekeepingConfig: Sendable, Equatable {
     /// `outbox_retention_days`: published events stay in the outbox this many days, so that a
     /// replay request (`cmd/replay`) can be answered; 1 to 365, default 7.
     public var outboxRetentionDays: Int
+    /// `history_retention_days`: changes in `flight_changes` received longer ago than this are
+    /// deleted; 0 to 36,500, default 0: kept forever.
+    public var historyRetentionDays: Int
+    /// `rejected_frames_retention_days`: frames in `rejected_frames` received longer ago than
+    /// this are deleted; 0 to 36,500 (0: kept forever), default 30.
+    public var rejectedFramesRetentionDays: Int
 
     /// The defaults are those of the configuration file.
-    public init(retainHours: Int = 12, outboxRetentionDays: Int = 7) {
+    public init(
+        retainHours: Int = 12, outboxRetentionDays: Int = 7, historyRetentionDays: Int = 0,
+        rejectedFramesRetentionDays: Int = 30
+    ) {
         self.retainHours = retainHours
         self.outboxRetentionDays = outboxRetentionDays
+        self.historyRetentionDays = historyRetentionDays
+        self.rejectedFramesRetentionDays = rejectedFramesRetentionDays
     }
 }
