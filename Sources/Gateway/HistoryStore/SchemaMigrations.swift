@@ -13,6 +13,7 @@ enum SchemaMigrations {
         Migration(version: 1, name: "initial schema", sql: initialSchema),
         Migration(version: 2, name: "cheaper batch writes", sql: cheaperBatchWrites),
         Migration(version: 3, name: "per-airport event stream", sql: eventStream),
+        Migration(version: 4, name: "retention indexes", sql: retentionIndexes),
     ]
 
     /// `stream_seq` (docs/MQTT.md): each event's number in the airport's stream, 1, 2, 3, …
