@@ -1,7 +1,7 @@
 import FlightModel
 
-/// The AIDX code lists FlightEdge maps (FORMATS.md §1): which `OperationTime` qualifier and
-/// time type is which field, and which status codes mean which normalized status. Unknown
+/// The AIDX code lists FlightEdge maps (docs/DESIGN.md §9): which `OperationTime` qualifier
+/// and time type is which field, and which status codes mean which normalized status. Unknown
 /// codes are kept as the raw status, never an error.
 enum AIDXCodes {
     /// A time field of a departure or arrival, by `OperationQualifier` and `TimeType`.

@@ -1,7 +1,7 @@
 public import Configuration
 public import FlightModel
 
-/// `format = "aidx"`: IATA AIDX XML (FORMATS.md §1), one update per `FlightLeg` at our airport.
+/// `format = "aidx"`: IATA AIDX XML (docs/DESIGN.md §9), one update per `FlightLeg` at our airport.
 ///
 /// **Finding legs.** `IATA_AIDX_FlightLegNotifRQ`, `…FlightLegRQ` or `…FlightLegRS` is found at
 /// any depth (bare, in a SOAP body, in a vendor envelope), by namespace

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The wait an AIDX `FlightLegRS` asks of a poller (FORMATS.md §6: a reply may carry
-/// `Warnings` with `Type="911"`, rate limited, instead of legs).
+/// The wait an AIDX `FlightLegRS` asks of a poller (docs/DESIGN.md, "http-poll, when to
+/// ask": a reply may carry `Warnings` with `Type="911"`, rate limited, instead of legs).
 ///
 /// A `Warning` that names a time — "retry after 300 seconds", "next full refresh in 5 minutes",
 /// `ShortText="120"` — asks for that wait; a `Type="911"` warning without one asks for

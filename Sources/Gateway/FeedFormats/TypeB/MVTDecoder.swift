@@ -2,7 +2,7 @@ public import Configuration
 public import FlightModel
 
 /// `format = "mvt"`: IATA Type B movement messages, MVT, MVA and DIV, with `COR` and `PDM`
-/// (FORMATS.md §2).
+/// (docs/DESIGN.md §9).
 ///
 /// **Envelope.** SOH/STX/ETX framing bytes, CR LF or LF, address lines and the originator line
 /// are all optional; its `DDHHMM` is the message's source time. Anything that is not a

@@ -1,6 +1,6 @@
 import FlightModel
 
-/// A Type B movement message taken apart (FORMATS.md §2): envelope, identifier, flight line,
+/// A Type B movement message taken apart (docs/DESIGN.md §9): envelope, identifier, flight line,
 /// elements up to `SI`. Pure text work; what it means is ``MVTDecoder``'s business.
 struct TypeBMessage {
     /// `MVT`, `MVA` or `DIV`.
