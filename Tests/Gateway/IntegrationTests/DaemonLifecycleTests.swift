@@ -56,7 +56,7 @@ struct DaemonLifecycleTests {
     @Test func migratesTheSchemaBeforeItIsReady() async throws {
         try await withDaemon { daemon in
             let connection = try PostgresConnectionFactory.connect(daemon.databaseURL)
-            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["3"]])
+            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["4"]])
         }
     }
 }

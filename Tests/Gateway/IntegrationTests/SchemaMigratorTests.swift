@@ -20,7 +20,7 @@ struct SchemaMigratorTests {
         try await TestServices.withTemporaryDatabase { url in
             let connection = try PostgresConnection(conninfo: url)
             let outcome = try SchemaMigrator(connection: connection).migrate()
-            #expect(outcome.applied == [1, 2, 3])
+            #expect(outcome.applied == [1, 2, 3, 4])
             #expect(outcome.version == SchemaMigrator.latestVersion)
             #expect(try tables(connection) == Self.designTables)
             let indexes = try connection.query(
@@ -38,7 +38,7 @@ struct SchemaMigratorTests {
             let second = try SchemaMigrator(connection: connection).migrate()
             #expect(second.applied.isEmpty)
             #expect(second.version == SchemaMigrator.latestVersion)
-            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["3"]])
+            #expect(try connection.query("SELECT count(*) FROM flightedge.schema_migrations").rows == [["4"]])
         }
     }
 
@@ -55,7 +55,7 @@ struct SchemaMigratorTests {
                 VALUES ('LX8-20261124-D', 'LX', '8', '', '2026-11-24', 'D', '{"gate":"A1"}',
                         '{"gate":{"f":"aodb","p":0,"t":1}}', 3, now(), now(), now())
                 """)
-            #expect(try SchemaMigrator(connection: connection).migrate().applied == [2, 3])
+            #expect(try SchemaMigrator(connection: connection).migrate().applied == [2, 3, 4])
             let row = try connection.query(
                 "SELECT provenance, pg_typeof(provenance)::text, seq FROM flightedge.flights").rows
             #expect(row == [[#"{"gate": {"f": "aodb", "p": 0, "t": 1}}"#, "text", "3"]])
