@@ -44,14 +44,24 @@ final class StatusReporter: Sendable {
     }
 
     func run() async {
+        // The stream head reads PostgreSQL: in a loop of its own, so a stuck commit (which that
+        // read may wait behind) never holds up STATUS= and the watchdog. Not awaited at the end:
+        // a read stuck at the stop must not hold the stop either.
+        let head = Task { await self.headLoop() }
+        defer { head.cancel() }
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(2))
             // Alive: idle waiting for frames, or committed or retried within the stall limit.
             if progress.isProgressing { notifier.post(.watchdog) }
             notifier.post(.status(await statusLine()))
-            // The head first: the feeds' status just queued would make the publisher look busy.
-            await publishStreamHead()
             await publishFeedStatus()
+        }
+    }
+
+    private func headLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(2))
+            await publishStreamHead()
         }
     }
 

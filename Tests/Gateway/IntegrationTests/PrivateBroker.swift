@@ -13,7 +13,10 @@ final class PrivateBroker: @unchecked Sendable {
     let folder: URL
     private var process: ChildProcess?
 
-    /// A broker on a free port; `extraConfiguration` is appended to its configuration (a bridge).
+    /// A broker on a free port; `extraConfiguration` is appended to its configuration (a bridge,
+    /// a listener). `@BROKER_FOLDER@` in it stands for ``folder``: the shipped configuration sets
+    /// `per_listener_settings`, so a listener added here names its own `password_file`
+    /// (`@BROKER_FOLDER@/passwd`) and `acl_file` (`@BROKER_FOLDER@/flightedge.acl`).
     init(extraConfiguration: String = "") throws {
         port = try Loopback.freePort()
         let shared = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR"))
@@ -33,7 +36,8 @@ final class PrivateBroker: @unchecked Sendable {
         try render.run()
         let conf = output.fileHandleForReading.readDataToEndOfFile()
         render.waitUntilExit()
-        try (conf + Data(("\n" + extraConfiguration + "\n").utf8)).write(to: folder.appendingPathComponent("mosquitto.conf"))
+        let extra = extraConfiguration.replacingOccurrences(of: "@BROKER_FOLDER@", with: folder.path)
+        try (conf + Data(("\n" + extra + "\n").utf8)).write(to: folder.appendingPathComponent("mosquitto.conf"))
     }
 
     deinit { stop() }

@@ -119,7 +119,7 @@ struct ReloadTests {
             let refused = try Self.reloadNotifications(daemon)
             #expect(refused.last { $0.contains("READY=1") }?.contains("STATUS=reload refused: 1 error(s)") == true, "\(refused)")
             #expect(daemon.log.contains("reload refused: the configuration has errors; the running configuration stays"))
-            #expect(daemon.log.contains(#"feeds[1].format: unknown format "xml""#), "the log names the key: \(daemon.log)")
+            #expect(daemon.log.contains(#"feeds[1].format (feed "gates"): unknown format "xml""#), "the log names the key and the feed: \(daemon.log)")
             try TestSender.write(sender, Self.line(1, gate: "A3") + "\n")
             try daemon.send(lines: [Self.line(2, gate: "B2")], port: gatesPort)
             try await eventually("both feeds still deliver after a refused reload") { try gates().count == 6 }

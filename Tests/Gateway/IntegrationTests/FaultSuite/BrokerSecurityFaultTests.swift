@@ -24,6 +24,9 @@ struct BrokerSecurityFaultTests {
             keyfile \(pki.serverKey)
             require_certificate true
             tls_version tlsv1.2
+            allow_anonymous false
+            password_file @BROKER_FOLDER@/passwd
+            acl_file @BROKER_FOLDER@/flightedge.acl
             """)
         try broker.start()
         return (broker, tlsPort)
