@@ -61,6 +61,8 @@ struct OperationsEndpointTests {
         ("flightedge_replay_events_total", "counter"), ("flightedge_replay_missing_events_total", "counter"),
         ("flightedge_outbox_expired_events_total", "counter"), ("flightedge_outbox_retention_seconds", "gauge"),
         ("flightedge_event_stream_last_seq", "gauge"),
+        ("flightedge_retention_deleted_rows_total", "counter"), ("flightedge_retention_seconds", "gauge"),
+        ("flightedge_table_bytes", "gauge"),
     ]
 
     @Test func everyMetricFamilyIsScrapedWithItsType() async throws {
