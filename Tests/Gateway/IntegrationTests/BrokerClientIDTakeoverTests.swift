@@ -19,38 +19,18 @@ struct BrokerClientIDTakeoverTests {
         let loopbackPort: Int
         let tlsPort: Int
         let webSocketsPort: Int
-        let folder: URL
         let certificates: TestCertificates
-        private var process: ChildProcess?
+        private let broker: PrivateBroker
 
         init() throws {
-            loopbackPort = try Loopback.freePort()
             tlsPort = try Loopback.freePort()
             webSocketsPort = try Loopback.freePort()
             certificates = try TestCertificates()
-            let shared = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR"))
-            folder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
-                .appendingPathComponent("brokers").appendingPathComponent("takeover-\(loopbackPort)")
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
-            for file in ["passwd", "flightedge.acl"] {
-                let target = folder.appendingPathComponent(file)
-                try? FileManager.default.removeItem(at: target)
-                try FileManager.default.copyItem(at: shared.appendingPathComponent(file), to: target)
-            }
-            let render = Process()
-            render.executableURL = Repository.root.appendingPathComponent("scripts/render-mosquitto-conf")
-            render.arguments = [folder.path, "\(loopbackPort)", "\(webSocketsPort)", "\(tlsPort)", certificates.folder.path]
-            let output = Pipe()
-            render.standardOutput = output
-            try render.run()
-            let conf = output.fileHandleForReading.readDataToEndOfFile()
-            render.waitUntilExit()
-            try #require(render.terminationStatus == 0)
-            try conf.write(to: folder.appendingPathComponent("mosquitto.conf"))
-            let binary = FileManager.default.fileExists(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "/usr/bin/mosquitto"
-            process = try ChildProcess(binary, ["-c", folder.appendingPathComponent("mosquitto.conf").path])
+            broker = try PrivateBroker(listeners: ["\(webSocketsPort)", "\(tlsPort)", certificates.folder.path])
+            loopbackPort = broker.port
+            try broker.start()
             let deadline = Date().addingTimeInterval(10)
-            for port in [loopbackPort, tlsPort, webSocketsPort] {
+            for port in [tlsPort, webSocketsPort] {
                 while (try? Loopback.connect(port: port)).map({ Glibc.close($0) }) == nil {
                     guard Date() < deadline else { throw TimedOut() }
                     usleep(50_000)
@@ -58,12 +38,7 @@ struct BrokerClientIDTakeoverTests {
             }
         }
 
-        deinit {
-            process?.signal(SIGTERM)
-            _ = process?.wait(seconds: 5)
-        }
-
-        var log: String { (try? String(contentsOf: folder.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? "" }
+        var log: String { broker.log }
     }
 
     /// Every event of one client, kept for the test to look at.

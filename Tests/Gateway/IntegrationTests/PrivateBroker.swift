@@ -17,7 +17,8 @@ final class PrivateBroker: @unchecked Sendable {
     /// a listener). `@BROKER_FOLDER@` in it stands for ``folder``: the shipped configuration sets
     /// `per_listener_settings`, so a listener added here names its own `password_file`
     /// (`@BROKER_FOLDER@/passwd`) and `acl_file` (`@BROKER_FOLDER@/flightedge.acl`).
-    init(extraConfiguration: String = "") throws {
+    /// `listeners` go to `scripts/render-mosquitto-conf` after the port (`WS|- [TLS_PORT TLS_DIR]`).
+    init(extraConfiguration: String = "", listeners: [String] = []) throws {
         port = try Loopback.freePort()
         let shared = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_MQTT_PASSWORD_DIR"))
         folder = URL(fileURLWithPath: try TestServices.environment("FLIGHTEDGE_TEST_SCRATCH"))
@@ -30,7 +31,7 @@ final class PrivateBroker: @unchecked Sendable {
         }
         let render = Process()
         render.executableURL = Repository.root.appendingPathComponent("scripts/render-mosquitto-conf")
-        render.arguments = [folder.path, String(port)]
+        render.arguments = [folder.path, String(port)] + listeners
         let output = Pipe()
         render.standardOutput = output
         try render.run()
