@@ -17,38 +17,19 @@ final class RetentionMetrics: Sendable {
         func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
         }
-        deletedRows = Dictionary(
-            uniqueKeysWithValues: RetainedTable.allCases.map { table in
-                (
-                    table,
-                    registry.makeCounter(
-                        descriptor: descriptor(
-                            "flightedge_retention_deleted_rows_total",
-                            "Rows deleted because they were older than the table's [housekeeping] retention."),
-                        labels: [("table", table.rawValue)])
-                )
-            })
-        retentionSeconds = Dictionary(
-            uniqueKeysWithValues: RetainedTable.allCases.map { table in
-                (
-                    table,
-                    registry.makeGauge(
-                        descriptor: descriptor(
-                            "flightedge_retention_seconds",
-                            "How long the table's rows are kept ([housekeeping] *_retention_days; 0: forever)."),
-                        labels: [("table", table.rawValue)])
-                )
-            })
-        tableBytes = Dictionary(
-            uniqueKeysWithValues: HistoryWriter.measuredTables.map { table in
-                (
-                    table,
-                    registry.makeGauge(
-                        descriptor: descriptor(
-                            "flightedge_table_bytes",
-                            "On-disk size of the table with its indexes and TOAST (pg_total_relation_size), as of the last retention round."),
-                        labels: [("table", table)])
-                )
-            })
+        // One metric of a family per table, labelled with the table's name.
+        func perTable<Key: Hashable, Metric>(_ keys: [Key], _ label: (Key) -> String, _ make: ([(String, String)]) -> Metric) -> [Key: Metric] {
+            Dictionary(uniqueKeysWithValues: keys.map { ($0, make([("table", label($0))])) })
+        }
+        let deleted = descriptor(
+            "flightedge_retention_deleted_rows_total", "Rows deleted because they were older than the table's [housekeeping] retention.")
+        let window = descriptor(
+            "flightedge_retention_seconds", "How long the table's rows are kept ([housekeeping] *_retention_days; 0: forever).")
+        let size = descriptor(
+            "flightedge_table_bytes",
+            "On-disk size of the table with its indexes and TOAST (pg_total_relation_size), as of the last retention round.")
+        deletedRows = perTable(RetainedTable.allCases, \.rawValue) { registry.makeCounter(descriptor: deleted, labels: $0) }
+        retentionSeconds = perTable(RetainedTable.allCases, \.rawValue) { registry.makeGauge(descriptor: window, labels: $0) }
+        tableBytes = perTable(HistoryWriter.measuredTables, { $0 }) { registry.makeGauge(descriptor: size, labels: $0) }
     }
 }
