@@ -1,7 +1,12 @@
 import Foundation
 
-/// The retained `{prefix}/{IATA}/status` payload (DESIGN.md §5): the daemon's liveness.
+/// The retained `{prefix}/{IATA}/status` payload (DESIGN.md §5, schema `flightedge.status/1`):
+/// the daemon's liveness. The same shape says `online`, the clean stop's `offline` and the
+/// last will the broker holds.
 public struct GatewayStatus: Sendable {
+    /// The `schema` member: the payload's shape and version, as every other payload has one.
+    public static let schema = "flightedge.status/1"
+
     public var bootID: String
     public var version: String
     public var startedAt: String
@@ -12,14 +17,15 @@ public struct GatewayStatus: Sendable {
         self.startedAt = ISO8601DateFormatter().string(from: Date())
     }
 
-    /// `{"state":"online"|"offline","boot_id":…,"version":…,"started_at":…}`, and with
-    /// `streamSeq` the additive `"stream_seq"`: every event up to that number was handed to the
-    /// broker, so a relay that saw less knows the rest of the stream was lost on the way (a hole
-    /// at the end of a day has no later event to reveal it).
+    /// `{"schema":"flightedge.status/1","state":"online"|"offline","boot_id":…,"version":…,
+    /// "started_at":…}`, and with `streamSeq` the additive `"stream_seq"`: every event up to that
+    /// number was handed to the broker, so a relay that saw less knows the rest of the stream was
+    /// lost on the way (a hole at the end of a day has no later event to reveal it).
     public func payload(online: Bool, streamSeq: Int64? = nil) -> [UInt8] {
         let state = online ? "online" : "offline"
         let head = streamSeq.map { #","stream_seq":\#($0)"# } ?? ""
         return Array(
-            #"{"state":"\#(state)","boot_id":"\#(bootID)","version":"\#(version)","started_at":"\#(startedAt)"\#(head)}"#.utf8)
+            #"{"schema":"\#(Self.schema)","state":"\#(state)","boot_id":"\#(bootID)","version":"\#(version)","started_at":"\#(startedAt)"\#(head)}"#
+                .utf8)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FlightModel
 import JSON
 
@@ -28,15 +29,20 @@ public struct RetainedBoard: Sendable {
     public let topicRoot: String
     public let stateQoS: Int
     public let context: PayloadContext
+    /// The airport's IANA zone name, the lists' `time_zone` (read once, not per message).
+    private let timeZoneName: String
     private var flights: [String: Entry] = [:]
     private var gates: [String: Set<String>] = [:]
     private var belts: [String: Set<String>] = [:]
+    /// The `seq` of the last gate or belt list made; see ``nextListSeq(now:)``.
+    private(set) var lastListSeq: Int64 = 0
 
     /// - Parameter topicRoot: `{prefix}/{IATA}`, e.g. `flightedge/ZRH`.
     public init(topicRoot: String, stateQoS: Int, context: PayloadContext) {
         self.topicRoot = topicRoot
         self.stateQoS = stateQoS
         self.context = context
+        self.timeZoneName = context.timeZone.identifier
     }
 
     /// The `seq` last published for a flight (0 when never), for the next payload's `prev_seq`.
@@ -61,7 +67,7 @@ public struct RetainedBoard: Sendable {
                 if let gate = old.gate { gates[gate]?.remove(id); touchedGates.insert(gate) }
                 if let belt = old.belt { belts[belt]?.remove(id); touchedBelts.insert(belt) }
             }
-            let entry = Self.entry(state, payload: payload)
+            let entry = Self.entry(state, payload: payload, context: context)
             flights[id] = entry
             if let gate = entry.gate, entry.direction == .departure {
                 gates[gate, default: []].insert(id)
@@ -114,8 +120,8 @@ public struct RetainedBoard: Sendable {
         }
     }
 
-    /// Every retained topic: all flights, gates and belts.
-    public func birth(now: Timestamp) -> [OutgoingMessage] {
+    /// Every retained topic: all flights, gates and belts (the lists with a new `seq`).
+    public mutating func birth(now: Timestamp) -> [OutgoingMessage] {
         var messages = flights.map { flightMessage($0.key, $0.value.payload) }
         messages += gates.keys.sorted().map { gateMessage($0, now: now) }
         messages += belts.keys.sorted().map { beltMessage($0, now: now) }
@@ -130,13 +136,13 @@ public struct RetainedBoard: Sendable {
     }
 
     /// Gate screens: departures that have not left, current first.
-    private func gateMessage(_ gate: String, now: Timestamp) -> OutgoingMessage {
+    private mutating func gateMessage(_ gate: String, now: Timestamp) -> OutgoingMessage {
         let entries = (gates[gate] ?? []).compactMap { flights[$0] }.filter(\.onGateScreen).sorted { $0.sortTime < $1.sortTime }
         return listMessage(kind: "gate", name: gate, listKey: "departures", entries: entries.prefix(8), now: now)
     }
 
     /// Belt screens: arrivals until 90 minutes after on-block.
-    private func beltMessage(_ belt: String, now: Timestamp) -> OutgoingMessage {
+    private mutating func beltMessage(_ belt: String, now: Timestamp) -> OutgoingMessage {
         let cutoff = now.millisecondsSinceEpoch - 90 * 60_000
         let entries = (belts[belt] ?? []).compactMap { flights[$0] }
             .filter { $0.onBeltScreen && ($0.endsAt?.millisecondsSinceEpoch ?? Int64.max) >= cutoff }
@@ -144,15 +150,19 @@ public struct RetainedBoard: Sendable {
         return listMessage(kind: "belt", name: belt, listKey: "arrivals", entries: entries.prefix(12), now: now)
     }
 
-    private func listMessage(
+    private mutating func listMessage(
         kind: String, name: String, listKey: String, entries: ArraySlice<Entry>, now: Timestamp
     ) -> OutgoingMessage {
-        var writer = JSONWriter(capacity: 256 + entries.count * 200)
+        let seq = nextListSeq(now: now)
+        var writer = JSONWriter(capacity: 320 + entries.count * 300)
         writer.beginObject()
         writer.field("schema", "flightedge.\(kind)/1")
         writer.field("airport", context.airport)
         writer.field(kind, name)
+        writer.field("seq", seq)
         writer.field("as_of", now.iso8601)
+        writer.field("as_of_local", context.local(now))
+        writer.field("time_zone", timeZoneName)
         writer.key(listKey)
         writer.beginArray()
         for entry in entries { writer.raw(entry.summary) }
@@ -163,23 +173,44 @@ public struct RetainedBoard: Sendable {
             schema: "flightedge.\(kind)/1")
     }
 
+    /// The next list's `seq`: one more than the last, and at least `now` in milliseconds since
+    /// the epoch. Strictly increasing over every gate and belt list this gateway makes, so over
+    /// the publications of each topic, whatever flights join or leave it (the highest `seq` of
+    /// the listed flights falls when the newest one leaves, and flights' `seq` are counted per
+    /// flight). The clock floor keeps it growing across restarts without storing it: a restart
+    /// takes longer than the few milliseconds a burst of lists can run ahead of the clock.
+    mutating func nextListSeq(now: Timestamp) -> Int64 {
+        lastListSeq = max(lastListSeq + 1, now.millisecondsSinceEpoch)
+        return lastListSeq
+    }
+
     /// A gate or belt name as one topic level: MQTT wildcards and separators replaced.
     static func topicLevel(_ name: String) -> String {
         String(name.map { "/+#".contains($0) ? "_" : $0 })
     }
 
-    static func entry(_ state: FlightState, payload: [UInt8]) -> Entry {
+    /// The times a list shows, each beside its local form's member name.
+    private static let listedTimes: [(FlightField, String)] = [
+        (.scheduled, "scheduled_local"), (.estimated, "estimated_local"), (.actual, "actual_local"),
+    ]
+
+    /// One flight's entry of a gate or belt list: its `seq`, and its times in UTC and local.
+    static func entry(_ state: FlightState, payload: [UInt8], context: PayloadContext) -> Entry {
         let status = state.status
         let gone: Set<FlightStatus> = [.departed, .airborne, .cancelled, .deleted, .notOperating]
-        var writer = JSONWriter(capacity: 220)
+        var writer = JSONWriter(capacity: 320)
         writer.beginObject()
         writer.field("flight_id", state.key.flightID)
+        writer.field("seq", state.seq)
         writer.field("airline", state.key.airline)
         writer.field("number", state.key.number)
         let place: FlightField = state.key.direction == .departure ? .destination : .origin
         if let text = state[place]?.text { writer.field(place.name, text) }
-        for field in [FlightField.scheduled, .estimated, .actual] {
-            if let time = state[field]?.time { writer.field(field.name, time.iso8601) }
+        for (field, localName) in Self.listedTimes {
+            if let time = state[field]?.time {
+                writer.field(field.name, time.iso8601)
+                writer.field(localName, context.local(time))
+            }
         }
         if let status { writer.field("status", status.rawValue) }
         if state.key.direction == .departure, !state.codeshares.isEmpty {
