@@ -25,8 +25,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Flights in the aidx-day and mvt-day runs (AIDX: about 21 messages of 8.5 kB each).")
     var formatFlights = 1000
 
-    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro, relay, relay-memory, aidx-day, mvt-day, amqp (comma separated; amqp needs scripts/central).")
+    @Option(help: "Parts to run: limits, tcp, spool, history, latency, micro, relay, relay-memory, aidx-day, mvt-day, amqp, year (comma separated; amqp needs scripts/central).")
     var only = "limits,tcp,spool,history,latency,micro"
+
+    @Option(help: "year: simulated days of the 1,500-flight airport (more than 30: retention then deletes the oldest 30).")
+    var yearDays = 365
+
+    @Flag(help: "year: keep the database fe_bench_year after the run.")
+    var keep = false
 
     @Option(help: "relay: deliveries per channel of the throughput run (and of the raw client's).")
     var relayDeliveries = 20_000
@@ -84,6 +90,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         try await formatDayFigures(environment, parts: parts, publishRate: publishRate, into: &table)
         try amqpFigures(environment, parts: parts, into: &table)
+        try await yearFigures(environment, parts: parts, into: &table)
 
         if parts.contains("history") {
             var results: [HistoryScaling.Result] = []
