@@ -63,7 +63,9 @@ public final class AirportBroker {
         (try? String(contentsOf: folder.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
     }
 
-    deinit {
+    /// Stops the broker and removes its folder; a top-level program's globals are never
+    /// released, so it calls this itself.
+    public func stop() {
         // SIGKILL: the test runner blocks SIGTERM, and its children inherit the mask.
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -71,4 +73,6 @@ public final class AirportBroker {
         }
         try? FileManager.default.removeItem(at: folder)
     }
+
+    deinit { stop() }
 }
