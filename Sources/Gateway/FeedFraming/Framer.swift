@@ -68,3 +68,12 @@ func exactCopy(_ bytes: [UInt8]) -> [UInt8] {
         count = buffer.initialize(fromContentsOf: bytes)
     }
 }
+
+/// A frame's bytes from earlier reads (`head`) and from this one (`tail`) in one buffer of
+/// exactly their size: the bytes of this read are copied once.
+func exactCopy(_ head: [UInt8], _ tail: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: head.count + tail.count) { buffer, count in
+        let middle = buffer.initialize(fromContentsOf: head)
+        count = middle + UnsafeMutableBufferPointer(rebasing: buffer[middle...]).initialize(fromContentsOf: tail)
+    }
+}

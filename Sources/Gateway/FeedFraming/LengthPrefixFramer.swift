@@ -23,11 +23,20 @@ public struct LengthPrefixFramer: Framer {
 
     public mutating func consume(_ bytes: some Collection<UInt8>, into output: inout [FramerOutput]) {
         guard failure == nil else { return }
-        for byte in bytes {
-            streamOffset += 1
+        let done: Void? = bytes.withContiguousStorageIfAvailable { consume(buffer: $0, into: &output) }
+        if done == nil { Array(bytes).withUnsafeBufferPointer { consume(buffer: $0, into: &output) } }
+    }
+
+    /// Reads the length bytes one by one and a frame's bytes as one run per read: a frame
+    /// inside this read is copied once, straight into its own array.
+    private mutating func consume(buffer: UnsafeBufferPointer<UInt8>, into output: inout [FramerOutput]) {
+        var index = 0
+        while index < buffer.count {
             if expected == 0 {
+                streamOffset += 1
                 if header.isEmpty { pendingOffset = streamOffset - 1 }
-                header.append(byte)
+                header.append(buffer[index])
+                index += 1
                 guard header.count == 4 else { continue }
                 let length = header.reduce(0) { $0 << 8 | Int($1) }
                 header.removeAll(keepingCapacity: true)
@@ -38,14 +47,19 @@ public struct LengthPrefixFramer: Framer {
                     return
                 }
                 expected = length
-                pending.reserveCapacity(length)
                 continue
             }
-            pending.append(byte)
-            if pending.count == expected {
-                output.append(.frame(bytes: exactCopy(pending), offset: pendingOffset, end: streamOffset))
+            let take = min(expected - pending.count, buffer.count - index)
+            let run = UnsafeBufferPointer(rebasing: buffer[index..<index + take])
+            index += take
+            streamOffset += Int64(take)
+            if pending.count + take == expected {
+                output.append(.frame(bytes: exactCopy(pending, run), offset: pendingOffset, end: streamOffset))
                 pending.removeAll(keepingCapacity: true)
                 expected = 0
+            } else {
+                if pending.isEmpty { pending.reserveCapacity(expected) }
+                pending.append(contentsOf: run)
             }
         }
     }

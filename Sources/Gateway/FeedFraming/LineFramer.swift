@@ -22,17 +22,30 @@ public struct LineFramer: Framer {
         if done == nil { Array(bytes).withUnsafeBufferPointer { consume(buffer: $0, into: &output) } }
     }
 
-    /// Scans for line feeds and appends the runs between them whole (not byte by byte).
+    /// Scans for line feeds eight bytes at a time; a line inside this read becomes a frame with
+    /// one copy, the runs of a line split across reads are appended whole.
     private mutating func consume(buffer: UnsafeBufferPointer<UInt8>, into output: inout [FramerOutput]) {
         var start = 0
         while start < buffer.count {
-            let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n"))
-            let end = newline ?? buffer.count
-            append(UnsafeBufferPointer(rebasing: buffer[start..<end]))
-            guard let newline else { return }
+            let newline = ByteScan.firstIndex(of: UInt8(ascii: "\n"), in: buffer, from: start)
+            let run = UnsafeBufferPointer(rebasing: buffer[start..<newline])
+            guard newline < buffer.count else {
+                append(run)
+                return
+            }
+            start = newline + 1
+            if pending.isEmpty, discarding == 0, run.count <= maxFrameBytes {
+                let line = run.last == UInt8(ascii: "\r") ? UnsafeBufferPointer(rebasing: run.dropLast()) : run
+                let lineOffset = streamOffset
+                streamOffset += Int64(run.count + 1)
+                if !line.isEmpty {
+                    output.append(.frame(bytes: exactCopy([], line), offset: lineOffset, end: streamOffset))
+                }
+                continue
+            }
+            append(run)
             streamOffset += 1
             finishLine(into: &output)
-            start = newline + 1
         }
     }
 
