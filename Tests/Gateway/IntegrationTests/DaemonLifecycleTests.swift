@@ -18,19 +18,48 @@ struct DaemonLifecycleTests {
                 messages.contains { $0.topic == statusTopic && $0.text.contains(#""state":"online""#) }
             }
             let online = try #require(watcher.messages(on: statusTopic).last)
-            #expect(SchemaValidator.violations(named: "status", online.payload).isEmpty)
+            #expect(SchemaValidator.violations(named: "status", online.payload).isEmpty, "\(online.text)")
+            #expect(online.text.contains(#""schema":"flightedge.status/1""#))
 
             #expect(daemon.stop() == 0)
             #expect(daemon.notifications.contains { $0.contains("STOPPING=1") })
             try await watcher.wait(for: 10, "offline status") { messages in
                 messages.contains { $0.topic == statusTopic && $0.text.contains(#""state":"offline""#) }
             }
+            // The clean stop's offline names its schema too (the will is the same payload).
+            let offline = try #require(watcher.messages(on: statusTopic).last { $0.text.contains(#""state":"offline""#) })
+            #expect(SchemaValidator.violations(named: "status", offline.payload).isEmpty, "\(offline.text)")
+            #expect(offline.text.contains(#""schema":"flightedge.status/1""#))
             // Retained: a board that connects later sees offline at once.
             let late = try MQTTWatcher()
             try late.subscribe(statusTopic)
             try await late.wait(for: 5, "retained offline") { messages in
                 messages.contains { $0.topic == statusTopic && $0.retain && $0.text.contains("offline") }
             }
+        }
+    }
+
+    @Test func theLastWillTheBrokerSaysForACrashedDaemonIsAStatusWithItsSchema() async throws {
+        try await withDaemon(start: false) { daemon in
+            // A killed daemon's socket closes at once and the broker says the will; keepalive 5
+            // bounds it (7.5 s) should the close not reach the broker.
+            var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+            config = config.replacingOccurrences(of: "state_qos = 1\n", with: "state_qos = 1\nkeepalive = 5\n")
+            try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+            let statusTopic = daemon.topic("status")
+            let watcher = try MQTTWatcher()
+            try watcher.subscribe(statusTopic)
+            try daemon.start()
+            try await watcher.wait(for: 10, "online status") { messages in
+                messages.contains { $0.topic == statusTopic && $0.text.contains(#""state":"online""#) }
+            }
+            daemon.crash()
+            try await watcher.wait(for: 20, "the last will") { messages in
+                messages.contains { $0.topic == statusTopic && $0.text.contains(#""state":"offline""#) }
+            }
+            let will = try #require(watcher.messages(on: statusTopic).last { $0.text.contains(#""state":"offline""#) })
+            #expect(SchemaValidator.violations(named: "status", will.payload).isEmpty, "\(will.text)")
+            #expect(will.text.contains(#""schema":"flightedge.status/1""#))
         }
     }
 
