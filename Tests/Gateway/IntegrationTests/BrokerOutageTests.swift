@@ -1,6 +1,7 @@
 import FlightEdgeTestSupport
 import FlightModel
 import Foundation
+import JSON
 import MQTT
 import Postgres
 import Testing
@@ -91,6 +92,15 @@ struct BrokerOutageTests {
                 }
                 #expect(SchemaValidator.violations(named: schema, message.payload).isEmpty, "\(message.topic): \(message.text)")
             }
+            // Every publication of a gate, the resync's too, has a larger list seq than the one before.
+            try await board.wait(for: 10, "the re-published gate") { messages in
+                messages[before...].contains { $0.topic == daemon.topic("gates/B34") }
+            }
+            let gateSeqs = board.messages(on: daemon.topic("gates/B34")).compactMap { message -> Int64? in
+                guard case .object(let object)? = try? JSONParser.parse(message.payload) else { return nil }
+                return object["seq"]?.integerValue
+            }
+            #expect(gateSeqs.count >= 2 && zip(gateSeqs, gateSeqs.dropFirst()).allSatisfy { $0 < $1 }, "\(gateSeqs)")
             let gate = try #require(board.messages.last { $0.topic == daemon.topic("gates/B34") })
             // LX1234 departed: it left the gate screen.
             #expect(!gate.text.contains("LX1234"))
