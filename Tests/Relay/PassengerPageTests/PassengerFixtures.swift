@@ -48,18 +48,7 @@ struct SimulatedFlight {
             "scheduled_local":"\(local)"},"previous":\(previous),"current":\(current)\
             \(delayMinutes.map { ",\"delay_minutes\":\($0)" } ?? "")}
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
-        process.arguments = [
-            "-h", try TestServices.mqttHost, "-p", String(try TestServices.mqttPort), "-u", "flightedge",
-            "-P", try TestServices.mqttPassword("flightedge"), "-q", "1", "-V", "mqttv311",
-            "-t", "flightedge/ZRH/events/\(kind)", "-m", payload,
-        ]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError(.commandFailed, "mosquitto_pub exited \(process.terminationStatus)")
-        }
+        try MosquittoClient.publish(topic: "flightedge/ZRH/events/\(kind)", payload: payload, retain: false)
         return payload
     }
 

@@ -35,18 +35,7 @@ enum RelayEvents {
 
     /// Publishes at QoS 1 as the gateway's user with `mosquitto_pub`, waiting for its PUBACK.
     static func publish(_ payload: String, kind: String, airport: String = "ZRH") throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
-        process.arguments = [
-            "-h", try TestServices.mqttHost, "-p", String(try TestServices.mqttPort), "-u", "flightedge",
-            "-P", try TestServices.mqttPassword("flightedge"), "-q", "1", "-V", "mqttv311",
-            "-t", "flightedge/\(airport)/events/\(kind)", "-m", payload,
-        ]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError(.commandFailed, "mosquitto_pub exited \(process.terminationStatus)")
-        }
+        try MosquittoClient.publish(topic: "flightedge/\(airport)/events/\(kind)", payload: payload, retain: false)
     }
 }
 

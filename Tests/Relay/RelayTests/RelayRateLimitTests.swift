@@ -20,13 +20,7 @@ struct RelayRateLimitTests {
             let key = try relay.createAPIKey()
             let number = String(Int.random(in: 1000...8999))
             let address = "budget.\(number).\(UUID().uuidString.prefix(6).lowercased())@example.org"
-            let created = try relay.request(
-                "POST", "/v1/subscriptions",
-                body: """
-                    {"flight": {"airline": "LX", "number": "\(number)", "date": "\(RelayEvents.today())"},
-                     "contacts": [{"channel": "email", "address": "\(address)"}]}
-                    """,
-                headers: ["Authorization": "Bearer \(key)"])
+            let created = try relay.subscribe(email: address, number: number, date: RelayEvents.today(), key: key)
             #expect(created.status == 201, "\(created.body)")
 
             let departure = Date().addingTimeInterval(90 * 60)

@@ -34,13 +34,7 @@ struct RelayRulesEndToEndTests {
             let key = try relay.createAPIKey()
             let number = String(Int.random(in: 1000...8999))
             let address = "rules.\(number).\(UUID().uuidString.prefix(6).lowercased())@example.org"
-            let created = try relay.request(
-                "POST", "/v1/subscriptions",
-                body: """
-                    {"flight": {"airline": "LX", "number": "\(number)", "date": "\(RelayEvents.today())"},
-                     "contacts": [{"channel": "email", "address": "\(address)"}]}
-                    """,
-                headers: ["Authorization": "Bearer \(key)"])
+            let created = try relay.subscribe(email: address, number: number, date: RelayEvents.today(), key: key)
             #expect(created.status == 201, "\(created.body)")
             try await body(Scene(relay: relay, smtp: smtp, number: number, address: address))
         }

@@ -161,6 +161,20 @@ public final class RelayProcess: @unchecked Sendable {
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Subscribes `address` by e-mail to one flight through `POST /v1/subscriptions`, as an
+    /// airline's app does; the answer as it came (201 and the subscription's JSON when taken).
+    public func subscribe(
+        email address: String, airline: String = "LX", number: String, date: String, key: String
+    ) throws -> (status: Int, headers: [String: String], body: String) {
+        try request(
+            "POST", "/v1/subscriptions",
+            body: """
+                {"flight": {"airline": "\(airline)", "number": "\(number)", "date": "\(date)"},
+                 "contacts": [{"channel": "email", "address": "\(address)"}]}
+                """,
+            headers: ["Authorization": "Bearer \(key)"])
+    }
+
     /// One HTTP/1.1 request to the relay: (status, headers in lower case, body).
     public func request(
         _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]
