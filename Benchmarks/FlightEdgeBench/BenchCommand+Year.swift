@@ -47,6 +47,7 @@ extension BenchCommand {
                 ratio: retention.windowRate / retention.baselineWindowRate, ratioName: "of the same seconds")
             table.add("  year: the same seconds without retention", retention.baselineWindowRate, "frames/s")
             table.add("  year: rows past the window at start", Double(retention.expiredRows), "rows")
+            table.add("  year: rows received in the first 30 days", Double(retention.firstThirtyDaysRows), "rows")
             table.add("  year: rows the daemon deleted", Double(retention.deletedRows), "rows")
             table.add("  year: retention time, first DELETE → last", retention.deletes.seconds, "s")
             table.add("  year: retention rate", retention.deletedRowsPerSecond, "rows/s")

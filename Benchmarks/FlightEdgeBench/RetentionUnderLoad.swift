@@ -20,6 +20,8 @@ enum RetentionUnderLoad {
         /// Rows older than the window when the daemon started, and the daemon's own count of
         /// what it deleted (`flightedge_retention_deleted_rows_total`).
         var expiredRows: Int
+        /// Rows received in the year's first 30 simulated days.
+        var firstThirtyDaysRows: Int
         var deletedRows: Int
         var deletes: DeleteSampler.Summary
         /// Share of the day's feed (first byte to last PUBACK) during which a retention DELETE was seen running.
@@ -59,6 +61,9 @@ enum RetentionUnderLoad {
             "SELECT count(*) FROM flightedge.flight_changes WHERE received_at < now() - make_interval(days => $1)",
             [.int(Int64(retentionDays))]
         ).rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
+        let firstThirtyDays = try connection.query(
+            "SELECT count(*) FROM flightedge.flight_changes WHERE received_at < to_timestamp($1)", [.int(year.dayStarts[30])]
+        ).rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
         let daemon = try DaemonProcess.benchmark(environment, databaseURL: year.url, stateQoS: stateQoS, name: "year")
         let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
         try (config + "\n[housekeeping]\nhistory_retention_days = \(retentionDays)\n").write(
@@ -90,7 +95,7 @@ enum RetentionUnderLoad {
         let baselineWindow = (baselineStart + windowStart - feedStart, baselineStart + windowEnd - feedStart)
         return Result(
             retentionDays: retentionDays, baselineReady: baselineReady, baseline: baseline, retentionReady: ready,
-            withRetention: withRetention, expiredRows: expired, deletedRows: Int(deleted), deletes: deletes,
+            withRetention: withRetention, expiredRows: expired, firstThirtyDaysRows: firstThirtyDays, deletedRows: Int(deleted), deletes: deletes,
             overlap: window / withRetention.seconds, windowSeconds: window, windowRate: trace.rate(from: windowStart, to: windowEnd),
             baselineWindowRate: baselineTrace.rate(from: baselineWindow.0, to: baselineWindow.1), loadBefore: loadBefore, loadAfter: FormatDay.loadAverage())
     }
