@@ -41,7 +41,9 @@ struct RelayStreamHeadTests {
             let requests = try MosquittoClient.subscribe(topic: "flightedge/\(code)/cmd/replay", count: 1, user: "flightedge")
             try MosquittoClient.publish(
                 topic: statusTopic,
-                payload: #"{"state":"online","boot_id":"b","version":"t","started_at":"2026-12-05T00:00:00Z","stream_seq":6}"#,
+                // As the gateway says it, with its schema member (issue 17 item 12).
+                payload:
+                    #"{"schema":"flightedge.status/1","state":"online","boot_id":"b","version":"t","started_at":"2026-12-05T00:00:00Z","stream_seq":6}"#,
                 retain: true)
             let opened = try eventually(within: 15) { try Self.airport(code, of: relay)?["open_gaps"] as? Int == 1 }
             let entry = try Self.airport(code, of: relay)
