@@ -23,9 +23,10 @@ public struct GatewayStatus: Sendable {
     /// lost on the way (a hole at the end of a day has no later event to reveal it).
     public func payload(online: Bool, streamSeq: Int64? = nil) -> [UInt8] {
         let state = online ? "online" : "offline"
-        let head = streamSeq.map { #","stream_seq":\#($0)"# } ?? ""
-        return Array(
-            #"{"schema":"\#(Self.schema)","state":"\#(state)","boot_id":"\#(bootID)","version":"\#(version)","started_at":"\#(startedAt)"\#(head)}"#
-                .utf8)
+        var text = #"{"schema":"\#(Self.schema)","state":"\#(state)","boot_id":"\#(bootID)""#
+        text += #","version":"\#(version)","started_at":"\#(startedAt)""#
+        if let streamSeq { text += #","stream_seq":\#(streamSeq)"# }
+        text += "}"
+        return Array(text.utf8)
     }
 }

@@ -49,8 +49,8 @@ struct RetainedBoardTests {
         var board = RetainedBoard(topicRoot: "flightedge/ZRH", stateQoS: 1, context: Self.zurich)
         let now = Self.time("2026-12-05T10:02:00Z")
         let departure = Self.flight(
-            "1234", .departure, seq: 17, gate: "B34", scheduled: "2026-12-05T11:30:00Z", estimated: "2026-12-05T11:55:00Z",
-            status: .boarding)
+            "1234", .departure, seq: 17, gate: "B34", scheduled: "2026-12-05T11:30:00Z",
+            estimated: "2026-12-05T11:55:00Z", status: .boarding)
         let messages = board.update([(departure, [])], now: now)
         let gate = try Self.list(messages, "gates/B34")
         #expect(gate["schema"] as? String == "flightedge.gate/1")
@@ -88,7 +88,8 @@ struct RetainedBoardTests {
 
         // Summer time: +02:00 for as_of too.
         let summer = Self.time("2026-07-15T12:00:00Z")
-        let later = Self.flight("1236", .arrival, seq: 1, date: "2026-07-15", belt: "7", scheduled: "2026-07-15T12:20:00Z")
+        let later = Self.flight(
+            "1236", .arrival, seq: 1, date: "2026-07-15", belt: "7", scheduled: "2026-07-15T12:20:00Z")
         let july = try Self.list(board.update([(later, [])], now: summer), "belts/7")
         #expect(july["as_of_local"] as? String == "2026-07-15T14:00:00+02:00")
     }
@@ -107,7 +108,8 @@ struct RetainedBoardTests {
         let moved = Self.flight("0002", .departure, seq: 91, gate: "A2", scheduled: "2026-12-05T13:00:00Z")
         let messages = board.update([(moved, [])], now: now)
         let alone = try Self.list(messages, "gates/A1")
-        #expect((alone["departures"] as? [[String: Any]])?.compactMap { $0["flight_id"] as? String } == ["LX0001-20261205-D"])
+        let listed = (alone["departures"] as? [[String: Any]])?.compactMap { $0["flight_id"] as? String }
+        #expect(listed == ["LX0001-20261205-D"])
         let after = try #require(Self.seq(alone))
         #expect(after > before)
         // The other list made in the same commit has its own, later number.
@@ -128,7 +130,9 @@ struct RetainedBoardTests {
         var before = RetainedBoard(topicRoot: "flightedge/ZRH", stateQoS: 1, context: Self.zurich)
         let flights = (1...50).map { Self.flight(String(format: "%04d", $0), .departure, seq: 1, gate: "G\($0)") }
         let burst = before.update(flights.map { ($0, []) }, now: now)
-        let highest = try #require(try burst.filter { $0.topic.contains("/gates/") }.compactMap { try Self.seq(Self.object($0)) }.max())
+        let gateSeqs = try burst.filter { $0.topic.contains("/gates/") }.compactMap { try Self.seq(Self.object($0)) }
+        #expect(gateSeqs.count == 50)
+        let highest = try #require(gateSeqs.max())
 
         var restarted = RetainedBoard(topicRoot: "flightedge/ZRH", stateQoS: 1, context: Self.zurich)
         let oneSecondLater = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 1_000)
