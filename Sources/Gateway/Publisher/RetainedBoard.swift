@@ -1,5 +1,5 @@
-import Foundation
 import FlightModel
+import Foundation
 import JSON
 
 /// The retained topics as the broker should hold them, from committed state only: every
@@ -35,7 +35,7 @@ public struct RetainedBoard: Sendable {
     private var gates: [String: Set<String>] = [:]
     private var belts: [String: Set<String>] = [:]
     /// The `seq` of the last gate or belt list made; see ``nextListSeq(now:)``.
-    private(set) var lastListSeq: Int64 = 0
+    private var lastListSeq: Int64 = 0
 
     /// - Parameter topicRoot: `{prefix}/{IATA}`, e.g. `flightedge/ZRH`.
     public init(topicRoot: String, stateQoS: Int, context: PayloadContext) {
