@@ -13,7 +13,7 @@ import Testing
             Fixtures.update(
                 [
                     (.destination, .text("LHR")), (.scheduled, .time(Fixtures.time("06:30"))),
-                    (.estimated, .time(Fixtures.time("06:55"))),
+                    (.estimated, .time(Fixtures.time("06:55"))), (.actual, .time(Fixtures.time("07:02"))),
                     (.gate, .text("A12")), (.remark, nil), (.codeshares, .list(["AC6701"])),
                 ], key: Fixtures.departure), receivedAt: Timestamp(iso8601: "2026-11-24T05:58:12.311Z")!
         ).state
@@ -28,6 +28,7 @@ import Testing
             ))
         #expect(text.contains(#""scheduled":"2026-11-24T06:30:00Z","scheduled_local":"2026-11-24T07:30:00+01:00""#))
         #expect(text.contains(#""estimated":"2026-11-24T06:55:00Z","estimated_local":"2026-11-24T07:55:00+01:00""#))
+        #expect(text.contains(#""actual":"2026-11-24T07:02:00Z","actual_local":"2026-11-24T08:02:00+01:00""#))
         #expect(text.contains(#""codeshares":["AC6701"]"#))
         #expect(text.contains(#""delay_minutes":25"#))
         #expect(!text.contains("remark"))

@@ -22,14 +22,19 @@ public enum FlightPayload {
             guard let value = state[field] else { continue }
             writer.key(field.name)
             value.write(to: &writer)
-            if field == .scheduled || field == .estimated, let time = value.time {
-                writer.field("\(field.name)_local", context.local(time))
+            if let localName = Self.localNames[field], let time = value.time {
+                writer.field(localName, context.local(time))
             }
         }
         if let delay = state.delayMinutes { writer.field("delay_minutes", delay) }
         writer.endObject()
         return writer.bytes
     }
+
+    /// The times a board shows, each also written in airport local time (`scheduled_local`, …).
+    private static let localNames: [FlightField: String] = [
+        .scheduled: "scheduled_local", .estimated: "estimated_local", .actual: "actual_local",
+    ]
 
     static func writeIdentity(_ key: FlightKey, to writer: inout JSONWriter) {
         writer.field("airline", key.airline)
