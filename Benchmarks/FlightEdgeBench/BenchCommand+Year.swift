@@ -53,6 +53,7 @@ extension BenchCommand {
             table.add("  year: retention rate", retention.deletedRowsPerSecond, "rows/s")
             table.add("  year: DELETE statements seen (5 ms sampling)", Double(retention.deletes.statements), "")
             table.add("  year: longest DELETE of 5,000 seen", retention.deletes.longestMilliseconds, "ms")
+            table.add("  year: median DELETE of 5,000 seen", retention.deletes.medianMilliseconds, "ms")
         }
         if !keep {
             let admin = try PostgresConnection(conninfo: environment.adminURL, applicationName: "flightedge-bench")

@@ -11,8 +11,9 @@ final class DeleteSampler: @unchecked Sendable {
     struct Summary {
         /// Distinct statements seen.
         var statements: Int
-        /// The longest, in ms.
+        /// The longest and the median, in ms.
         var longestMilliseconds: Double
+        var medianMilliseconds: Double
         /// First seen statement's start to the last one's end (the server's clock).
         var seconds: Double
         /// When a statement was first and last seen running (the bench's monotonic clock).
@@ -78,6 +79,7 @@ final class DeleteSampler: @unchecked Sendable {
         return lock.withLock {
             Summary(
                 statements: durations.count, longestMilliseconds: 1000 * (durations.values.max() ?? 0),
+                medianMilliseconds: 1000 * (durations.values.sorted().dropFirst(durations.count / 2).first ?? 0),
                 seconds: seen == nil ? 0 : lastEnd - firstStart, firstSeen: seen?.first ?? 0, lastSeen: seen?.last ?? 0)
         }
     }
