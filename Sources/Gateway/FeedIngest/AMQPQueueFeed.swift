@@ -139,7 +139,9 @@ public struct AMQPQueueFeed: Sendable {
                 // the broker's redeliveries of it can be recognised and skipped.
                 let clock = ContinuousClock()
                 let deadline = clock.now + drainTimeout
-                while ledger.uncommitted > 0 && clock.now < deadline { await ledger.waitForCommit(timeout: .milliseconds(200)) }
+                while ledger.uncommitted > 0 && clock.now < deadline && !Task.isCancelled {
+                    await ledger.waitForCommit(timeout: .milliseconds(200))
+                }
                 skipThrough = ledger.uncommitted == 0 ? (lastDelivered.value ?? skipThrough) : nil
                 try? await Task.sleep(for: backoff.nextDelay())
             }
@@ -169,7 +171,7 @@ public struct AMQPQueueFeed: Sendable {
                     wait: waiting ? .zero : .milliseconds(250))
             }
             if deliveries.isEmpty {
-                if waiting { await ledger.waitForCommit(timeout: .seconds(1)) }
+                if waiting { await ledger.waitForAcknowledgements(timeout: .seconds(1)) }
                 continue
             }
             let now = WallClock.milliseconds

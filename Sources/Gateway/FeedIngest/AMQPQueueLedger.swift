@@ -13,8 +13,18 @@ final class AMQPQueueLedger: Sendable {
         var delivered: UInt64 = 0
         var committed: UInt64 = 0
         var acknowledged: UInt64 = 0
-        var waiter: CheckedContinuation<Void, Never>?
-        var waiterID = 0
+        /// The one task waiting (the feed's), and what it waits for.
+        var waiter: Waiter?
+        var nextWaiterID = 0
+
+        var allCommitted: Bool { delivered <= committed }
+    }
+
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Void, Never>
+        /// True once what the waiter waits for has happened.
+        var isSatisfied: @Sendable (_ committed: UInt64, _ acknowledged: UInt64, _ allCommitted: Bool) -> Bool
     }
 
     private let state = Mutex(State())
@@ -30,13 +40,15 @@ final class AMQPQueueLedger: Sendable {
 
     /// A new connection: its delivery tags start again at 1.
     func connected(_ connection: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> Waiter? in
             let waiter = state.waiter
+            let nextWaiterID = state.nextWaiterID
             state = State()
             state.connection = connection
+            state.nextWaiterID = nextWaiterID
             return waiter
         }
-        waiter?.resume()
+        waiter?.continuation.resume()
     }
 
     /// Messages up to `tag` were handed to the pipeline.
@@ -46,13 +58,16 @@ final class AMQPQueueLedger: Sendable {
 
     /// The batch holding the message `tag` of `connection` committed (called by the pipeline).
     func committed(connection: Int, through tag: UInt64) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> Waiter? in
             guard state.connection == connection, tag > state.committed else { return nil }
             state.committed = tag
-            defer { state.waiter = nil }
-            return state.waiter
+            guard let waiter = state.waiter,
+                waiter.isSatisfied(state.committed, state.acknowledged, state.allCommitted)
+            else { return nil }
+            state.waiter = nil
+            return waiter
         }
-        waiter?.resume()
+        waiter?.continuation.resume()
     }
 
     /// Delivered messages whose batch has not committed yet.
@@ -68,27 +83,57 @@ final class AMQPQueueLedger: Sendable {
         }
     }
 
-    /// Waits until a commit arrives or `timeout` passes, whichever is first.
+    /// Waits until there is something to acknowledge (a commit beyond what was acknowledged) or
+    /// nothing waits for a commit, at most `timeout`.
+    func waitForAcknowledgements(timeout: Duration) async {
+        await wait(timeout: timeout) { committed, acknowledged, allCommitted in committed > acknowledged || allCommitted }
+    }
+
+    /// Waits until the pipeline commits more than it had when called, or everything delivered
+    /// is committed, at most `timeout`. (Commits
+    /// not yet acknowledged do not end the wait: a stop or a lost connection waits for the
+    /// pipeline, not for the acknowledgements it takes at the end.)
     func waitForCommit(timeout: Duration) async {
+        let seen = state.withLock { $0.committed }
+        await wait(timeout: timeout) { committed, _, allCommitted in committed > seen || allCommitted }
+    }
+
+    /// Parks the calling task until `isSatisfied` holds after a commit, a new connection or the
+    /// timeout, whichever is first. Not ended by cancellation: a stop waits (boundedly) for the
+    /// commit of what the feed handed over, so that it can acknowledge it.
+    private func wait(
+        timeout: Duration,
+        until isSatisfied: @escaping @Sendable (_ committed: UInt64, _ acknowledged: UInt64, _ allCommitted: Bool) -> Bool
+    ) async {
         let id = state.withLock { state -> Int in
-            state.waiterID += 1
-            return state.waiterID
+            state.nextWaiterID += 1
+            return state.nextWaiterID
         }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard state.waiterID == id else { return nil }
+        // Resumes the waiter `id` if it is still the one parked (and marks it gone either way,
+        // so that a timer or cancellation that comes before the park is not lost).
+        let release = { @Sendable in
+            let waiter = self.state.withLock { state -> Waiter? in
+                guard state.waiter?.id == id else {
+                    if state.nextWaiterID == id { state.nextWaiterID += 1 }  // the park sees it and returns
+                    return nil
+                }
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume()
+            waiter?.continuation.resume()
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            release()
         }
         defer { timer.cancel() }
         await withCheckedContinuation { continuation in
             let now = state.withLock { state -> Bool in
-                if state.committed > state.acknowledged || state.delivered <= state.committed { return true }
-                state.waiter?.resume()
-                state.waiter = continuation
+                if state.nextWaiterID != id { return true }  // the timer came before the park
+                if isSatisfied(state.committed, state.acknowledged, state.allCommitted) { return true }
+                let previous = state.waiter
+                state.waiter = Waiter(id: id, continuation: continuation, isSatisfied: isSatisfied)
+                previous?.continuation.resume()
                 return false
             }
             if now { continuation.resume() }
