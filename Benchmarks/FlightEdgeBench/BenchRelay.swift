@@ -10,7 +10,14 @@ final class BenchRelay {
     let configPath: String
     private let process = Process()
 
-    static var binary: URL { Repository.root.appendingPathComponent(".build/release/flightedge-relay") }
+    /// The release build, or `FLIGHTEDGE_BENCH_RELAY_BINARY` (another build of the relay, e.g. a
+    /// copy of the previous one, to alternate old and new in the same hour).
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["FLIGHTEDGE_BENCH_RELAY_BINARY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return Repository.root.appendingPathComponent(".build/release/flightedge-relay")
+    }
 
     /// `extra` is appended to the configuration (`[rules]`, `[dispatch]`).
     init(

@@ -21,6 +21,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 3, name: "passenger page: flights, change notifications", sql: passenger),
             MigrationCatalog.Migration(version: 4, name: "recipient budgets and digests", sql: budget),
             MigrationCatalog.Migration(version: 6, name: "airport gateway and bridge state", sql: airportLinks),
+            MigrationCatalog.Migration(version: 7, name: "due index per channel, outcomes announced after their commit", sql: dispatch),
         ])
 
     static let initial = """

@@ -55,17 +55,36 @@ public struct RecipientLimit: Sendable {
 }
 
 extension RelayStore {
-    /// Like ``claimDue(limit:channels:instance:leaseSeconds:)``, with each recipient's rate limit
+    /// Like ``claimDue(limit:channel:instance:leaseSeconds:)``, with each recipient's rate limit
     /// applied in the same transaction: deliveries the limit holds stay `pending` (due when the
     /// next token is), deliveries it folds become `digested` and one new digest delivery, claimed
     /// here, carries them. Two instances claiming one recipient's deliveries serialise on its
     /// budget row (locked in contact order, so they never deadlock).
     public func claimDue(
-        limit: Int, channels: [ChannelKind], instance: String, leaseSeconds: Int, recipientLimit: RecipientLimit
+        limit: Int, channel: ChannelKind, instance: String, leaseSeconds: Int, recipientLimit: RecipientLimit
     ) async throws -> [ClaimedDelivery] {
-        guard limit > 0, !channels.isEmpty else { return [] }
-        return try await run("cannot claim due deliveries", transaction: true) { connection in
-            let due = try connection.query(
+        guard limit > 0 else { return [] }
+        // One transaction in three round trips: BEGIN goes with the first query, COMMIT with the
+        // last statements (each round trip holds the claimed rows' locks a little longer).
+        return try await run("cannot claim due deliveries") { connection in
+            do {
+                return try Self.claimDue(
+                    limit: limit, channel: channel, instance: instance, leaseSeconds: leaseSeconds,
+                    recipientLimit: recipientLimit, on: connection)
+            } catch {
+                connection.rollbackOpenTransaction()
+                throw error
+            }
+        }
+    }
+
+    private static func claimDue(
+        limit: Int, channel: ChannelKind, instance: String, leaseSeconds: Int, recipientLimit: RecipientLimit,
+        on connection: PostgresConnection
+    ) throws -> [ClaimedDelivery] {
+        let due = try connection.pipeline([
+            ("BEGIN", []),
+            (
                 """
                 SELECT d.id, d.contact_id, d.attempts,
                     d.held_at IS NOT NULL,
@@ -77,93 +96,100 @@ extension RelayStore {
                 JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
                 WHERE d.state IN ('pending', 'sending') AND d.due_at <= now()
                   AND (d.state = 'pending' OR d.lease_until < now())
-                  AND d.channel = ANY($2::text[])
+                  AND d.channel = $2
                 ORDER BY d.due_at
                 LIMIT $1
                 FOR UPDATE OF d SKIP LOCKED
                 """,
-                [.int(limit), PostgresArray.text(channels.map(\.rawValue))]
-            ).rows
-            guard let now = due.first?[5].flatMap({ Double($0) }) else { return [] }
-            // In due order, then id (the index gives due order only: sorting the query by id too
-            // would sort every due row before the LIMIT, 250 ms with 100,000 due).
-            let ordered = due.sorted {
-                (Double($0[6] ?? "") ?? 0, Int64($0[0] ?? "") ?? 0) < (Double($1[6] ?? "") ?? 0, Int64($1[0] ?? "") ?? 0)
-            }
-            var byContact: [Int64: [RecipientLimit.Candidate]] = [:]
-            for row in ordered {
-                guard let id = row[0].flatMap({ Int64($0) }), let contact = row[1].flatMap({ Int64($0) }) else { continue }
-                byContact[contact, default: []].append(
-                    RecipientLimit.Candidate(
-                        id: id, urgent: row[4] == "t", held: row[3] == "t", firstAttempt: row[2].flatMap { Int($0) } == 0))
-            }
-            let limited = byContact.filter { $0.value.contains { $0.firstAttempt } }.keys.sorted()
-            let budgets = try Self.lockBudgets(of: limited, on: connection)
-
-            var send: [Int64] = []
-            var digests: [[Int64]] = []
-            var budgetUpdates: [(contact: Int64, budget: String)] = []
-            var holds: [(id: Int64, until: Double)] = []
-            for (contact, candidates) in byContact.sorted(by: { $0.key < $1.key }) {
-                guard limited.contains(contact) else {
-                    send += candidates.map(\.id)
-                    continue
-                }
-                let (budget, verdicts) = recipientLimit.decide(budgets[contact], candidates, now)
-                budgetUpdates.append((contact, budget))
-                var digest: [Int64] = []
-                for candidate in candidates {
-                    switch verdicts[candidate.id] ?? .send {
-                    case .send: send.append(candidate.id)
-                    case .digest: digest.append(candidate.id)
-                    case .hold(let until): holds.append((candidate.id, until))
-                    }
-                }
-                if !digest.isEmpty { digests.append(digest) }
-            }
-            // One round trip for what was decided: the budgets, the held ones, and (without a
-            // digest to fold first) the lease of what goes.
-            var statements: [(sql: String, parameters: [PostgresValue])] = []
-            if !budgetUpdates.isEmpty {
-                statements.append(
-                    (
-                        """
-                        INSERT INTO relay.recipient_budgets AS b (contact_id, budget)
-                        SELECT v.contact_id, v.budget::jsonb FROM unnest($1::bigint[], $2::text[]) AS v (contact_id, budget)
-                        ORDER BY v.contact_id
-                        ON CONFLICT (contact_id) DO UPDATE SET budget = excluded.budget, updated_at = now()
-                        """,
-                        [PostgresArray.integers(budgetUpdates.map(\.contact)), PostgresArray.text(budgetUpdates.map(\.budget))]
-                    ))
-            }
-            if !holds.isEmpty {
-                statements.append(
-                    (
-                        """
-                        UPDATE relay.deliveries d SET due_at = to_timestamp(v.until), held_at = coalesce(d.held_at, now())
-                        FROM unnest($1::bigint[], $2::float8[]) AS v (id, until) WHERE d.id = v.id
-                        """,
-                        [PostgresArray.text(holds.map { String($0.id) }), PostgresArray.text(holds.map { String($0.until) })]
-                    ))
-            }
-            if digests.isEmpty {
-                guard !send.isEmpty else {
-                    if !statements.isEmpty { try connection.pipeline(statements) }
-                    return []
-                }
-                statements.append(Self.leaseStatement(send, instance: instance, leaseSeconds: leaseSeconds))
-                return Self.claimed(try connection.pipeline(statements).last?.rows ?? [])
-            }
-            if !statements.isEmpty { try connection.pipeline(statements) }
-            for items in digests {
-                if let digestID = try Self.fold(items, render: recipientLimit.renderDigest, on: connection) {
-                    send.append(digestID)
-                } else {
-                    send += items
-                }
-            }
-            return try Self.lease(send, instance: instance, leaseSeconds: leaseSeconds, on: connection)
+                [.int(limit), .text(channel.rawValue)]
+            ),
+        ])[1].rows
+        guard let now = due.first?[5].flatMap({ Double($0) }) else {
+            try connection.execute("COMMIT")
+            return []
         }
+        // In due order, then id (the index gives due order only: sorting the query by id too
+        // would sort every due row before the LIMIT, 250 ms with 100,000 due).
+        let ordered = due.sorted {
+            (Double($0[6] ?? "") ?? 0, Int64($0[0] ?? "") ?? 0) < (Double($1[6] ?? "") ?? 0, Int64($1[0] ?? "") ?? 0)
+        }
+        var byContact: [Int64: [RecipientLimit.Candidate]] = [:]
+        for row in ordered {
+            guard let id = row[0].flatMap({ Int64($0) }), let contact = row[1].flatMap({ Int64($0) }) else { continue }
+            byContact[contact, default: []].append(
+                RecipientLimit.Candidate(
+                    id: id, urgent: row[4] == "t", held: row[3] == "t", firstAttempt: row[2].flatMap { Int($0) } == 0))
+        }
+        let limited = byContact.filter { $0.value.contains { $0.firstAttempt } }.keys.sorted()
+        let budgets = try Self.lockBudgets(of: limited, on: connection)
+
+        var send: [Int64] = []
+        var digests: [[Int64]] = []
+        var budgetUpdates: [(contact: Int64, budget: String)] = []
+        var holds: [(id: Int64, until: Double)] = []
+        for (contact, candidates) in byContact.sorted(by: { $0.key < $1.key }) {
+            guard limited.contains(contact) else {
+                send += candidates.map(\.id)
+                continue
+            }
+            let (budget, verdicts) = recipientLimit.decide(budgets[contact], candidates, now)
+            budgetUpdates.append((contact, budget))
+            var digest: [Int64] = []
+            for candidate in candidates {
+                switch verdicts[candidate.id] ?? .send {
+                case .send: send.append(candidate.id)
+                case .digest: digest.append(candidate.id)
+                case .hold(let until): holds.append((candidate.id, until))
+                }
+            }
+            if !digest.isEmpty { digests.append(digest) }
+        }
+        // One round trip for what was decided: the budgets, the held ones, and (without a
+        // digest to fold first) the lease of what goes.
+        var statements: [(sql: String, parameters: [PostgresValue])] = []
+        if !budgetUpdates.isEmpty {
+            statements.append(
+                (
+                    """
+                    INSERT INTO relay.recipient_budgets AS b (contact_id, budget)
+                    SELECT v.contact_id, v.budget::jsonb FROM unnest($1::bigint[], $2::text[]) AS v (contact_id, budget)
+                    ORDER BY v.contact_id
+                    ON CONFLICT (contact_id) DO UPDATE SET budget = excluded.budget, updated_at = now()
+                    """,
+                    [PostgresArray.integers(budgetUpdates.map(\.contact)), PostgresArray.text(budgetUpdates.map(\.budget))]
+                ))
+        }
+        if !holds.isEmpty {
+            statements.append(
+                (
+                    """
+                    UPDATE relay.deliveries d SET due_at = to_timestamp(v.until), held_at = coalesce(d.held_at, now())
+                    FROM unnest($1::bigint[], $2::float8[]) AS v (id, until) WHERE d.id = v.id
+                    """,
+                    [PostgresArray.text(holds.map { String($0.id) }), PostgresArray.text(holds.map { String($0.until) })]
+                ))
+        }
+        if digests.isEmpty {
+            guard !send.isEmpty else {
+                try connection.pipeline(statements + [("COMMIT", [])])
+                return []
+            }
+            statements += [Self.leaseStatement(send, instance: instance, leaseSeconds: leaseSeconds), ("COMMIT", [])]
+            let results = try connection.pipeline(statements)
+            return Self.claimed(results[results.count - 2].rows)
+        }
+        if !statements.isEmpty { try connection.pipeline(statements) }
+        for items in digests {
+            if let digestID = try Self.fold(items, render: recipientLimit.renderDigest, on: connection) {
+                send.append(digestID)
+            } else {
+                send += items
+            }
+        }
+        let results = try connection.pipeline([
+            Self.leaseStatement(send, instance: instance, leaseSeconds: leaseSeconds), ("COMMIT", []),
+        ])
+        return Self.claimed(results[0].rows)
     }
 
     /// The budgets of `contacts` (none stored: a new recipient, whose row the claim inserts with

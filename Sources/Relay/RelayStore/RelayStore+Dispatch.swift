@@ -29,14 +29,14 @@ public enum DeliveryOutcome: Sendable {
 }
 
 extension RelayStore {
-    /// Claims up to `limit` due deliveries on the given channels for `instance`, under a lease of
+    /// Claims up to `limit` due deliveries of `channel` for `instance`, under a lease of
     /// `leaseSeconds`: pending ones, and ones whose lease ran out (their instance died mid-send).
     /// `FOR UPDATE SKIP LOCKED` lets several instances claim side by side without waiting on
     /// each other and without ever claiming the same row.
     public func claimDue(
-        limit: Int, channels: [ChannelKind], instance: String, leaseSeconds: Int
+        limit: Int, channel: ChannelKind, instance: String, leaseSeconds: Int
     ) async throws -> [ClaimedDelivery] {
-        guard limit > 0, !channels.isEmpty else { return [] }
+        guard limit > 0 else { return [] }
         return try await run("cannot claim due deliveries") { connection in
             let rows = try connection.query(
                 """
@@ -45,7 +45,7 @@ extension RelayStore {
                     JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
                     WHERE d.state IN ('pending', 'sending') AND d.due_at <= now()
                       AND (d.state = 'pending' OR d.lease_until < now())
-                      AND d.channel = ANY($2::text[])
+                      AND d.channel = $2
                     ORDER BY d.due_at
                     LIMIT $1
                     FOR UPDATE OF d SKIP LOCKED
@@ -57,7 +57,7 @@ extension RelayStore {
                 WHERE d.id = due.id AND c.id = d.contact_id
                 RETURNING \(Self.claimedColumns)
                 """,
-                [.int(limit), PostgresArray.text(channels.map(\.rawValue)), .text(instance), .int(leaseSeconds)]
+                [.int(limit), .text(channel.rawValue), .text(instance), .int(leaseSeconds)]
             ).rows
             return Self.claimed(rows)
         }
@@ -69,17 +69,8 @@ extension RelayStore {
             extract(epoch FROM d.occurred_at), c.id, c.channel, c.address, c.keys::text
         """
 
-    /// Leases the deliveries `ids` (locked by the caller's transaction) to `instance`.
-    static func lease(
-        _ ids: [Int64], instance: String, leaseSeconds: Int, on connection: PostgresConnection
-    ) throws -> [ClaimedDelivery] {
-        guard !ids.isEmpty else { return [] }
-        let statement = leaseStatement(ids, instance: instance, leaseSeconds: leaseSeconds)
-        return claimed(try connection.query(statement.sql, statement.parameters).rows)
-    }
-
-    /// The statement of ``lease(_:instance:leaseSeconds:on:)``, to send in a pipeline; its rows
-    /// read with ``claimed(_:)``.
+    /// The statement that leases the deliveries `ids` (locked by the caller's transaction) to
+    /// `instance`, to send in a pipeline; its rows read with ``claimed(_:)``.
     static func leaseStatement(
         _ ids: [Int64], instance: String, leaseSeconds: Int
     ) -> (sql: String, parameters: [PostgresValue]) {
@@ -194,6 +185,29 @@ extension RelayStore {
         }
         statements.append(("COMMIT", []))
         return statements
+    }
+
+    /// Tells the passenger pages of every instance that deliveries of these subscriptions changed
+    /// state (`NOTIFY relay_passenger`, `subscription {id}`, as the trigger on `deliveries` does
+    /// for every other change): the dispatcher's outcomes, after their commit.
+    ///
+    /// A transaction of its own, committed without waiting for the WAL flush: `NOTIFY` holds a
+    /// database-wide lock from its commit until the commit returns, so here it is held for
+    /// microseconds, not through a flush, and no outcome commit waits for it. Nothing durable is
+    /// written: if PostgreSQL crashes, the listeners reconnect and read everything again.
+    public func announceDeliveries(of subscriptions: [String]) async throws {
+        guard !subscriptions.isEmpty else { return }
+        try await run("cannot announce delivery changes") { connection in
+            _ = try connection.pipeline([
+                ("BEGIN", []),
+                ("SET LOCAL synchronous_commit = off", []),
+                (
+                    "SELECT count(pg_notify($1, 'subscription ' || s)) FROM unnest($2::text[]) AS s",
+                    [.text(RelaySchema.passengerChannel), PostgresArray.text(subscriptions)]
+                ),
+                ("COMMIT", []),
+            ])
+        }
     }
 
     /// Seconds since 1970 when the next pending delivery falls due (nil: none pending).

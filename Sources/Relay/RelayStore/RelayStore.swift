@@ -10,12 +10,22 @@ import PostgresSupport
 /// ``RelayStoreError`` for anything else.
 public struct RelayStore: Sendable {
     let session: DatabaseSession
+    private let connector: DatabaseConnector
+    private let logger: Logger
 
     /// A store on a connection of its own; nothing is opened before the first call.
     public init(connector: DatabaseConnector, logger: Logger, role: String) {
+        self.connector = connector
+        self.logger = logger
         session = DatabaseSession(connector: connector, logger: logger) { connection in
             _ = try connection.execute("SET application_name = 'flightedge-relay \(role)'")
         }
+    }
+
+    /// Another store on the same database, on a connection of its own (for a job that must not
+    /// wait behind this store's calls).
+    public func sibling(role: String) -> RelayStore {
+        RelayStore(connector: connector, logger: logger, role: role)
     }
 
     /// True while a call waits for PostgreSQL to come back.

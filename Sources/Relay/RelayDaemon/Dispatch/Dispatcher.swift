@@ -33,9 +33,11 @@ final class Dispatcher: Sendable {
     private let logger: Logger
     private let signals: [ChannelKind: DispatchSignal]
     private let outcomes: OutcomeBatcher
+    private let announcer: OutcomeAnnouncer
 
     /// `outcomeStore`: the connection outcomes are committed on (default: `store`'s). A second
-    /// connection lets a group commit run while the loops claim.
+    /// connection lets a group commit run while the loops claim. The passenger pages are told
+    /// of the outcomes on a third (``OutcomeAnnouncer``).
     init(
         store: RelayStore, outcomeStore: RelayStore? = nil, channels: [any NotificationChannel], settings: Settings,
         metrics: RelayMetrics, logger: Logger
@@ -46,7 +48,8 @@ final class Dispatcher: Sendable {
         self.metrics = metrics
         self.logger = logger
         signals = Dictionary(uniqueKeysWithValues: channels.map { ($0.kind, DispatchSignal()) })
-        outcomes = OutcomeBatcher(store: outcomeStore ?? store, instance: settings.instance, logger: logger)
+        announcer = OutcomeAnnouncer(store: (outcomeStore ?? store).sibling(role: "dispatch announce"), logger: logger)
+        outcomes = OutcomeBatcher(store: outcomeStore ?? store, instance: settings.instance, announcer: announcer, logger: logger)
     }
 
     /// New deliveries were committed: every loop looks now.
@@ -57,6 +60,7 @@ final class Dispatcher: Sendable {
     /// Runs every channel's loop until cancelled.
     func run() async {
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.announcer.run() }
             for channel in channels {
                 group.addTask { await self.loop(channel) }
             }
@@ -132,11 +136,11 @@ final class Dispatcher: Sendable {
         guard limit > 0 else { return [] }
         if let recipientLimit = settings.recipientLimit {
             return try await store.claimDue(
-                limit: limit, channels: [channel], instance: settings.instance, leaseSeconds: settings.leaseSeconds,
+                limit: limit, channel: channel, instance: settings.instance, leaseSeconds: settings.leaseSeconds,
                 recipientLimit: recipientLimit)
         }
         return try await store.claimDue(
-            limit: limit, channels: [channel], instance: settings.instance, leaseSeconds: settings.leaseSeconds)
+            limit: limit, channel: channel, instance: settings.instance, leaseSeconds: settings.leaseSeconds)
     }
 
     private func attempt(_ delivery: ClaimedDelivery, on channel: any NotificationChannel) async -> DeliveryOutcome {

@@ -33,14 +33,18 @@ final class OutcomeBatcher: Sendable {
     private let store: RelayStore
     private let instance: String
     private let maxBatch: Int
+    private let announcer: OutcomeAnnouncer?
     private let logger: Logger
     private let state = Mutex(State())
     private let transactions = Atomic<Int>(0)
 
-    init(store: RelayStore, instance: String, maxBatch: Int = 64, logger: Logger) {
+    /// `announcer`: tells the passenger pages about each committed batch (the trigger on
+    /// `deliveries` leaves outcomes to it; nil: nobody is told).
+    init(store: RelayStore, instance: String, maxBatch: Int = 64, announcer: OutcomeAnnouncer? = nil, logger: Logger) {
         self.store = store
         self.instance = instance
         self.maxBatch = max(1, maxBatch)
+        self.announcer = announcer
         self.logger = logger
     }
 
@@ -86,6 +90,7 @@ final class OutcomeBatcher: Sendable {
         transactions.add(1, ordering: .relaxed)
         do {
             try await store.complete(outcomes, instance: instance)
+            announcer?.announce(outcomes.map(\.delivery.subscriptionID))
         } catch {
             guard outcomes.count > 1 else {
                 logger.error(
