@@ -10,12 +10,13 @@ import Testing
 
 /// The dispatcher's group commits (`OutcomeBatcher`) against the test PostgreSQL: outcomes that
 /// arrive together share transactions, each is recorded as it ended, a refused statement costs
-/// the others of its batch nothing, and an instance never records over another's lease.
+/// the others of its batch nothing, an instance never records over another's lease, and the
+/// passenger pages are told of outcomes after their commit, not inside it.
 @Suite("Relay: outcomes in group commits")
 struct OutcomeBatcherTests {
     @Test("forty outcomes arriving together are committed in a few transactions, each as it ended")
     func outcomesShareTransactions() async throws {
-        try await Self.withClaimed(40) { store, admin, claimed in
+        try await Self.withClaimed(40) { store, admin, claimed, _ in
             let batcher = OutcomeBatcher(store: store, instance: "batcher-a", logger: Self.logger)
             let outcomes: [(ClaimedDelivery, DeliveryOutcome)] = claimed.enumerated().map { index, delivery in
                 switch index {
@@ -52,7 +53,7 @@ struct OutcomeBatcherTests {
 
     @Test("a refused outcome is recorded alone, the rest of its batch still goes; another instance's lease is left alone")
     func refusedOutcomeAndForeignLease() async throws {
-        try await Self.withClaimed(12) { store, admin, claimed in
+        try await Self.withClaimed(12) { store, admin, claimed, _ in
             // The first delivery's lease ran out and another instance claimed it meanwhile.
             _ = try admin.query("UPDATE relay.deliveries SET leased_by = 'batcher-b' WHERE id = $1", [.int(claimed[0].id)])
             let batcher = OutcomeBatcher(store: store, instance: "batcher-a", logger: Self.logger)
@@ -81,6 +82,41 @@ struct OutcomeBatcherTests {
 }
 
 extension OutcomeBatcherTests {
+    @Test("an outcome's commit notifies nobody (NOTIFY's commit lock made them take turns); the announcer tells the pages after it")
+    func outcomesAnnouncedAfterTheirCommit() async throws {
+        try await Self.withClaimed(8) { store, admin, claimed, url in
+            let listener = try PostgresListener(conninfo: url, channels: [RelaySchema.passengerChannel])
+            let subscription = "subscription 00000000-0000-0000-0000-00000000000b"
+
+            let silent = OutcomeBatcher(store: store, instance: "batcher-a", logger: Self.logger)
+            await silent.record(claimed[0], .sent(providerID: "p-0"))
+            #expect(try Self.rows(admin)[claimed[0].id]?.state == "sent")
+            #expect(try listener.wait(timeout: 0.5).isEmpty, "the trigger no longer notifies for an outcome")
+
+            let announcer = OutcomeAnnouncer(store: store.sibling(role: "announce test"), logger: Self.logger)
+            let batcher = OutcomeBatcher(store: store, instance: "batcher-a", announcer: announcer, logger: Self.logger)
+            let announcing = Task { await announcer.run() }
+            defer { announcing.cancel() }
+            await withTaskGroup(of: Void.self) { group in
+                for delivery in claimed.dropFirst() {
+                    group.addTask { await batcher.record(delivery, .sent(providerID: "p-\(delivery.id)")) }
+                }
+            }
+            var payloads: [String] = []
+            let deadline = Date().addingTimeInterval(10)
+            while payloads.isEmpty, Date() < deadline {
+                payloads += try listener.wait(timeout: 0.2).map(\.payload)
+            }
+            payloads += try listener.wait(timeout: 0.3).map(\.payload)
+            #expect(payloads.first == subscription, "\(payloads)")
+            #expect(payloads.allSatisfy { $0 == subscription } && payloads.count < claimed.count - 1, "one per group: \(payloads)")
+
+            // Every other change of state still notifies from the trigger, in its own commit.
+            _ = try admin.query("UPDATE relay.deliveries SET state = 'delivered' WHERE id = $1", [.int(claimed[0].id)])
+            #expect(try listener.wait(timeout: 5).map(\.payload) == [subscription])
+        }
+    }
+
     static let logger = Logger(label: "flightedge.test.outcomes")
 
     struct Row: CustomStringConvertible {
@@ -115,7 +151,7 @@ extension OutcomeBatcherTests {
     /// A fresh relay database with `count` e-mail deliveries of one subscription, claimed by
     /// instance `batcher-a` through the store, as the dispatcher claims them.
     static func withClaimed(
-        _ count: Int, _ body: (RelayStore, PostgresConnection, [ClaimedDelivery]) async throws -> Void
+        _ count: Int, _ body: (RelayStore, PostgresConnection, [ClaimedDelivery], String) async throws -> Void
     ) async throws {
         try await TestServices.withTemporaryDatabase { url in
             let store = RelayStore(
@@ -136,9 +172,9 @@ extension OutcomeBatcherTests {
                         'text', 'Delayed by 45 min.', 'urgency', 'normal', 'ttl', 3600, 'locale', 'en')
                 FROM relay.contacts c, generate_series(1, \(count)) i;
                 """)
-            let claimed = try await store.claimDue(limit: count, channels: [.email], instance: "batcher-a", leaseSeconds: 60)
+            let claimed = try await store.claimDue(limit: count, channel: .email, instance: "batcher-a", leaseSeconds: 60)
             try #require(claimed.count == count, "claimed \(claimed.count) of \(count)")
-            try await body(store, admin, claimed.sorted { $0.id < $1.id })
+            try await body(store, admin, claimed.sorted { $0.id < $1.id }, url)
         }
     }
 }
