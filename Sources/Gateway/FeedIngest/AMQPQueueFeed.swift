@@ -107,6 +107,7 @@ public struct AMQPQueueFeed: Sendable {
                 ledger.connected(connectionNumber)
                 if connectionNumber > 1 { sink.counters.reconnected() }
                 sink.counters.connectionOpened()
+                sink.counters.pull.succeeded(at: WallClock.milliseconds)
                 connected = true
                 logger.info(
                     "feed consuming an AMQP queue",
@@ -128,6 +129,7 @@ public struct AMQPQueueFeed: Sendable {
                     connected = false
                 }
                 let reason = "\(error)"
+                sink.counters.pull.failed(reason)
                 if reason != lastFailure {
                     logger.error(
                         "amqp feed lost its broker or cannot reach it; retrying with backoff (unacknowledged messages come back)",
@@ -175,6 +177,7 @@ public struct AMQPQueueFeed: Sendable {
                 continue
             }
             let now = WallClock.milliseconds
+            sink.counters.pull.succeeded(at: now)
             for (index, delivery) in deliveries.enumerated() {
                 let digest = Self.digest(of: delivery.body)
                 let position = FramePosition.file(name: "\(queue)#\(digest)", offset: Int64(delivery.deliveryTag))

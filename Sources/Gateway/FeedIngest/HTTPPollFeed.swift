@@ -95,7 +95,7 @@ public struct HTTPPollFeed: Sendable {
         let metadata: Logger.Metadata = ["feed": "\(config.name)"]
         switch outcome {
         case .failed(let wait, let reason):
-            counters.failed()
+            counters.failed(reason)
             if poller.isUp || poller.policy.failures == 1 {
                 logger.error(
                     "feed poll failed; retrying with backoff",

@@ -1,8 +1,8 @@
 public import Telemetry
 import Synchronization
 
-/// The counters of a pull feed (`http-poll`, and `sql-poll` if it wants them), beside its
-/// ``FeedCounters``: read by `/metrics`.
+/// The counters of a pull feed (`http-poll`, `amqp`, `sql-poll`), beside its ``FeedCounters``:
+/// read by `/metrics` and the `feeds/{feed}/status` topic.
 public final class PullCounters: Sendable {
     private let polls = Atomic<Int64>(0)
     private let unchanged = Atomic<Int64>(0)
@@ -10,6 +10,8 @@ public final class PullCounters: Sendable {
     private let serverWaitMilliseconds = Atomic<Int64>(0)
     private let failures = Atomic<Int64>(0)
     private let lastSuccess = Atomic<Int64>(0)
+    /// Why the last poll failed; nil once one succeeded.
+    private let lastFailure = Mutex<String?>(nil)
 
     public init() {}
 
@@ -22,17 +24,24 @@ public final class PullCounters: Sendable {
         serverWaits.add(1, ordering: .relaxed)
         serverWaitMilliseconds.add(milliseconds, ordering: .relaxed)
     }
-    /// A poll that failed (no answer, an error status).
-    public func failed() { failures.add(1, ordering: .relaxed) }
-    /// A poll that got an answer, at `milliseconds` since 1970.
-    public func succeeded(at milliseconds: Int64) { lastSuccess.store(milliseconds, ordering: .relaxed) }
+    /// A poll that failed (no answer, an error status, a lost broker), and why, for the operator.
+    public func failed(_ reason: String) {
+        failures.add(1, ordering: .relaxed)
+        lastFailure.withLock { $0 = reason }
+    }
+    /// A poll that got an answer, at `milliseconds` since 1970: the feed is not failing.
+    public func succeeded(at milliseconds: Int64) {
+        lastSuccess.store(milliseconds, ordering: .relaxed)
+        lastFailure.withLock { $0 = nil }
+    }
 
     public var snapshot: Snapshot {
         Snapshot(
             polls: polls.load(ordering: .relaxed), unchanged: unchanged.load(ordering: .relaxed),
             serverWaits: serverWaits.load(ordering: .relaxed),
             serverWaitMilliseconds: serverWaitMilliseconds.load(ordering: .relaxed),
-            failures: failures.load(ordering: .relaxed), lastSuccessAtMilliseconds: lastSuccess.load(ordering: .relaxed))
+            failures: failures.load(ordering: .relaxed), lastSuccessAtMilliseconds: lastSuccess.load(ordering: .relaxed),
+            lastError: lastFailure.withLock { $0 })
     }
 
     public struct Snapshot: Sendable, Equatable {
@@ -43,6 +52,8 @@ public final class PullCounters: Sendable {
         public var failures: Int64 = 0
         /// 0 before the first success.
         public var lastSuccessAtMilliseconds: Int64 = 0
+        /// Why the last poll failed; nil when it succeeded (or none ran yet).
+        public var lastError: String? = nil
     }
 }
 

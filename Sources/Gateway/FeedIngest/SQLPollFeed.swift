@@ -90,7 +90,7 @@ public struct SQLPollFeed: Sendable {
                 // time until someone fixes one or the other: logged and retried like an outage.
                 mapped = try rows.rows(of: outcome.result, after: cursor, complete: complete)
             } catch {
-                sink.counters.pull.failed()
+                sink.counters.pull.failed("\(error)")
                 if connected {
                     // A failed poll drops the connection: the next one starts afresh.
                     connected = false

@@ -102,29 +102,17 @@ final class StatusReporter: Sendable {
         var messages: [OutgoingMessage] = []
         for running in feeds.feeds {
             let feed = running.config
-            let snapshot = running.counters.snapshot
-            var writer = JSONWriter(capacity: 200)
-            writer.beginObject()
-            writer.field("schema", "flightedge.feed-status/1")
-            writer.field("feed", feed.name)
-            writer.key("connected")
-            writer.bool(feed.transport == .tcpConnect ? snapshot.openConnections > 0 : snapshot.openConnections > 0 || feed.transport != .tcpListen)
-            writer.field(
-                "last_frame_at",
-                snapshot.lastFrameAtMilliseconds > 0 ? Timestamp(millisecondsSinceEpoch: snapshot.lastFrameAtMilliseconds).iso8601 : nil)
-            writer.field("frames", snapshot.frames)
-            writer.field("rejected", snapshot.rejected)
-            writer.field("lag_ms", progress.lastLagMilliseconds)
-            writer.endObject()
+            let payload = FeedStatusPayload.bytes(
+                feed: feed, counters: running.counters.snapshot, lagMilliseconds: progress.lastLagMilliseconds)
             let topic = "\(topicRoot)/feeds/\(feed.name)/status"
             let changed = lastPayloads.withLock { last -> Bool in
-                if last[topic] == writer.bytes { return false }
-                last[topic] = writer.bytes
+                if last[topic] == payload { return false }
+                last[topic] = payload
                 return true
             }
             if changed {
                 messages.append(OutgoingMessage(
-                    topic: topic, payload: writer.bytes, qos: 1, retain: true, schema: "flightedge.feed-status/1"))
+                    topic: topic, payload: payload, qos: 1, retain: true, schema: FeedStatusPayload.schema))
             }
         }
         if !messages.isEmpty { await publisher.enqueueState(messages) }
