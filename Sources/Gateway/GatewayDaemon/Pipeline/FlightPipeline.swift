@@ -274,7 +274,7 @@ final class FlightPipeline: Sendable {
         // Awaited, not spawned: the publisher must see batches in commit order.
         await publisher.enqueueEvents(events)
         await publisher.enqueueState(stateMessages)
-        let trim = freeMemory.trimIfDue()
+        let trim = freeMemory.trimIfDue(afterCommitting: batch.frameCount)
         if SlowUpdateTrace.thresholdNanoseconds > 0 && trim > 1_000_000 {
             logger.notice("malloc_trim", metadata: ["us": "\(trim / 1000)", "mono_ns": "\(monotonicNanoseconds())"])
         }
