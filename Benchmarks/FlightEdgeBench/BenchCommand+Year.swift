@@ -52,7 +52,9 @@ extension BenchCommand {
             table.add("  year: retention time, first DELETE → last", retention.deletes.seconds, "s")
             table.add("  year: retention rate", retention.deletedRowsPerSecond, "rows/s")
             table.add("  year: DELETE statements seen (5 ms sampling)", Double(retention.deletes.statements), "")
-            table.add("  year: longest DELETE of 5,000 seen", retention.deletes.longestMilliseconds, "ms")
+            table.add(
+                "  year: longest DELETE of 5,000 seen (statement \(retention.deletes.longestPosition) of \(retention.deletes.statements))",
+                retention.deletes.longestMilliseconds, "ms")
             table.add("  year: median DELETE of 5,000 seen", retention.deletes.medianMilliseconds, "ms")
         }
         if !keep {

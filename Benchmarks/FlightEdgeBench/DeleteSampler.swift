@@ -14,6 +14,8 @@ final class DeleteSampler: @unchecked Sendable {
         /// The longest and the median, in ms.
         var longestMilliseconds: Double
         var medianMilliseconds: Double
+        /// The longest one's place among those seen, from 1 (by start).
+        var longestPosition: Int
         /// First seen statement's start to the last one's end (the server's clock).
         var seconds: Double
         /// When a statement was first and last seen running (the bench's monotonic clock).
@@ -80,6 +82,9 @@ final class DeleteSampler: @unchecked Sendable {
             Summary(
                 statements: durations.count, longestMilliseconds: 1000 * (durations.values.max() ?? 0),
                 medianMilliseconds: 1000 * (durations.values.sorted().dropFirst(durations.count / 2).first ?? 0),
+                longestPosition: durations.max { $0.value < $1.value }.flatMap { longest in
+                    durations.keys.sorted().firstIndex(of: longest.key).map { $0 + 1 }
+                } ?? 0,
                 seconds: seen == nil ? 0 : lastEnd - firstStart, firstSeen: seen?.first ?? 0, lastSeen: seen?.last ?? 0)
         }
     }

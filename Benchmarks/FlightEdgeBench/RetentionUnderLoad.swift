@@ -46,6 +46,7 @@ enum RetentionUnderLoad {
         let baselineSampler = try DeleteSampler(url: year.url)
         let baselineDaemon = try DaemonProcess.benchmark(environment, databaseURL: year.url, stateQoS: stateQoS, name: "year")
         let baselineLines = day(tomorrow)
+        try waitForWriterLock(year.url)
         let baselineReady = try baselineDaemon.start(waitingFor: .healthy)
         usleep(UInt32(max(0, 6 - baselineReady) * 1e6))
         let baselineTrace = CommitTrace(httpPort: baselineDaemon.httpPort)
@@ -70,6 +71,7 @@ enum RetentionUnderLoad {
             toFile: daemon.configPath, atomically: true, encoding: .utf8)
         let lines = day(tomorrow + 86_400)
         let sampler = try DeleteSampler(url: year.url)
+        try waitForWriterLock(year.url)
         let ready = try daemon.start(waitingFor: .healthy)
         defer { daemon.stop() }
         let trace = CommitTrace(httpPort: daemon.httpPort)
@@ -98,5 +100,18 @@ enum RetentionUnderLoad {
             withRetention: withRetention, expiredRows: expired, firstThirtyDaysRows: firstThirtyDays, deletedRows: Int(deleted), deletes: deletes,
             overlap: window / withRetention.seconds, windowSeconds: window, windowRate: trace.rate(from: windowStart, to: windowEnd),
             baselineWindowRate: baselineTrace.rate(from: baselineWindow.0, to: baselineWindow.1), loadBefore: loadBefore, loadAfter: FormatDay.loadAverage())
+    }
+
+    /// Waits until no process holds the database's writer lock (the load's `HistoryWriter`,
+    /// the daemon before): start to healthy is then the daemon's own.
+    private static func waitForWriterLock(_ url: String) throws {
+        let connection = try PostgresConnection(conninfo: url, applicationName: "flightedge-bench")
+        let deadline = now() + 60
+        while try connection.query(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ).rows.first?.first != "0" {
+            guard now() < deadline else { throw BenchError("the writer lock of \(YearOfHistory.database) is still held after 60 s") }
+            usleep(10_000)
+        }
     }
 }
