@@ -23,6 +23,7 @@ extension GatewayConfig {
         if let path = mqtt.keyFile { secrets.append(("mqtt.key_file", path)) }
         for feed in feeds {
             if let path = feed.tls?.keyFile { secrets.append(("feeds \(feed.name): tls_key_file", path)) }
+            for (key, path) in feed.pullSecretFiles { secrets.append(("feeds \(feed.name): \(key)", path)) }
         }
         for (key, path) in secrets {
             guard let mode = Self.mode(of: path), mode & 0o007 != 0 else { continue }

@@ -27,6 +27,22 @@ extension FeedConfig {
     public var sqlPoll: SQLPollSettings? {
         if case .sql(let settings) = pull { settings } else { nil }
     }
+
+    /// The secret files a pull feed reads, each with its key (`password_file`, `token_file`):
+    /// the files `check-config` warns about when every user can read them.
+    public var pullSecretFiles: [(key: String, path: String)] {
+        switch pull {
+        case .http(let settings):
+            switch settings.auth {
+            case .none: []
+            case .basic(_, let passwordFile): [("password_file", passwordFile)]
+            case .bearer(let tokenFile): [("token_file", tokenFile)]
+            }
+        case .amqp(let settings): settings.passwordFile.map { [("password_file", $0)] } ?? []
+        case .sql(let settings): settings.passwordFile.map { [("password_file", $0)] } ?? []
+        case nil: []
+        }
+    }
 }
 
 /// How an `http-poll` feed asks: either nothing, HTTP Basic, or a Bearer token.
