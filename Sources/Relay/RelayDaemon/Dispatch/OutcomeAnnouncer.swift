@@ -7,10 +7,10 @@ import Synchronization
 ///
 /// Why not the trigger on `deliveries`, as for every other change: `NOTIFY` takes a database-wide
 /// lock at commit and holds it through the commit's WAL flush, so every outcome commit of every
-/// instance took turns on it (a fifth of the outcome connections' busy time at 3,000
-/// deliveries/s). Here the announcement is a transaction of its own that does not wait for the
-/// flush, and no outcome commit waits for it. What queues while one is sent goes in the next,
-/// each subscription once.
+/// instance took turns on it (a tenth to a sixth of the outcome connections' busy time in the
+/// benchmark's profile, docs/PERFORMANCE.md). Here the announcement is a transaction of its own
+/// that does not wait for the flush, and no outcome commit waits for it. What queues while one
+/// is sent goes in the next, each subscription once.
 ///
 /// The cost: a page learns of a sent message a round trip later, and not at all when the
 /// instance dies between the outcome's commit and the announcement (the page shows it at its
