@@ -309,11 +309,18 @@ struct XMLReader {
         /// `-` or `.`.
         mutating func name(what: String) throws(DecodeError) -> Range<Int> {
             let start = index
-            var nonASCII = false
-            while index < bytes.count, Self.isNameByte(bytes[index]) {
-                nonASCII = nonASCII || bytes[index] >= 0x80
-                index += 1
+            // Over the buffer, not `bytes[index]`: the array's bounds and storage were read
+            // again for every byte (~40 instructions a byte, 14 % of decoding a message).
+            let (end, nonASCII) = bytes.withUnsafeBufferPointer { buffer -> (Int, Bool) in
+                var end = start
+                var allBits: UInt8 = 0
+                while end < buffer.count, Self.isNameByte(buffer[end]) {
+                    allBits |= buffer[end]
+                    end += 1
+                }
+                return (end, allBits >= 0x80)
             }
+            index = end
             guard index > start else { throw failure("expected an \(what)", at: start) }
             let first = bytes[start]
             guard !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")), first != UInt8(ascii: "-"), first != UInt8(ascii: ".")
