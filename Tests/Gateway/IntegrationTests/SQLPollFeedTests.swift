@@ -142,4 +142,56 @@ struct SQLPollFeedTests {
                     + "kill -9 after 50 updates: \(ekGates.count) gate changes of EK0088 recorded, none twice")
         }
     }
+
+    /// Issue 19's leftover: `poll-once` bound `cursor_start` whatever the feed had committed.
+    /// It now binds the committed cursor (read, never written) and says which one it bound.
+    @Test func pollOnceBindsTheCommittedCursorAndLeavesItWhereItWas() async throws {
+        let day = Fixture.day
+        try await withDaemon(
+            extraFeeds: try Self.feed(database: ODBCTestSource.databaseName(of: TestServices.adminURL)), start: false
+        ) { daemon in
+            var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+            config = config.replacingOccurrences(
+                of: "Database=\(ODBCTestSource.databaseName(of: try TestServices.adminURL))",
+                with: "Database=\(ODBCTestSource.databaseName(of: daemon.databaseURL))")
+            try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+            let aodb = try PostgresConnection(conninfo: daemon.databaseURL)
+            try aodb.execute(Self.schema)
+            try aodb.execute(
+                """
+                INSERT INTO aodb.departures VALUES
+                  ('LX1234', '\(day) 07:00:00', NULL, 'A12', NULL, '\(day) 01:00:00+00'),
+                  ('QR0005', '\(day) 09:15:00', NULL, 'E4', NULL, '\(day) 01:00:01+00')
+                """)
+            let pollOnce = ["poll-once", "--config", daemon.configPath, "--feed", "aodb-view"]
+
+            let fresh = try CommandRun(pollOnce)
+            #expect(fresh.status == 0, "\(fresh.errors)")
+            #expect(fresh.errors.contains("2 row(s) after changed_at 1970-01-01 00:00:00, bound from cursor_start ("), "\(fresh.errors)")
+            #expect(fresh.output.split(separator: "\n").count == 2, "\(fresh.output)")
+
+            try daemon.start()
+            let db = try PostgresConnection(conninfo: daemon.databaseURL)
+            try await eventually("the two rows committed", within: 30) {
+                try db.query("SELECT count(*) FROM flightedge.flights").rows == [["2"]]
+            }
+            #expect(daemon.stop() == 0)
+            let checkpoint = "SELECT file_name, \"offset\", updated_at::text FROM flightedge.feed_checkpoints WHERE feed = 'aodb-view'"
+            let committed = try db.query(checkpoint).rows
+            #expect(committed.first?[0] == "\(day) 01:00:01")
+
+            let caughtUp = try CommandRun(pollOnce)
+            #expect(caughtUp.status == 0, "\(caughtUp.errors)")
+            #expect(
+                caughtUp.errors.contains("0 row(s) after changed_at \(day) 01:00:01, bound from the committed cursor (feed_checkpoints)"),
+                "\(caughtUp.errors)")
+            #expect(caughtUp.output.isEmpty, "\(caughtUp.output)")
+
+            try aodb.execute("INSERT INTO aodb.departures VALUES ('EK0088', '\(day) 10:00:00', NULL, 'B7', NULL, '\(day) 02:00:00+00')")
+            let oneNew = try CommandRun(pollOnce)
+            #expect(oneNew.errors.contains("1 row(s) after changed_at \(day) 01:00:01, bound from the committed cursor"), "\(oneNew.errors)")
+            #expect(oneNew.output.contains("EK"), "\(oneNew.output)")
+            #expect(try db.query(checkpoint).rows == committed, "poll-once moved the cursor")
+        }
+    }
 }

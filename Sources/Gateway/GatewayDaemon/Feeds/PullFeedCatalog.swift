@@ -16,11 +16,14 @@ public enum PullFeedCatalog {
     }
 
     /// One fetch of `feed` that keeps nothing; throws for a transport that cannot do it.
-    public static func fetchOnce(_ feed: FeedConfig) throws -> any PullFetchOnce {
+    /// `sqlCursor` is the cursor a `sql-poll` feed binds (ignored by the others).
+    public static func fetchOnce(
+        _ feed: FeedConfig, sqlCursor: SQLPollOnce.Cursor = .start(reason: "no checkpoint read")
+    ) throws -> any PullFetchOnce {
         switch feed.transport {
         case .httpPoll: return HTTPPollOnce(config: feed)
         case .amqp: return AMQPQueueOnce(config: feed)
-        case .sqlPoll: return SQLPollOnce(config: feed)
+        case .sqlPoll: return SQLPollOnce(config: feed, cursor: sqlCursor)
         case .tcpConnect, .tcpListen, .spoolDir, .tailFile: throw NotAPullFeed(feed: feed.name, transport: feed.transport)
         }
     }
