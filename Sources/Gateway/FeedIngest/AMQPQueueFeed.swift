@@ -55,38 +55,42 @@ public struct AMQPQueueFeed: Sendable {
         self.settings = settings
     }
 
-    /// What `check-config` verifies before the feed starts: the URL parses and the password
+    /// What `check-config` verifies before the feed starts: every URL parses and the password
     /// and CA files can be read. Throws what is wrong, naming the feed and the key.
-    public static func check(_ config: FeedConfig) throws {
+    public static func check(_ config: FeedConfig) throws(PullFeedCheckError) {
         guard let settings = config.amqp else { return }
-        do {
-            _ = try AMQPEndpoint(url: settings.url)
-        } catch {
-            throw SQLPollError("feed \(config.name): url: \(error.message)")
+        for (index, url) in settings.urls.enumerated() {
+            do {
+                _ = try AMQPEndpoint(url: url)
+            } catch {
+                throw PullFeedCheckError(feed: config.name, key: settings.urls.count == 1 ? "url" : "urls[\(index)]", error.message)
+            }
         }
         do {
             _ = try SecretFile.read(path: settings.passwordFile, credential: "amqp password")
         } catch {
-            throw SQLPollError("feed \(config.name): password_file: \(error)")
+            throw PullFeedCheckError(feed: config.name, key: "password_file", "\(error)")
         }
         if let caFile = settings.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            throw SQLPollError("feed \(config.name): ca_file: cannot read \(caFile)")
+            throw PullFeedCheckError(feed: config.name, key: "ca_file", "cannot read \(caFile)")
         }
     }
 
-    /// The broker address of the feed's URL with the password from `password_file`.
-    func endpoint() throws -> AMQPEndpoint {
-        var endpoint = try AMQPEndpoint(url: settings.url)
-        if let password = try SecretFile.read(path: settings.passwordFile, credential: "amqp password") {
-            endpoint.password = password
+    /// The broker nodes of the feed's `url` or `urls`, in order, each with the password from
+    /// `password_file`.
+    func endpoints() throws -> [AMQPEndpoint] {
+        let password = try SecretFile.read(path: settings.passwordFile, credential: "amqp password")
+        return try settings.urls.map { url in
+            var endpoint = try AMQPEndpoint(url: url)
+            if let password { endpoint.password = password }
+            return endpoint
         }
-        return endpoint
     }
 
     /// Consumes until the task is cancelled or the pipeline stops taking frames. Throws only
     /// when the URL or the password file cannot be read.
     public func run() async throws {
-        let endpoint = try endpoint()
+        let endpoints = try endpoints()
         var connectionSettings = AMQPConnection.Settings(caFile: settings.caFile)
         connectionSettings.heartbeatSeconds = 30
         let prefetch = UInt16(clamping: settings.prefetch)
@@ -95,14 +99,18 @@ public struct AMQPQueueFeed: Sendable {
         let ledger = AMQPQueueLedger()
         var backoff = backoff
         var connectionNumber = 0
+        var nextNode = 0
         var lastFailure: String?
         var connected = false
         var skipThrough = committedDigest
         let lastDelivered = AMQPQueueLedger.Digest()
         while !Task.isCancelled {
             do {
-                let node = try await session.connect(
-                    to: endpoint, settings: connectionSettings, queue: settings.queue, prefetch: prefetch)
+                let (node, index) = try await session.connect(
+                    toFirstOf: endpoints, startingAt: nextNode, settings: connectionSettings, queue: settings.queue,
+                    prefetch: prefetch)
+                // After this connection is lost, the next node first (the same one comes last).
+                nextNode = (index + 1) % endpoints.count
                 connectionNumber += 1
                 ledger.connected(connectionNumber)
                 if connectionNumber > 1 { sink.counters.reconnected() }

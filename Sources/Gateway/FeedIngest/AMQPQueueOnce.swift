@@ -19,12 +19,12 @@ public struct AMQPQueueOnce: PullFetchOnce {
         let feed = try AMQPQueueFeed(
             config: config, sink: FrameSink(queue: IngestQueue(), counters: FeedCounters(feed: config.name)),
             logger: Logger(label: "poll-once"))
-        let endpoint = try feed.endpoint()
+        let endpoints = try feed.endpoints()
         guard let settings = config.amqp else { return PulledOnce(summary: "not an amqp feed", frames: []) }
         let session = AMQPQueueSession()
         defer { session.shutdown() }
-        let node = try await session.connect(
-            to: endpoint, settings: AMQPConnection.Settings(caFile: settings.caFile), queue: settings.queue, prefetch: 1)
+        let (node, _) = try await session.connect(
+            toFirstOf: endpoints, settings: AMQPConnection.Settings(caFile: settings.caFile), queue: settings.queue, prefetch: 1)
         let deliveries: [AMQPDelivery]
         do {
             deliveries = try await session.exchange(acknowledging: nil, maxCount: 1, wait: wait)

@@ -16,15 +16,17 @@ final class AMQPQueueSession: @unchecked Sendable {
         loop = group.next()
     }
 
-    /// Connects to `endpoint` and subscribes to `queue` with manual acknowledgements and a
-    /// window of `prefetch` messages. Returns the broker's address for the log.
+    /// Connects to the first of `endpoints` that accepts, from `start` on (wrapping around), and
+    /// subscribes to `queue` with manual acknowledgements and a window of `prefetch` messages.
+    /// Returns the node's address for the log and its index in `endpoints`.
     func connect(
-        to endpoint: AMQPEndpoint, settings: AMQPConnection.Settings, queue: String, prefetch: UInt16
-    ) async throws -> String {
-        try await loop.submit { () throws -> String in
+        toFirstOf endpoints: [AMQPEndpoint], startingAt start: Int = 0, settings: AMQPConnection.Settings, queue: String,
+        prefetch: UInt16
+    ) async throws -> (node: String, index: Int) {
+        try await loop.submit { () throws -> (node: String, index: Int) in
             self.connection?.close()
             self.connection = nil
-            let connection = try AMQPConnection(endpoint: endpoint, settings: settings)
+            let (connection, index) = try AMQPConnection.connect(toFirstOf: endpoints, startingAt: start, settings: settings)
             do {
                 try connection.consume(queue: queue, prefetch: prefetch)
             } catch {
@@ -32,7 +34,7 @@ final class AMQPQueueSession: @unchecked Sendable {
                 throw error
             }
             self.connection = connection
-            return "\(connection.endpoint)"
+            return ("\(connection.endpoint)", index)
         }.get()
     }
 

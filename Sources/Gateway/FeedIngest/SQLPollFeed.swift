@@ -54,12 +54,12 @@ public struct SQLPollFeed: Sendable {
 
     /// What `check-config` verifies before the feed starts: the password file can be read.
     /// (The dsn and the query meet the database only at the first poll; `poll-once` tries them.)
-    public static func check(_ config: FeedConfig) throws {
+    public static func check(_ config: FeedConfig) throws(PullFeedCheckError) {
         guard let settings = config.sqlPoll else { return }
         do {
             _ = try SecretFile.read(path: settings.passwordFile, credential: "sql-poll password")
         } catch {
-            throw SQLPollError("feed \(config.name): password_file: \(error)")
+            throw PullFeedCheckError(feed: config.name, key: "password_file", "\(error)")
         }
     }
 

@@ -104,8 +104,12 @@ public enum HTTPPollMethod: String, Sendable, CaseIterable {
 
 /// An `amqp` feed: consumes `queue`, acknowledging a message once the batch holding it committed.
 public struct AMQPFeedSettings: Sendable, Equatable {
-    /// `url` (required): `amqp://user@host:port/vhost` or `amqps://…`; no password in it.
-    public var url: String
+    /// `url` (one node) or `urls` (extension: every node of a cluster, tried in order; after a
+    /// lost connection the next one first): `amqp://user@host:port/vhost` or `amqps://…`; no
+    /// password in them. One of the two is required.
+    public var urls: [String]
+    /// The first node: the contract's `url`.
+    public var url: String { urls[0] }
     /// `password_file`: the broker password; default none (the URL's user without a password).
     public var passwordFile: String?
     /// `ca_file`: the PEM CA of the broker's certificate (`amqps://` only).
@@ -116,8 +120,10 @@ public struct AMQPFeedSettings: Sendable, Equatable {
     /// default 500. Messages wait for their batch's commit, so this bounds one batch.
     public var prefetch: Int
 
-    public init(url: String, passwordFile: String? = nil, caFile: String? = nil, queue: String, prefetch: Int = 500) {
-        self.url = url
+    /// - Parameter urls: at least one.
+    public init(urls: [String], passwordFile: String? = nil, caFile: String? = nil, queue: String, prefetch: Int = 500) {
+        precondition(!urls.isEmpty, "an amqp feed has at least one url")
+        self.urls = urls
         self.passwordFile = passwordFile
         self.caFile = caFile
         self.queue = queue

@@ -5,7 +5,7 @@ import Foundation
 struct PullKeys {
     /// Each pull key and the transports that take it.
     static let takenBy: [(key: String, transports: [FeedTransport])] = [
-        ("url", [.httpPoll, .amqp]), ("interval", [.httpPoll, .sqlPoll]), ("method", [.httpPoll]),
+        ("url", [.httpPoll, .amqp]), ("urls", [.amqp]), ("interval", [.httpPoll, .sqlPoll]), ("method", [.httpPoll]),
         ("body_file", [.httpPoll]), ("headers", [.httpPoll]), ("username", [.httpPoll]),
         ("password_file", [.httpPoll, .amqp, .sqlPoll]), ("token_file", [.httpPoll]), ("ca_file", [.httpPoll, .amqp]),
         ("timeout", [.httpPoll, .sqlPoll]), ("max_backoff", [.httpPoll]), ("queue", [.amqp]), ("prefetch", [.amqp]),
@@ -13,6 +13,7 @@ struct PullKeys {
     ]
 
     var url: String?
+    var urls: [String]?
     var interval: Duration?
     var method: HTTPPollMethod?
     var bodyFile: String?
@@ -34,6 +35,7 @@ struct PullKeys {
     init(reading reader: inout TableReader) {
         let nonEmpty = ConfigLoader.nonEmpty
         url = reader.string("url", required: false, check: nonEmpty)
+        urls = reader.strings("urls", example: #"["amqps://flightedge@node1:5671/aodb", "amqps://flightedge@node2:5671/aodb"]"#)
         interval = reader.duration("interval", range: .milliseconds(100)...(.seconds(86_400)))
         method = reader.choice("method", required: false)
         bodyFile = reader.string("body_file", required: false, check: nonEmpty)
@@ -69,7 +71,9 @@ struct PullKeys {
             report("format", "format \"sql\" is the rows of a database query: it needs transport \"sql-poll\"")
         }
         guard transport.isPull else { return nil }
-        for key in Self.takenBy.map(\.key) where Self.requires(transport, key) && table[key] == nil {
+        // An amqp feed's `urls` stands for its `url`.
+        for key in Self.takenBy.map(\.key)
+        where Self.requires(transport, key) && table[key] == nil && !(key == "url" && table["urls"] != nil) {
             loader.report(table.line, "\(path).\(key)", "required for transport \"\(transport.rawValue)\"")
         }
         switch transport {
@@ -117,12 +121,28 @@ struct PullKeys {
     }
 
     private func amqp(report: (String, String) -> Void) -> AMQPFeedSettings? {
-        if let url, let problem = Self.urlProblem(url, schemes: ["amqp", "amqps"]) { report("url", problem) }
-        if let caFile, url?.lowercased().hasPrefix("amqps://") == false {
-            report("ca_file", "\(caFile) checks the broker's certificate: the url must start with amqps://")
+        // `url` (the contract's, one node) or `urls` (every node of a cluster, tried in order).
+        let nodes: [(key: String, url: String)]
+        switch (url, urls) {
+        case (let url?, nil): nodes = [("url", url)]
+        case (nil, let urls?): nodes = urls.enumerated().map { ("urls[\($0.offset)]", $0.element) }
+        case (.some, .some):
+            report("urls", "give the broker as url (one node) or as urls (every node of the cluster), not both")
+            return nil
+        case (nil, nil): return nil  // reported as a required key
         }
-        guard let url, let queue, Self.urlProblem(url, schemes: ["amqp", "amqps"]) == nil else { return nil }
-        return AMQPFeedSettings(url: url, passwordFile: passwordFile, caFile: caFile, queue: queue, prefetch: prefetch ?? 500)
+        var valid = true
+        for (key, url) in nodes {
+            if let problem = Self.urlProblem(url, schemes: ["amqp", "amqps"]) {
+                report(key, problem)
+                valid = false
+            } else if let caFile, !url.lowercased().hasPrefix("amqps://") {
+                report("ca_file", "\(caFile) checks the broker's certificate: \(key) must start with amqps://")
+            }
+        }
+        guard valid, let queue else { return nil }
+        return AMQPFeedSettings(
+            urls: nodes.map(\.url), passwordFile: passwordFile, caFile: caFile, queue: queue, prefetch: prefetch ?? 500)
     }
 
     private func sql(options: [String: ConfigValue], report: (String, String) -> Void) -> SQLPollSettings? {

@@ -28,7 +28,11 @@ extension FeedConfig {
             add("timeout", http.timeout)
             add("max_backoff", http.maxBackoff)
         case .amqp(let amqp):
-            add("url", amqp.url)
+            if amqp.urls.count == 1 {
+                add("url", amqp.url)
+            } else {
+                lines.append("urls = [\(amqp.urls.map(TOMLText.quoted).joined(separator: ", "))]")
+            }
             add("password_file", amqp.passwordFile)
             add("ca_file", amqp.caFile)
             add("queue", amqp.queue)

@@ -79,3 +79,25 @@ extension TableReader {
         return result
     }
 }
+
+extension TableReader {
+    /// A non-empty array of non-empty strings (e.g. an amqp feed's `urls`); nil when absent or
+    /// wrong (then reported, each wrong element by its index).
+    mutating func strings(_ key: String, example: String) -> [String]? {
+        guard let node = lookUpKey(key) else { return nil }
+        let label = path.isEmpty ? key : "\(path).\(key)"
+        guard case .array(let elements) = node.value, !elements.isEmpty else {
+            loader.report(node.line, label, "expected a non-empty array of strings such as \(example)")
+            return nil
+        }
+        var result: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard case .string(let text) = element.value, !text.isEmpty else {
+                loader.report(element.line, "\(label)[\(index)]", "expected a non-empty string, found \(element.value.kindName)")
+                return nil
+            }
+            result.append(text)
+        }
+        return result
+    }
+}

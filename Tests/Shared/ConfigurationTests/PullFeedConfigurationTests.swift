@@ -247,3 +247,60 @@ import Testing
             ])
     }
 }
+
+/// An amqp feed's `urls`: every node of a RabbitMQ cluster, as the relay takes them (issue 19's
+/// leftover: one URL, no failover).
+@Suite struct AMQPFeedURLsConfigurationTests {
+    @Test func urlsListEveryNodeInOrderAndAreCheckedOneByOne() throws {
+        let config = try GatewayConfig.parse(
+            minimal(
+                plus: """
+                    [[feeds]]
+                    name = "aodb-queue"
+                    format = "aidx"
+                    transport = "amqp"
+                    urls = ["amqps://flightedge@mq1.aodb.example:5671/aodb", "amqps://flightedge@mq2.aodb.example:5671/aodb"]
+                    ca_file = "/etc/flightedge/aodb-ca.pem"
+                    queue = "fids.aidx"
+                    """), source: "test.toml")
+        let amqp = try #require(config.feeds.first?.amqp)
+        #expect(amqp.urls == ["amqps://flightedge@mq1.aodb.example:5671/aodb", "amqps://flightedge@mq2.aodb.example:5671/aodb"])
+        #expect(amqp.url == "amqps://flightedge@mq1.aodb.example:5671/aodb")
+        // check-config's printout says both nodes and loads again.
+        let printed = config.redacted()
+        #expect(printed.contains(#"urls = ["amqps://flightedge@mq1.aodb.example:5671/aodb", "amqps://flightedge@mq2.aodb.example:5671/aodb"]"#), "\(printed)")
+        #expect(try GatewayConfig.parse(printed, source: "printed.toml").feeds.first?.amqp == amqp)
+    }
+
+    @Test func urlAndUrlsExcludeEachOtherAndEachNodeIsNamedByItsIndex() {
+        let text = minimal(
+            plus: """
+                [[feeds]]
+                name = "a"
+                format = "aidx"
+                transport = "amqp"
+                url = "amqp://fids@mq1/aodb"
+                urls = ["amqp://fids@mq1/aodb", "amqp://fids@mq2/aodb"]
+                queue = "q"
+
+                [[feeds]]
+                name = "b"
+                format = "aidx"
+                transport = "amqp"
+                urls = ["amqp://fids@mq1/aodb", "http://mq2/aodb"]
+                queue = "q"
+
+                [[feeds]]
+                name = "c"
+                format = "aidx"
+                transport = "http-poll"
+                url = "https://aodb.example/flights"
+                urls = ["https://aodb.example/flights"]
+                """)
+        let found = problems(text)
+        #expect(found.contains { $0.hasSuffix("feeds[0].urls: give the broker as url (one node) or as urls (every node of the cluster), not both") }, "\(found)")
+        #expect(found.contains { $0.contains("feeds[1].urls[1]: ") }, "\(found)")
+        #expect(found.contains { $0.contains("feeds[2].urls: transport \"http-poll\" does not use urls (only \"amqp\")") }, "\(found)")
+        #expect(!found.contains { $0.contains("feeds[1].url:") }, "urls stands for url: \(found)")
+    }
+}
