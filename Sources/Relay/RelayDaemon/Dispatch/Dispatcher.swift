@@ -76,9 +76,9 @@ final class Dispatcher: Sendable {
     /// waiting for a slot, being sent, or waiting for their outcome's group commit.
     ///
     /// Why: a slot held until its outcome was committed spent 3 ms sending and 12–25 ms waiting
-    /// for commits (each waits for a WAL flush, 2–3 ms on this machine, and outcome commits
-    /// take turns on `NOTIFY`'s lock), and a claim made only once slots were free let claim,
-    /// send and commit take turns: 2,000 deliveries/s with two instances. Claimed ahead, the next
+    /// for commits (each waits for a WAL flush, 2–3 ms on this machine; outcome commits took
+    /// turns on `NOTIFY`'s lock until ``OutcomeAnnouncer``), and a claim made only once slots
+    /// were free let claim, send and commit take turns: 2,000 deliveries/s with two instances. Claimed ahead, the next
     /// claim runs while sends and commits do; with more outcomes waiting, each commit carries
     /// more of them. The crash window is as long as before (the provider's answer to our commit)
     /// but holds more messages under load: up to `concurrency × outstandingPerSlot` per channel.
