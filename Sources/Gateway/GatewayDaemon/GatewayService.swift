@@ -134,7 +134,9 @@ public struct GatewayService: Service, CustomStringConvertible {
             ReplayService(publisher: publisher, writer: writer, metrics: replayMetrics, logger: logger),
             OutboxRetentionService(
                 writer: writer, retentionDays: config.housekeeping.outboxRetentionDays, metrics: replayMetrics, logger: logger),
-            HistoryRetentionService(writer: writer, housekeeping: config.housekeeping, registry: registry, logger: logger),
+            HistoryRetentionService(
+                store: RetentionStore(connector: connector, logger: logger), housekeeping: config.housekeeping,
+                registry: registry, logger: logger),
             PipelineService(pipeline: pipeline, logger: logger),
             HousekeepingService(pipeline: pipeline, retainHours: config.housekeeping.retainHours),
             FeedService(feeds: feeds, runner: runner, queue: queue, positions: startup.positions, gate: gate),

@@ -45,15 +45,41 @@ struct RetentionTests {
             try Self.addChanges(connection, count: 5, daysAgo: 29, prefix: "NEW")
             try Self.addRejectedFrames(connection, count: 3, daysAgo: 31)
 
-            // 25 old rows in chunks of 10: 10, 10, 5.
-            #expect(try await writer.deleteExpiredRows(of: .flightChanges, olderThanSeconds: 30 * 86_400, chunk: 10) == 25)
+            // 25 old rows in chunks of 10: 10, 10, 5, on the retention's own connection.
+            let store = RetentionStore(
+                connector: DatabaseConnector(conninfo: url, password: nil, logger: Logger(label: "test")), logger: Logger(label: "test"))
+            let first = try await store.deleteExpiredRows(of: .flightChanges, olderThanSeconds: 30 * 86_400, chunk: 10)
+            #expect(first.rows == 25)
             #expect(try connection.query("SELECT DISTINCT left(flight_id, 3) FROM flightedge.flight_changes").rows == [["NEW"]])
             #expect(try Self.count(connection, "flight_changes") == 5)
             #expect(try Self.count(connection, "rejected_frames") == 3, "only the table asked for")
-            #expect(try await writer.deleteExpiredRows(of: .flightChanges, olderThanSeconds: 30 * 86_400) == 0)
-            #expect(try await writer.deleteExpiredRows(of: .rejectedFrames, olderThanSeconds: 30 * 86_400, chunk: 2) == 3)
+            #expect(try await store.deleteExpiredRows(of: .flightChanges, olderThanSeconds: 30 * 86_400).rows == 0)
+            #expect(try await store.deleteExpiredRows(of: .rejectedFrames, olderThanSeconds: 30 * 86_400, chunk: 2).rows == 3)
+            // A later round starts at the earlier cutoff: rows before it are taken as gone.
+            try Self.addChanges(connection, count: 4, daysAgo: 40, prefix: "LATE")
+            #expect(
+                try await store.deleteExpiredRows(of: .flightChanges, olderThanSeconds: 30 * 86_400, notBefore: first.cutoff).rows == 0)
+            #expect(try await store.deleteExpiredRows(of: .flightChanges, olderThanSeconds: 30 * 86_400).rows == 4)
 
-            let sizes = try await writer.tableSizes()
+            // A DELETE that waits (here on rows another transaction holds; on a year of history, a
+            // long scan) does not hold up the writer: its connection is the retention's own.
+            try Self.addChanges(connection, count: 3, daysAgo: 31, prefix: "HELD")
+            let holder = try PostgresConnection(conninfo: url)
+            try holder.execute("BEGIN")
+            _ = try holder.query("SELECT 1 FROM flightedge.flight_changes WHERE flight_id LIKE 'HELD%' FOR UPDATE")
+            let deleting = Task { try await store.deleteExpiredRows(of: .flightChanges, olderThanSeconds: 30 * 86_400).rows }
+            try await Task.sleep(for: .milliseconds(300))
+            let wrote = Task {
+                try await writer.markPublished([Int64.max])
+                return ContinuousClock.now
+            }
+            try await Task.sleep(for: .seconds(2))
+            let released = ContinuousClock.now
+            try holder.execute("COMMIT")
+            #expect(try await wrote.value < released, "the writer waited for the retention's DELETE")
+            #expect(try await deleting.value == 3)
+
+            let sizes = try await store.tableSizes()
             #expect(Set(sizes.keys) == ["flight_changes", "flights", "outbox", "rejected_frames"])
             #expect(sizes["flight_changes", default: 0] > 0)
             // Migration 4: the deletions find rows by received_at through an index.

@@ -30,6 +30,6 @@ final class RetentionMetrics: Sendable {
             "On-disk size of the table with its indexes and TOAST (pg_total_relation_size), as of the last retention round.")
         deletedRows = perTable(RetainedTable.allCases, \.rawValue) { registry.makeCounter(descriptor: deleted, labels: $0) }
         retentionSeconds = perTable(RetainedTable.allCases, \.rawValue) { registry.makeGauge(descriptor: window, labels: $0) }
-        tableBytes = perTable(HistoryWriter.measuredTables, { $0 }) { registry.makeGauge(descriptor: size, labels: $0) }
+        tableBytes = perTable(RetentionStore.measuredTables, { $0 }) { registry.makeGauge(descriptor: size, labels: $0) }
     }
 }

@@ -1,4 +1,6 @@
+import Logging
 import Postgres
+import PostgresSupport
 
 /// A table whose old rows `[housekeeping]` retention deletes, by `received_at`.
 public enum RetainedTable: String, Sendable, CaseIterable {
@@ -8,32 +10,59 @@ public enum RetainedTable: String, Sendable, CaseIterable {
     case rejectedFrames = "rejected_frames"
 }
 
-extension HistoryWriter {
+/// Retention's deletions and the tables' sizes, on a PostgreSQL connection of their own.
+///
+/// Not on the writer's connection: a round on a year of history runs for seconds (1.2 million
+/// rows when a window is first set; a statement that finds its last few rows may scan for
+/// seconds), and on the writer's one connection the pipeline committed nothing meanwhile
+/// (`flightedge-bench --only year`). Here the deletions lock only the old rows they delete,
+/// which no commit touches, and commits go on beside them.
+public struct RetentionStore: Sendable {
     /// The tables whose on-disk size `/metrics` shows.
     public static let measuredTables = ["flight_changes", "flights", "outbox", "rejected_frames"]
 
+    private let session: DatabaseSession
+
+    public init(connector: DatabaseConnector, logger: Logger) {
+        session = DatabaseSession(connector: connector, logger: logger) { connection in
+            try connection.execute("SET application_name = 'flightedge-retention'")
+        }
+    }
+
+    /// What one call deleted, and the cutoff it deleted before: the next call passes it as
+    /// `notBefore`, so that it reads only the rows that expired since.
+    public struct Deletion: Sendable, Equatable {
+        public var rows: Int
+        /// `received_at` of every deleted row was before this (PostgreSQL's text form).
+        public var cutoff: String
+    }
+
     /// Deletes the rows of `table` received more than `retentionSeconds` ago, at most `chunk`
-    /// rows per statement until none is left; returns how many went.
+    /// rows per statement (each its own short transaction) until none is left.
     ///
-    /// Each statement is its own short transaction and locks only the rows it deletes, so the
-    /// pipeline's commits into `flight_changes` go on between two chunks. The rows are found by
-    /// `received_at` through the indexes of migration 4.
+    /// - Parameter notBefore: the cutoff of an earlier call on this table: rows before it are
+    ///   gone already, and skipping them keeps each statement to the block ranges that expired
+    ///   since (the BRIN index of migration 4 keeps the ranges of deleted rows).
     public func deleteExpiredRows(
-        of table: RetainedTable, olderThanSeconds retentionSeconds: Int64, chunk: Int = 5_000
-    ) async throws -> Int {
+        of table: RetainedTable, olderThanSeconds retentionSeconds: Int64, notBefore: String? = nil, chunk: Int = 5_000
+    ) async throws -> Deletion {
+        let cutoff = try await session.perform { connection in
+            try connection.query("SELECT now() - make_interval(secs => $1)", [.int(retentionSeconds)]).rows.first?[0] ?? ""
+        }
         // The table name is one of the enum's constants, never text from outside.
         let sql = """
             DELETE FROM flightedge.\(table.rawValue)
              WHERE ctid = ANY (ARRAY(
                 SELECT ctid FROM flightedge.\(table.rawValue)
-                 WHERE received_at < now() - make_interval(secs => $1)
-                 LIMIT $2))
+                 WHERE received_at < $1::timestamptz AND received_at >= COALESCE($2::timestamptz, '-infinity')
+                 LIMIT $3))
             """
+        let parameters: [PostgresValue] = [.text(cutoff), notBefore.map { .text($0) } ?? .null, .int(Int64(chunk))]
         var deleted = 0
         while true {
-            let count = try await read(sql, [.int(retentionSeconds), .int(Int64(chunk))]).affectedRows
+            let count = try await session.perform { connection in try connection.query(sql, parameters).affectedRows }
             deleted += count
-            if count < chunk { return deleted }
+            if count < chunk { return Deletion(rows: deleted, cutoff: cutoff) }
             try Task.checkCancellation()
         }
     }
@@ -41,13 +70,16 @@ extension HistoryWriter {
     /// `pg_total_relation_size` (rows, indexes and TOAST) of each of ``measuredTables``, in
     /// bytes, by table name.
     public func tableSizes() async throws -> [String: Int64] {
-        let result = try await read(
-            """
-            SELECT name, pg_total_relation_size(('flightedge.' || name)::regclass)
-              FROM unnest($1::text[]) AS name
-            """, [.text("{" + Self.measuredTables.joined(separator: ",") + "}")])
+        let rows = try await session.perform { connection in
+            try connection.query(
+                """
+                SELECT name, pg_total_relation_size(('flightedge.' || name)::regclass)
+                  FROM unnest($1::text[]) AS name
+                """, [.text("{" + Self.measuredTables.joined(separator: ",") + "}")]
+            ).rows
+        }
         var sizes: [String: Int64] = [:]
-        for row in result.rows {
+        for row in rows {
             if let name = row[0], let bytes = row[1].flatMap({ Int64($0) }) { sizes[name] = bytes }
         }
         return sizes
