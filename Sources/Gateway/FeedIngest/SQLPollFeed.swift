@@ -22,7 +22,8 @@ import Timing
 ///   zone (`options.timezone`, default the airport's). psqlODBC prints a `timestamptz` without
 ///   its offset, in the session's zone: set it in the dsn (`ConnSettings={SET TIME ZONE
 ///   'Europe/Zurich'}`) or select the column as text (`etd::text` keeps the offset).
-/// * ODBC blocks: the connection lives on a thread of its own. A database that is down, a lost
+/// * ODBC blocks: the connection lives on a thread of its own, and a stop does not wait for a
+///   query in flight (it ends on that thread, then the connection closes). A database that is down, a lost
 ///   connection or a refused query is logged once, retried with backoff (1 s to 1 min), and its
 ///   end logged once; the feed counts as up while its last poll succeeded.
 public struct SQLPollFeed: Sendable {
@@ -89,6 +90,8 @@ public struct SQLPollFeed: Sendable {
                 // A view without the columns the configuration names fails the same way each
                 // time until someone fixes one or the other: logged and retried like an outage.
                 mapped = try rows.rows(of: outcome.result, after: cursor, complete: complete)
+            } catch is CancellationError {
+                return  // a stop does not wait for the query: it finishes on its thread, then the connection closes
             } catch {
                 sink.counters.pull.failed("\(error)")
                 if connected {
@@ -170,7 +173,8 @@ final class SQLPollSession: @unchecked Sendable {
     }
 
     /// Runs the query bound to `cursor`, connecting (and preparing) first when needed; a failure
-    /// drops the connection, so the next poll starts afresh.
+    /// drops the connection, so the next poll starts afresh. Throws `CancellationError` at once
+    /// when the task is cancelled, the query still running on the session's thread.
     func poll(after cursor: String, maxRows: Int) async throws -> Outcome {
         try await loop.submit { () throws -> Outcome in
             var fresh = false
@@ -191,7 +195,7 @@ final class SQLPollSession: @unchecked Sendable {
                 self.connection = nil
                 throw error
             }
-        }.get()
+        }.valueUnlessCancelled()
     }
 
     /// Closes the connection and stops the thread.

@@ -194,4 +194,31 @@ struct SQLPollFeedTests {
             #expect(try db.query(checkpoint).rows == committed, "poll-once moved the cursor")
         }
     }
+
+    /// A stop while a slow query runs: the feed does not wait for the query (it used to, up to
+    /// the feed's `timeout`, 30 s by default), so the daemon stops within a few seconds.
+    @Test func aStopDoesNotWaitForASlowQuery() async throws {
+        let slow = try Self.feed(database: ODBCTestSource.databaseName(of: TestServices.adminURL)).replacingOccurrences(
+            of: "SELECT * FROM aodb.fids_departures WHERE",
+            with: "SELECT d.* FROM aodb.fids_departures d, pg_sleep(20) WHERE")
+        try await withDaemon(extraFeeds: slow, start: false) { daemon in
+            var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+            config = config.replacingOccurrences(
+                of: "Database=\(ODBCTestSource.databaseName(of: try TestServices.adminURL))",
+                with: "Database=\(ODBCTestSource.databaseName(of: daemon.databaseURL))")
+            try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+            let aodb = try PostgresConnection(conninfo: daemon.databaseURL)
+            try aodb.execute(Self.schema)
+            try daemon.start()
+            try await eventually("the slow query runs", within: 30) {
+                try aodb.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND state = 'active' AND pid <> pg_backend_pid()")
+                    .rows == [["1"]]
+            }
+            let clock = ContinuousClock()
+            var status: Int32? = -1
+            let elapsed = clock.measure { status = daemon.stop() }
+            #expect(status == 0)
+            #expect(elapsed < .seconds(8), "the stop waited \(elapsed) for the query")
+        }
+    }
 }
