@@ -170,6 +170,50 @@ struct AMQPQueueFeedTests {
             return now == last
         }
     }
+
+    /// Issue 19's leftover: one broker URL, no failover. With `urls`, a node that is down is
+    /// passed over for the next one (here through `poll-once`, which reads as the feed does).
+    @Test func aFeedWithUrlsReachesTheQueueThroughTheNextNodeWhenTheFirstIsDown() throws {
+        let queue = try fill([Array("<FlightLegNotifRQ/>".utf8)])
+        defer { _ = try? drop(queue) }
+        let live = try AMQPFeedQueue.url()
+        let dead = "amqp://\(AMQPFeedQueue.user)@127.0.0.1:1/\(try CentralCluster.vhost)"
+        let folder = try TestServices.scratch.appendingPathComponent("amqp-feed")
+        let config = folder.appendingPathComponent("urls-\(UUID().uuidString.prefix(8)).toml")
+        try """
+            [airport]
+            iata = "AQF"
+            timezone = "Europe/Zurich"
+
+            [database]
+            url = "postgresql:///flightedge"
+
+            [mqtt]
+            host = "127.0.0.1"
+
+            [[feeds]]
+            name = "aodb-queue"
+            format = "aidx"
+            transport = "amqp"
+            urls = ["\(dead)", "\(live)"]
+            password_file = "\(passwordFile)"
+            queue = "\(queue)"
+            """.write(to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+
+        let process = Process()
+        process.executableURL = DaemonProcess.binaryUnderTest
+        process.arguments = ["poll-once", "--config", config.path, "--feed", "aodb-queue"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        while process.isRunning { usleep(5_000) }
+        #expect(text.contains("queue \(queue): one message of 19 bytes"), "\(text)")
+        #expect(text.contains("(given back, not acknowledged)"), "\(text)")
+        #expect(try drop(queue) == 1, "poll-once acknowledged the message")
+    }
 }
 
 /// Polls `condition` every 0.5 s until it holds, failing after `seconds`.
