@@ -48,12 +48,7 @@ enum BatchCommit {
         var touched: [String: FlightState] = [:]
         func close() {
             for state in touched.values {
-                batch.flights.append(CommitBatch.FlightRow(
-                    flightID: state.key.flightID, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
-                    date: state.key.date.description, direction: state.key.direction.letter,
-                    stateJSON: FlightPayload.encode(state, previousSeq: state.seq - 1, context: context),
-                    provenanceJSON: state.provenanceBytes, seq: state.seq, firstSeenAt: state.firstSeen.iso8601,
-                    updatedAt: state.updatedAt.iso8601, endsAt: state.endsAt?.iso8601))
+                batch.flights.append(CommitBatch.FlightRow(benchState: state, context: context))
             }
             batches.append(batch)
             batch = CommitBatch()
