@@ -48,6 +48,19 @@ struct SQLPollFeedTests {
         ).rows
     }
 
+    /// Points the (not yet started) daemon's sql-poll feed at the daemon's own database and
+    /// creates the AODB view there (schema aodb); the connection to fill it.
+    static func readOwnDatabase(_ daemon: DaemonProcess) throws -> PostgresConnection {
+        var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        config = config.replacingOccurrences(
+            of: "Database=\(ODBCTestSource.databaseName(of: try TestServices.adminURL))",
+            with: "Database=\(ODBCTestSource.databaseName(of: daemon.databaseURL))")
+        try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        let aodb = try PostgresConnection(conninfo: daemon.databaseURL)
+        try aodb.execute(schema)
+        return aodb
+    }
+
     static func state(_ connection: PostgresConnection, _ flight: String, _ field: String) throws -> String? {
         try connection.query(
             "SELECT state->>$2 FROM flightedge.flights WHERE airline || number = $1", [.text(flight), .text(field)]
@@ -59,14 +72,7 @@ struct SQLPollFeedTests {
         try await withDaemon(
             extraFeeds: try Self.feed(database: ODBCTestSource.databaseName(of: TestServices.adminURL)), start: false
         ) { daemon in
-            // The feed reads the daemon's own database (its view lives in schema aodb).
-            var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
-            config = config.replacingOccurrences(
-                of: "Database=\(ODBCTestSource.databaseName(of: try TestServices.adminURL))",
-                with: "Database=\(ODBCTestSource.databaseName(of: daemon.databaseURL))")
-            try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
-            let aodb = try PostgresConnection(conninfo: daemon.databaseURL)
-            try aodb.execute(Self.schema)
+            let aodb = try Self.readOwnDatabase(daemon)
             // Two rows share one cursor value: a group is read (and resumed) whole.
             try aodb.execute(
                 """
@@ -150,13 +156,7 @@ struct SQLPollFeedTests {
         try await withDaemon(
             extraFeeds: try Self.feed(database: ODBCTestSource.databaseName(of: TestServices.adminURL)), start: false
         ) { daemon in
-            var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
-            config = config.replacingOccurrences(
-                of: "Database=\(ODBCTestSource.databaseName(of: try TestServices.adminURL))",
-                with: "Database=\(ODBCTestSource.databaseName(of: daemon.databaseURL))")
-            try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
-            let aodb = try PostgresConnection(conninfo: daemon.databaseURL)
-            try aodb.execute(Self.schema)
+            let aodb = try Self.readOwnDatabase(daemon)
             try aodb.execute(
                 """
                 INSERT INTO aodb.departures VALUES
@@ -202,13 +202,7 @@ struct SQLPollFeedTests {
             of: "SELECT * FROM aodb.fids_departures WHERE",
             with: "SELECT d.* FROM aodb.fids_departures d, pg_sleep(20) WHERE")
         try await withDaemon(extraFeeds: slow, start: false) { daemon in
-            var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
-            config = config.replacingOccurrences(
-                of: "Database=\(ODBCTestSource.databaseName(of: try TestServices.adminURL))",
-                with: "Database=\(ODBCTestSource.databaseName(of: daemon.databaseURL))")
-            try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
-            let aodb = try PostgresConnection(conninfo: daemon.databaseURL)
-            try aodb.execute(Self.schema)
+            let aodb = try Self.readOwnDatabase(daemon)
             try daemon.start()
             try await eventually("the slow query runs", within: 30) {
                 try aodb.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND state = 'active' AND pid <> pg_backend_pid()")
