@@ -29,7 +29,7 @@ enum AMQPDay {
     }
 
     static func run(_ environment: BenchEnvironment, flights: Int, stateQoS: Int) throws -> Result {
-        let day = AirportDay(airport: "BEN", flights: flights, seed: 11, dayStart: 1_795_478_400)  // 2026-11-24
+        let day = AirportDay(airport: "BEN", flights: flights, seed: 11, dayStart: BenchDay.start)
         var writer = SimulatedFeedWriter(format: .aidx)
         let framed = day.messages().compactMap { writer.frame(for: $0) }
         // A queue message is the AIDX document alone, without STX and ETX.

@@ -42,8 +42,7 @@ enum EndToEnd {
 
     /// The day as JSON lines.
     static func day(flights: Int) -> [String] {
-        let dayStart: Int64 = 1_795_478_400  // 2026-11-24T00:00:00Z
-        return AirportDay(airport: "BEN", flights: flights, seed: 11, dayStart: dayStart).messages().map(\.json)
+        AirportDay(airport: "BEN", flights: flights, seed: 11, dayStart: BenchDay.start).messages().map(\.json)
     }
 
     static func overTCP(_ environment: BenchEnvironment, lines: [String], stateQoS: Int) throws -> Result {

@@ -35,7 +35,7 @@ enum FormatDay {
 
     /// The day's frames, framing bytes included (as `simulate` writes them).
     static func frames(_ format: SimulatedFormat, flights: Int, airport: String) -> [[UInt8]] {
-        let day = AirportDay(airport: airport, flights: flights, seed: 11, dayStart: 1_795_478_400)  // 2026-11-24
+        let day = AirportDay(airport: airport, flights: flights, seed: 11, dayStart: BenchDay.start)
         var writer = SimulatedFeedWriter(format: format)
         return day.messages().compactMap { writer.frame(for: $0) }
     }

@@ -123,7 +123,7 @@ enum Latency {
 
     /// One frame: flight `BN<n>` gets remark `<sequence>` (the subscriber reads it back).
     static func line(flight: Int, sequence: Int) -> String {
-        #"{"airline":"BN","number":"\#(1000 + flight)","date":"2026-11-24","direction":"departure","remark":"\#(sequence)"}"# + "\n"
+        #"{"airline":"BN","number":"\#(1000 + flight)","date":"\#(BenchDay.date)","direction":"departure","remark":"\#(sequence)"}"# + "\n"
     }
 
     static func remarkSequence(_ payload: [UInt8]) -> Int? {
