@@ -160,8 +160,8 @@ public struct RetainedBoard: Sendable {
         writer.field("airport", context.airport)
         writer.field(kind, name)
         writer.field("seq", seq)
-        writer.field("as_of", now.iso8601)
-        writer.field("as_of_local", context.local(now))
+        writer.field("as_of", now)
+        writer.field("as_of_local", now, offsetSeconds: context.offsetSeconds(at: now))
         writer.field("time_zone", timeZoneName)
         writer.key(listKey)
         writer.beginArray()
@@ -194,10 +194,17 @@ public struct RetainedBoard: Sendable {
         (.scheduled, "scheduled_local"), (.estimated, "estimated_local"), (.actual, "actual_local"),
     ]
 
+    /// A departure that left or will not leave: off its gate's screen.
+    private static func isGone(_ status: FlightStatus) -> Bool {
+        switch status {
+        case .departed, .airborne, .cancelled, .deleted, .notOperating: true
+        default: false
+        }
+    }
+
     /// One flight's entry of a gate or belt list: its `seq`, and its times in UTC and local.
     static func entry(_ state: FlightState, payload: [UInt8], context: PayloadContext) -> Entry {
         let status = state.status
-        let gone: Set<FlightStatus> = [.departed, .airborne, .cancelled, .deleted, .notOperating]
         var writer = JSONWriter(capacity: 320)
         writer.beginObject()
         writer.field("flight_id", state.key.flightID)
@@ -208,8 +215,8 @@ public struct RetainedBoard: Sendable {
         if let text = state[place]?.text { writer.field(place.name, text) }
         for (field, localName) in Self.listedTimes {
             if let time = state[field]?.time {
-                writer.field(field.name, time.iso8601)
-                writer.field(localName, context.local(time))
+                writer.field(field.name, time)
+                writer.field(localName, time, offsetSeconds: context.offsetSeconds(at: time))
             }
         }
         if let status { writer.field("status", status.rawValue) }
@@ -221,7 +228,7 @@ public struct RetainedBoard: Sendable {
         return Entry(
             payload: payload, seq: state.seq, direction: state.key.direction, gate: state.gate, belt: state.belt,
             sortTime: (state.estimated ?? state.scheduled)?.millisecondsSinceEpoch ?? state.firstSeen.millisecondsSinceEpoch,
-            onGateScreen: status.map { !gone.contains($0) } ?? true,
+            onGateScreen: status.map { !isGone($0) } ?? true,
             onBeltScreen: status.map { $0 != .cancelled && $0 != .diverted && $0 != .deleted && $0 != .notOperating } ?? true,
             summary: writer.bytes, endsAt: state.endsAt, updatedAt: state.updatedAt, scheduled: state.scheduled)
     }

@@ -20,8 +20,8 @@ public enum EventPayload {
         writer.field("airport", context.airport)
         writer.field("flight_id", event.flightID)
         writer.field("seq", event.seq)
-        writer.field("occurred_at", event.occurredAt.iso8601)
-        writer.field("observed_at", observedAt.iso8601)
+        writer.field("occurred_at", event.occurredAt)
+        writer.field("observed_at", observedAt)
         writer.key("source")
         writer.beginObject()
         writer.field("feed", feed)
@@ -33,8 +33,8 @@ public enum EventPayload {
         if let origin = state[.origin]?.text { writer.field("origin", origin) }
         if let destination = state[.destination]?.text { writer.field("destination", destination) }
         if let scheduled = state.scheduled {
-            writer.field("scheduled", scheduled.iso8601)
-            writer.field("scheduled_local", context.local(scheduled))
+            writer.field("scheduled", scheduled)
+            writer.field("scheduled_local", scheduled, offsetSeconds: context.offsetSeconds(at: scheduled))
         }
         if !state.codeshares.isEmpty {
             writer.key("codeshares")

@@ -16,14 +16,19 @@ public enum FlightPayload {
         writer.field("flight_id", state.key.flightID)
         writer.field("seq", state.seq)
         writer.field("prev_seq", previousSeq)
-        writer.field("as_of", state.updatedAt.iso8601)
+        writer.field("as_of", state.updatedAt)
         writeIdentity(state.key, to: &writer)
-        for field in FlightField.allCases {
-            guard let value = state[field] else { continue }
+        for raw in 0..<FlightField.count {
+            guard let field = FlightField(rawValue: raw), let value = state[field] else { continue }
             writer.key(field.name)
-            value.write(to: &writer)
-            if let localName = Self.localNames[field], let time = value.time {
-                writer.field(localName, context.local(time))
+            guard case .time(let time) = value else {
+                value.write(to: &writer)
+                continue
+            }
+            // Formatted into the payload, as FieldValue.write would write it.
+            writer.time(time)
+            if let localName = localName(field) {
+                writer.field(localName, time, offsetSeconds: context.offsetSeconds(at: time))
             }
         }
         if let delay = state.delayMinutes { writer.field("delay_minutes", delay) }
@@ -32,9 +37,14 @@ public enum FlightPayload {
     }
 
     /// The times a board shows, each also written in airport local time (`scheduled_local`, …).
-    private static let localNames: [FlightField: String] = [
-        .scheduled: "scheduled_local", .estimated: "estimated_local", .actual: "actual_local",
-    ]
+    private static func localName(_ field: FlightField) -> String? {
+        switch field {
+        case .scheduled: "scheduled_local"
+        case .estimated: "estimated_local"
+        case .actual: "actual_local"
+        default: nil
+        }
+    }
 
     static func writeIdentity(_ key: FlightKey, to writer: inout JSONWriter) {
         writer.field("airline", key.airline)

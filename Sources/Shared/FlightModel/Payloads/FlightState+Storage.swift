@@ -10,8 +10,8 @@ extension FlightState {
     public var provenanceBytes: [UInt8] {
         var writer = JSONWriter(capacity: 512)
         writer.beginObject()
-        for field in FlightField.allCases {
-            guard let slot = slot(field) else { continue }
+        for raw in 0..<FlightField.count {
+            guard let field = FlightField(rawValue: raw), let slot = slot(field) else { continue }
             writer.key(field.name)
             writer.beginObject()
             if let time = slot.sourceTime { writer.field("t", time.millisecondsSinceEpoch) }

@@ -1,3 +1,5 @@
+import JSON
+
 extension Timestamp {
     /// Parses an ISO 8601 / RFC 3339 date-time. Accepted:
     ///
@@ -125,57 +127,70 @@ extension Timestamp {
     /// (`Z` for 0). The caller finds the offset, e.g. with Foundation's
     /// `TimeZone.secondsFromGMT(for:)`. The offset is taken in whole minutes, at most ±23:59.
     public func iso8601(offsetSeconds: Int) -> String {
+        String(unsafeUninitializedCapacity: Self.longestFormatted) { writeISO8601(offsetSeconds: offsetSeconds, to: $0) }
+    }
+
+    /// At most what ``writeISO8601(offsetSeconds:to:)`` writes: a year of up to nine digits and
+    /// its sign, milliseconds and an offset take 35 bytes.
+    public static let longestFormatted = 40
+
+    /// Writes ``iso8601(offsetSeconds:)``'s text as ASCII into `buffer` (at least
+    /// ``longestFormatted`` bytes) and returns its length: no `String` on the way into a payload.
+    public func writeISO8601(offsetSeconds: Int, to buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        precondition(buffer.count >= Self.longestFormatted)
+        let out = buffer.baseAddress!
         let offset = max(-86_340, min(86_340, offsetSeconds)) / 60 * 60
         var (local, overflow) = millisecondsSinceEpoch.addingReportingOverflow(Int64(offset) * 1000)
         if overflow { local = offset < 0 ? .min : .max }
         let (seconds, millisecond) = Self.floorDivide(local, by: 1000)
         let (days, secondOfDay) = Self.floorDivide(seconds, by: 86_400)
         let (year, month, day) = CivilDate.civil(daysSinceEpoch: days)
-        let yearText = (0...9999).contains(year) ? nil : Self.expandedYear(year)
-        let capacity = 25 + (yearText?.utf8.count ?? 4)
-        return String(unsafeUninitializedCapacity: capacity) { buffer in
-            var count = 0
-            func put(_ byte: UInt8) {
-                buffer[count] = byte
+        var count = 0
+        if (0...9999).contains(year) {
+            Self.putTwoDigits(year / 100, at: out)
+            Self.putTwoDigits(year % 100, at: out + 2)
+            count = 4
+        } else {
+            for byte in Self.expandedYear(year).utf8 {
+                out[count] = byte
                 count += 1
             }
-            func put(_ value: Int, digits: Int) {
-                var divisor = 1
-                for _ in 1..<digits { divisor *= 10 }
-                while divisor > 0 {
-                    put(UInt8(truncatingIfNeeded: 48 + value / divisor % 10))
-                    divisor /= 10
-                }
-            }
-            if let yearText {
-                for byte in yearText.utf8 { put(byte) }
-            } else {
-                put(year, digits: 4)
-            }
-            put(UInt8(ascii: "-"))
-            put(month, digits: 2)
-            put(UInt8(ascii: "-"))
-            put(day, digits: 2)
-            put(UInt8(ascii: "T"))
-            put(Int(secondOfDay / 3600), digits: 2)
-            put(UInt8(ascii: ":"))
-            put(Int(secondOfDay / 60 % 60), digits: 2)
-            put(UInt8(ascii: ":"))
-            put(Int(secondOfDay % 60), digits: 2)
-            if millisecond != 0 {
-                put(UInt8(ascii: "."))
-                put(Int(millisecond), digits: 3)
-            }
-            if offset == 0 {
-                put(UInt8(ascii: "Z"))
-            } else {
-                put(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-                put(abs(offset) / 3600, digits: 2)
-                put(UInt8(ascii: ":"))
-                put(abs(offset) / 60 % 60, digits: 2)
-            }
-            return count
         }
+        let clock = Int(secondOfDay)
+        out[count] = UInt8(ascii: "-")
+        Self.putTwoDigits(month, at: out + count + 1)
+        out[count + 3] = UInt8(ascii: "-")
+        Self.putTwoDigits(day, at: out + count + 4)
+        out[count + 6] = UInt8(ascii: "T")
+        Self.putTwoDigits(clock / 3600, at: out + count + 7)
+        out[count + 9] = UInt8(ascii: ":")
+        Self.putTwoDigits(clock / 60 % 60, at: out + count + 10)
+        out[count + 12] = UInt8(ascii: ":")
+        Self.putTwoDigits(clock % 60, at: out + count + 13)
+        count += 15
+        if millisecond != 0 {
+            let milliseconds = Int(millisecond)
+            out[count] = UInt8(ascii: ".")
+            out[count + 1] = UInt8(truncatingIfNeeded: milliseconds / 100) &+ UInt8(ascii: "0")
+            Self.putTwoDigits(milliseconds % 100, at: out + count + 2)
+            count += 4
+        }
+        if offset == 0 {
+            out[count] = UInt8(ascii: "Z")
+            return count + 1
+        }
+        out[count] = offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        Self.putTwoDigits(abs(offset) / 3600, at: out + count + 1)
+        out[count + 3] = UInt8(ascii: ":")
+        Self.putTwoDigits(abs(offset) / 60 % 60, at: out + count + 4)
+        return count + 6
+    }
+
+    /// `value` (0–99) as two ASCII digits.
+    @inline(__always)
+    private static func putTwoDigits(_ value: Int, at out: UnsafeMutablePointer<UInt8>) {
+        out[0] = UInt8(truncatingIfNeeded: value / 10) &+ UInt8(ascii: "0")
+        out[1] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
     }
 
     /// ISO 8601 expanded year for instants outside years 0000–9999: `+12345`, `-0044`.
@@ -192,5 +207,19 @@ extension Timestamp {
             remainder += divisor
         }
         return (quotient, remainder)
+    }
+}
+
+extension JSONWriter {
+    /// `time` as an ISO 8601 string value (``Timestamp/iso8601(offsetSeconds:)``), formatted
+    /// straight into the JSON without a `String` or an escaping pass.
+    public mutating func time(_ time: Timestamp, offsetSeconds: Int = 0) {
+        unescapedString(capacity: Timestamp.longestFormatted) { time.writeISO8601(offsetSeconds: offsetSeconds, to: $0) }
+    }
+
+    /// `"key":"2026-11-24T06:30:00Z"`, or with the offset given.
+    public mutating func field(_ name: String, _ time: Timestamp, offsetSeconds: Int = 0) {
+        key(name)
+        self.time(time, offsetSeconds: offsetSeconds)
     }
 }
