@@ -42,6 +42,20 @@ public struct FlightKey: Hashable, Sendable, CustomStringConvertible {
         airline: some StringProtocol, number: some StringProtocol, suffix: String? = nil, date: FlightDate,
         direction: Direction
     ) throws(Problem) {
+        try self.init(airline: String(airline), number: String(number), suffix: suffix, date: date, direction: direction)
+    }
+
+    /// The generic initializer for `String`s, as the decoders have them: called from another module,
+    /// the generic one runs unspecialized. A valid all-ASCII identity (nearly every update) takes
+    /// the byte-level path of `FlightKey+ASCII.swift`; anything else the general path below, which
+    /// decides Unicode spaces and case mapping and words the ``Problem``.
+    public init(airline: String, number: String, suffix: String? = nil, date: FlightDate, direction: Direction)
+        throws(Problem)
+    {
+        if let key = FlightKey(asciiAirline: airline, number: number, suffix: suffix, date: date, direction: direction) {
+            self = key
+            return
+        }
         let airlineCode = String(airline.trimmingSpaces()).uppercased()
         let isIATA =
             airlineCode.utf8.count == 2 && airlineCode.utf8.allSatisfy(Self.isAlphanumeric)
@@ -103,12 +117,19 @@ public struct FlightKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     private init(normalized airline: String, number: String, suffix: String?, date: FlightDate, direction: Direction) {
+        self.init(
+            airline: airline, number: number, suffix: suffix, date: date, direction: direction,
+            flightID: "\(airline)\(number)\(suffix ?? "")-\(date.compact)-\(direction.letter)")
+    }
+
+    /// A key of normalized parts and the flight id they make.
+    init(airline: String, number: String, suffix: String?, date: FlightDate, direction: Direction, flightID: String) {
         self.airline = airline
         self.number = number
         self.suffix = suffix
         self.date = date
         self.direction = direction
-        self.flightID = "\(airline)\(number)\(suffix ?? "")-\(date.compact)-\(direction.letter)"
+        self.flightID = flightID
     }
 
     /// ``flightID``.
