@@ -17,6 +17,16 @@ import Testing
     ])
     func refusesAnythingButAPossibleDate(text: String) {
         #expect(FlightDate(text) == nil)
+        #expect(FlightDate(text[...]) == nil)  // the generic initializer, as for a String
+        #expect(FlightDate(" \(text)"[...].dropFirst()) == nil)
+    }
+
+    @Test(arguments: ["2026-11-24", "2028-02-29", "1900-01-01", "2999-12-31"])
+    func aStringAndASubstringGiveTheSameDate(text: String) throws {
+        let date = try #require(FlightDate(text))
+        #expect(FlightDate(text[...]) == date)
+        #expect(FlightDate("[\(text)]".dropFirst().dropLast()) == date)
+        #expect(date.description == text)
     }
 
     @Test(arguments: ["20260230", "2026113", "202611240", "2026-1124", "20261324", "18991231", ""])

@@ -10,7 +10,17 @@ public struct FlightDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// Parses `yyyy-MM-dd`; nil for anything else or an impossible date.
     public init?(_ text: some StringProtocol) {
-        var utf8 = text.utf8.makeIterator()
+        self.init(dashed: text.utf8)
+    }
+
+    /// The generic initializer for a `String`, as the decoders have it: called from another
+    /// module, the generic one runs unspecialized.
+    public init?(_ text: String) {
+        self.init(dashed: text.utf8)
+    }
+
+    private init?(dashed bytes: some Sequence<UInt8>) {
+        var utf8 = bytes.makeIterator()
         guard let year = Self.number(&utf8, digits: 4), utf8.next() == UInt8(ascii: "-"),
             let month = Self.number(&utf8, digits: 2), utf8.next() == UInt8(ascii: "-"),
             let day = Self.number(&utf8, digits: 2), utf8.next() == nil
