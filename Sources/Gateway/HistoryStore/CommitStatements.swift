@@ -97,16 +97,16 @@ enum CommitStatements {
     /// (``EventStreamMember``); a payload without the place goes whole (an empty second part),
     /// unchanged.
     static func outboxInsert(_ rows: [CommitBatch.OutboxRow]) -> (sql: String, parameters: [PostgresValue]) {
-        var heads: [[UInt8]] = []
-        var tails: [[UInt8]] = []
+        var heads: [ArraySlice<UInt8>] = []
+        var tails: [ArraySlice<UInt8>] = []
         heads.reserveCapacity(rows.count)
         tails.reserveCapacity(rows.count)
         for row in rows {
             if let (head, tail) = EventStreamMember.split(row.payload) {
-                heads.append(Array(head))
-                tails.append(Array(tail))
+                heads.append(head)
+                tails.append(tail)
             } else {
-                heads.append(row.payload)
+                heads.append(row.payload[...])
                 tails.append([])
             }
         }
@@ -136,8 +136,8 @@ enum CommitStatements {
             """,
             [
                 PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
-                PostgresArray.text(rows.map(\.topic)), PostgresArray.text(utf8: heads),
-                PostgresArray.text(utf8: tails), PostgresArray.integers(rows.map(\.qos)),
+                PostgresArray.text(rows.map(\.topic)), PostgresArray.text(utf8Slices: heads),
+                PostgresArray.text(utf8Slices: tails), PostgresArray.integers(rows.map(\.qos)),
                 PostgresArray.booleans(rows.map(\.retain)),
             ]
         )

@@ -31,9 +31,20 @@ public enum PostgresArray {
     /// one by one was the largest part of building a batch's statements (callgrind,
     /// docs/PERFORMANCE.md).
     public static func text(utf8 elements: [[UInt8]]) -> PostgresValue {
+        textLiteral(elements)
+    }
+
+    /// ``text(utf8:)`` of parts of buffers (an event payload split around its stream number),
+    /// without copying each part into an array of its own first.
+    public static func text(utf8Slices elements: [ArraySlice<UInt8>]) -> PostgresValue {
+        textLiteral(elements)
+    }
+
+    private static func textLiteral<Element: Collection<UInt8>>(_ elements: [Element]) -> PostgresValue {
         var size = 2 + max(0, elements.count - 1)
-        for element in elements { size += element.count + 2 + element.withUnsafeBytes(escapedCount) }
-        let literal = [UInt8](unsafeUninitializedCapacity: size) { output, initialized in
+        for element in elements { size += element.count + 2 + withBytes(of: element, escapedCount) }
+        // Eight bytes of slack: words are stored whole, then partly overwritten.
+        let literal = [UInt8](unsafeUninitializedCapacity: size + 8) { output, initialized in
             let out = UnsafeMutableRawPointer(output.baseAddress!)
             var at = 0
             out.storeBytes(of: UInt8(ascii: "{"), toByteOffset: at, as: UInt8.self)
@@ -45,14 +56,24 @@ public enum PostgresArray {
                 }
                 out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
                 at += 1
-                element.withUnsafeBytes { at = writeEscaped($0, to: out, at: at) }
+                at = withBytes(of: element) { writeEscaped($0, to: out, at: at) }
                 out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
                 at += 1
             }
             out.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at, as: UInt8.self)
             initialized = at + 1
+            precondition(initialized == size)
         }
         return .encodedText(literal)
+    }
+
+    /// `body` over the element's contiguous bytes (arrays and their slices have them).
+    @inline(__always)
+    private static func withBytes<Element: Collection<UInt8>, Result>(
+        of element: Element, _ body: (UnsafeRawBufferPointer) -> Result
+    ) -> Result {
+        if let result = element.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return result }
+        return Array(element).withUnsafeBytes(body)
     }
 
     // MARK: - Escaping eight bytes at a time
@@ -89,18 +110,28 @@ public enum PostgresArray {
     }
 
     /// Writes `bytes` at `out + at` with `"` and `\` escaped; returns the offset after them.
-    /// Words without either byte are copied whole.
+    /// Each word is stored whole (the output has 8 bytes of slack past its end); a word with
+    /// bytes to escape is stored again from each of them on, after its backslash. Byte k of a
+    /// loaded word is its bits 8k..<8k+8: little-endian, as everywhere FlightEdge runs.
     private static func writeEscaped(_ bytes: UnsafeRawBufferPointer, to out: UnsafeMutableRawPointer, at start: Int) -> Int {
         var at = start
         var index = 0
         while index + 8 <= bytes.count {
             let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if escapeMask(word) == 0 {
-                out.storeBytes(of: word, toByteOffset: at, as: UInt64.self)
-                at += 8
-            } else {
-                for offset in index..<index + 8 { at = writeEscapedByte(bytes[offset], to: out, at: at) }
+            var mask = escapeMask(word)
+            var from = 0  // bytes of `word` already written
+            while mask != 0 {
+                let escaped = mask.trailingZeroBitCount >> 3
+                // Bytes from..<escaped, then the backslash; the escaped byte starts the next store.
+                out.storeBytes(of: word >> (UInt64(from) << 3), toByteOffset: at, as: UInt64.self)
+                at += escaped - from
+                out.storeBytes(of: UInt8(ascii: "\\"), toByteOffset: at, as: UInt8.self)
+                at += 1
+                from = escaped
+                mask &= mask - 1
             }
+            out.storeBytes(of: word >> (UInt64(from) << 3), toByteOffset: at, as: UInt64.self)
+            at += 8 - from
             index += 8
         }
         while index < bytes.count {

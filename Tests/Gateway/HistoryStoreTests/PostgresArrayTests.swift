@@ -45,6 +45,19 @@ import Testing
         #expect(empty == Array("{}".utf8))
     }
 
+    @Test func partsOfBuffersGiveTheLiteralOfTheirCopies() throws {
+        // Every sample cut at every place, as the outbox's payloads are split around their member.
+        var parts: [ArraySlice<UInt8>] = []
+        for sample in Self.samples {
+            for cut in sample.indices { parts += [sample[..<cut], sample[cut...]] }
+        }
+        guard case .encodedText(let literal) = PostgresArray.text(utf8Slices: parts) else {
+            Issue.record("not an encoded text value")
+            return
+        }
+        #expect(literal == Self.reference(parts.map { Array($0) }))
+    }
+
     @Test func postgreSQLReadsBackTheSameElements() throws {
         let url = try #require(ProcessInfo.processInfo.environment["FLIGHTEDGE_TEST_PG_URL"], "run through scripts/test")
         let connection = try PostgresConnection(conninfo: url)

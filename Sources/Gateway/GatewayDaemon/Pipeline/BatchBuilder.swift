@@ -20,6 +20,11 @@ struct BatchBuilder: Sendable {
     /// The `seq` each flight on the board was last rendered at, by a committed batch or the one
     /// in flight: the next payload's `prev_seq`.
     private var renderedSeq: [String: Int64]
+    /// The frames of a spool file or a poll share their receipt time, and often their source
+    /// time: each history row's text of them is made once per run of equal times.
+    private var receivedText = LastTimeText()
+    private var sourceText = LastTimeText()
+    private var eventTopics: [EventKind: String] = [:]
 
     /// - Parameter rendered: the flights as the board holds them at start, with their `seq`.
     init(engine: StateEngine, settings: Settings, rendered: [String: Int64] = [:]) {
@@ -63,14 +68,14 @@ struct BatchBuilder: Sendable {
         let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
         for update in updates {
             let id = update.key.flightID
-            if batch.before[id] == nil { batch.before[id] = .some(engine.state(for: id)) }
+            // By index, not by value: reading a `FlightState?` out copies the whole state.
+            if batch.before.index(forKey: id) == nil { batch.before[id] = .some(engine.state(for: id)) }
             guard let applied = engine.apply(update, receivedAt: receivedAt) else { continue }
             batch.updates += 1
-            if batch.after[id] == nil {
+            if batch.after.updateValue(applied.state, forKey: id) == nil {
                 batch.touched.append(id)
                 batch.firstReceipt[id] = frame.receivedAtNanoseconds
             }
-            batch.after[id] = applied.state
             record(applied, update: update, receivedAt: receivedAt, frame: frame, into: &batch)
         }
         note(frame, rejected: false, into: &batch)
@@ -127,13 +132,13 @@ struct BatchBuilder: Sendable {
 
     // MARK: - Rows
 
-    private func record(
+    private mutating func record(
         _ applied: StateEngine.AppliedUpdate, update: FlightUpdate, receivedAt: Timestamp, frame: Frame,
         into batch: inout PreparedBatch
     ) {
         let state = applied.state
-        let received = receivedAt.iso8601
-        let sourceTime = update.sourceTime?.iso8601
+        let received = receivedText.iso8601(receivedAt)
+        let sourceTime = update.sourceTime.map { sourceText.iso8601($0) }
         for change in applied.changes {
             batch.rows.changes.append(CommitBatch.ChangeRow(
                 flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
@@ -143,13 +148,21 @@ struct BatchBuilder: Sendable {
             let payload = EventPayload.encode(
                 event, state: state, feed: update.feed, position: update.position, observedAt: receivedAt,
                 context: settings.context)
-            let topic = "\(settings.topicRoot)/events/\(event.kind.rawValue)"
+            let topic = eventTopic(event.kind)
             batch.rows.outbox.append(CommitBatch.OutboxRow(
                 eventID: event.eventID, flightID: event.flightID, topic: topic, payload: payload))
             batch.events.append(OutgoingMessage(
                 topic: topic, payload: payload, qos: 1, retain: false, eventID: event.eventID, schema: EventPayload.schema,
                 receivedAtNanoseconds: frame.receivedAtNanoseconds))
         }
+    }
+
+    /// `{root}/events/{kind}`, made once per kind.
+    private mutating func eventTopic(_ kind: EventKind) -> String {
+        if let topic = eventTopics[kind] { return topic }
+        let topic = "\(settings.topicRoot)/events/\(kind.rawValue)"
+        eventTopics[kind] = topic
+        return topic
     }
 
     /// Checkpoints and spool-file bookkeeping for a frame that was used or rejected.
@@ -187,5 +200,19 @@ struct BatchBuilder: Sendable {
         {
             batch.rows.checkpoints[index].recentFiles.append(completion.name)
         }
+    }
+}
+
+/// The ISO 8601 text of the last time asked for, kept for the next ask.
+private struct LastTimeText {
+    private var time = Timestamp(millisecondsSinceEpoch: .min)
+    private var text = Timestamp(millisecondsSinceEpoch: .min).iso8601
+
+    mutating func iso8601(_ time: Timestamp) -> String {
+        if time != self.time {
+            self.time = time
+            text = time.iso8601
+        }
+        return text
     }
 }
