@@ -22,6 +22,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 4, name: "recipient budgets and digests", sql: budget),
             MigrationCatalog.Migration(version: 6, name: "airport gateway and bridge state", sql: airportLinks),
             MigrationCatalog.Migration(version: 7, name: "due index per channel, outcomes announced after their commit", sql: dispatch),
+            MigrationCatalog.Migration(version: 8, name: "the lease a heap-only update: indexes on open, not state", sql: lease),
         ])
 
     static let initial = """

@@ -94,7 +94,7 @@ extension RelayStore {
                     extract(epoch FROM now()), extract(epoch FROM d.due_at)
                 FROM relay.deliveries d
                 JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
-                WHERE d.state IN ('pending', 'sending') AND d.due_at <= now()
+                WHERE d.open AND d.due_at <= now()
                   AND (d.state = 'pending' OR d.lease_until < now())
                   AND d.channel = $2
                 ORDER BY d.due_at

@@ -32,7 +32,8 @@ extension RelayStore {
     /// Claims up to `limit` due deliveries of `channel` for `instance`, under a lease of
     /// `leaseSeconds`: pending ones, and ones whose lease ran out (their instance died mid-send).
     /// `FOR UPDATE SKIP LOCKED` lets several instances claim side by side without waiting on
-    /// each other and without ever claiming the same row.
+    /// each other and without ever claiming the same row. The claim names `open` (migration 8:
+    /// `state IN ('pending', 'sending')`, stored) because the due index is partial on it.
     public func claimDue(
         limit: Int, channel: ChannelKind, instance: String, leaseSeconds: Int
     ) async throws -> [ClaimedDelivery] {
@@ -43,7 +44,7 @@ extension RelayStore {
                 WITH due AS (
                     SELECT d.id FROM relay.deliveries d
                     JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
-                    WHERE d.state IN ('pending', 'sending') AND d.due_at <= now()
+                    WHERE d.open AND d.due_at <= now()
                       AND (d.state = 'pending' OR d.lease_until < now())
                       AND d.channel = $2
                     ORDER BY d.due_at
@@ -216,7 +217,7 @@ extension RelayStore {
             try connection.query(
                 """
                 SELECT extract(epoch FROM min(CASE WHEN state = 'pending' THEN due_at ELSE lease_until END))
-                FROM relay.deliveries WHERE state IN ('pending', 'sending') AND channel = ANY($1::text[])
+                FROM relay.deliveries WHERE open AND channel = ANY($1::text[])
                 """,
                 [PostgresArray.text(channels.map(\.rawValue))]
             ).rows.first?.first.flatMap { $0 }.flatMap { Double($0) }
@@ -241,7 +242,7 @@ extension RelayStore {
         try await run("cannot count deliveries") { connection in
             let rows = try connection.query("SELECT channel, state, count(*) FROM relay.deliveries GROUP BY 1, 2 ORDER BY 1, 2").rows
             let due = try connection.query(
-                "SELECT count(*) FROM relay.deliveries WHERE state = 'pending' AND due_at <= now()"
+                "SELECT count(*) FROM relay.deliveries WHERE open AND state = 'pending' AND due_at <= now()"
             ).rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
             return (rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2].flatMap { Int($0) } ?? 0) }, due)
         }

@@ -150,7 +150,7 @@ extension RelayStore {
                         (
                             """
                             UPDATE relay.deliveries SET state = 'suppressed', last_error = 'withdrawn by event ' || $3
-                            WHERE subscription_id = $1 AND notification_id = ANY($2::text[]) AND state = 'pending'
+                            WHERE subscription_id = $1 AND notification_id = ANY($2::text[]) AND open AND state = 'pending'
                             """,
                             [.text(match.id), PostgresArray.text(plan.withdrawn), .text(event.eventID)]
                         ))

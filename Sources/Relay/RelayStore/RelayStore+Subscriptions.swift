@@ -153,7 +153,7 @@ extension RelayStore {
             ).affectedRows == 1
             if ended {
                 _ = try connection.query(
-                    "UPDATE relay.deliveries SET state = 'suppressed', last_error = 'unsubscribed' WHERE subscription_id = $1 AND state = 'pending'",
+                    "UPDATE relay.deliveries SET state = 'suppressed', last_error = 'unsubscribed' WHERE subscription_id = $1 AND open AND state = 'pending'",
                     [.text(id)])
             }
             return ended

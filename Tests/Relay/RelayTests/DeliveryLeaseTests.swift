@@ -1,0 +1,120 @@
+import Channels
+import FlightEdgeTestSupport
+import Foundation
+import Logging
+import Postgres
+import PostgresSupport
+import RelayStore
+import Testing
+
+/// Migration 8 (`RelaySchema.lease`): the claim's lease is a heap-only (HOT) update, because no
+/// index of `deliveries` names `state` any more, and a database migrated from version 7 keeps its
+/// deliveries claimable as they were.
+@Suite("Relay: the lease is a heap-only update")
+struct DeliveryLeaseTests {
+    @Test("claiming deliveries inserted together writes no index entry: every lease is HOT")
+    func leaseIsHeapOnly() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let store = Self.store(url)
+            _ = try await store.migrate()
+            let admin = try PostgresConnection(conninfo: url)
+            try admin.execute(Self.subscriptionAndContact)
+            try admin.execute(Self.pending(40, state: "pending", due: "now()"))
+
+            let claimed = try await store.claimDue(limit: 40, channel: .email, instance: "lease-a", leaseSeconds: 60)
+            #expect(claimed.count == 40)
+            // A backend reports its counters at the end of a transaction at most once a second,
+            // else within 10 s of going idle: a statement after a second brings them sooner.
+            try await Task.sleep(for: .milliseconds(1100))
+            _ = try await store.nextDue(channels: [.email])
+            var updates = (all: 0, hot: 0)
+            let deadline = Date().addingTimeInterval(20)
+            while updates.all < 40, Date() < deadline {
+                let row = try admin.query(
+                    "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'relay.deliveries'::regclass"
+                ).rows.first
+                updates = (Int(row?[0] ?? "") ?? 0, Int(row?[1] ?? "") ?? 0)
+                if updates.all < 40 { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(updates.all == 40, "the claim updated 40 rows")
+            // Before migration 8: 0 of 40 (the partial indexes named `state`).
+            #expect(updates.hot == 40, "\(updates.hot) of \(updates.all) leases heap-only")
+        }
+    }
+
+    @Test("migrating from version 7 keeps open deliveries claimable, the rest closed; no index names state")
+    func migrationKeepsDeliveriesClaimable() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let admin = try PostgresConnection(conninfo: url)
+            let before = try SchemaMigrator(connection: admin, catalog: RelaySchema.catalog).migrate(upTo: 7)
+            #expect(before.version == 7)
+            try admin.execute(Self.subscriptionAndContact)
+            try admin.execute(Self.pending(3, state: "pending", due: "now() - interval '1 minute'"))
+            try admin.execute(Self.pending(2, state: "pending", due: "now() + interval '1 hour'"))
+            try admin.execute(Self.pending(2, state: "sending", due: "now() - interval '1 minute'", lease: "now() - interval '1 second'"))
+            try admin.execute(Self.pending(2, state: "sending", due: "now() - interval '1 minute'", lease: "now() + interval '1 minute'"))
+            for state in ["sent", "failed", "suppressed", "dead"] {
+                try admin.execute(Self.pending(1, state: state, due: "now() - interval '1 minute'"))
+            }
+
+            let store = Self.store(url)
+            let outcome = try await store.migrate()
+            #expect(outcome.applied == [8] && outcome.version == 8, "\(outcome)")
+
+            let open = try admin.query("SELECT state, open, count(*) FROM relay.deliveries GROUP BY 1, 2 ORDER BY 1, 2").rows
+            #expect(
+                open.map { "\($0[0] ?? "") \($0[1] ?? "") \($0[2] ?? "")" }
+                    == ["dead f 1", "failed f 1", "pending t 5", "sending t 4", "sent f 1", "suppressed f 1"], "\(open)")
+            let stateIndexes = try admin.query(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = 'relay' AND tablename = 'deliveries' AND indexdef LIKE '%state%'"
+            ).rows
+            #expect(stateIndexes.isEmpty, "an index names state, which forbids HOT leases: \(stateIndexes)")
+            let options = try admin.query("SELECT reloptions::text FROM pg_class WHERE oid = 'relay.deliveries'::regclass").rows
+            #expect(options.first?.first == "{fillfactor=50}", "\(options)")
+
+            #expect(try await store.deliveryCounts().dueNow == 3, "the three due pending ones")
+            // The three due pending ones and the two whose lease ran out; not the future ones,
+            // not the live leases, not the ended ones.
+            let claimed = try await store.claimDue(limit: 50, channel: .email, instance: "lease-b", leaseSeconds: 60)
+            #expect(claimed.count == 5, "claimed \(claimed.count)")
+            #expect(Set(claimed.map(\.attempts)) == [1, 2], "first attempts and the retaken leases")
+            let next = try await store.nextDue(channels: [.email])
+            #expect(next != nil, "the future pending ones and the live leases are still due later")
+            let counts = try await store.deliveryCounts()
+            #expect(counts.dueNow == 0, "no due pending delivery left after the claim: \(counts.dueNow)")
+            // A claimed delivery leaves `open` through its outcome, as before.
+            try await store.complete([(claimed[0], .sent(providerID: "p-0"))], instance: "lease-b")
+            let closed = try admin.query("SELECT state, open FROM relay.deliveries WHERE id = $1", [.int(claimed[0].id)]).rows
+            #expect(closed.first.map { "\($0[0] ?? "") \($0[1] ?? "")" } == "sent f")
+        }
+    }
+
+    static let logger = Logger(label: "flightedge.test.lease")
+
+    static func store(_ url: String) -> RelayStore {
+        RelayStore(connector: DatabaseConnector(conninfo: url, password: nil, logger: logger), logger: logger, role: "lease test")
+    }
+
+    static let subscriptionAndContact = """
+        INSERT INTO relay.subscriptions (id, airline, number, flight_date, kinds, state)
+        VALUES ('00000000-0000-0000-0000-00000000000c', 'LX', '1234', current_date, ARRAY['delay'], 'active');
+        INSERT INTO relay.contacts (subscription_id, channel, address)
+        VALUES ('00000000-0000-0000-0000-00000000000c', 'email', 'lease@example.org');
+        """
+
+    /// `count` e-mail deliveries in `state`, with a message of ~1.4 kB like the benchmark's (the
+    /// size decides how many share a page, and so whether their leases fit beside them).
+    static func pending(_ count: Int, state: String, due: String, lease: String = "NULL") -> String {
+        """
+        INSERT INTO relay.deliveries (event_id, subscription_id, channel, contact_id, flight_id, kind, topic,
+            notification_id, replace_key, state, due_at, occurred_at, message, attempts, lease_until, leased_by)
+        SELECT gen_random_uuid(), c.subscription_id, 'email', c.id, 'LX1234', 'delay', 'time', 'n' || i, 'LX1234_time',
+            '\(state)', \(due), now(),
+            jsonb_build_object('delivery_id', 'd' || i, 'replace_key', 'LX1234_time', 'subject', 'LX 1234: delay',
+                'text', repeat('Delayed by 45 min. ', 70), 'urgency', 'normal', 'ttl', 3600, 'locale', 'en'),
+            CASE WHEN '\(state)' = 'sending' THEN 1 ELSE 0 END, \(lease),
+            CASE WHEN '\(state)' = 'sending' THEN 'lease-old' END
+        FROM relay.contacts c, generate_series(1, \(count)) i
+        """
+    }
+}
