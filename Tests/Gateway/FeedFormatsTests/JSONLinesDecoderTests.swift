@@ -24,4 +24,84 @@ struct JSONLinesDecoderTests {
             try JSONLinesDecoder().decode(Array(line.utf8), context: context)
         }
     }
+
+    func decode(_ line: String) throws(DecodeError) -> FlightUpdate {
+        let updates = try JSONLinesDecoder().decode(Array(line.utf8), context: context)
+        #expect(updates.count == 1)
+        return updates[0]
+    }
+
+    @Test("a repeated identity member counts once, as first written")
+    func firstOfARepeatedIdentityMemberCounts() throws {
+        let rest = #""date":"2026-11-24","direction":"arrival""#
+        #expect(try decode(#"{"airline":"LX","airline":"BA","number":"1","number":"2",\#(rest)}"#).key.flightID == "LX0001-20261124-A")
+        #expect(try decode(#"{"suffix":null,"suffix":"B","airline":"LX","number":"1",\#(rest)}"#).key.suffix == nil)
+        #expect(try decode(#"{"suffix":"b","suffix":null,"airline":"LX","number":"1",\#(rest)}"#).key.suffix == "B")
+        #expect(throws: DecodeError("expected a string, found a number", at: "number")) {
+            try decode(#"{"number":12,"number":"12","airline":"LX",\#(rest)}"#)
+        }
+        #expect(throws: DecodeError("required member is missing", at: "airline")) {
+            try decode(#"{"airline":null,"airline":"LX","number":"1",\#(rest)}"#)
+        }
+    }
+
+    @Test("identity members may come in any order among the fields, flight_id and feed are ignored")
+    func identityMembersInAnyOrder() throws {
+        let update = try decode(
+            #"{"gate":"A1","feed":7,"direction":"departure","source_time":"2026-11-24T10:00:00Z","number":" 12 ","#
+                + #""flight_id":["x"],"stand":"5","date":"2026-11-24","suffix":"c","airline":"ezy"}"#)
+        #expect(update.key.flightID == "EZY0012C-20261124-D")
+        #expect(update.sourceTime == Timestamp(iso8601: "2026-11-24T10:00:00Z"))
+        #expect(update[.gate] == .value(.text("A1")))
+        #expect(update[.stand] == .value(.text("5")))
+    }
+
+    @Test(
+        "a name near an identity member's is an unknown member",
+        arguments: ["dat3", "fees", "Feed", "DATE", "numbe", "numbers", "suffiX", "nuMber", "airlines", "airlinE",
+                    "directio", "dIrection", "flight_ix", "flight_id ", "source_tim", "source_times", "sOurce_time", ""])
+    func nearMissesAreUnknownMembers(name: String) {
+        let line = #"{"airline":"LX","number":"1","date":"2026-11-24","direction":"arrival","\#(name)":"x"}"#
+        #expect(throws: DecodeError("unknown member (see DESIGN.md §3 for the fields)", at: name)) {
+            try decode(line)
+        }
+    }
+
+    @Test("the identity is checked before the other members, whatever their order")
+    func identityProblemsComeFirst() {
+        #expect(throws: DecodeError("\"2026-02-30\" is not a date yyyy-MM-dd", at: "date")) {
+            try decode(#"{"wrong":1,"gate":5,"airline":"LX","number":"1","date":"2026-02-30","direction":"arrival"}"#)
+        }
+        #expect(throws: DecodeError("flight number \"12345\" is not 1 to 4 digits")) {
+            try decode(#"{"wrong":1,"airline":"LX","number":"12345","date":"2026-11-24","direction":"arrival"}"#)
+        }
+        #expect(throws: DecodeError("\"sideways\" is not arrival or departure", at: "direction")) {
+            try decode(#"{"airline":"LX","number":"1","date":"2026-11-24","direction":"sideways","source_time":"x"}"#)
+        }
+        #expect(throws: DecodeError("\"yesterday\" is not an ISO 8601 time", at: "source_time")) {
+            try decode(#"{"wrong":1,"airline":"LX","number":"1","date":"2026-11-24","direction":"arrival","source_time":"yesterday"}"#)
+        }
+        #expect(throws: DecodeError("unknown member (see DESIGN.md §3 for the fields)", at: "wrong")) {
+            try decode(#"{"gate":"A1","wrong":1,"airline":"LX","number":"1","date":"2026-11-24","direction":"arrival"}"#)
+        }
+    }
+
+    @Test("identity members after the 64th member are told from fields too")
+    func identityMembersAfterMany() throws {
+        let gates = Array(repeating: #""gate":"A1""#, count: 66).joined(separator: ",")
+        let identity = #""airline":"LX","number":"1","date":"2026-11-24","direction":"arrival","feed":1,"flight_id":2"#
+        let update = try decode("{\(gates),\(identity),\"stand\":\"7\",\"airline\":\"BA\"}")
+        #expect(update.key.flightID == "LX0001-20261124-A")
+        #expect(update[.stand] == .value(.text("7")))
+        #expect(throws: DecodeError("unknown member (see DESIGN.md §3 for the fields)", at: "wrong")) {
+            try decode("{\(gates),\(identity),\"wrong\":1}")
+        }
+    }
+
+    @Test("non-ASCII spaces around the identity are trimmed as before")
+    func unicodeSpacesAroundTheIdentity() throws {
+        let update = try decode(
+            #"{"airline":"\u00a0lx\u3000","number":"\u2009355","suffix":" ","date":"2026-11-24","direction":"arrival"}"#)
+        #expect(update.key.flightID == "LX0355-20261124-A")
+    }
 }

@@ -99,5 +99,10 @@ import Testing
         #expect(Direction(letter: "D") == .departure)
         #expect(Direction(letter: "d") == nil)
         #expect(Direction(rawValue: "arrival") == .arrival)
+        #expect(Direction(rawValue: "departure") == .departure)
+        for name in ["Arrival", "arrivaL", "departur", "departures", " arrival", "", "A", "D", "arrival\u{301}"] {
+            #expect(Direction(rawValue: name) == nil, "\(name)")
+        }
+        #expect(Direction.allCases.map(\.rawValue) == ["arrival", "departure"])
     }
 }

@@ -3,6 +3,19 @@ public enum Direction: String, Sendable, Hashable, CaseIterable {
     case arrival
     case departure
 
+    /// The direction named `rawValue` exactly (`arrival`, `departure`). Written out because the
+    /// synthesized one searches a table of the names (`_findStringSwitchCase`), on every decoded
+    /// update.
+    public init?(rawValue: String) {
+        if rawValue == "arrival" {
+            self = .arrival
+        } else if rawValue == "departure" {
+            self = .departure
+        } else {
+            return nil
+        }
+    }
+
     /// `A` or `D`, as in the flight id.
     public var letter: String { self == .arrival ? "A" : "D" }
 
