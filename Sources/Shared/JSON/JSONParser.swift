@@ -93,6 +93,9 @@ public struct JSONParser {
                 index += 1
                 return .object(JSONObject(members: members))
             }
+            // A feed's object has a handful of members: one allocation instead of growing
+            // through 1, 2, 4 and 8.
+            members.reserveCapacity(8)
             while true {
                 skipWhitespace()
                 guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
