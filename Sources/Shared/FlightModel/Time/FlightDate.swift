@@ -16,7 +16,13 @@ public struct FlightDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// The generic initializer for a `String`, as the decoders have it: called from another
     /// module, the generic one runs unspecialized.
     public init?(_ text: String) {
-        self.init(dashed: text.utf8)
+        // The bytes in place where the string has them contiguous (native and small strings).
+        guard let parsed = text.utf8.withContiguousStorageIfAvailable({ FlightDate(dashed: $0) }) else {
+            self.init(dashed: text.utf8)
+            return
+        }
+        guard let parsed else { return nil }
+        self = parsed
     }
 
     private init?(dashed bytes: some Sequence<UInt8>) {
