@@ -171,12 +171,31 @@ public struct JSONParser {
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+        /// True when one of the eight bytes of `word` may be a quote, a backslash, a control
+        /// character or a non-ASCII byte (never false when one is; the bit tricks of "Bit
+        /// Twiddling Hacks", "determine if a word has a byte less than n").
+        static func mayEndPlainRun(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highBits: UInt64 = 0x8080_8080_8080_8080
+            func hasByteBelow(_ value: UInt64, _ bound: UInt64) -> Bool { (value &- ones &* bound) & ~value & highBits != 0 }
+            return word & highBits != 0 || hasByteBelow(word, 0x20) || hasByteBelow(word ^ (ones &* 0x22), 1)
+                || hasByteBelow(word ^ (ones &* 0x5C), 1)
+        }
+
         mutating func string() throws(Error) -> String {
             let start = index
             index += 1
             // Fast path: no escapes and ASCII only.
             var plain = true
             var scan = index
+            // Eight bytes at a time while none of them can end the plain run, then byte by byte.
+            if let base = buffer.baseAddress {
+                while scan + 8 <= buffer.count,
+                    !Self.mayEndPlainRun(UnsafeRawPointer(base + scan).loadUnaligned(as: UInt64.self))
+                {
+                    scan += 8
+                }
+            }
             while scan < buffer.count {
                 let byte = buffer[scan]
                 if byte == UInt8(ascii: "\"") { break }

@@ -70,4 +70,32 @@ import Testing
             _ = try? JSONParser.parse(bytes)
         }
     }
+
+    /// Strings are scanned eight bytes at a time: whatever its position and the alignment, the
+    /// byte that ends the plain run (a quote, a backslash, a control character, a non-ASCII
+    /// byte, the end of input) is found.
+    @Test func everyPositionOfAStringsSpecialByteIsFound() throws {
+        for shift in 0..<8 {
+            let prefix = "[" + String(repeating: " ", count: shift)
+            for length in 0..<26 {
+                for position in 0...length {
+                    let before = String(repeating: "a", count: position)
+                    let after = String(repeating: "b", count: length - position)
+                    func parse(_ text: String) throws(JSONParser.Error) -> JSONValue {
+                        try JSONParser.parse(Array((prefix + text + "]").utf8))
+                    }
+                    #expect(try parse("\"\(before)\(after)\"") == .array([.string(before + after)]))
+                    #expect(try parse("\"\(before)\\\"\(after)\"") == .array([.string(before + "\"" + after)]))
+                    #expect(try parse("\"\(before)é\(after)\"") == .array([.string(before + "é" + after)]))
+                    #expect(try parse("\"\(before)\",\"\(after)\"") == .array([.string(before), .string(after)]))
+                    #expect(throws: JSONParser.Error(offset: shift + 2 + position, message: "control character in string")) {
+                        try parse("\"\(before)\u{1F}\(after)\"")
+                    }
+                    #expect(throws: JSONParser.Error(offset: shift + 1, message: "unterminated string")) {
+                        try JSONParser.parse(Array((prefix + "\"" + before + after).utf8))
+                    }
+                }
+            }
+        }
+    }
 }
