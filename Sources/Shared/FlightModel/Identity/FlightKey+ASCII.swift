@@ -9,24 +9,28 @@ extension FlightKey {
     /// and case mappings (`ﬀ` → `FF`) are the general path's, as are all errors and years
     /// outside 0–9999 (`FlightDate.compact` writes those with more or fewer digits).
     init?(asciiAirline airline: String, number: String, suffix: String?, date: FlightDate, direction: Direction) {
-        guard (0...9999).contains(date.year) else { return nil }
-        let code = Self.asciiTrimmed(airline.utf8[...])
-        let digits = Self.asciiTrimmed(number.utf8[...])
-        var letter = suffix.map { Self.asciiTrimmed($0.utf8[...]) }
-        if letter?.isEmpty == true { letter = nil }
+        guard (0...9999).contains(date.year), let code = ASCIIPart(airline), let digits = ASCIIPart(number) else {
+            return nil
+        }
+        var letter = suffix.map(ASCIIPart.init)
+        if letter??.count == 0 { letter = nil }
         guard Self.isASCIIAirline(code), (1...4).contains(digits.count), digits.allSatisfy(Self.isASCIIDigit),
-            letter.map({ $0.count == 1 && Self.isASCIILetter($0.first!) }) ?? true
+            letter.map({ $0?.count == 1 && Self.isASCIILetter($0![0]) }) ?? true
         else { return nil }
 
         // `{airline}{number}{suffix}-{yyyymmdd}-{A|D}`: at most 3 + 4 + 1 + 1 + 8 + 1 + 1 bytes.
         var id = ASCIIBuffer()
-        for byte in code { id.append(Self.asciiUppercased(byte)) }
+        for index in 0..<code.count { id.append(Self.asciiUppercased(code[index])) }
         let airlineEnd = id.count
         for _ in digits.count..<4 { id.append(UInt8(ascii: "0")) }
-        for byte in digits { id.append(byte) }
+        for index in 0..<digits.count { id.append(digits[index]) }
         let numberEnd = id.count
-        if let letter { id.append(Self.asciiUppercased(letter.first!)) }
-        let suffixEnd = id.count
+        var normalizedSuffix: String?
+        if let letter = letter??[0] {
+            let upper = Self.asciiUppercased(letter)
+            id.append(upper)
+            normalizedSuffix = Self.letters[Int(upper - UInt8(ascii: "A"))]
+        }
         id.append(UInt8(ascii: "-"))
         id.appendDigits(date.year, count: 4)
         id.appendDigits(date.month, count: 2)
@@ -34,29 +38,22 @@ extension FlightKey {
         id.append(UInt8(ascii: "-"))
         id.append(direction == .arrival ? UInt8(ascii: "A") : UInt8(ascii: "D"))
         self.init(
-            airline: id.string(0..<airlineEnd), number: id.string(airlineEnd..<numberEnd),
-            suffix: letter == nil ? nil : id.string(numberEnd..<suffixEnd), date: date, direction: direction,
-            flightID: id.string(0..<id.count))
+            airline: id.string(0..<airlineEnd), number: id.string(airlineEnd..<numberEnd), suffix: normalizedSuffix,
+            date: date, direction: direction, flightID: id.string(0..<id.count))
     }
 
-    /// `bytes` without ASCII white space (0x09–0x0D, 0x20) at either end.
-    private static func asciiTrimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
-        var bytes = bytes
-        while let first = bytes.first, isASCIISpace(first) { bytes.removeFirst() }
-        while let last = bytes.last, isASCIISpace(last) { bytes.removeLast() }
-        return bytes
-    }
+    /// The suffixes, made once.
+    private static let letters = (UInt8(ascii: "A")...UInt8(ascii: "Z")).map { String(UnicodeScalar($0)) }
 
     /// 2 ASCII letters or digits with at least one letter (IATA), or 3 ASCII letters (ICAO).
-    private static func isASCIIAirline(_ code: Substring.UTF8View) -> Bool {
+    private static func isASCIIAirline(_ code: ASCIIPart) -> Bool {
         switch code.count {
-        case 2: code.allSatisfy { isASCIILetter($0) || isASCIIDigit($0) } && code.contains(where: isASCIILetter)
+        case 2: code.allSatisfy { isASCIILetter($0) || isASCIIDigit($0) } && !code.allSatisfy(isASCIIDigit)
         case 3: code.allSatisfy(isASCIILetter)
         default: false
         }
     }
 
-    private static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
     private static func isASCIIDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
     private static func isASCIILetter(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
@@ -64,6 +61,41 @@ extension FlightKey {
     private static func asciiUppercased(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 0x20 : byte
     }
+}
+
+/// A part of an identity without the ASCII white space (0x09–0x0D, 0x20) around it, when that
+/// leaves at most 4 bytes (more is never valid), read from the string's bytes in place.
+private struct ASCIIPart {
+    private var storage: UInt32 = 0
+    private(set) var count = 0
+
+    /// Nil when more than 4 bytes are left, or the string's bytes are not contiguous.
+    init?(_ text: String) {
+        let part = text.utf8.withContiguousStorageIfAvailable { bytes -> ASCIIPart? in
+            var start = 0
+            var end = bytes.count
+            while start < end, Self.isSpace(bytes[start]) { start += 1 }
+            while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
+            guard end - start <= 4 else { return nil }
+            var part = ASCIIPart()
+            for index in start..<end { part.storage |= UInt32(bytes[index]) << (8 * part.count); part.count += 1 }
+            return part
+        }
+        guard let part = part ?? nil else { return nil }
+        self = part
+    }
+
+    private init() {}
+
+    /// The byte at `index`, 0 ..< ``count``.
+    subscript(index: Int) -> UInt8 { UInt8(truncatingIfNeeded: storage >> (8 * index)) }
+
+    func allSatisfy(_ predicate: (UInt8) -> Bool) -> Bool {
+        for index in 0..<count where !predicate(self[index]) { return false }
+        return true
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 }
 
 /// The bytes of one flight id, on the stack: 19 at most, ASCII only.
