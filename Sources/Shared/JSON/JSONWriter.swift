@@ -1,101 +1,98 @@
 /// Appends JSON to a byte buffer without building intermediate values: the payloads on the
 /// hot path (flight state, events) are written straight into their bytes.
+///
+/// The buffer is kept longer than the JSON, and each call writes its bytes (comma, quotes,
+/// text, colon) through one pointer after one capacity check: appending them to an array one
+/// by one cost ~300 instructions a key (callgrind, docs/PERFORMANCE.md).
 public struct JSONWriter: Sendable {
-    /// The JSON written so far, UTF-8.
-    public private(set) var bytes: [UInt8] = []
+    /// The JSON is `storage[..<count]`; the bytes after it are room to write into.
+    private var storage: [UInt8]
+    private var count = 0
     /// Objects and arrays open: at the top level no value is preceded by a comma.
     private var depth = 0
+    /// True between a key and its value: the value needs no comma.
+    private var afterKey = false
 
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
+        storage = [UInt8](repeating: 0, count: max(capacity, 32))
     }
 
+    /// The JSON written so far, UTF-8.
+    public var bytes: [UInt8] { Array(storage[..<count]) }
+
     /// The JSON as text.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { String(decoding: storage[..<count], as: UTF8.self) }
 
     /// Opens an object (`{`); close it with ``endObject()``.
     public mutating func beginObject() {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
+        punctuation(UInt8(ascii: "{"))
         depth += 1
     }
 
     /// Closes the innermost object.
     public mutating func endObject() {
         depth -= 1
-        bytes.append(UInt8(ascii: "}"))
+        close(UInt8(ascii: "}"))
     }
 
     /// Opens an array (`[`); close it with ``endArray()``.
     public mutating func beginArray() {
-        separate()
-        bytes.append(UInt8(ascii: "["))
+        punctuation(UInt8(ascii: "["))
         depth += 1
     }
 
     /// Closes the innermost array.
     public mutating func endArray() {
         depth -= 1
-        bytes.append(UInt8(ascii: "]"))
+        close(UInt8(ascii: "]"))
     }
 
     /// Writes `"key":` inside an object; the next value call writes the value.
     public mutating func key(_ key: String) {
-        separate()
-        appendQuoted(key)
-        bytes.append(UInt8(ascii: ":"))
+        quoted(key, colon: true)
         afterKey = true
     }
 
-    /// True between a key and its value: the value needs no comma.
-    private var afterKey = false
-
     /// Writes a string value, escaped.
     public mutating func string(_ value: String) {
-        separate()
-        appendQuoted(value)
+        quoted(value, colon: false)
     }
 
     /// Writes an integer value.
     public mutating func int(_ value: some BinaryInteger) {
-        separate()
         if let exact = Int64(exactly: value) {
-            appendDecimal(exact)
+            decimal(exact)
         } else {
-            bytes.append(contentsOf: String(value).utf8)
+            raw(Array(String(value).utf8))
         }
     }
 
     /// Writes an integer value (the generic ``int(_:)`` is not specialized across modules: it
     /// went through `String(value)`, ~1,300 instructions a number).
     public mutating func int(_ value: Int64) {
-        separate()
-        appendDecimal(value)
+        decimal(value)
     }
 
     /// Writes an integer value.
     public mutating func int(_ value: Int) {
-        separate()
-        appendDecimal(Int64(value))
+        decimal(Int64(value))
     }
 
     /// Writes `true` or `false`.
     public mutating func bool(_ value: Bool) {
-        separate()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        if value { literal(0x6575_7274, count: 4) } else { literal(0x65_736C_6166, count: 5) }
     }
 
     /// Writes `null`.
     public mutating func null() {
-        separate()
-        bytes.append(contentsOf: "null".utf8)
+        literal(0x6C6C_756E, count: 4)
     }
 
     /// Writes already-encoded JSON as a value (it must be valid JSON).
     public mutating func raw(_ json: some Collection<UInt8>) {
-        separate()
-        bytes.append(contentsOf: json)
+        let done: Void? = json.withContiguousStorageIfAvailable { raw(encoded: $0) }
+        if done == nil { Array(json).withUnsafeBufferPointer { raw(encoded: $0) } }
     }
 
     /// `"key":"value"`, or `"key":null` for nil.
@@ -128,53 +125,146 @@ public struct JSONWriter: Sendable {
     public mutating func unescapedString(
         capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int
     ) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            let count = write(buffer)
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+        let comma = needsComma()
+        append(room: capacity + 3) { out in
+            var at = 0
+            if comma { out[at] = UInt8(ascii: ","); at += 1 }
+            out[at] = UInt8(ascii: "\"")
+            at += 1
+            let written = write(UnsafeMutableBufferPointer(start: out + at, count: capacity))
+            precondition((0...capacity).contains(written))
+            at += written
+            out[at] = UInt8(ascii: "\"")
+            return at + 1
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A comma unless the value is the first in its object or array (just after `{` or `[`),
-    /// follows its key, or stands at the top level.
+    // MARK: - Writing
+
+    /// Whether the next value needs a comma: not the first in its object or array (just after
+    /// `{` or `[`), not after its key, not at the top level.
     @inline(__always)
-    private mutating func separate() {
+    private mutating func needsComma() -> Bool {
         if afterKey {
             afterKey = false
-            return
+            return false
         }
-        guard depth > 0, let last = bytes.last else { return }
-        if last != UInt8(ascii: "{") && last != UInt8(ascii: "[") { bytes.append(UInt8(ascii: ",")) }
+        guard depth > 0, count > 0 else { return false }
+        let last = storage[count - 1]
+        return last != UInt8(ascii: "{") && last != UInt8(ascii: "[")
     }
 
-    /// Digits of `value`, written into a small stack buffer from the right.
-    private mutating func appendDecimal(_ value: Int64) {
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        if magnitude < 10 {
-            bytes.append(UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0"))
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            var start = 20
-            while magnitude > 0 {
-                start -= 1
-                buffer[start] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
-                magnitude /= 10
+    /// Calls `write` with room for `room` bytes after the JSON; it returns how many it wrote.
+    @inline(__always)
+    private mutating func append(room: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if count + room > storage.count { grow(to: count + room) }
+        let start = count
+        count = start + storage.withUnsafeMutableBufferPointer { write($0.baseAddress! + start) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        storage.append(contentsOf: repeatElement(0, count: max(needed, storage.count * 2) - storage.count))
+    }
+
+    /// `{` or `[`, after a comma if one is due.
+    private mutating func punctuation(_ byte: UInt8) {
+        let comma = needsComma()
+        append(room: 2) { out in
+            guard comma else {
+                out[0] = byte
+                return 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+            out[0] = UInt8(ascii: ",")
+            out[1] = byte
+            return 2
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private mutating func close(_ byte: UInt8) {
+        append(room: 1) { out in
+            out[0] = byte
+            return 1
+        }
+    }
 
-    /// `"text"`, escaped. Most strings need no escaping: they are checked eight bytes at a time
-    /// and copied whole; the others are copied in runs between the bytes that need it.
-    private mutating func appendQuoted(_ text: String) {
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendQuoted(utf8: $0) }
-        if done == nil { Array(text.utf8).withUnsafeBufferPointer { appendQuoted(utf8: $0) } }
+    /// Up to eight ASCII bytes given little-endian in `word` (`true`, `false`, `null`): the
+    /// whole word is stored, the bytes after `length` are overwritten by what follows.
+    private mutating func literal(_ word: UInt64, count length: Int) {
+        let comma = needsComma()
+        append(room: 9) { out in
+            var at = 0
+            if comma { out[at] = UInt8(ascii: ","); at += 1 }
+            UnsafeMutableRawPointer(out + at).storeBytes(of: word.littleEndian, as: UInt64.self)
+            return at + length
+        }
+    }
+
+    private mutating func raw(encoded json: UnsafeBufferPointer<UInt8>) {
+        let comma = needsComma()
+        append(room: json.count + 1) { out in
+            var at = 0
+            if comma { out[at] = UInt8(ascii: ","); at += 1 }
+            if let base = json.baseAddress { (out + at).update(from: base, count: json.count) }
+            return at + json.count
+        }
+    }
+
+    /// The digits of `value`, from the right.
+    private mutating func decimal(_ value: Int64) {
+        let comma = needsComma()
+        append(room: 21) { out in
+            var at = 0
+            if comma { out[at] = UInt8(ascii: ","); at += 1 }
+            var magnitude = value.magnitude
+            if value < 0 { out[at] = UInt8(ascii: "-"); at += 1 }
+            var digits = 1
+            var rest = magnitude / 10
+            while rest > 0 {
+                digits += 1
+                rest /= 10
+            }
+            at += digits
+            var index = at
+            repeat {
+                index -= 1
+                out[index] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+                magnitude /= 10
+            } while magnitude > 0
+            return at
+        }
+    }
+
+    // MARK: - Escaping
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private mutating func quoted(_ text: String, colon: Bool) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { quoted(utf8: $0, colon: colon) }
+        if done == nil { Array(text.utf8).withUnsafeBufferPointer { quoted(utf8: $0, colon: colon) } }
+    }
+
+    /// `"text"` (then `:` for a key), after a comma if one is due: the bytes the escapes add
+    /// are counted first (eight at a time while there are none), then everything is written in
+    /// one go, clean text copied whole.
+    private mutating func quoted(utf8: UnsafeBufferPointer<UInt8>, colon: Bool) {
+        let comma = needsComma()
+        let extra = Self.escapingExtra(utf8)
+        append(room: utf8.count + extra + 4) { out in
+            var at = 0
+            if comma { out[at] = UInt8(ascii: ","); at += 1 }
+            out[at] = UInt8(ascii: "\"")
+            at += 1
+            if extra == 0 {
+                if let base = utf8.baseAddress { (out + at).update(from: base, count: utf8.count) }
+                at += utf8.count
+            } else {
+                for byte in utf8 { at += Self.writeEscaped(byte, to: out + at) }
+            }
+            out[at] = UInt8(ascii: "\"")
+            at += 1
+            if colon { out[at] = UInt8(ascii: ":"); at += 1 }
+            return at
+        }
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
@@ -192,49 +282,68 @@ public struct JSONWriter: Sendable {
         return (zeroQuote | zeroBackslash | control) & highBits != 0
     }
 
+    /// How many bytes escaping `utf8` adds: 1 for `\"`, `\\`, `\n`, `\r`, `\t`, 5 for `\u00XX`.
+    /// Text of eight bytes or more is checked a word at a time (the last word overlapping the
+    /// one before), shorter text a byte at a time; only text that needs escaping is counted.
     @inline(__always)
-    private static func needsEscaping(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-    }
-
-    private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        var clean = 0
-        if let base = utf8.baseAddress {
+    private static func escapingExtra(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = utf8.baseAddress else { return 0 }
+        let count = utf8.count
+        if count >= 8 {
             let raw = UnsafeRawPointer(base)
-            while clean + 8 <= utf8.count, !Self.mayNeedEscaping(raw.loadUnaligned(fromByteOffset: clean, as: UInt64.self)) {
-                clean += 8
+            var index = 0
+            while index + 8 <= count {
+                if mayNeedEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { return countEscapingExtra(utf8) }
+                index += 8
             }
-            while clean < utf8.count, !Self.needsEscaping(utf8[clean]) { clean += 1 }
+            if index < count, mayNeedEscaping(raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) {
+                return countEscapingExtra(utf8)
+            }
+            return 0
         }
-        if clean == utf8.count {
-            bytes.append(contentsOf: utf8)
-        } else {
-            appendEscaped(utf8, from: clean)
+        for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            return countEscapingExtra(utf8)
         }
-        bytes.append(UInt8(ascii: "\""))
+        return 0
     }
 
-    /// Copies `utf8`, whose bytes before `start` need no escaping, escaping the rest.
-    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, from start: Int) {
-        var runStart = 0
-        for index in start..<utf8.count {
-            let byte = utf8[index]
-            guard Self.needsEscaping(byte) else { continue }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-            runStart = index + 1
-            bytes.append(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-            case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
-            case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
-            default:
-                bytes.append(contentsOf: "u00".utf8)
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+    private static func countEscapingExtra(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        var extra = 0
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\n")
+                || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
+            {
+                extra += 1
+            } else if byte < 0x20 {
+                extra += 5
             }
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        return extra
+    }
+
+    /// `byte`, escaped if JSON needs it; returns how many bytes it took.
+    @inline(__always)
+    private static func writeEscaped(_ byte: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            out[0] = UInt8(ascii: "\\")
+            out[1] = byte
+            return 2
+        case UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+            out[0] = UInt8(ascii: "\\")
+            out[1] = byte == UInt8(ascii: "\n") ? UInt8(ascii: "n") : byte == UInt8(ascii: "\r") ? UInt8(ascii: "r") : UInt8(ascii: "t")
+            return 2
+        case 0..<0x20:
+            out[0] = UInt8(ascii: "\\")
+            out[1] = UInt8(ascii: "u")
+            out[2] = UInt8(ascii: "0")
+            out[3] = UInt8(ascii: "0")
+            out[4] = hexDigits[Int(byte >> 4)]
+            out[5] = hexDigits[Int(byte & 0x0F)]
+            return 6
+        default:
+            out[0] = byte
+            return 1
+        }
     }
 }
