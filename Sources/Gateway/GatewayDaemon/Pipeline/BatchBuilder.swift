@@ -188,16 +188,17 @@ struct BatchBuilder: Sendable {
             checkpoint.offset = offset
         }
         if let completion = frame.fileCompletion { batch.fileFrames.append((completion, rejected)) }
-        let checkpoints = batch.rows.checkpoints
-        if let index = checkpoints.firstIndex(where: { $0.feed == frame.feed }) {
-            checkpoint.recentFiles = checkpoints[index].recentFiles
+        // In place: a copy of the array held here made every frame's write copy the array.
+        let index: Int
+        if let existing = batch.rows.checkpoints.firstIndex(where: { $0.feed == frame.feed }) {
+            index = existing
+            swap(&checkpoint.recentFiles, &batch.rows.checkpoints[index].recentFiles)
             batch.rows.checkpoints[index] = checkpoint
         } else {
+            index = batch.rows.checkpoints.count
             batch.rows.checkpoints.append(checkpoint)
         }
-        if let completion = frame.fileCompletion, completion.isLast,
-            let index = batch.rows.checkpoints.firstIndex(where: { $0.feed == frame.feed })
-        {
+        if let completion = frame.fileCompletion, completion.isLast {
             batch.rows.checkpoints[index].recentFiles.append(completion.name)
         }
     }
