@@ -7,10 +7,14 @@ import JSON
 public struct JSONLinesDecoder: FrameDecoder {
     public init() {}
 
+    /// The names of a line's members, so that the parser does not make a String for each.
+    private static let knownKeys = JSONParser.KnownKeys(
+        IdentityMember.allCases.map(\.name) + FlightField.allCases.map(\.name))
+
     public func decode(_ bytes: [UInt8], context: FrameContext) throws(DecodeError) -> [FlightUpdate] {
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            json = try JSONParser.parse(bytes, knownKeys: Self.knownKeys)
         } catch {
             throw DecodeError(error.message, at: "byte \(error.offset)")
         }
@@ -27,7 +31,8 @@ public struct JSONLinesDecoder: FrameDecoder {
             if index < 64 { notFields |= 1 << index }
         }
         func text(_ index: Int?, at key: String, required: Bool) throws(DecodeError) -> String? {
-            guard let value = index.map({ object.members[$0].value }), value != .null else {
+            let value = index.map { object.members[$0].value } ?? .null
+            if case .null = value {
                 if required { throw DecodeError("required member is missing", at: key) }
                 return nil
             }
@@ -74,7 +79,7 @@ public struct JSONLinesDecoder: FrameDecoder {
 
 /// The members that are not fields: the identity, `source_time`, and the ignored `flight_id`
 /// and `feed`.
-private enum IdentityMember {
+private enum IdentityMember: CaseIterable {
     case airline, number, suffix, date, direction, sourceTime, flightID, feed
 
     /// The member named `key`; nil for any other name. It compares at most two names, those of

@@ -22,19 +22,21 @@ public struct JSONParser {
     public static let maximumDepth = 64
 
     /// Parses one JSON document; whitespace around it is allowed, anything else is not.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(Error) -> JSONValue {
+    ///
+    /// Member names in `knownKeys` share that table's strings (see ``KnownKeys``).
+    public static func parse(_ bytes: some Collection<UInt8>, knownKeys: KnownKeys? = nil) throws(Error) -> JSONValue {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(Error) -> JSONValue in try parse(buffer) }
+            Result { () throws(Error) -> JSONValue in try parse(buffer, knownKeys: knownKeys) }
         }
         if let result { return try result.get() }
         let copy = Array(bytes)
         return try copy.withUnsafeBufferPointer { buffer in
-            Result { () throws(Error) -> JSONValue in try parse(buffer) }
+            Result { () throws(Error) -> JSONValue in try parse(buffer, knownKeys: knownKeys) }
         }.get()
     }
 
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(Error) -> JSONValue {
-        var parser = Cursor(buffer: buffer)
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, knownKeys: KnownKeys?) throws(Error) -> JSONValue {
+        var parser = Cursor(buffer: buffer, knownKeys: knownKeys)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -46,9 +48,13 @@ public struct JSONParser {
 
     private struct Cursor {
         let buffer: UnsafeBufferPointer<UInt8>
+        let knownKeys: KnownKeys?
         var index = 0
 
-        init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+        init(buffer: UnsafeBufferPointer<UInt8>, knownKeys: KnownKeys?) {
+            self.buffer = buffer
+            self.knownKeys = knownKeys
+        }
 
         func fail(_ message: String) -> Error { Error(offset: index, message: message) }
 
@@ -101,7 +107,7 @@ public struct JSONParser {
                 guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
                     throw fail("expected a member name")
                 }
-                let key = try string()
+                let key = try string(isKey: true)
                 skipWhitespace()
                 guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
@@ -182,7 +188,7 @@ public struct JSONParser {
                 || hasByteBelow(word ^ (ones &* 0x5C), 1)
         }
 
-        mutating func string() throws(Error) -> String {
+        mutating func string(isKey: Bool = false) throws(Error) -> String {
             let start = index
             index += 1
             // Fast path: no escapes and ASCII only.
@@ -204,9 +210,10 @@ public struct JSONParser {
             }
             if plain {
                 guard scan < buffer.count else { throw Error(offset: start, message: "unterminated string") }
-                let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<scan]), as: UTF8.self)
+                let first = index
                 index = scan + 1
-                return text
+                if isKey, let name = knownKeys?.name(in: buffer, from: first, count: scan - first) { return name }
+                return String(decoding: UnsafeBufferPointer(rebasing: buffer[first..<scan]), as: UTF8.self)
             }
             var bytes: [UInt8] = []
             while true {

@@ -98,4 +98,28 @@ import Testing
             }
         }
     }
+
+    /// Known keys change which String a member name is, never its value.
+    @Test func knownKeysGiveTheSameValues() throws {
+        let known = JSONParser.KnownKeys(["airline", "number", "gate", "g", "", "Zürich", "gate", "etag", "gates"])
+        let documents = [
+            #"{"airline":"LX","number":"1234","gate":"A1","g":1,"":2,"Zürich":3,"etag":4,"gates":[5]}"#,
+            #"{"gat":1,"gatE":2,"Gate":3,"gatesX":4,"etaG":5,"airlin":6,"airlines":7,"Zurich":8,"Zürichs":9}"#,
+            #"{"g\u0061te":1,"gate":{"gate":{"number":[{"airline":null}]}},"\u0000":2,"ga\"te":3}"#,
+            #"[{"gate":"gate"},"airline",{}]"#,
+        ]
+        for document in documents {
+            #expect(try JSONParser.parse(Array(document.utf8), knownKeys: known) == JSONParser.parse(Array(document.utf8)))
+        }
+        var random = SystemRandomNumberGenerator()
+        let names = ["airline", "number", "gate", "g", "", "gates", "gat", "etag", "Gate", "airlinf", "zz", "Zürich", "numbe"]
+        for _ in 0..<2_000 {
+            let members = (0..<Int.random(in: 0...6, using: &random)).map { index in
+                "\"\(names.randomElement(using: &random)!)\":\(index)"
+            }
+            let document = Array("{\(members.joined(separator: ","))}".utf8)
+            let value = try JSONParser.parse(document, knownKeys: known)
+            #expect(value == (try JSONParser.parse(document)))
+        }
+    }
 }

@@ -1,0 +1,76 @@
+extension JSONParser {
+    /// Member names that most documents a caller parses have (a feed's field names): the parser
+    /// gives each of them the one `String` made here instead of a new one per member (~190
+    /// instructions a name). Any other name is made as usual; the values are the same.
+    public struct KnownKeys: Sendable {
+        /// By slot (open addressing, ``slot(_:_:_:)``): a name's bytes packed little-endian into
+        /// two words, its length (-1: empty slot) and the name.
+        private let lows: [UInt64]
+        private let highs: [UInt64]
+        private let counts: [Int]
+        private let names: [String]
+
+        /// Names longer than this are made as usual.
+        private static let maximumCount = 16
+        private static let slotCount = 256
+
+        /// A table of these names (repeats count once; names over 16 bytes are left out).
+        public init(_ names: some Sequence<String>) {
+            var lows = [UInt64](repeating: 0, count: Self.slotCount)
+            var highs = [UInt64](repeating: 0, count: Self.slotCount)
+            var counts = [Int](repeating: -1, count: Self.slotCount)
+            var table = [String](repeating: "", count: Self.slotCount)
+            var stored = 0
+            for name in names where name.utf8.count <= Self.maximumCount {
+                let (low, high) = Array(name.utf8).withUnsafeBufferPointer(Self.words)
+                var slot = Self.slot(low, high, name.utf8.count)
+                while counts[slot] >= 0, table[slot] != name { slot = (slot + 1) & (Self.slotCount - 1) }
+                guard counts[slot] < 0 else { continue }
+                precondition(stored < Self.slotCount / 2, "at most \(Self.slotCount / 2) known keys")
+                (lows[slot], highs[slot], counts[slot], table[slot]) = (low, high, name.utf8.count, name)
+                stored += 1
+            }
+            (self.lows, self.highs, self.counts, self.names) = (lows, highs, counts, table)
+        }
+
+        /// The known name spelled exactly by the `count` bytes of `buffer` from `start`, or nil.
+        func name(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, count: Int) -> String? {
+            guard count <= 16 else { return nil }
+            let low: UInt64
+            let high: UInt64
+            if let base = buffer.baseAddress, start + 16 <= buffer.count {
+                // Two loads, then the bytes after the name masked off.
+                let first = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+                let second = UInt64(littleEndian: UnsafeRawPointer(base + start + 8).loadUnaligned(as: UInt64.self))
+                low = count >= 8 ? first : first & ((1 << (8 * UInt64(count))) - 1)
+                high = count >= 16 ? second : count <= 8 ? 0 : second & ((1 << (8 * UInt64(count - 8))) - 1)
+            } else {
+                (low, high) = Self.words(UnsafeBufferPointer(rebasing: buffer[start..<start + count]))
+            }
+            var slot = Self.slot(low, high, count)
+            while true {
+                let known = counts[slot]
+                if known < 0 { return nil }
+                if known == count, lows[slot] == low, highs[slot] == high { return names[slot] }
+                slot = (slot + 1) & 255
+            }
+        }
+
+        /// Up to 16 bytes, little-endian: the first eight in the low word.
+        private static func words(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+            var words: (UInt64, UInt64) = (0, 0)
+            for (offset, byte) in bytes.enumerated() {
+                if offset < 8 {
+                    words.0 |= UInt64(byte) << (8 * offset)
+                } else {
+                    words.1 |= UInt64(byte) << (8 * (offset - 8))
+                }
+            }
+            return words
+        }
+
+        private static func slot(_ low: UInt64, _ high: UInt64, _ count: Int) -> Int {
+            Int(truncatingIfNeeded: ((low ^ (high &* 31) ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        }
+    }
+}
