@@ -183,7 +183,9 @@ public struct JSONParser {
         static func mayEndPlainRun(_ word: UInt64) -> Bool {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highBits: UInt64 = 0x8080_8080_8080_8080
-            func hasByteBelow(_ value: UInt64, _ bound: UInt64) -> Bool { (value &- ones &* bound) & ~value & highBits != 0 }
+            func hasByteBelow(_ value: UInt64, _ bound: UInt64) -> Bool {
+                (value &- ones &* bound) & ~value & highBits != 0
+            }
             return word & highBits != 0 || hasByteBelow(word, 0x20) || hasByteBelow(word ^ (ones &* 0x22), 1)
                 || hasByteBelow(word ^ (ones &* 0x5C), 1)
         }

@@ -42,7 +42,8 @@ public struct FlightKey: Hashable, Sendable, CustomStringConvertible {
         airline: some StringProtocol, number: some StringProtocol, suffix: String? = nil, date: FlightDate,
         direction: Direction
     ) throws(Problem) {
-        try self.init(airline: String(airline), number: String(number), suffix: suffix, date: date, direction: direction)
+        try self.init(
+            airline: String(airline), number: String(number), suffix: suffix, date: date, direction: direction)
     }
 
     /// The generic initializer for `String`s, as the decoders have them: called from another module,
@@ -52,7 +53,9 @@ public struct FlightKey: Hashable, Sendable, CustomStringConvertible {
     public init(airline: String, number: String, suffix: String? = nil, date: FlightDate, direction: Direction)
         throws(Problem)
     {
-        if let key = FlightKey(asciiAirline: airline, number: number, suffix: suffix, date: date, direction: direction) {
+        if let key = FlightKey(
+            asciiAirline: airline, number: number, suffix: suffix, date: date, direction: direction)
+        {
             self = key
             return
         }
