@@ -308,7 +308,9 @@ let package = Package(
         // What the integration tests and the benchmark share: a daemon process, the services'
         // environment, loopback sockets. No Testing or XCTest here: the benchmark links it.
         .target(name: "FlightEdgeTestSupport", dependencies: ["Postgres"], path: "Tests/Support/FlightEdgeTestSupport"),
-        .testTarget(name: "FlightModelTests", dependencies: ["FlightModel", "JSON", "Timing"], path: "Tests/Shared/FlightModelTests"),
+        .testTarget(
+            name: "FlightModelTests", dependencies: ["FlightModel", "JSON", "Timing", "AirportSimulator"],
+            path: "Tests/Shared/FlightModelTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FlightModel"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(
             name: "TelemetryTests",

@@ -21,14 +21,11 @@ public struct JSONLinesDecoder: FrameDecoder {
         guard case .object(let object) = json else {
             throw DecodeError("expected a JSON object, found \(json.kindName)")
         }
-        // One pass finds the identity: the first member of each name, as `object[name]` would,
-        // and which members (of the first 64) are not fields.
+        // One pass finds the identity: the first member of each name, as `object[name]` would.
         var identity = Identity()
-        var notFields: UInt64 = 0
         for index in object.members.indices {
             guard let name = IdentityMember(key: object.members[index].key) else { continue }
             identity.keepFirst(index, as: name)
-            if index < 64 { notFields |= 1 << index }
         }
         func text(_ index: Int?, at key: String, required: Bool) throws(DecodeError) -> String? {
             let value = index.map { object.members[$0].value } ?? .null
@@ -62,8 +59,8 @@ public struct JSONLinesDecoder: FrameDecoder {
             sourceTime = time
         }
         var update = FlightUpdate(key: key, feed: context.feed, sourceTime: sourceTime, position: context.position)
-        for (index, member) in object.members.enumerated() {
-            if index < 64 ? (notFields & (1 << index)) != 0 : IdentityMember(key: member.key) != nil { continue }
+        for member in object.members {
+            if IdentityMember(key: member.key) != nil { continue }
             guard let field = FlightField(name: member.key) else {
                 throw DecodeError("unknown member (see DESIGN.md §3 for the fields)", at: String(member.key.prefix(40)))
             }
@@ -79,8 +76,11 @@ public struct JSONLinesDecoder: FrameDecoder {
 
 /// The members that are not fields: the identity, `source_time`, and the ignored `flight_id`
 /// and `feed`.
-private enum IdentityMember: CaseIterable {
-    case airline, number, suffix, date, direction, sourceTime, flightID, feed
+private enum IdentityMember: String, CaseIterable {
+    case airline, number, suffix, date, direction
+    case sourceTime = "source_time"
+    case flightID = "flight_id"
+    case feed
 
     /// The member named `key`; nil for any other name. It compares at most two names, those of
     /// the key's length: a `Set<String>` hashed every member name (~1,700 instructions per
@@ -106,18 +106,7 @@ private enum IdentityMember: CaseIterable {
         }
     }
 
-    var name: String {
-        switch self {
-        case .airline: "airline"
-        case .number: "number"
-        case .suffix: "suffix"
-        case .date: "date"
-        case .direction: "direction"
-        case .sourceTime: "source_time"
-        case .flightID: "flight_id"
-        case .feed: "feed"
-        }
-    }
+    var name: String { rawValue }
 }
 
 /// Where in a line's members the first of each identity member is.

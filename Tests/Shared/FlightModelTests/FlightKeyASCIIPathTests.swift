@@ -1,3 +1,4 @@
+import AirportSimulator
 import FlightModel
 import Testing
 
@@ -105,7 +106,7 @@ import Testing
     }
 
     @Test func randomIdentitiesGiveTheSameOutcome() {
-        var random = SplitMix64(seed: 16)
+        var random = SeededGenerator(seed: 16)
         func text() -> String {
             (0..<Int.random(in: 0...6, using: &random)).map { _ in Self.pieces.randomElement(using: &random)! }.joined()
         }
@@ -148,18 +149,5 @@ import Testing
         #expect(throws: FlightKey.Problem(message: "flight number \"\r\n\" is not 1 to 4 digits")) {
             try FlightKey(airline: "LX", number: "\r\n", date: date, direction: .arrival)
         }
-    }
-}
-
-/// A seeded generator, so that a failing random case is the same on the next run.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
