@@ -130,7 +130,8 @@ public actor HistoryWriter {
             // with the outcome unknown, the earlier attempt may have committed them, and only
             // `ON CONFLICT DO NOTHING` takes them a second time.
             let history: CommitStatements.HistoryRows = attempts == 1 && batch.changes.count >= CommitStatements.copyThreshold ? .copied : .inserted
-            var results = try connection.pipeline(CommitStatements.statements(for: batch, history: history))
+            // Prepared: the same few statement texts every batch (parsed once per connection).
+            var results = try connection.pipeline(CommitStatements.statements(for: batch, history: history), prepared: true)
             if history == .copied {
                 do {
                     try connection.copyIn(CommitStatements.copyChanges, data: CommitStatements.copyText(batch.changes))
@@ -139,7 +140,7 @@ public actor HistoryWriter {
                     // Rows already in: this very batch committed before and the answer was lost
                     // (or it is replayed). Written again the idempotent way, nothing twice.
                     connection.rollbackOpenTransaction()
-                    results = try connection.pipeline(CommitStatements.statements(for: batch, history: .inserted))
+                    results = try connection.pipeline(CommitStatements.statements(for: batch, history: .inserted), prepared: true)
                 } catch {
                     connection.rollbackOpenTransaction()
                     throw error
@@ -232,7 +233,7 @@ public actor HistoryWriter {
             ("COMMIT", []),
         ]
         do {
-            _ = try await waitingOutOutages { connection in try connection.pipeline(statements) }
+            _ = try await waitingOutOutages { connection in try connection.pipeline(statements, prepared: true) }
         } catch let error as PostgresError {
             throw StoreError.wrapping(error, while: "cannot mark outbox rows published")
         }

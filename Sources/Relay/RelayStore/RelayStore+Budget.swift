@@ -103,7 +103,7 @@ extension RelayStore {
                 """,
                 [.int(limit), .text(channel.rawValue)]
             ),
-        ])[1].rows
+        ], prepared: true)[1].rows
         guard let now = due.first?[5].flatMap({ Double($0) }) else {
             try connection.execute("COMMIT")
             return []
@@ -171,11 +171,11 @@ extension RelayStore {
         }
         if digests.isEmpty {
             guard !send.isEmpty else {
-                try connection.pipeline(statements + [("COMMIT", [])])
+                try connection.pipeline(statements + [("COMMIT", [])], prepared: true)
                 return []
             }
             statements += [Self.leaseStatement(send, instance: instance, leaseSeconds: leaseSeconds), ("COMMIT", [])]
-            let results = try connection.pipeline(statements)
+            let results = try connection.pipeline(statements, prepared: true)
             return Self.claimed(results[results.count - 2].rows)
         }
         if !statements.isEmpty { try connection.pipeline(statements) }
@@ -186,9 +186,8 @@ extension RelayStore {
                 send += items
             }
         }
-        let results = try connection.pipeline([
-            Self.leaseStatement(send, instance: instance, leaseSeconds: leaseSeconds), ("COMMIT", []),
-        ])
+        let results = try connection.pipeline(
+            [Self.leaseStatement(send, instance: instance, leaseSeconds: leaseSeconds), ("COMMIT", [])], prepared: true)
         return Self.claimed(results[0].rows)
     }
 
@@ -210,7 +209,7 @@ extension RelayStore {
                 [ids]
             ),
             ("SELECT contact_id, budget::text FROM relay.recipient_budgets WHERE contact_id = ANY($1::bigint[])", [ids]),
-        ])
+        ], prepared: true)
         var budgets: [Int64: String] = [:]
         for row in results.last?.rows ?? [] {
             if let id = row[0].flatMap({ Int64($0) }), let json = row[1], json != "null" { budgets[id] = json }

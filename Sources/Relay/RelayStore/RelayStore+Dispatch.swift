@@ -58,7 +58,8 @@ extension RelayStore {
                 WHERE d.id = due.id AND c.id = d.contact_id
                 RETURNING \(Self.claimedColumns)
                 """,
-                [.int(limit), .text(channel.rawValue), .text(instance), .int(leaseSeconds)]
+                [.int(limit), .text(channel.rawValue), .text(instance), .int(leaseSeconds)],
+                prepared: true
             ).rows
             return Self.claimed(rows)
         }
@@ -110,7 +111,7 @@ extension RelayStore {
     public func complete(_ outcomes: [(delivery: ClaimedDelivery, outcome: DeliveryOutcome)], instance: String) async throws {
         guard !outcomes.isEmpty else { return }
         let batch = Self.completionStatements(outcomes, instance: instance)
-        try await run("cannot record delivery outcomes") { connection in _ = try connection.pipeline(batch) }
+        try await run("cannot record delivery outcomes") { connection in _ = try connection.pipeline(batch, prepared: true) }
     }
 
     /// ``complete(_:instance:)``'s transaction, from `BEGIN` to `COMMIT`.
@@ -207,7 +208,7 @@ extension RelayStore {
                     [.text(RelaySchema.passengerChannel), PostgresArray.text(subscriptions)]
                 ),
                 ("COMMIT", []),
-            ])
+            ], prepared: true)
         }
     }
 

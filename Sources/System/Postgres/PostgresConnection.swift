@@ -11,6 +11,15 @@ internal import CLibPQ
 /// the SQL text.
 public final class PostgresConnection {
     private let handle: OpaquePointer
+    /// Statements prepared on this connection (``query(_:_:prepared:)``, ``pipeline(_:prepared:)``):
+    /// their server-side names by SQL text.
+    private var preparedNames: [String: String] = [:]
+    private var preparedCount = 0
+
+    /// How many statements one connection keeps prepared; beyond that a statement asked to be
+    /// prepared runs unnamed (parsed and planned each time), so SQL built at run time cannot
+    /// grow the server's memory without bound.
+    public static let preparedLimit = 128
 
     /// Connects, blocking until the server answers or `connect_timeout` passes.
     ///
@@ -57,8 +66,19 @@ public final class PostgresConnection {
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 
     /// Runs one parameterized statement (`$1`, `$2`, …) and returns its rows.
+    ///
+    /// `prepared`: parse it once per connection and keep it (a named prepared statement), so
+    /// that each later run skips the parse and, once PostgreSQL settles on a generic plan, the
+    /// planning: for the statements a hot path runs thousands of times a second with the same
+    /// text. Results are the same either way.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresResult {
+    public func query(_ sql: String, _ parameters: [PostgresValue] = [], prepared: Bool = false) throws(PostgresError) -> PostgresResult {
+        if prepared, let name = try preparedName(for: sql, parameterCount: parameters.count) {
+            let result = withParameters(parameters) { count, values, lengths, formats in
+                PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+            }
+            return try consumePrepared(result, name: name, sql: sql)
+        }
         let result = withParameters(parameters) { count, values, lengths, formats in
             PQexecParams(handle, sql, count, nil, values, lengths, formats, 0)
         }
@@ -109,19 +129,47 @@ public final class PostgresConnection {
     /// Sends every statement in one round trip using libpq's pipeline mode, then waits for
     /// all results. When one statement fails, the ones after it are skipped by the server and
     /// the first failure is thrown; wrap the statements in `BEGIN`/`COMMIT` for atomicity.
+    ///
+    /// `prepared`: the statements with parameters run as named prepared statements (see
+    /// ``query(_:_:prepared:)``); one not prepared yet is prepared in the same round trip.
     @discardableResult
-    public func pipeline(_ statements: [(sql: String, parameters: [PostgresValue])]) throws(PostgresError) -> [PostgresResult] {
+    public func pipeline(
+        _ statements: [(sql: String, parameters: [PostgresValue])], prepared: Bool = false
+    ) throws(PostgresError) -> [PostgresResult] {
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(code: .pipelineFailed, message: lastErrorMessage)
         }
         defer { _ = PQexitPipelineMode(handle) }
+        // The statements prepared in this round trip, by the index of their prepare's result
+        // among all results: their names are kept only once the server confirmed them.
+        var preparing: [Int: (name: String, sql: String)] = [:]
+        var sentCount = 0
         for statement in statements {
+            var name: String?
+            if prepared, !statement.parameters.isEmpty {
+                if let known = preparedNames[statement.sql] {
+                    name = known
+                } else if preparedNames.count < Self.preparedLimit {
+                    let fresh = nextPreparedName()
+                    guard PQsendPrepare(handle, fresh, statement.sql, Int32(statement.parameters.count), nil) == 1 else {
+                        throw PostgresError(code: isConnected ? .pipelineFailed : .connectionLost, message: lastErrorMessage)
+                    }
+                    preparing[sentCount] = (fresh, statement.sql)
+                    sentCount += 1
+                    name = fresh
+                }
+            }
             let sent = withParameters(statement.parameters) { count, values, lengths, formats in
-                PQsendQueryParams(handle, statement.sql, count, nil, values, lengths, formats, 0)
+                if let name {
+                    PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
+                } else {
+                    PQsendQueryParams(handle, statement.sql, count, nil, values, lengths, formats, 0)
+                }
             }
             guard sent == 1 else {
                 throw PostgresError(code: isConnected ? .pipelineFailed : .connectionLost, message: lastErrorMessage)
             }
+            sentCount += 1
         }
         guard PQpipelineSync(handle) == 1 else {
             throw PostgresError(code: .connectionLost, message: lastErrorMessage)
@@ -129,6 +177,7 @@ public final class PostgresConnection {
         var results: [PostgresResult] = []
         results.reserveCapacity(statements.count)
         var firstError: PostgresError?
+        var received = 0
         // Each statement yields its result followed by a NULL; the sync point ends the pipeline.
         while true {
             guard let result = PQgetResult(handle) else {
@@ -142,6 +191,23 @@ public final class PostgresConnection {
                 PQclear(result)
                 break
             }
+            let index = received
+            received += 1
+            if let statement = preparing[index] {
+                // A prepare's own result: kept only when the server made the statement.
+                if status == PGRES_COMMAND_OK {
+                    preparedNames[statement.sql] = statement.name
+                } else if status != PGRES_PIPELINE_ABORTED {
+                    do throws(PostgresError) {
+                        _ = try consume(result, context: .queryFailed)
+                    } catch {
+                        firstError = firstError ?? error
+                    }
+                    continue
+                }
+                PQclear(result)
+                continue
+            }
             if status == PGRES_PIPELINE_ABORTED {
                 PQclear(result)
                 continue
@@ -149,6 +215,7 @@ public final class PostgresConnection {
             do throws(PostgresError) {
                 results.append(try consume(result, context: .queryFailed))
             } catch {
+                forgetPreparedIfGone(error)
                 firstError = firstError ?? error
             }
         }
@@ -182,6 +249,43 @@ public final class PostgresConnection {
     }
 
     // MARK: - Internals
+
+    private func nextPreparedName() -> String {
+        preparedCount += 1
+        return "fe_\(preparedCount)"
+    }
+
+    /// The name of `sql` prepared on this connection, preparing it now if need be; nil when
+    /// the connection keeps ``preparedLimit`` statements already.
+    private func preparedName(for sql: String, parameterCount: Int) throws(PostgresError) -> String? {
+        if let known = preparedNames[sql] { return known }
+        guard preparedNames.count < Self.preparedLimit else { return nil }
+        let name = nextPreparedName()
+        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), context: .queryFailed)
+        preparedNames[sql] = name
+        return name
+    }
+
+    private func consumePrepared(_ result: OpaquePointer?, name: String, sql: String) throws(PostgresError) -> PostgresResult {
+        do throws(PostgresError) {
+            return try consume(result, context: .queryFailed)
+        } catch {
+            forgetPreparedIfGone(error)
+            throw error
+        }
+    }
+
+    /// After a prepared statement failed because the server no longer has it (`26000`, e.g.
+    /// after `DISCARD ALL`) or its cached plan cannot serve a changed table (`0A000`, "cached
+    /// plan must not change result type"), every name is forgotten: the next run prepares
+    /// afresh. The failed call itself still throws: the caller's retry runs it again.
+    private func forgetPreparedIfGone(_ error: PostgresError) {
+        guard error.sqlState == "26000" || error.sqlState == "0A000" else { return }
+        if error.sqlState == "0A000", PQtransactionStatus(handle) == PQTRANS_IDLE, let result = PQexec(handle, "DEALLOCATE ALL") {
+            PQclear(result)
+        }
+        preparedNames.removeAll()
+    }
 
     private var lastErrorMessage: String {
         String(cString: PQerrorMessage(handle))
