@@ -187,11 +187,22 @@ public actor HistoryWriter {
         heartbeat: @Sendable () -> Void = {}, _ body: (PostgresConnection) throws -> Result
     ) async throws -> Result {
         var backoff = RetryBackoff(initial: .milliseconds(100), maximum: .seconds(10))
+        var preparedAgain = false
         while true {
             try Task.checkCancellation()
             heartbeat()
             do {
-                let result = try body(try await liveConnection())
+                let result: Result
+                do {
+                    result = try body(try await liveConnection())
+                } catch let error as PostgresError where error.isStalePreparedStatement && !preparedAgain {
+                    // The server dropped this connection's statements or a migration changed a
+                    // table under them: the connection prepares them again, once, at once (not
+                    // a refused batch to be split frame by frame).
+                    logger.notice("PostgreSQL forgot a prepared statement; preparing again", metadata: ["error": "\(error)"])
+                    preparedAgain = true
+                    continue
+                }
                 if state.outage.exchange(false, ordering: .relaxed) {
                     logger.notice("PostgreSQL writes resumed", metadata: ["attempts": "\(backoff.failures + 1)"])
                 }

@@ -275,12 +275,11 @@ public final class PostgresConnection {
         }
     }
 
-    /// After a prepared statement failed because the server no longer has it (`26000`, e.g.
-    /// after `DISCARD ALL`) or its cached plan cannot serve a changed table (`0A000`, "cached
-    /// plan must not change result type"), every name is forgotten: the next run prepares
-    /// afresh. The failed call itself still throws: the caller's retry runs it again.
+    /// After a prepared statement failed because the server no longer has it or cannot reuse its
+    /// plan (``PostgresError/isStalePreparedStatement``), every name is forgotten: the next run
+    /// prepares afresh. The failed call itself still throws: the caller runs it again.
     private func forgetPreparedIfGone(_ error: PostgresError) {
-        guard error.sqlState == "26000" || error.sqlState == "0A000" else { return }
+        guard error.isStalePreparedStatement else { return }
         if error.sqlState == "0A000", PQtransactionStatus(handle) == PQTRANS_IDLE, let result = PQexec(handle, "DEALLOCATE ALL") {
             PQclear(result)
         }

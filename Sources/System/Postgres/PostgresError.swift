@@ -54,6 +54,14 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         return sqlState.hasPrefix("08") || sqlState == "57P01" || sqlState == "57P02" || sqlState == "57P03"
     }
 
+    /// True when a statement this connection prepared is gone from the server (`26000`, e.g.
+    /// after `DISCARD ALL`) or its plan cannot serve a table changed meanwhile (`0A000`, "cached
+    /// plan must not change result type"). The connection has forgotten its statements by then
+    /// and prepares them again: the same work run once more succeeds.
+    public var isStalePreparedStatement: Bool {
+        sqlState == "26000" || (sqlState == "0A000" && message.contains("cached plan must not change result type"))
+    }
+
     public var description: String {
         if let sqlState {
             return "PostgreSQL \(code): \(message) (SQLSTATE \(sqlState))"

@@ -45,4 +45,27 @@ struct HistoryWriterReplayTests {
             #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["2"]])
         }
     }
+
+    /// A migration that changes a column the commit returns, run beside a running writer: the
+    /// writer's prepared statement cannot serve it any more (SQLSTATE 0A000). The batch is
+    /// prepared again and committed whole, not refused (which would split it frame by frame).
+    @Test func aTableChangedUnderThePreparedCommitCostsNoBatch() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let writer = HistoryWriter(
+                connector: DatabaseConnector(conninfo: url, password: nil, logger: Logger(label: "test")), logger: Logger(label: "test"))
+            _ = try await writer.start()
+            let first = try await writer.commit(
+                Self.batch([EventID.make(airport: "ZRH", flightID: "LX0-20261124-D", seq: 1, kind: .gateChange)]))
+            #expect(first.outboxIDs.count == 1)
+            let connection = try PostgresConnection(conninfo: url)
+            try connection.execute("ALTER TABLE flightedge.outbox ALTER COLUMN stream_seq TYPE numeric")
+
+            var second = Self.batch([EventID.make(airport: "ZRH", flightID: "LX0-20261124-D", seq: 2, kind: .gateChange)])
+            second.changes[0].seq = 2
+            let result = try await writer.commit(second)
+            #expect(result.outboxIDs.count == 1 && result.outboxIDs[0] != nil)
+            #expect(try connection.query("SELECT count(*), max(stream_seq)::text FROM flightedge.outbox").rows == [["2", "2"]])
+            #expect(try connection.query("SELECT count(*) FROM flightedge.flight_changes").rows == [["2"]])
+        }
+    }
 }
