@@ -28,14 +28,21 @@ extension BenchCommand {
 
             for channel in [ChannelKind.fcm, .email] {
                 let name = channel == .fcm ? "FCM (HTTP/1.1, TLS)" : "e-mail (SMTP, STARTTLS, AUTH)"
-                let raw = try await bench.rawRate(channel: channel, count: relayDeliveries, concurrency: 32)
+                // The raw client at its best: the ratio's denominator is what one client achieves,
+                // whatever number of sends in flight gets it there.
+                var raw = 0.0
+                var rawConcurrency = 0
+                for concurrency in [32, 64, 128] {
+                    let rate = try await bench.rawRate(channel: channel, count: relayDeliveries, concurrency: concurrency)
+                    if rate > raw { (raw, rawConcurrency) = (rate, concurrency) }
+                }
                 let cpuBefore = relays.map(\.cpuSeconds).reduce(0, +)
                 let relayed = try bench.relayRate(databaseURL: url, channel: channel, count: relayDeliveries)
                 let cpu = relays.map(\.cpuSeconds).reduce(0, +) - cpuBefore
                 table.add(
                     "relay \(name): 2 instances, \(relayDeliveries) deliveries into the sink", relayed, "deliv/s",
                     ratio: relayed / raw, ratioName: "of raw")
-                table.add("  raw client (the relay's channel, 32 in flight), same sink", raw, "msgs/s")
+                table.add("  raw client (the relay's channel), same sink, best of 32/64/128 in flight: \(rawConcurrency)", raw, "msgs/s")
                 table.add("  relays' CPU per 1000 deliveries", cpu / Double(relayDeliveries) * 1000, "s")
             }
             let latency = try bench.latency(rate: relayRate, seconds: relayLatencySeconds)

@@ -19,7 +19,9 @@ final class BenchRelay {
         return Repository.root.appendingPathComponent(".build/release/flightedge-relay")
     }
 
-    /// `extra` is appended to the configuration (`[rules]`, `[dispatch]`).
+    /// `extra` is appended to the configuration (`[rules]`, `[dispatch]`), and after it
+    /// `FLIGHTEDGE_BENCH_RELAY_EXTRA` (TOML lines of one's own, to try a setting: lines
+    /// in the variable's value, e.g. `[dispatch]` and `concurrency = 64`).
     init(
         name: String, scratch: URL, databaseURL: String, broker: BenchBroker, fcm: FCMSink, smtp: SMTPSink, tls: URL,
         topic: String, extra: String = ""
@@ -68,6 +70,7 @@ final class BenchRelay {
             ca_file = "\(tls.appendingPathComponent("ca.pem").path)"
 
             \(extra)
+            \(ProcessInfo.processInfo.environment["FLIGHTEDGE_BENCH_RELAY_EXTRA"] ?? "")
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 

@@ -157,7 +157,7 @@ extension ConfigLoader {
         var dispatch = DispatchConfig()
         dispatch.maxAttempts = reader.integer("max_attempts", default: 8, range: 1...100)
         dispatch.leaseSeconds = reader.integer("lease_seconds", default: 60, range: 5...3600)
-        dispatch.concurrency = reader.integer("concurrency", default: 32, range: 1...1024)
+        dispatch.concurrency = reader.integer("concurrency", default: 64, range: 1...1024)
         dispatch.instance = reader.string("instance", required: false, check: Self.nonEmpty)
         reader.finish()
         return dispatch

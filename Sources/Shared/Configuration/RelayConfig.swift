@@ -137,7 +137,7 @@ public struct DispatchConfig: Sendable, Equatable {
     /// take it over when the lease ran out.
     public var leaseSeconds = 60
     /// `concurrency`: messages in flight at once per channel.
-    public var concurrency = 32
+    public var concurrency = 64
     /// `instance`: this instance's name in leases and logs (default: host name and process id).
     public var instance: String?
 
