@@ -77,7 +77,12 @@ public final class PostgresConnection {
             let result = withParameters(parameters) { count, values, lengths, formats in
                 PQexecPrepared(handle, name, count, values, lengths, formats, 0)
             }
-            return try consumePrepared(result, name: name, sql: sql)
+            do throws(PostgresError) {
+                return try consume(result, context: .queryFailed)
+            } catch {
+                forgetPreparedIfGone(error)
+                throw error
+            }
         }
         let result = withParameters(parameters) { count, values, lengths, formats in
             PQexecParams(handle, sql, count, nil, values, lengths, formats, 0)
@@ -264,15 +269,6 @@ public final class PostgresConnection {
         _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), context: .queryFailed)
         preparedNames[sql] = name
         return name
-    }
-
-    private func consumePrepared(_ result: OpaquePointer?, name: String, sql: String) throws(PostgresError) -> PostgresResult {
-        do throws(PostgresError) {
-            return try consume(result, context: .queryFailed)
-        } catch {
-            forgetPreparedIfGone(error)
-            throw error
-        }
     }
 
     /// After a prepared statement failed because the server no longer has it or cannot reuse its
