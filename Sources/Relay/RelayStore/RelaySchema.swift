@@ -23,6 +23,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 6, name: "airport gateway and bridge state", sql: airportLinks),
             MigrationCatalog.Migration(version: 7, name: "due index per channel, outcomes announced after their commit", sql: dispatch),
             MigrationCatalog.Migration(version: 8, name: "the lease a heap-only update: indexes on open, not state", sql: lease),
+            MigrationCatalog.Migration(version: 9, name: "new deliveries announced once per statement", sql: announce),
         ])
 
     static let initial = """

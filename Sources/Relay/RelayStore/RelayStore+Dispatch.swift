@@ -190,22 +190,25 @@ extension RelayStore {
     }
 
     /// Tells the passenger pages of every instance that deliveries of these subscriptions changed
-    /// state (`NOTIFY relay_passenger`, `subscription {id}`, as the trigger on `deliveries` does
-    /// for every other change): the dispatcher's outcomes, after their commit.
+    /// state (`NOTIFY relay_passenger`, `subscriptions {id} {id} …`, as the trigger on new
+    /// deliveries does): the dispatcher's outcomes, after their commit. As few notifications as
+    /// the ids fit in (``PassengerChange/payloads(subscriptions:)``): every instance's listener
+    /// reads every one.
     ///
     /// A transaction of its own, committed without waiting for the WAL flush: `NOTIFY` holds a
     /// database-wide lock from its commit until the commit returns, so here it is held for
     /// microseconds, not through a flush, and no outcome commit waits for it. Nothing durable is
     /// written: if PostgreSQL crashes, the listeners reconnect and read everything again.
     public func announceDeliveries(of subscriptions: [String]) async throws {
-        guard !subscriptions.isEmpty else { return }
+        let payloads = PassengerChange.payloads(subscriptions: subscriptions)
+        guard !payloads.isEmpty else { return }
         try await run("cannot announce delivery changes") { connection in
             _ = try connection.pipeline([
                 ("BEGIN", []),
                 ("SET LOCAL synchronous_commit = off", []),
                 (
-                    "SELECT count(pg_notify($1, 'subscription ' || s)) FROM unnest($2::text[]) AS s",
-                    [.text(RelaySchema.passengerChannel), PostgresArray.text(subscriptions)]
+                    "SELECT count(pg_notify($1, p)) FROM unnest($2::text[]) AS p",
+                    [.text(RelaySchema.passengerChannel), PostgresArray.text(payloads)]
                 ),
                 ("COMMIT", []),
             ], prepared: true)
