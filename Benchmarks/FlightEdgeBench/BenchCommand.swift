@@ -127,6 +127,11 @@ struct BenchCommand: AsyncParsableCommand {
             try await relayFigures(environment, parts: parts, into: &table)
         }
 
+        if parts.contains("micro") || parts.contains("mail") {
+            let figure = try Micro.mail(RelaySeed.message(index: 0))
+            table.add(figure.name, figure.perSecond, "/s")
+        }
+
         if parts.contains("micro") {
             let commit = try await BatchCommit.run(environment, day: day)
             let shape = commit.rowsPerBatch

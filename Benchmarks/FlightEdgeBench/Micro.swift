@@ -1,9 +1,11 @@
+import Channels
 import Configuration
 import CoreMetrics
 import FeedFormats
 import FlightModel
 import Foundation
 import Prometheus
+import SMTPChannel
 import Telemetry
 
 /// The hot parts alone, in this process: how much each costs per message.
@@ -33,6 +35,20 @@ enum Micro {
             operations += inputs.count
         }
         return Double(operations) / (now() - started)
+    }
+
+    /// E-mails/s the relay's e-mail channel builds from `message` (each send builds its own).
+    static func mail(_ message: OutgoingMessage) throws -> Figure {
+        let from = try MailAddress("alerts@bench.example", displayName: "FlightEdge Bench")
+        let to = try MailAddress("passenger@bench.example")
+        let date = Date(timeIntervalSince1970: 1_795_500_000)
+        var bytes = 0
+        let rate = measure([message]) { message in bytes &+= (try? MailMessage(message, from: from, to: to, date: date))?.bytes.count ?? 0 }
+        precondition(bytes > 0, "the benchmark's message was refused")
+        let content = message.text.utf8.count + (message.html?.utf8.count ?? 0)
+        return Figure(
+            name: "e-mail built (MailMessage: headers, text and HTML parts in quoted-printable, \(content) B of content)",
+            perSecond: rate)
     }
 
     /// Messages/s and MB/s of a decoder over frames it accepts (frames it rejects are left out,
