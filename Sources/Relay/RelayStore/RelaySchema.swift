@@ -24,6 +24,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 7, name: "due index per channel, outcomes announced after their commit", sql: dispatch),
             MigrationCatalog.Migration(version: 8, name: "the lease a heap-only update: indexes on open, not state", sql: lease),
             MigrationCatalog.Migration(version: 9, name: "new deliveries announced once per statement", sql: announce),
+            MigrationCatalog.Migration(version: 10, name: "provider ids indexed for SMS only", sql: providerIndex),
         ])
 
     static let initial = """

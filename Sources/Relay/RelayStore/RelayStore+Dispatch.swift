@@ -229,7 +229,8 @@ extension RelayStore {
     }
 
     /// A provider's report that a message reached the handset (Twilio's status callback).
-    /// Returns false when no sent delivery has that provider id.
+    /// Returns false when no sent delivery has that provider id. Provider ids are indexed for
+    /// SMS only (migration 10): another channel here reads the whole table.
     public func markDelivered(providerID: String, channel: ChannelKind) async throws -> Bool {
         try await run("cannot mark delivery \(providerID) delivered") { connection in
             try connection.query(

@@ -59,7 +59,7 @@ struct DeliveryLeaseTests {
 
             let store = Self.store(url)
             let outcome = try await store.migrate()
-            #expect(outcome.applied == [8, 9] && outcome.version == 9, "\(outcome)")
+            #expect(outcome.applied == [8, 9, 10] && outcome.version == 10, "\(outcome)")
 
             let open = try admin.query("SELECT state, open, count(*) FROM relay.deliveries GROUP BY 1, 2 ORDER BY 1, 2").rows
             #expect(
@@ -86,6 +86,48 @@ struct DeliveryLeaseTests {
             try await store.complete([(claimed[0], .sent(providerID: "p-0"))], instance: "lease-b")
             let closed = try admin.query("SELECT state, open FROM relay.deliveries WHERE id = $1", [.int(claimed[0].id)]).rows
             #expect(closed.first.map { "\($0[0] ?? "") \($0[1] ?? "")" } == "sent f")
+        }
+    }
+
+    @Test("migration 10: an e-mail outcome's provider id stays out of the index; Twilio's callback finds the SMS one through it")
+    func providerIdsIndexedForSMSOnly() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let store = Self.store(url)
+            _ = try await store.migrate()
+            let admin = try PostgresConnection(conninfo: url)
+            try admin.execute(Self.subscriptionAndContact)
+            try admin.execute(Self.pending(3, state: "pending", due: "now() - interval '1 minute'"))
+            try admin.execute(
+                """
+                INSERT INTO relay.contacts (subscription_id, channel, address)
+                VALUES ('00000000-0000-0000-0000-00000000000c', 'sms', '+41791234567');
+                """)
+            try admin.execute(
+                Self.pending(1, state: "pending", due: "now() - interval '1 minute'").replacingOccurrences(of: "'email'", with: "'sms'")
+                    + " WHERE c.channel = 'sms'")
+            let email = try await store.claimDue(limit: 10, channel: .email, instance: "lease-a", leaseSeconds: 60)
+            let sms = try await store.claimDue(limit: 10, channel: .sms, instance: "lease-a", leaseSeconds: 60)
+            try #require(email.count == 3 && sms.count == 1, "\(email.count) e-mail, \(sms.count) SMS")
+            try await store.complete(
+                email.map { ($0, .sent(providerID: "OK queued as \($0.id)")) } + [(sms[0], .sent(providerID: "SM0123"))], instance: "lease-a")
+
+            let indexes = try admin.query(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = 'relay' AND tablename = 'deliveries' AND indexdef LIKE '%provider_id%'"
+            ).rows.compactMap { $0[0] }
+            #expect(indexes == ["deliveries_sms_by_provider_id"], "\(indexes)")
+            // The index holds what its predicate admits: one entry, the SMS.
+            _ = try admin.query("SET enable_seqscan = off")
+            let entries = try admin.query(
+                "SELECT count(*) FROM relay.deliveries WHERE provider_id IS NOT NULL AND channel = 'sms'").rows.first?.first
+            #expect(entries == "1")
+            let plan = try admin.query(
+                "EXPLAIN UPDATE relay.deliveries SET state = 'delivered' WHERE provider_id = 'SM0123' AND channel = 'sms' AND state = 'sent'"
+            ).rows.compactMap { $0[0] }.joined(separator: "\n")
+            #expect(plan.contains("deliveries_sms_by_provider_id"), "\(plan)")
+            #expect(try await store.markDelivered(providerID: "SM0123", channel: .sms))
+            #expect(try await !store.markDelivered(providerID: "OK queued as \(email[0].id)", channel: .sms), "not an SMS")
+            let states = try admin.query("SELECT channel, state, count(*) FROM relay.deliveries GROUP BY 1, 2 ORDER BY 1, 2").rows
+            #expect(states.map { "\($0[0] ?? "") \($0[1] ?? "") \($0[2] ?? "")" } == ["email sent 3", "sms delivered 1"], "\(states)")
         }
     }
 
