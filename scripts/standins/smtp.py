@@ -9,10 +9,13 @@ is taken before STARTTLS (530). Every accepted message is kept, readable as it a
   STATE/received.jsonl      one JSON line per message: {"mail_from", "rcpt_tos", "message_id",
                             "subject" (decoded), "to", "list_unsubscribe", "file", "queue_id",
                             "connection" (the TCP connection's number since start), "tls",
-                            "auth_user", "text" and "html" (the parts decoded, LF line ends)}
+                            "auth_user", "text" and "html" (the parts decoded, LF line ends),
+                            "pipelined" (RCPT TO was already read when MAIL FROM was handled:
+                            the client sent the transaction's commands in one go, RFC 2920)}
   stdout (STATE/log)        one line per connection and per message
 
-and answered `250 OK queued as <n>`.
+and answered `250 OK queued as <n>`. EHLO offers PIPELINING (RFC 2920), as Postfix and Exim do;
+the `--plain` server does not (unless `--pipelining`), so both ways of the client are tried.
 
 Failure control: STATE/control.json, read at every RCPT and every end of DATA:
   {"mode": "tempfail|reject-rcpt|reject-data|drop|stall", "count": N, "rcpt": "only@this.address"}
@@ -27,7 +30,7 @@ Failure control: STATE/control.json, read at every RCPT and every end of DATA:
 
 Usage (scripts/standins/run passes the first form):
   smtp.py --port P --state DIR --tls TLSDIR
-  smtp.py --port 0 --state DIR --plain [--exit-with-stdin]
+  smtp.py --port 0 --state DIR --plain [--pipelining] [--exit-with-stdin]
       no STARTTLS, no AUTH; prints `listening on 127.0.0.1:P`; with --exit-with-stdin it ends when
       its stdin closes, so a test that dies leaves no server behind
 """
@@ -95,6 +98,19 @@ class Recorder:
         numbers = [int(n[:-4]) for n in os.listdir(self.mail) if n.endswith(".eml") and n[:-4].isdigit()]
         self.next_number = max(numbers, default=0) + 1
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if server.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # What the client sent after MAIL FROM without waiting for its reply is already read.
+        envelope.pipelined = bytes(server._reader._buffer).upper().startswith(b"RCPT")
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.control.take({"reject-rcpt"}, [address]):
             say(f"connection {session.connection}: RCPT {address} refused (control)")
@@ -140,6 +156,7 @@ class Recorder:
             "auth_user": login.decode() if login else None,
             "text": text.get_content() if text else None,
             "html": html.get_content() if html else None,
+            "pipelined": getattr(envelope, "pipelined", False),
         }
         with open(os.path.join(self.state, "received.jsonl"), "a") as f:
             f.write(json.dumps(entry, sort_keys=True) + "\n")
@@ -161,6 +178,8 @@ class RecordingSMTP(SMTP):
     """Numbers each TCP connection (a STARTTLS upgrade is the same one) and keeps it, and the
     login, on the session aiosmtpd renews at the upgrade."""
 
+    pipelining = True
+
     def connection_made(self, transport):
         upgrading = self._original_transport is not None
         login = getattr(self.session, "login", None) if upgrading else None
@@ -180,6 +199,7 @@ async def serve(args):
         tls.load_cert_chain(os.path.join(args.tls, "server.pem"), os.path.join(args.tls, "server.key"))
         options.update(tls_context=tls, require_starttls=True, authenticator=authenticate, auth_require_tls=True)
     loop = asyncio.get_running_loop()
+    RecordingSMTP.pipelining = not args.plain or args.pipelining
     server = await loop.create_server(lambda: RecordingSMTP(handler, loop=loop, **options), "127.0.0.1", args.port)
     port = server.sockets[0].getsockname()[1]
     say(f"listening on 127.0.0.1:{port}" + (" (plain: no STARTTLS, no AUTH)" if args.plain else ""))
@@ -194,6 +214,7 @@ def main():
     parser.add_argument("--state", required=True)
     parser.add_argument("--tls", help="folder with server.pem and server.key (STARTTLS)")
     parser.add_argument("--plain", action="store_true", help="offer neither STARTTLS nor AUTH")
+    parser.add_argument("--pipelining", action="store_true", help="with --plain: offer PIPELINING all the same")
     parser.add_argument("--exit-with-stdin", action="store_true", help="end when stdin closes (its parent is gone)")
     args = parser.parse_args()
     if not args.plain and not args.tls:

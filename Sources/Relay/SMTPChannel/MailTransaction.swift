@@ -31,6 +31,11 @@ struct MailTransaction {
     /// The first command.
     func start() -> SMTPCommand { .mailFrom(sender) }
 
+    /// The commands a server that offers PIPELINING (RFC 2920) takes in one go: MAIL, RCPT and
+    /// DATA (last: its reply decides whether the message follows). Their replies go to
+    /// ``next(after:)`` in order; a `.send` of the group's next command is then already done.
+    func pipelined() -> [SMTPCommand] { [.mailFrom(sender), .rcptTo(recipient), .data] }
+
     /// The next step after the server's reply to the last command.
     mutating func next(after reply: SMTPReply) -> Step {
         switch state {

@@ -7,7 +7,8 @@ import NIOSSL
 /// The e-mail channel: each ``send(_:to:)`` is one SMTP transaction (RFC 5321) with the configured
 /// submission server, over STARTTLS (RFC 3207) and logged in (AUTH PLAIN or LOGIN) as configured,
 /// on a small pool of reused connections (RSET between messages, a new connection when the server
-/// closed the old one, QUIT at ``shutdown()``).
+/// closed the old one, QUIT at ``shutdown()``). When the server offers PIPELINING (RFC 2920), RSET,
+/// MAIL, RCPT and DATA go in one write: two round trips a message instead of five.
 ///
 /// The message is a ``MailMessage``; its `Message-ID` comes from the delivery id, so every retry of
 /// a delivery carries the same one. How replies and broken connections map to
@@ -68,6 +69,11 @@ public final class SMTPChannel: NotificationChannel {
         // once per possible connection; a new one is not retried here (the dispatcher retries).
         for _ in 0...settings.maxConnections {
             let lease = try await pool.lease()
+            if lease.connection.pipelining {
+                guard let acceptance = try await deliverPipelined(transaction, reset: lease.reused, on: lease.connection)
+                else { continue }
+                return acceptance
+            }
             if lease.reused {
                 guard let reset = try? await lease.connection.send(.reset, timeout: settings.commandTimeout.timeAmount),
                     reset.code == 250
@@ -76,17 +82,63 @@ public final class SMTPChannel: NotificationChannel {
                     continue
                 }
             }
-            return try await deliver(transaction, on: lease.connection)
+            var started = transaction
+            return try await deliver(&started, from: started.start(), on: lease.connection)
         }
         throw ChannelFailure(.retry(afterSeconds: nil), "the SMTP server kept closing the connections it had open")
     }
 
-    /// Runs one transaction on a leased connection and gives the connection back.
-    private func deliver(_ start: MailTransaction, on connection: SMTPConnection) async throws(ChannelFailure)
-        -> ProviderAcceptance
+    /// One transaction with PIPELINING (RFC 2920): RSET (on a reused connection), MAIL, RCPT and
+    /// DATA in one write, then the message once DATA is answered `354`: two round trips, where
+    /// one command at a time takes five. Nil when the reused connection's RSET failed (the server
+    /// closed it meanwhile): the caller takes another.
+    private func deliverPipelined(_ start: MailTransaction, reset: Bool, on connection: SMTPConnection)
+        async throws(ChannelFailure) -> ProviderAcceptance?
     {
         var transaction = start
-        var command = transaction.start()
+        let commands = (reset ? [SMTPCommand.reset] : []) + transaction.pipelined()
+        let replies = await connection.sendPipelined(commands, timeout: settings.commandTimeout.timeAmount)
+        if reset {
+            guard case .success(let reply) = replies[0], reply.code == 250 else {
+                await pool.giveBack(connection, reusable: false)
+                return nil
+            }
+        }
+        // DATA answered 354 means the server now reads the message, whatever came before.
+        let dataAccepted = if case .success(let reply) = replies.last { reply.code == 354 } else { false }
+        for (command, result) in zip(commands, replies).dropFirst(reset ? 1 : 0) {
+            let reply: SMTPReply
+            switch result {
+            case .success(let answer): reply = answer
+            case .failure(let error):
+                await pool.giveBack(connection, reusable: false)
+                throw ChannelFailure.smtp(error, during: "\(command)", server: server)
+            }
+            switch transaction.next(after: reply) {
+            case .send(.content(let message)):
+                return try await deliver(&transaction, from: .content(message), on: connection)
+            case .send:
+                continue  // the group's next command: sent already
+            case .accepted(let reply):  // not before the message; kept for completeness
+                await pool.giveBack(connection, reusable: true)
+                return ProviderAcceptance(providerID: reply.text.isEmpty ? nil : reply.text)
+            case .fail(let failure):
+                // Every reply of the group is in: the connection is in step, unless the server
+                // took DATA anyway (a refused recipient, then 354) and waits for a message.
+                await pool.giveBack(connection, reusable: reply.code != 421 && !dataAccepted)
+                throw failure
+            }
+        }
+        await pool.giveBack(connection, reusable: false)
+        throw ChannelFailure(.retry(afterSeconds: nil), "the SMTP server's replies to MAIL, RCPT and DATA ended early")
+    }
+
+    /// Runs a transaction from `command` on a leased connection, one command at a time, and gives
+    /// the connection back.
+    private func deliver(_ transaction: inout MailTransaction, from first: SMTPCommand, on connection: SMTPConnection)
+        async throws(ChannelFailure) -> ProviderAcceptance
+    {
+        var command = first
         while true {
             let reply: SMTPReply
             do {

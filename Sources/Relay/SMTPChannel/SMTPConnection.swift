@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// One TCP connection to the SMTP server: commands go out, replies come back in order
 /// (``SMTPClientHandler``), and STARTTLS puts TLS under the same channel. What to send is the
@@ -8,6 +9,7 @@ import NIOSSL
 final class SMTPConnection: Sendable {
     private let channel: any Channel
     private let endReason: SMTPClientHandler.EndReason
+    private let pipeliningOffered = Atomic<Bool>(false)
 
     private init(channel: any Channel, endReason: SMTPClientHandler.EndReason) {
         self.channel = channel
@@ -36,6 +38,13 @@ final class SMTPConnection: Sendable {
     /// Whether the connection is still up (the server may have closed an idle one).
     var isActive: Bool { channel.isActive }
 
+    /// Whether the server offered PIPELINING (RFC 2920) in the session's last EHLO: then a
+    /// transaction's commands may go in one write (``sendPipelined(_:timeout:)``).
+    var pipelining: Bool {
+        get { pipeliningOffered.load(ordering: .relaxed) }
+        set { pipeliningOffered.store(newValue, ordering: .relaxed) }
+    }
+
     /// The server's first reply.
     func greeting(timeout: TimeAmount) async throws -> SMTPReply {
         try await exchange(nil, name: "the greeting", timeout: timeout)
@@ -44,6 +53,32 @@ final class SMTPConnection: Sendable {
     /// Sends `command` and returns the server's reply to it.
     func send(_ command: SMTPCommand, timeout: TimeAmount) async throws -> SMTPReply {
         try await exchange(command.bytes, name: "\(command)", timeout: timeout)
+    }
+
+    /// Sends `commands` in one write, without waiting for a reply between them (RFC 2920), and
+    /// returns each one's reply, or why none came, in order. Every reply is awaited, so the
+    /// connection is in step again when this returns, whatever the server answered.
+    func sendPipelined(_ commands: [SMTPCommand], timeout: TimeAmount) async -> [Result<SMTPReply, any Error>] {
+        let endReason = self.endReason
+        let replies = commands.map { _ in channel.eventLoop.makePromise(of: SMTPReply.self) }
+        for (index, command) in commands.enumerated() {
+            let request = SMTPClientHandler.Request(bytes: command.bytes, reply: replies[index], timeout: timeout, name: "\(command)")
+            let written = index == commands.count - 1 ? channel.writeAndFlush(request) : channel.write(request)
+            written.whenFailure { [reply = replies[index]] in reply.fail(endReason.value ?? $0) }
+        }
+        return await withTaskCancellationHandler {
+            var results: [Result<SMTPReply, any Error>] = []
+            for reply in replies {
+                do {
+                    results.append(.success(try await reply.futureResult.get()))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        } onCancel: {
+            for reply in replies { reply.fail(CancellationError()) }
+        }
     }
 
     private func exchange(_ bytes: [UInt8]?, name: String, timeout: TimeAmount) async throws -> SMTPReply {

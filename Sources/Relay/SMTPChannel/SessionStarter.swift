@@ -43,7 +43,8 @@ struct SessionStarter: Sendable {
                     try await connection.startTLS(
                         context: tls, serverHostname: Self.isIPAddress(settings.host) ? nil : settings.host)
                     reply = try await connection.send(command, timeout: timeout)
-                case .ready:
+                case .ready(let extensions):
+                    connection.pipelining = extensions.has("PIPELINING")
                     return connection
                 case .fail(let failure):
                     await connection.quit(timeout: .seconds(2))

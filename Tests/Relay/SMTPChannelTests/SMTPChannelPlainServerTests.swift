@@ -46,20 +46,25 @@ import Testing
         let records = try server.received()
         #expect(records.count == 2)
         #expect(records.allSatisfy { !$0.tls && $0.authUser == nil })
+        #expect(records.allSatisfy { $0.pipelined == false }, "one command at a time: the server did not offer PIPELINING")
         #expect(records.first?.text == "Delayed by 40 minutes.\n")
     }
 
-    @Test func aServerThatClosedTheIdleConnectionIsReconnected() async throws {
-        let first = try SMTPStandin.startPlain()
+    @Test(arguments: [false, true])
+    func aServerThatClosedTheIdleConnectionIsReconnected(pipelining: Bool) async throws {
+        let first = try SMTPStandin.startPlain(pipelining: pipelining)
         defer { first.stop() }
         let channel = try SMTPChannel(settings: settings(port: first.port, startTLS: .none))
         defer { Task { await channel.shutdown() } }
         _ = try await channel.send(message(), to: .email(address: "ana@example.org"))
         first.stop()  // the idle pooled connection is closed from the server's side
-        let second = try SMTPStandin.startPlain(port: first.port)
+        let second = try SMTPStandin.startPlain(port: first.port, pipelining: pipelining)
         defer { second.stop() }
+        // The reused connection's RSET fails (alone, or first of the pipelined group): a new one.
         _ = try await channel.send(message(), to: .email(address: "ana@example.org"))
-        #expect(try second.received().count == 1)
+        let records = try second.received()
+        #expect(records.count == 1)
+        #expect(records.first?.pipelined == pipelining, "\(records)")
     }
 
     @Test func aRefusedConnectionIsRetried() async throws {

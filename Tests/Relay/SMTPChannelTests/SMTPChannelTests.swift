@@ -229,6 +229,7 @@ import Testing
         #expect(records.count == 200)
         #expect(Set(records.map(\.messageID)).count == 200)
         #expect(Set(records.map(\.connection)).count == 1, "connections: \(Set(records.map(\.connection)))")
+        #expect(records.allSatisfy { $0.pipelined == true }, "RSET, MAIL, RCPT and DATA in one write: the stand-in offers PIPELINING")
         print(
             "SMTP one after another: 200 messages in \(elapsed), \(Int(200 / elapsed.seconds)) messages/s over 1 connection"
         )

@@ -43,6 +43,9 @@ public final class SMTPStandin: @unchecked Sendable {
         /// The text and HTML parts decoded from their transfer encoding, LF line ends.
         public var text: String?
         public var html: String?
+        /// RCPT TO had arrived with MAIL FROM: the client sent the transaction's commands in one
+        /// write (RFC 2920 PIPELINING, which the stand-in offers unless plain).
+        public var pipelined: Bool?
 
         enum CodingKeys: String, CodingKey {
             case mailFrom = "mail_from"
@@ -54,7 +57,7 @@ public final class SMTPStandin: @unchecked Sendable {
             case queueID = "queue_id"
             case connection, tls
             case authUser = "auth_user"
-            case text, html
+            case text, html, pipelined
         }
     }
 
@@ -71,7 +74,7 @@ public final class SMTPStandin: @unchecked Sendable {
 
     /// A stand-in of its own without STARTTLS and AUTH, on `port` (0: a free one) and in a
     /// temporary folder; ``stop()`` ends it.
-    public static func startPlain(port: Int = 0) throws -> SMTPStandin {
+    public static func startPlain(port: Int = 0, pipelining: Bool = false) throws -> SMTPStandin {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-plain-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let process = Process()
@@ -80,7 +83,7 @@ public final class SMTPStandin: @unchecked Sendable {
             Repository.root.appendingPathComponent("scripts/standins/smtp.py").path, "--port", "\(port)", "--state",
             folder.path,
             "--plain", "--exit-with-stdin",
-        ]
+        ] + (pipelining ? ["--pipelining"] : [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
