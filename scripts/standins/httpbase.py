@@ -8,7 +8,10 @@ Control (plain JSON over the same HTTPS port):
       the next `count` requests (or every request for `seconds`; both absent: until reset) get
       that answer: `status` answers that HTTP status (with `Retry-After` when given, and `body` as
       JSON), `slow` waits `delay` seconds before answering normally, `drop` closes the connection
-      without a response.
+      without a response. With `"path": "/push/abc"` only requests whose path starts with it
+      misbehave (and count), and the rule stands beside those for other paths: tests that share
+      the stand-in then do not catch, or replace, each other's rules. `{"mode": "ok"}` ends them
+      all (with `path`: that path's).
   POST /_reset            back to normal, forget what was received
   GET  /_received         every request answered normally, as JSON lines (also appended to
                           STATE/received.jsonl)
@@ -24,34 +27,39 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Control:
-    """The misbehaviour the test asked for, consumed request by request."""
+    """The misbehaviour the tests asked for, consumed request by request: one rule per `path`
+    (and one for every path), so tests that share the stand-in keep their rules apart."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.rule = None
-        self.remaining = None
-        self.until = None
+        self.rules = {}  # path prefix (None: every path) -> [rule, remaining, until]
 
     def set(self, rule):
         with self.lock:
-            self.rule = rule if rule.get("mode", "ok") != "ok" else None
-            self.remaining = rule.get("count")
-            self.until = time.time() + rule["seconds"] if "seconds" in rule else None
+            path = rule.get("path")
+            if rule.get("mode", "ok") == "ok":
+                if path is None:
+                    self.rules.clear()
+                else:
+                    self.rules.pop(path, None)
+                return
+            until = time.time() + rule["seconds"] if "seconds" in rule else None
+            self.rules[path] = [rule, rule.get("count"), until]
 
-    def take(self):
+    def take(self, path):
         """The rule for this request, or None to answer normally."""
         with self.lock:
-            if self.rule is None:
-                return None
-            if self.until is not None and time.time() > self.until:
-                self.rule = None
-                return None
-            if self.remaining is not None:
-                if self.remaining <= 0:
-                    self.rule = None
-                    return None
-                self.remaining -= 1
-            return self.rule
+            for prefix in sorted(self.rules, key=lambda p: -len(p or "")):  # the most specific first
+                if prefix is not None and not path.startswith(prefix):
+                    continue
+                rule, remaining, until = self.rules[prefix]
+                if (until is not None and time.time() > until) or (remaining is not None and remaining <= 0):
+                    del self.rules[prefix]
+                    continue
+                if remaining is not None:
+                    self.rules[prefix][1] = remaining - 1
+                return rule
+            return None
 
 
 class StandinHandler(BaseHTTPRequestHandler):
@@ -97,7 +105,7 @@ class StandinHandler(BaseHTTPRequestHandler):
             with state["lock"]:
                 lines = "".join(json.dumps(e, sort_keys=True) + "\n" for e in state["received"])
             return self.send(200, {"Content-Type": "application/x-ndjson"}, lines.encode())
-        rule = state["control"].take()
+        rule = state["control"].take(self.path)
         if rule is not None:
             mode = rule.get("mode")
             if mode == "drop":

@@ -61,9 +61,15 @@ import WebPushChannel
         #expect(failure?.providerCode == "HTTP 410")
     }
 
+    /// The subscription's own path at the stand-in: rules scoped to it leave other tests' pushes
+    /// alone (the relay's end-to-end test runs an outage on the same stand-in meanwhile).
+    static func path(of subscription: WebPushSubscription) -> String {
+        URL(string: subscription.endpoint)?.path ?? "/"
+    }
+
     @Test func tooManyRequestsIsRetryAfterItsRetryAfter() async throws {
         let (_, subscription) = try subscribe()
-        try standin.control(#"{"mode": "status", "status": 429, "retry_after": 2, "count": 1}"#)
+        try standin.control(#"{"path": "\#(Self.path(of: subscription))", "mode": "status", "status": 429, "retry_after": 2, "count": 1}"#)
         let failure = await sendFailure(Self.message(), to: subscription)
         #expect(failure?.disposition == .retry(afterSeconds: 2))
         #expect(failure?.providerCode == "HTTP 429")
@@ -71,7 +77,7 @@ import WebPushChannel
 
     @Test func serviceUnavailableIsRetry() async throws {
         let (_, subscription) = try subscribe()
-        try standin.control(#"{"mode": "status", "status": 503, "count": 1}"#)
+        try standin.control(#"{"path": "\#(Self.path(of: subscription))", "mode": "status", "status": 503, "count": 1}"#)
         let failure = await sendFailure(Self.message(), to: subscription)
         #expect(failure?.disposition == .retry(afterSeconds: nil))
         #expect(failure?.providerCode == "HTTP 503")
@@ -79,7 +85,7 @@ import WebPushChannel
 
     @Test func droppedConnectionIsRetry() async throws {
         let (_, subscription) = try subscribe()
-        try standin.control(#"{"mode": "drop", "count": 1}"#)
+        try standin.control(#"{"path": "\#(Self.path(of: subscription))", "mode": "drop", "count": 1}"#)
         let failure = await sendFailure(Self.message(), to: subscription)
         #expect(failure?.disposition == .retry(afterSeconds: nil))
         #expect(failure?.providerCode == nil)
@@ -87,7 +93,7 @@ import WebPushChannel
 
     @Test func slowAnswerPastTheTimeoutIsRetry() async throws {
         let (_, subscription) = try subscribe()
-        try standin.control(#"{"mode": "slow", "delay": 3, "count": 1}"#)
+        try standin.control(#"{"path": "\#(Self.path(of: subscription))", "mode": "slow", "delay": 3, "count": 1}"#)
         var quick = settings
         quick.requestTimeoutSeconds = 1
         let failure = await sendFailure(Self.message(), to: subscription, settings: quick)
@@ -121,7 +127,7 @@ import WebPushChannel
     ])
     func pushServiceAnswersMapToDispositions(status: Int, disposition: ChannelFailure.Disposition) async throws {
         let (_, subscription) = try subscribe()
-        try standin.control(#"{"mode": "status", "status": \#(status), "count": 1}"#)
+        try standin.control(#"{"path": "\#(Self.path(of: subscription))", "mode": "status", "status": \#(status), "count": 1}"#)
         let failure = await sendFailure(Self.message(), to: subscription)
         #expect(failure?.disposition == disposition)
         #expect(failure?.providerCode == "HTTP \(status)")

@@ -133,7 +133,8 @@ struct RelayChannelsEndToEndTests {
                 (try JSONSerialization.jsonObject(with: Data(browser.utf8)) as? [String: Any])?["endpoint"] as? String)
             let subscriptionID = String(endpoint.split(separator: "/").last ?? "")
 
-            try webpush.control(#"{"mode": "status", "status": 503, "seconds": 15}"#)
+            // Scoped to this subscription: WebPushChannelTests share the stand-in meanwhile.
+            try webpush.control(#"{"path": "/push/\#(subscriptionID)", "mode": "status", "status": 503, "seconds": 15}"#)
             for seq in 2...4 {
                 let kind = seq % 2 == 0 ? "cancellation" : "reinstatement"
                 try RelayEvents.publish(
