@@ -45,17 +45,17 @@ public enum PassengerChange: Sendable, Equatable {
 
     /// `subscriptions {id} {id} …` payloads for `ids`, each within ``payloadLimit`` bytes.
     public static func payloads(subscriptions ids: some Sequence<String>) -> [String] {
+        let prefix = "subscriptions"
         var payloads: [String] = []
-        var current = "subscriptions"
+        var current = prefix
         for id in ids {
-            if current.utf8.count + 1 + id.utf8.count > payloadLimit, current.utf8.count > "subscriptions".utf8.count {
+            if current.utf8.count + 1 + id.utf8.count > payloadLimit, current != prefix {
                 payloads.append(current)
-                current = "subscriptions"
+                current = prefix
             }
-            current += " "
-            current += id
+            current += " " + id
         }
-        if current.utf8.count > "subscriptions".utf8.count { payloads.append(current) }
+        if current != prefix { payloads.append(current) }
         return payloads
     }
 }

@@ -59,13 +59,26 @@ final class SMTPConnection: Sendable {
     /// returns each one's reply, or why none came, in order. Every reply is awaited, so the
     /// connection is in step again when this returns, whatever the server answered.
     func sendPipelined(_ commands: [SMTPCommand], timeout: TimeAmount) async -> [Result<SMTPReply, any Error>] {
+        await exchange(commands.map { ($0.bytes, "\($0)") }, timeout: timeout)
+    }
+
+    private func exchange(_ bytes: [UInt8]?, name: String, timeout: TimeAmount) async throws -> SMTPReply {
+        try await exchange([(bytes, name)], timeout: timeout)[0].get()
+    }
+
+    /// Writes the requests (one flush, after the last) and waits for each reply in order.
+    private func exchange(_ requests: [(bytes: [UInt8]?, name: String)], timeout: TimeAmount) async
+        -> [Result<SMTPReply, any Error>]
+    {
         let endReason = self.endReason
-        let replies = commands.map { _ in channel.eventLoop.makePromise(of: SMTPReply.self) }
-        for (index, command) in commands.enumerated() {
-            let request = SMTPClientHandler.Request(bytes: command.bytes, reply: replies[index], timeout: timeout, name: "\(command)")
-            let written = index == commands.count - 1 ? channel.writeAndFlush(request) : channel.write(request)
+        let replies = requests.map { _ in channel.eventLoop.makePromise(of: SMTPReply.self) }
+        for (index, (bytes, name)) in requests.enumerated() {
+            let request = SMTPClientHandler.Request(bytes: bytes, reply: replies[index], timeout: timeout, name: name)
+            let written = index == requests.count - 1 ? channel.writeAndFlush(request) : channel.write(request)
             written.whenFailure { [reply = replies[index]] in reply.fail(endReason.value ?? $0) }
         }
+        // A cancelled send stops waiting at once; the replies, when they come, go to the failed
+        // promises, and the caller gives the connection up (its next reply would be these ones').
         return await withTaskCancellationHandler {
             var results: [Result<SMTPReply, any Error>] = []
             for reply in replies {
@@ -78,20 +91,6 @@ final class SMTPConnection: Sendable {
             return results
         } onCancel: {
             for reply in replies { reply.fail(CancellationError()) }
-        }
-    }
-
-    private func exchange(_ bytes: [UInt8]?, name: String, timeout: TimeAmount) async throws -> SMTPReply {
-        let reply = channel.eventLoop.makePromise(of: SMTPReply.self)
-        let request = SMTPClientHandler.Request(bytes: bytes, reply: reply, timeout: timeout, name: name)
-        let endReason = self.endReason
-        channel.writeAndFlush(request).whenFailure { reply.fail(endReason.value ?? $0) }
-        // A cancelled send stops waiting at once; the reply, when it comes, goes to the failed
-        // promise, and the caller gives the connection up (its next reply would be this one's).
-        return try await withTaskCancellationHandler {
-            try await reply.futureResult.get()
-        } onCancel: {
-            reply.fail(CancellationError())
         }
     }
 

@@ -14,10 +14,7 @@ import Testing
 struct DeliveryLeaseTests {
     @Test("claiming deliveries inserted together writes no index entry: every lease is HOT")
     func leaseIsHeapOnly() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let store = Self.store(url)
-            _ = try await store.migrate()
-            let admin = try PostgresConnection(conninfo: url)
+        try await MigratedRelayStore.with(role: "lease test", logger: Self.logger) { store, admin, _ in
             try admin.execute(Self.subscriptionAndContact)
             try admin.execute(Self.pending(40, state: "pending", due: "now()"))
 
@@ -91,10 +88,7 @@ struct DeliveryLeaseTests {
 
     @Test("migration 10: an e-mail outcome's provider id stays out of the index; Twilio's callback finds the SMS one through it")
     func providerIdsIndexedForSMSOnly() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let store = Self.store(url)
-            _ = try await store.migrate()
-            let admin = try PostgresConnection(conninfo: url)
+        try await MigratedRelayStore.with(role: "lease test", logger: Self.logger) { store, admin, _ in
             try admin.execute(Self.subscriptionAndContact)
             try admin.execute(Self.pending(3, state: "pending", due: "now() - interval '1 minute'"))
             try admin.execute(

@@ -153,11 +153,7 @@ extension OutcomeBatcherTests {
     static func withClaimed(
         _ count: Int, _ body: (RelayStore, PostgresConnection, [ClaimedDelivery], String) async throws -> Void
     ) async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let store = RelayStore(
-                connector: DatabaseConnector(conninfo: url, password: nil, logger: logger), logger: logger, role: "outcome test")
-            _ = try await store.migrate()
-            let admin = try PostgresConnection(conninfo: url)
+        try await MigratedRelayStore.with(role: "outcome test", logger: logger) { store, admin, url in
             try admin.execute(
                 """
                 INSERT INTO relay.subscriptions (id, airline, number, flight_date, kinds, state)

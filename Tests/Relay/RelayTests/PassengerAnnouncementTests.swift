@@ -36,12 +36,8 @@ struct PassengerAnnouncementTests {
 
     @Test("one statement inserting 450 deliveries announces their subscriptions in three notifications; none for no rows")
     func newDeliveriesAnnouncedPerStatement() async throws {
-        try await TestServices.withTemporaryDatabase { url in
-            let logger = Logger(label: "flightedge.test.announce")
-            let store = RelayStore(
-                connector: DatabaseConnector(conninfo: url, password: nil, logger: logger), logger: logger, role: "announce test")
-            _ = try await store.migrate()
-            let admin = try PostgresConnection(conninfo: url)
+        try await MigratedRelayStore.with(role: "announce test", logger: Logger(label: "flightedge.test.announce")) {
+            _, admin, url in
             try admin.execute(
                 """
                 INSERT INTO relay.subscriptions (id, airline, number, flight_date, kinds, state)
