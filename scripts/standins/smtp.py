@@ -18,9 +18,12 @@ and answered `250 OK queued as <n>`. EHLO offers PIPELINING (RFC 2920), as Postf
 the `--plain` server does not (unless `--pipelining`), so both ways of the client are tried.
 
 Failure control: STATE/control.json, read at every RCPT and every end of DATA:
-  {"mode": "tempfail|reject-rcpt|reject-data|drop|stall", "count": N, "rcpt": "only@this.address"}
+  {"mode": "tempfail|reject-rcpt|reject-rcpt-take-data|reject-data|drop|stall", "count": N,
+   "rcpt": "only@this.address"}
     tempfail     the end of DATA gets `451 4.3.0 Try again later` (nothing kept)
     reject-rcpt  RCPT TO gets `550 5.1.1 No such mailbox`
+    reject-rcpt-take-data   the same, but DATA is answered 354 all the same (a server that does
+                 not check, as RFC 2920 §3.1 warns of); nothing is kept
     reject-data  the end of DATA gets `554 5.6.0 Message refused`
     drop         after the data the connection is closed without a reply (nothing kept)
     stall        after the data no reply comes at all, until the client closes (nothing kept)
@@ -112,13 +115,20 @@ class Recorder:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.control.take({"reject-rcpt"}, [address]):
+        mode = self.control.take({"reject-rcpt", "reject-rcpt-take-data"}, [address])
+        if mode:
             say(f"connection {session.connection}: RCPT {address} refused (control)")
+            if mode == "reject-rcpt-take-data":
+                envelope.rcpt_tos.append(address)  # so aiosmtpd answers DATA with 354
+                envelope.refused = True
             return f"550 5.1.1 <{address}>: No such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if getattr(envelope, "refused", False):
+            say(f"connection {session.connection}: data for a refused recipient dropped (control)")
+            return "554 5.5.1 No valid recipients"
         mode = self.control.take({"tempfail", "reject-data", "drop", "stall"}, envelope.rcpt_tos)
         if mode == "tempfail":
             say(f"connection {session.connection}: DATA tempfailed (control)")

@@ -147,6 +147,30 @@ import Testing
         #expect(try standin.received(for: to).isEmpty)
     }
 
+    /// RFC 2920 §3.1: a server may answer DATA with 354 though every recipient was refused. The
+    /// pipelined client then does not send the message and does not reuse the connection (the
+    /// server waits for data on it): the next send opens another. Reused, that connection would
+    /// swallow the next send's commands as message text and answer nothing until the command
+    /// timeout, here far beyond the test's time limit.
+    @Test(.timeLimit(.minutes(1)))
+    func dataAcceptedAfterARefusedRecipientClosesTheConnection() async throws {
+        var patient = try settings(maxConnections: 1)
+        patient.commandTimeout = .seconds(300)
+        let channel = try SMTPChannel(settings: patient)
+        defer { Task { await channel.shutdown() } }
+        let to = Self.recipient()
+        _ = try await channel.send(message(), to: .email(address: to))
+        try standin.fail("reject-rcpt-take-data", recipient: to)
+        await expectFailure(.contactGone, code: "550") { () async throws(ChannelFailure) in
+            try await channel.send(message(), to: .email(address: to))
+        }
+        _ = try await channel.send(message(), to: .email(address: to))
+        let records = try standin.received(for: to)
+        #expect(records.count == 2, "the refused one kept nothing")
+        #expect(records.allSatisfy { $0.pipelined == true })
+        #expect(Set(records.map(\.connection)).count == 2, "a new connection after the 354: \(records.map(\.connection))")
+    }
+
     @Test func aRefusedMessageIsFinal() async throws {
         let channel = try SMTPChannel(settings: settings())
         defer { Task { await channel.shutdown() } }

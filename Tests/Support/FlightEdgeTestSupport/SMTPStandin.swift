@@ -138,7 +138,8 @@ public final class SMTPStandin: @unchecked Sendable {
     }
 
     /// Writes `STATE/control.json`: the next `count` transactions (to `recipient` only, when
-    /// given) fail as `mode` says: `tempfail`, `reject-rcpt`, `reject-data`, `drop` or `stall`.
+    /// given) fail as `mode` says: `tempfail`, `reject-rcpt`, `reject-rcpt-take-data` (RCPT
+    /// refused, DATA answered 354 all the same), `reject-data`, `drop` or `stall`.
     public func fail(_ mode: String, count: Int = 1, recipient: String? = nil) throws {
         var rule: [String: Any] = ["mode": mode, "count": count]
         if let recipient { rule["rcpt"] = recipient }
