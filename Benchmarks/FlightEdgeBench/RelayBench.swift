@@ -43,7 +43,9 @@ struct RelayBench {
 
     /// Deliveries/s of `count` deliveries on `channel` made due at once in the database, from the
     /// first acceptance at the sink to the last (both instances running and idle before).
-    func relayRate(databaseURL: String, channel: ChannelKind, count: Int) throws -> Double {
+    /// `seeded` runs once the deliveries are in, before the first can fall due (for CPU readings
+    /// that leave the seeding out).
+    func relayRate(databaseURL: String, channel: ChannelKind, count: Int, seeded: () -> Void = {}) throws -> Double {
         let recorder = channel == .fcm ? fcm.recorder : smtp.recorder
         recorder.reset()
         let connection = try PostgresConnection(conninfo: databaseURL, applicationName: "flightedge-bench")
@@ -51,6 +53,7 @@ struct RelayBench {
         // fresh table's would make the claim plan sort every due row).
         try connection.execute(RelaySeed.dueDeliveries(channel: channel, count: count, inSeconds: 3))
         try connection.execute("ANALYZE relay.deliveries")
+        seeded()
         guard recorder.wait(for: count, timeout: 600) else {
             throw BenchError("relay \(channel.rawValue): only \(recorder.accepted) of \(count) accepted within 600 s")
         }
