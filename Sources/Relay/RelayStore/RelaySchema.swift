@@ -10,6 +10,8 @@ import PostgresSupport
 ///   held (the rules' state, as NotificationRules' JSON).
 /// * `deliveries`: one row per (event, subscription, channel): the unit that is sent exactly once,
 ///   claimed by one relay instance at a time under a lease.
+/// * `due_deliveries`: the open deliveries (pending or sending) by channel and the time to look
+///   at each next: what the dispatcher claims from.
 /// * `api_keys`: airline apps' and websites' keys, stored as SHA-256 hashes only.
 public enum RelaySchema {
     /// The migrations, under their own advisory lock key ("FERelay!").
@@ -25,6 +27,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 8, name: "the lease a heap-only update: indexes on open, not state", sql: lease),
             MigrationCatalog.Migration(version: 9, name: "new deliveries announced once per statement", sql: announce),
             MigrationCatalog.Migration(version: 10, name: "provider ids indexed for SMS only", sql: providerIndex),
+            MigrationCatalog.Migration(version: 11, name: "a queue of due deliveries: the outcome a heap-only update", sql: dueQueue),
         ])
 
     static let initial = """

@@ -91,13 +91,13 @@ extension RelayStore {
                     -- A confirmation carries its link: it never waits for a token or joins a digest.
                     d.kind = 'confirmation'
                         OR coalesce((d.notification->>'urgent')::boolean, d.message->>'urgency' = 'high'),
-                    extract(epoch FROM now()), extract(epoch FROM d.due_at)
-                FROM relay.deliveries d
+                    extract(epoch FROM now()), extract(epoch FROM q.due_at)
+                FROM relay.due_deliveries q
+                JOIN relay.deliveries d ON d.id = q.delivery_id
                 JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
-                WHERE d.open AND d.due_at <= now()
-                  AND (d.state = 'pending' OR d.lease_until < now())
-                  AND d.channel = $2
-                ORDER BY d.due_at
+                WHERE q.channel = $2 AND q.due_at <= now()
+                  AND d.open AND (d.state = 'pending' OR d.lease_until < now())
+                ORDER BY q.due_at
                 LIMIT $1
                 FOR UPDATE OF d SKIP LOCKED
                 """,

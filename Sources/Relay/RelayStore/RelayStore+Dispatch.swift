@@ -32,8 +32,12 @@ extension RelayStore {
     /// Claims up to `limit` due deliveries of `channel` for `instance`, under a lease of
     /// `leaseSeconds`: pending ones, and ones whose lease ran out (their instance died mid-send).
     /// `FOR UPDATE SKIP LOCKED` lets several instances claim side by side without waiting on
-    /// each other and without ever claiming the same row. The claim names `open` (migration 8:
-    /// `state IN ('pending', 'sending')`, stored) because the due index is partial on it.
+    /// each other and without ever claiming the same row.
+    ///
+    /// The claim walks `due_deliveries` (migration 11) in the order of its time, which for a
+    /// sending delivery is its lease's end: live leases are not even visited. The conditions
+    /// on `d` stay: a row locked after another instance's lease committed is checked again on
+    /// its new version (PostgreSQL re-evaluates them), and that check is what keeps it out.
     public func claimDue(
         limit: Int, channel: ChannelKind, instance: String, leaseSeconds: Int
     ) async throws -> [ClaimedDelivery] {
@@ -42,14 +46,17 @@ extension RelayStore {
             let rows = try connection.query(
                 """
                 WITH due AS (
-                    SELECT d.id FROM relay.deliveries d
+                    SELECT d.id FROM relay.due_deliveries q
+                    JOIN relay.deliveries d ON d.id = q.delivery_id
                     JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
-                    WHERE d.open AND d.due_at <= now()
-                      AND (d.state = 'pending' OR d.lease_until < now())
-                      AND d.channel = $2
-                    ORDER BY d.due_at
+                    WHERE q.channel = $2 AND q.due_at <= now()
+                      AND d.open AND (d.state = 'pending' OR d.lease_until < now())
+                    ORDER BY q.due_at
                     LIMIT $1
                     FOR UPDATE OF d SKIP LOCKED
+                ), queued AS (
+                    UPDATE relay.due_deliveries q SET due_at = now() + make_interval(secs => $4)
+                    FROM due WHERE q.delivery_id = due.id
                 )
                 UPDATE relay.deliveries d
                 SET state = 'sending', attempts = d.attempts + 1, leased_by = $3,
@@ -72,12 +79,17 @@ extension RelayStore {
         """
 
     /// The statement that leases the deliveries `ids` (locked by the caller's transaction) to
-    /// `instance`, to send in a pipeline; its rows read with ``claimed(_:)``.
+    /// `instance`, to send in a pipeline; its rows read with ``claimed(_:)``. Their queue rows
+    /// move to the lease's end, when another instance may take them over.
     static func leaseStatement(
         _ ids: [Int64], instance: String, leaseSeconds: Int
     ) -> (sql: String, parameters: [PostgresValue]) {
         (
             """
+            WITH queued AS (
+                UPDATE relay.due_deliveries SET due_at = now() + make_interval(secs => $3)
+                WHERE delivery_id = ANY($1::bigint[])
+            )
             UPDATE relay.deliveries d
             SET state = 'sending', attempts = d.attempts + 1, leased_by = $2,
                 lease_until = now() + make_interval(secs => $3)
@@ -135,12 +147,18 @@ extension RelayStore {
         let mine = "d.id = v.id AND d.state = 'sending' AND d.leased_by = $1"
         var statements: [(sql: String, parameters: [PostgresValue])] = [("BEGIN", [])]
         if !sent.isEmpty {
+            // Leaves the queue here, not through the row trigger (which skips sending → sent):
+            // one statement for the batch instead of a trigger call per row.
             statements.append(
                 (
                     """
-                    UPDATE relay.deliveries d SET state = 'sent', sent_at = now(), provider_id = v.provider_id,
-                        lease_until = NULL, last_error = NULL
-                    FROM unnest($2::bigint[], $3::text[]) AS v (id, provider_id) WHERE \(mine)
+                    WITH sent AS (
+                        UPDATE relay.deliveries d SET state = 'sent', sent_at = now(), provider_id = v.provider_id,
+                            lease_until = NULL, last_error = NULL
+                        FROM unnest($2::bigint[], $3::text[]) AS v (id, provider_id) WHERE \(mine)
+                        RETURNING d.id
+                    )
+                    DELETE FROM relay.due_deliveries q USING sent WHERE q.delivery_id = sent.id
                     """,
                     [.text(instance), PostgresArray.integers(sent.map(\.id)), PostgresArray.text(sent.map(\.providerID))]
                 ))
@@ -220,8 +238,9 @@ extension RelayStore {
         try await run("cannot read the next due delivery") { connection in
             try connection.query(
                 """
-                SELECT extract(epoch FROM min(CASE WHEN state = 'pending' THEN due_at ELSE lease_until END))
-                FROM relay.deliveries WHERE open AND channel = ANY($1::text[])
+                SELECT extract(epoch FROM min(q.due_at))
+                FROM relay.due_deliveries q JOIN relay.deliveries d ON d.id = q.delivery_id
+                WHERE q.channel = ANY($1::text[]) AND d.open
                 """,
                 [PostgresArray.text(channels.map(\.rawValue))]
             ).rows.first?.first.flatMap { $0 }.flatMap { Double($0) }
@@ -230,12 +249,14 @@ extension RelayStore {
 
     /// A provider's report that a message reached the handset (Twilio's status callback).
     /// Returns false when no sent delivery has that provider id. Provider ids are indexed for
-    /// SMS only (migration 10): another channel here reads the whole table.
+    /// SMS only (`sms_provider_id`, migration 11): another channel here reads the whole table.
     public func markDelivered(providerID: String, channel: ChannelKind) async throws -> Bool {
         try await run("cannot mark delivery \(providerID) delivered") { connection in
             try connection.query(
-                "UPDATE relay.deliveries SET state = 'delivered' WHERE provider_id = $1 AND channel = $2 AND state = 'sent'",
-                [.text(providerID), .text(channel.rawValue)]
+                channel == .sms
+                    ? "UPDATE relay.deliveries SET state = 'delivered' WHERE sms_provider_id = $1 AND state = 'sent'"
+                    : "UPDATE relay.deliveries SET state = 'delivered' WHERE provider_id = $1 AND channel = $2 AND state = 'sent'",
+                channel == .sms ? [.text(providerID)] : [.text(providerID), .text(channel.rawValue)]
             ).affectedRows > 0
         }
     }
@@ -247,7 +268,10 @@ extension RelayStore {
         try await run("cannot count deliveries") { connection in
             let rows = try connection.query("SELECT channel, state, count(*) FROM relay.deliveries GROUP BY 1, 2 ORDER BY 1, 2").rows
             let due = try connection.query(
-                "SELECT count(*) FROM relay.deliveries WHERE open AND state = 'pending' AND due_at <= now()"
+                """
+                SELECT count(*) FROM relay.due_deliveries q JOIN relay.deliveries d ON d.id = q.delivery_id
+                WHERE q.due_at <= now() AND d.state = 'pending'
+                """
             ).rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
             return (rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2].flatMap { Int($0) } ?? 0) }, due)
         }
