@@ -181,13 +181,19 @@ public struct JSONParser {
         /// character or a non-ASCII byte (never false when one is; the bit tricks of "Bit
         /// Twiddling Hacks", "determine if a word has a byte less than n").
         static func mayEndPlainRun(_ word: UInt64) -> Bool {
+            word & 0x8080_8080_8080_8080 != 0 || mayNeedHandling(word)
+        }
+
+        /// True when one of the eight bytes of `word` may be a quote, a backslash or a control
+        /// character: the bytes a string's slow path cannot copy as they are (non-ASCII bytes
+        /// it can: the whole string is validated as UTF-8 at its end).
+        static func mayNeedHandling(_ word: UInt64) -> Bool {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highBits: UInt64 = 0x8080_8080_8080_8080
             func hasByteBelow(_ value: UInt64, _ bound: UInt64) -> Bool {
                 (value &- ones &* bound) & ~value & highBits != 0
             }
-            return word & highBits != 0 || hasByteBelow(word, 0x20) || hasByteBelow(word ^ (ones &* 0x22), 1)
-                || hasByteBelow(word ^ (ones &* 0x5C), 1)
+            return hasByteBelow(word, 0x20) || hasByteBelow(word ^ (ones &* 0x22), 1) || hasByteBelow(word ^ (ones &* 0x5C), 1)
         }
 
         mutating func string(isKey: Bool = false) throws(Error) -> String {
@@ -217,8 +223,28 @@ public struct JSONParser {
                 if isKey, let name = knownKeys?.name(in: buffer, from: first, count: scan - first) { return name }
                 return String(decoding: UnsafeBufferPointer(rebasing: buffer[first..<scan]), as: UTF8.self)
             }
+            // Escapes or non-ASCII: the runs between escapes are copied whole, starting with the
+            // plain prefix already scanned.
             var bytes: [UInt8] = []
+            bytes.reserveCapacity(scan - index + 64)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<scan]))
+            index = scan
             while true {
+                var run = index
+                if let base = buffer.baseAddress {
+                    while run + 8 <= buffer.count, !Self.mayNeedHandling(UnsafeRawPointer(base + run).loadUnaligned(as: UInt64.self)) {
+                        run += 8
+                    }
+                }
+                while run < buffer.count {
+                    let byte = buffer[run]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                    run += 1
+                }
+                if run > index {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<run]))
+                    index = run
+                }
                 guard index < buffer.count else { throw Error(offset: start, message: "unterminated string") }
                 let byte = buffer[index]
                 switch byte {

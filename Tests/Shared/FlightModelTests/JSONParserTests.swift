@@ -73,7 +73,7 @@ import Testing
 
     /// Strings are scanned eight bytes at a time: whatever its position and the alignment, the
     /// byte that ends the plain run (a quote, a backslash, a control character, a non-ASCII
-    /// byte, the end of input) is found.
+    /// byte, the end of input) is found, and so is each one after the first escape.
     @Test func everyPositionOfAStringsSpecialByteIsFound() throws {
         for shift in 0..<8 {
             let prefix = "[" + String(repeating: " ", count: shift)
@@ -93,6 +93,16 @@ import Testing
                     }
                     #expect(throws: JSONParser.Error(offset: shift + 1, message: "unterminated string")) {
                         try JSONParser.parse(Array((prefix + "\"" + before + after).utf8))
+                    }
+                    // After a first escape or non-ASCII byte (the slow path copies runs whole).
+                    #expect(try parse("\"\\n\(before)\\\"\(after)\"") == .array([.string("\n" + before + "\"" + after)]))
+                    #expect(try parse("\"é\(before)\\t\(after)é\"") == .array([.string("é" + before + "\t" + after + "é")]))
+                    #expect(try parse("\"\\/\(before)\",\"\(after)\"") == .array([.string("/" + before), .string(after)]))
+                    #expect(throws: JSONParser.Error(offset: shift + 4 + position, message: "control character in string")) {
+                        try parse("\"\\n\(before)\u{1F}\(after)\"")
+                    }
+                    #expect(throws: JSONParser.Error(offset: shift + 1, message: "unterminated string")) {
+                        try JSONParser.parse(Array((prefix + "\"é" + before + after).utf8))
                     }
                 }
             }
