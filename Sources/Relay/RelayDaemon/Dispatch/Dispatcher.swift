@@ -3,6 +3,7 @@ import CoreMetrics
 import Foundation
 import Logging
 import RelayStore
+import Synchronization
 import Telemetry
 
 /// Sends what is due: one loop per enabled channel claims due deliveries ahead of its sends,
@@ -93,7 +94,7 @@ final class Dispatcher: Sendable {
         let batch = max(1, concurrency / 4)
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                let free = await outstanding.free
+                let free = outstanding.free
                 let claimed: [ClaimedDelivery]
                 do {
                     claimed = try await claim(free, on: channel.kind)
@@ -104,7 +105,7 @@ final class Dispatcher: Sendable {
                     claimed = []
                 }
                 for delivery in claimed {
-                    await outstanding.take()
+                    outstanding.take()
                     group.addTask {
                         await slots.acquire()
                         // Stopping: a delivery that waited for a slot is not sent; its lease runs out.
@@ -115,7 +116,7 @@ final class Dispatcher: Sendable {
                         } else {
                             slots.release()
                         }
-                        await outstanding.give()
+                        outstanding.give()
                         room.wake()
                     }
                 }
@@ -124,7 +125,7 @@ final class Dispatcher: Sendable {
                     await work.wait(timeout: settings.pollInterval)
                 } else {
                     // A full claim: more may be due. Claim again once there is room for a batch.
-                    while await outstanding.free < batch, !Task.isCancelled {
+                    while outstanding.free < batch, !Task.isCancelled {
                         await room.wait(timeout: settings.pollInterval)
                     }
                 }
@@ -181,17 +182,18 @@ final class Dispatcher: Sendable {
     }
 }
 
-/// Counts one channel's claimed deliveries not yet recorded against its limit.
-private actor InFlight {
+/// Counts one channel's claimed deliveries not yet recorded against its limit. An atomic, not
+/// an actor: it is taken and given once per delivery, and an actor made each of those a hop.
+private final class InFlight: Sendable {
     private let limit: Int
-    private var count = 0
+    private let count = Atomic<Int>(0)
 
     init(limit: Int) {
         self.limit = limit
     }
 
-    var free: Int { limit - count }
-    func take() { count += 1 }
-    func give() { count -= 1 }
+    var free: Int { limit - count.load(ordering: .acquiring) }
+    func take() { count.wrappingAdd(1, ordering: .acquiringAndReleasing) }
+    func give() { count.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
 }
 
