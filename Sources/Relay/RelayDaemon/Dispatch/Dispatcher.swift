@@ -116,8 +116,10 @@ final class Dispatcher: Sendable {
                         } else {
                             slots.release()
                         }
-                        outstanding.give()
-                        room.wake()
+                        // The loop waits for room for a whole batch: wake it once, when there is,
+                        // not after every delivery (each wake-up is a wait with a timer and two
+                        // tasks). A wake-up while it is not waiting is kept for its next wait.
+                        if outstanding.give() == batch { room.wake() }
                     }
                 }
                 if claimed.count < free {
@@ -194,6 +196,7 @@ private final class InFlight: Sendable {
 
     var free: Int { limit - count.load(ordering: .acquiring) }
     func take() { count.wrappingAdd(1, ordering: .acquiringAndReleasing) }
-    func give() { count.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+    /// Returns the room left after it.
+    func give() -> Int { limit - count.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue }
 }
 
