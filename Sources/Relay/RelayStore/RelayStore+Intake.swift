@@ -135,6 +135,7 @@ extension RelayStore {
             var statements: [(sql: String, parameters: [PostgresValue])] = []
             var count = 0
             var earliest: Double?
+            var deliveries: [(subscription: String, delivery: PlannedDelivery)] = []
             for match in matches {
                 let plan = try plan(match)
                 statements.append(
@@ -156,30 +157,51 @@ extension RelayStore {
                         ))
                 }
                 for delivery in plan.deliveries {
-                    statements.append(
-                        (
-                            """
-                            INSERT INTO relay.deliveries (event_id, subscription_id, channel, contact_id, flight_id, kind,
-                                topic, replace_key, state, due_at, occurred_at, message, notification_id, notification)
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', to_timestamp($9), $10, $11::jsonb, $12, $13::jsonb)
-                            ON CONFLICT (event_id, subscription_id, channel) DO NOTHING
-                            """,
-                            [
-                                .text(event.eventID), .text(match.id), .text(delivery.contact.point.channel.rawValue),
-                                .int(delivery.contact.id), .text(event.flightID), .text(delivery.kind), .text(delivery.topic),
-                                .text(delivery.message.replaceKey), .text(String(delivery.dueAt)), .text(event.occurredAt),
-                                .text(delivery.message.storedJSON), .text(delivery.notificationID),
-                                delivery.notification.map { .text($0) } ?? .null,
-                            ]
-                        ))
+                    deliveries.append((match.id, delivery))
                     count += 1
                     earliest = min(earliest ?? delivery.dueAt, delivery.dueAt)
                 }
             }
+            // Every subscription's new deliveries in one statement, after the withdrawals: the
+            // triggers on new rows (the passenger pages' announcement, the due queue) run once
+            // per event, not once per delivery.
+            if !deliveries.isEmpty { statements.append(Self.insertStatement(deliveries, of: event)) }
             if !statements.isEmpty { try connection.pipeline(statements) }
             try Self.trackStream(airport: event.airport, streamSeq: event.streamSeq, on: connection)
             return .recorded(deliveries: count, earliestDue: earliest)
         }
+    }
+
+    /// One `INSERT` of the event's planned deliveries (`unnest` of one array per column); a
+    /// delivery recorded before (same event, subscription and channel) is left as it is.
+    static func insertStatement(
+        _ deliveries: [(subscription: String, delivery: PlannedDelivery)], of event: EventRecord
+    ) -> (sql: String, parameters: [PostgresValue]) {
+        (
+            """
+            INSERT INTO relay.deliveries (event_id, subscription_id, channel, contact_id, flight_id, kind,
+                topic, replace_key, state, due_at, occurred_at, message, notification_id, notification)
+            SELECT $1::uuid, v.subscription_id::uuid, v.channel, v.contact_id, $2::text, v.kind, v.topic, v.replace_key,
+                'pending', to_timestamp(v.due), $3::timestamptz, v.message::jsonb, v.notification_id, v.notification::jsonb
+            FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::float8[],
+                        $11::text[], $12::text[], $13::text[])
+                AS v (subscription_id, channel, contact_id, kind, topic, replace_key, due, message, notification_id, notification)
+            ON CONFLICT (event_id, subscription_id, channel) DO NOTHING
+            """,
+            [
+                .text(event.eventID), .text(event.flightID), .text(event.occurredAt),
+                PostgresArray.text(deliveries.map(\.subscription)),
+                PostgresArray.text(deliveries.map(\.delivery.contact.point.channel.rawValue)),
+                PostgresArray.integers(deliveries.map(\.delivery.contact.id)),
+                PostgresArray.text(deliveries.map(\.delivery.kind)),
+                PostgresArray.text(deliveries.map(\.delivery.topic)),
+                PostgresArray.text(deliveries.map(\.delivery.message.replaceKey)),
+                PostgresArray.text(deliveries.map { String($0.delivery.dueAt) }),
+                PostgresArray.text(deliveries.map(\.delivery.message.storedJSON)),
+                PostgresArray.text(deliveries.map(\.delivery.notificationID)),
+                PostgresArray.text(deliveries.map(\.delivery.notification)),
+            ]
+        )
     }
 
     /// The active subscriptions to the event's flight with their contacts and views, locked for

@@ -3,6 +3,7 @@ import FlightEdgeTestSupport
 import Foundation
 import Logging
 import Postgres
+import PostgresSupport
 import RelayStore
 import Testing
 
@@ -97,5 +98,66 @@ struct DueQueueTests {
             queue[id] = Queued(state: row[1] ?? "", atDueTime: row[2] == "t", atLeaseEnd: row[3] == "t")
         }
         return queue
+    }
+}
+
+/// The intake inserts an event's deliveries for all its subscriptions in one statement, so the
+/// triggers on new rows (the due queue, the passenger pages' announcement) run once per event.
+@Suite("Relay: an event's deliveries are inserted together")
+struct IntakeInsertTests {
+    @Test("three subscriptions with two contact points each: six deliveries queued, one announcement, none twice on redelivery")
+    func oneStatementPerEvent() async throws {
+        try await MigratedRelayStore.with(role: "intake test", logger: DueQueueTests.logger) { store, admin, url in
+            try admin.execute(
+                """
+                INSERT INTO relay.subscriptions (id, airline, number, flight_date, kinds, state)
+                SELECT ('00000000-0000-0000-0000-00000000000' || i)::uuid, 'LX', '1234', current_date, ARRAY['delay'], 'active'
+                FROM generate_series(1, 3) i;
+                INSERT INTO relay.contacts (subscription_id, channel, address)
+                SELECT id, ch, CASE ch WHEN 'email' THEN 'p' || right(id::text, 1) || '@example.org' ELSE 'token-' || right(id::text, 1) END
+                FROM relay.subscriptions, unnest(ARRAY['email', 'fcm']) ch;
+                """)
+            let date = try #require(try admin.query("SELECT current_date::text").rows.first?.first.flatMap { $0 })
+            let event = EventRecord(
+                eventID: UUID().uuidString.lowercased(), airport: "ZRH", flightID: "LX1234-\(date)-D", kind: "delay", seq: 1,
+                streamSeq: nil, occurredAt: "2026-12-06T00:00:00Z", airline: "LX", number: "1234", flightDate: date, payload: "{}")
+            let listener = try PostgresListener(conninfo: url, channels: [RelaySchema.passengerChannel])
+            let due = Date().timeIntervalSince1970 + 60
+            let plan: @Sendable (SubscriptionMatch) throws -> SubscriptionPlan = { match in
+                SubscriptionPlan(
+                    view: "{}",
+                    deliveries: match.contacts.map { contact in
+                        PlannedDelivery(
+                            contact: contact, notificationID: "\(event.eventID)/time", topic: "time", kind: "delay", dueAt: due,
+                            message: OutgoingMessage(
+                                deliveryID: "\(event.eventID).\(contact.id)", replaceKey: "LX1234_time", subject: "LX 1234: delay",
+                                text: "Delayed.\nBy 45 min: «now 10:25»."),
+                            notification: contact.point.channel == .email ? #"{"urgent":false}"# : nil)
+                    })
+            }
+            let outcome = try await store.record(event, plan: plan)
+            #expect(outcome == .recorded(deliveries: 6, earliestDue: due))
+
+            let rows = try admin.query(
+                """
+                SELECT d.channel, count(*), count(q.delivery_id), count(*) FILTER (WHERE abs(extract(epoch FROM d.due_at) - $1) < 0.001),
+                    count(d.notification), min(d.message->>'text')
+                FROM relay.deliveries d LEFT JOIN relay.due_deliveries q ON q.delivery_id = d.id GROUP BY 1 ORDER BY 1
+                """, [.text(String(due))]
+            ).rows.map { $0.map { $0 ?? "" }.joined(separator: " ") }
+            #expect(
+                rows == ["email 3 3 3 3 Delayed.\nBy 45 min: «now 10:25».", "fcm 3 3 3 0 Delayed.\nBy 45 min: «now 10:25»."], "\(rows)")
+            var payloads: [String] = []
+            let deadline = Date().addingTimeInterval(10)
+            while payloads.isEmpty, Date() < deadline { payloads += try listener.wait(timeout: 0.2).map(\.payload) }
+            payloads += try listener.wait(timeout: 0.5).map(\.payload)
+            // Besides the flight's own change (`flight {id} {version}`, from the event).
+            let deliveries = payloads.filter { $0.hasPrefix("subscriptions ") }
+            #expect(deliveries.count == 1, "one announcement for the statement: \(payloads)")
+            #expect(deliveries.first?.split(separator: " ").count == 4, "'subscriptions' and the three ids: \(payloads)")
+
+            #expect(try await store.record(event, plan: plan) == .duplicate, "a redelivered event adds nothing")
+            #expect(try admin.query("SELECT count(*) FROM relay.due_deliveries").rows.first?.first == "6")
+        }
     }
 }
