@@ -28,15 +28,19 @@ extension RelaySchema {
             due_at       timestamptz NOT NULL
         );
         CREATE INDEX due_deliveries_by_channel ON relay.due_deliveries (channel, due_at);
+
+        -- A queued delivery's time (inlined by the planner: a plain SQL expression).
+        CREATE FUNCTION relay.queue_time(state text, due_at timestamptz, lease_until timestamptz)
+            RETURNS timestamptz LANGUAGE sql IMMUTABLE
+            AS $$ SELECT CASE WHEN state = 'sending' THEN coalesce(lease_until, due_at) ELSE due_at END $$;
+
         INSERT INTO relay.due_deliveries (delivery_id, channel, due_at)
-        SELECT id, channel, CASE WHEN state = 'sending' THEN coalesce(lease_until, due_at) ELSE due_at END
-        FROM relay.deliveries WHERE open;
+        SELECT id, channel, relay.queue_time(state, due_at, lease_until) FROM relay.deliveries WHERE open;
 
         CREATE FUNCTION relay.queue_new_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             INSERT INTO relay.due_deliveries (delivery_id, channel, due_at)
-            SELECT id, channel, CASE WHEN state = 'sending' THEN coalesce(lease_until, due_at) ELSE due_at END
-            FROM added WHERE open;
+            SELECT id, channel, relay.queue_time(state, due_at, lease_until) FROM added WHERE open;
             RETURN NULL;
         END $$;
         CREATE TRIGGER deliveries_queue_new AFTER INSERT ON relay.deliveries
@@ -47,8 +51,7 @@ extension RelaySchema {
         BEGIN
             IF NEW.open THEN
                 INSERT INTO relay.due_deliveries (delivery_id, channel, due_at)
-                VALUES (NEW.id, NEW.channel,
-                        CASE WHEN NEW.state = 'sending' THEN coalesce(NEW.lease_until, NEW.due_at) ELSE NEW.due_at END)
+                VALUES (NEW.id, NEW.channel, relay.queue_time(NEW.state, NEW.due_at, NEW.lease_until))
                 ON CONFLICT (delivery_id) DO UPDATE SET due_at = excluded.due_at;
             ELSE
                 DELETE FROM relay.due_deliveries WHERE delivery_id = NEW.id;

@@ -92,14 +92,7 @@ extension RelayStore {
                     d.kind = 'confirmation'
                         OR coalesce((d.notification->>'urgent')::boolean, d.message->>'urgency' = 'high'),
                     extract(epoch FROM now()), extract(epoch FROM q.due_at)
-                FROM relay.due_deliveries q
-                JOIN relay.deliveries d ON d.id = q.delivery_id
-                JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
-                WHERE q.channel = $2 AND q.due_at <= now()
-                  AND d.open AND (d.state = 'pending' OR d.lease_until < now())
-                ORDER BY q.due_at
-                LIMIT $1
-                FOR UPDATE OF d SKIP LOCKED
+                \(Self.dueRows)
                 """,
                 [.int(limit), .text(channel.rawValue)]
             ),

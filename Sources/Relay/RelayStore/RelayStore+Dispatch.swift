@@ -46,14 +46,7 @@ extension RelayStore {
             let rows = try connection.query(
                 """
                 WITH due AS (
-                    SELECT d.id FROM relay.due_deliveries q
-                    JOIN relay.deliveries d ON d.id = q.delivery_id
-                    JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
-                    WHERE q.channel = $2 AND q.due_at <= now()
-                      AND d.open AND (d.state = 'pending' OR d.lease_until < now())
-                    ORDER BY q.due_at
-                    LIMIT $1
-                    FOR UPDATE OF d SKIP LOCKED
+                    SELECT d.id \(Self.dueRows)
                 ), queued AS (
                     UPDATE relay.due_deliveries q SET due_at = now() + make_interval(secs => $4)
                     FROM due WHERE q.delivery_id = due.id
@@ -71,6 +64,19 @@ extension RelayStore {
             return Self.claimed(rows)
         }
     }
+
+    /// The due rows a claim locks, from `FROM` on: up to `$1` of channel `$2`, in the queue's
+    /// order, their contact point enabled; `q` the queue row, `d` the delivery.
+    static let dueRows = """
+        FROM relay.due_deliveries q
+        JOIN relay.deliveries d ON d.id = q.delivery_id
+        JOIN relay.contacts c ON c.id = d.contact_id AND c.disabled_at IS NULL
+        WHERE q.channel = $2 AND q.due_at <= now()
+          AND d.open AND (d.state = 'pending' OR d.lease_until < now())
+        ORDER BY q.due_at
+        LIMIT $1
+        FOR UPDATE OF d SKIP LOCKED
+        """
 
     /// What a claim returns of each delivery (`d`) and its contact (`c`), in ``claimed(_:)``'s order.
     static let claimedColumns = """
@@ -252,12 +258,14 @@ extension RelayStore {
     /// SMS only (`sms_provider_id`, migration 11): another channel here reads the whole table.
     public func markDelivered(providerID: String, channel: ChannelKind) async throws -> Bool {
         try await run("cannot mark delivery \(providerID) delivered") { connection in
-            try connection.query(
+            let (sql, parameters): (String, [PostgresValue]) =
                 channel == .sms
-                    ? "UPDATE relay.deliveries SET state = 'delivered' WHERE sms_provider_id = $1 AND state = 'sent'"
-                    : "UPDATE relay.deliveries SET state = 'delivered' WHERE provider_id = $1 AND channel = $2 AND state = 'sent'",
-                channel == .sms ? [.text(providerID)] : [.text(providerID), .text(channel.rawValue)]
-            ).affectedRows > 0
+                ? ("UPDATE relay.deliveries SET state = 'delivered' WHERE sms_provider_id = $1 AND state = 'sent'", [.text(providerID)])
+                : (
+                    "UPDATE relay.deliveries SET state = 'delivered' WHERE provider_id = $1 AND channel = $2 AND state = 'sent'",
+                    [.text(providerID), .text(channel.rawValue)]
+                )
+            return try connection.query(sql, parameters).affectedRows > 0
         }
     }
 }

@@ -133,8 +133,6 @@ extension RelayStore {
 
             let matches = try Self.matches(for: event, on: connection)
             var statements: [(sql: String, parameters: [PostgresValue])] = []
-            var count = 0
-            var earliest: Double?
             var deliveries: [(subscription: String, delivery: PlannedDelivery)] = []
             for match in matches {
                 let plan = try plan(match)
@@ -156,11 +154,7 @@ extension RelayStore {
                             [.text(match.id), PostgresArray.text(plan.withdrawn), .text(event.eventID)]
                         ))
                 }
-                for delivery in plan.deliveries {
-                    deliveries.append((match.id, delivery))
-                    count += 1
-                    earliest = min(earliest ?? delivery.dueAt, delivery.dueAt)
-                }
+                deliveries += plan.deliveries.map { (match.id, $0) }
             }
             // Every subscription's new deliveries in one statement, after the withdrawals: the
             // triggers on new rows (the passenger pages' announcement, the due queue) run once
@@ -168,7 +162,7 @@ extension RelayStore {
             if !deliveries.isEmpty { statements.append(Self.insertStatement(deliveries, of: event)) }
             if !statements.isEmpty { try connection.pipeline(statements) }
             try Self.trackStream(airport: event.airport, streamSeq: event.streamSeq, on: connection)
-            return .recorded(deliveries: count, earliestDue: earliest)
+            return .recorded(deliveries: deliveries.count, earliestDue: deliveries.map(\.delivery.dueAt).min())
         }
     }
 

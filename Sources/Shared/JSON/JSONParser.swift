@@ -269,11 +269,9 @@ public struct JSONParser {
                     case UInt8(ascii: "u"): try unicodeEscape(into: &bytes)
                     default: throw fail("invalid escape")
                     }
-                case 0..<0x20:
-                    throw fail("control character in string")
                 default:
-                    bytes.append(byte)
-                    index += 1
+                    // The run stopped here: a control character.
+                    throw fail("control character in string")
                 }
             }
         }

@@ -14,8 +14,7 @@ import Testing
 struct DeliveryLeaseTests {
     @Test("claiming deliveries inserted together and recording them sent writes no index entry: every lease and outcome is HOT")
     func leaseIsHeapOnly() async throws {
-        try await MigratedRelayStore.with(role: "lease test", logger: Self.logger) { store, admin, _ in
-            try admin.execute(Self.subscriptionAndContact)
+        try await Self.withContact(role: "lease test", logger: Self.logger) { store, admin in
             try admin.execute(Self.pending(40, state: "pending", due: "now()"))
 
             let claimed = try await store.claimDue(limit: 40, channel: .email, instance: "lease-a", leaseSeconds: 60)
@@ -107,8 +106,7 @@ struct DeliveryLeaseTests {
 
     @Test("migrations 10 and 11: an e-mail outcome's provider id stays out of the index; Twilio's callback finds the SMS one through it")
     func providerIdsIndexedForSMSOnly() async throws {
-        try await MigratedRelayStore.with(role: "lease test", logger: Self.logger) { store, admin, _ in
-            try admin.execute(Self.subscriptionAndContact)
+        try await Self.withContact(role: "lease test", logger: Self.logger) { store, admin in
             try admin.execute(Self.pending(3, state: "pending", due: "now() - interval '1 minute'"))
             try admin.execute(
                 """
@@ -167,6 +165,16 @@ struct DeliveryLeaseTests {
 
     static func store(_ url: String) -> RelayStore {
         RelayStore(connector: DatabaseConnector(conninfo: url, password: nil, logger: logger), logger: logger, role: "lease test")
+    }
+
+    /// A migrated temporary database with ``subscriptionAndContact`` in it.
+    static func withContact(
+        role: String, logger: Logger, _ body: (RelayStore, PostgresConnection) async throws -> Void
+    ) async throws {
+        try await MigratedRelayStore.with(role: role, logger: logger) { store, admin, _ in
+            try admin.execute(subscriptionAndContact)
+            try await body(store, admin)
+        }
     }
 
     static let subscriptionAndContact = """

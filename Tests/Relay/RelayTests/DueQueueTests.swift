@@ -13,8 +13,7 @@ import Testing
 struct DueQueueTests {
     @Test("the lease, each outcome, a hold, a withdrawal and a deletion move or remove the delivery's queue row")
     func queueFollowsEveryChange() async throws {
-        try await MigratedRelayStore.with(role: "queue test", logger: Self.logger) { store, admin, _ in
-            try admin.execute(DeliveryLeaseTests.subscriptionAndContact)
+        try await DeliveryLeaseTests.withContact(role: "queue test", logger: Self.logger) { store, admin in
             try admin.execute(DeliveryLeaseTests.pending(8, state: "pending", due: "now() - interval '1 minute'"))
             #expect(try Self.queue(admin).count == 8, "inserted open deliveries are queued")
 
@@ -59,8 +58,7 @@ struct DueQueueTests {
 
     @Test("a lease that ran out is taken over through the queue, with the attempt counted")
     func expiredLeaseIsTakenOver() async throws {
-        try await MigratedRelayStore.with(role: "queue test", logger: Self.logger) { store, admin, _ in
-            try admin.execute(DeliveryLeaseTests.subscriptionAndContact)
+        try await DeliveryLeaseTests.withContact(role: "queue test", logger: Self.logger) { store, admin in
             try admin.execute(DeliveryLeaseTests.pending(3, state: "pending", due: "now() - interval '1 minute'"))
             let first = try await store.claimDue(limit: 3, channel: .email, instance: "queue-a", leaseSeconds: 0)
             try #require(first.count == 3)
