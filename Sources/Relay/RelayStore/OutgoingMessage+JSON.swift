@@ -22,9 +22,14 @@ extension OutgoingMessage {
         return writer.string
     }
 
+    /// The member names ``storedJSON`` writes: every claimed delivery's message is read again.
+    private static let storedKeys = JSONParser.KnownKeys([
+        "delivery_id", "replace_key", "subject", "text", "html", "link", "unsubscribe_url", "urgency", "ttl", "locale",
+    ])
+
     /// Reads what ``storedJSON`` wrote; nil when a required member is missing.
     public init?(storedJSON: String) {
-        guard case .object(let object)? = try? JSONParser.parse(Array(storedJSON.utf8)),
+        guard case .object(let object)? = try? JSONParser.parse(storedJSON.utf8, knownKeys: Self.storedKeys),
             let deliveryID = object["delivery_id"]?.stringValue, let replaceKey = object["replace_key"]?.stringValue,
             let subject = object["subject"]?.stringValue, let text = object["text"]?.stringValue
         else { return nil }

@@ -102,12 +102,16 @@ extension OutcomeBatcherTests {
                     group.addTask { await batcher.record(delivery, .sent(providerID: "p-\(delivery.id)")) }
                 }
             }
+            // Polled without blocking: a blocking wait here holds one of the pool's threads, and
+            // with the other held by a parallel test the announcer's task could not run at all.
             var payloads: [String] = []
             let deadline = Date().addingTimeInterval(10)
             while payloads.isEmpty, Date() < deadline {
-                payloads += try listener.wait(timeout: 0.2).map(\.payload)
+                payloads += try listener.wait(timeout: 0).map(\.payload)
+                if payloads.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
             }
-            payloads += try listener.wait(timeout: 0.3).map(\.payload)
+            try await Task.sleep(for: .milliseconds(300))
+            payloads += try listener.wait(timeout: 0).map(\.payload)
             #expect(payloads.first == "subscriptions \(id)", "\(payloads)")
             #expect(payloads.allSatisfy { $0 == "subscriptions \(id)" } && payloads.count < claimed.count - 1, "one per group: \(payloads)")
 

@@ -89,9 +89,11 @@ final class Dispatcher: Sendable {
         let slots = SendSlots(limit: concurrency)
         let outstanding = InFlight(limit: concurrency * Self.outstandingPerSlot)
         let room = DispatchSignal()
-        // Under load a claim takes a quarter of the concurrency or more: one claim transaction
-        // serves several sends, not one.
-        let batch = max(1, concurrency / 4)
+        // Under load a claim takes as many as there are send slots or more: one claim transaction
+        // (three round trips, a commit) serves a slot's worth of sends, not one. A quarter of that
+        // cost FCM 20 % more PostgreSQL CPU per delivery; the outstanding limit keeps three
+        // batches ahead of the sends meanwhile.
+        let batch = max(1, concurrency)
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let free = outstanding.free
