@@ -35,17 +35,17 @@ extension BenchCommand {
                 // the run-to-run spread), and the machine drifts during a run. So the client is
                 // measured again at the chosen setting just before and just after the relays, and
                 // the ratio divides by the mean of those two.
-                var choice = (rate: 0.0, concurrency: 0)
-                for concurrency in [32, 64, 128] {
-                    let rate = try await bench.rawRate(channel: channel, count: relayDeliveries, concurrency: concurrency)
-                    if rate > choice.rate { choice = (rate, concurrency) }
-                }
-                let measureRaw = { () async throws -> (rate: Double, cpu: Double) in
+                let measureRaw = { (concurrency: Int) async throws -> (rate: Double, cpu: Double) in
                     let before = ProcessStatistics.cpuSeconds(getpid())
-                    let rate = try await bench.rawRate(channel: channel, count: relayDeliveries, concurrency: choice.concurrency)
+                    let rate = try await bench.rawRate(channel: channel, count: relayDeliveries, concurrency: concurrency)
                     return (rate, ProcessStatistics.cpuSeconds(getpid()) - before)
                 }
-                let rawBefore = try await measureRaw()
+                var choice = (rate: 0.0, concurrency: 0)
+                for concurrency in [32, 64, 128] {
+                    let rate = try await measureRaw(concurrency).rate
+                    if rate > choice.rate { choice = (rate, concurrency) }
+                }
+                let rawBefore = try await measureRaw(choice.concurrency)
                 // CPU seconds are the steadier figure on this shared machine: with every process
                 // CPU-bound on the two cores, the rates' ratio is about the CPU ratio below.
                 var cpuBefore = 0.0
@@ -59,7 +59,7 @@ extension BenchCommand {
                 let cpu = relays.map(\.cpuSeconds).reduce(0, +) - cpuBefore
                 let postgres = (ServiceCPU.now(scratch: environment.scratch) - servicesBefore).postgres
                 let sink = ProcessStatistics.cpuSeconds(getpid()) - sinkBefore
-                let rawAfter = try await measureRaw()
+                let rawAfter = try await measureRaw(choice.concurrency)
                 let raw = (rawBefore.rate + rawAfter.rate) / 2
                 let rawCPU = (rawBefore.cpu + rawAfter.cpu) / 2
                 let perThousand = { (seconds: Double) in seconds / Double(relayDeliveries) * 1000 }

@@ -100,8 +100,11 @@ struct RelayCrashTests {
                     copies[eventID, default: 0] += 1
                 }
             }
-            let missing = expected.keys.filter { copies[$0] == nil }
-            let duplicates = copies.values.reduce(0) { $0 + max(0, $1 - 1) }
+            // Per channel: the wanted notifications that never arrived, and the copies beyond one.
+            let tally = { (copies: [String: Int]) in
+                (missing: expected.keys.filter { copies[$0] == nil }, duplicates: copies.values.reduce(0) { $0 + max(0, $1 - 1) })
+            }
+            let (missing, duplicates) = tally(copies)
             // The app pushes, by the delivery id in their data (event id, subscription, channel).
             var pushes: [String: Int] = [:]
             for record in try fcm.received() {
@@ -112,8 +115,7 @@ struct RelayCrashTests {
                 else { continue }
                 pushes[eventID, default: 0] += 1
             }
-            let pushesMissing = expected.keys.filter { pushes[$0] == nil }
-            let pushDuplicates = pushes.values.reduce(0) { $0 + max(0, $1 - 1) }
+            let (pushesMissing, pushDuplicates) = tally(pushes)
             print(
                 "relay kill -9 ×10: \(expected.count) notifications wanted per channel; e-mail \(missing.count) missing, "
                     + "\(duplicates) duplicates; FCM \(pushesMissing.count) missing, \(pushDuplicates) duplicates")

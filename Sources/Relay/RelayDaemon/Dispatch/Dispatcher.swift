@@ -93,7 +93,7 @@ final class Dispatcher: Sendable {
         // (three round trips, a commit) serves a slot's worth of sends, not one. A quarter of that
         // cost FCM 20 % more PostgreSQL CPU per delivery; the outstanding limit keeps three
         // batches ahead of the sends meanwhile.
-        let batch = max(1, concurrency)
+        let batch = concurrency
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let free = outstanding.free
