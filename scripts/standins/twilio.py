@@ -14,6 +14,9 @@ Endpoints:
   X-Twilio-Signature = base64(HMAC-SHA1(auth token, URL + each parameter's name and value, sorted by
   name)). An https callback is sent without checking the certificate. Whether it got through or not,
   it is recorded as {"kind": "callback", "url", "params", "signature", "delivered", "status"|"error"}.
+  GET /2010-04-01/Accounts/<sid>/Messages.json   the messages taken, newest first: filters To, From,
+      DateSent / DateSent< / DateSent> (YYYY-MM-DD, UTC), PageSize (default 50, at most 1000), Page;
+      {"messages": [...], "page", "page_size", "next_page_uri" (null on the last page), ...}.
 Control, besides httpbase's /_control, /_reset, /_received:
   POST /_stop {"number": "+4179..."}       that number answers 21610 (the recipient replied STOP)
   POST /_landline {"number": "+4144..."}   that number answers 21614 (not a mobile number)
@@ -51,6 +54,10 @@ def twilio_error(status, code, message):
     return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
+def rfc2822(seconds):
+    return time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(seconds))
+
+
 def signature(url, params):
     """X-Twilio-Signature, computed here independently of the relay's code."""
     data = url + "".join(name + params[name] for name in sorted(params))
@@ -71,15 +78,19 @@ class TwilioHandler(StandinHandler):
             with state["lock"]:
                 state["stopped"].clear()
                 state["landlines"].clear()
+                state["messages"].clear()
         return super().handle_any(method)
 
     def answer(self, method, path, headers, body):
+        path, _, query = path.partition("?")
         match = MESSAGES_PATH.match(path)
-        if method != "POST" or not match:
+        if method not in ("POST", "GET") or not match:
             return twilio_error(404, 20404, f"The requested resource {path} was not found")
         expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
         if not hmac.compare_digest(headers.get("Authorization", ""), expected) or match.group(1) != ACCOUNT_SID:
             return twilio_error(401, 20003, "Authenticate")
+        if method == "GET":
+            return self.list_messages(path, query)
         form = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
         to, sender, text = form.get("To", ""), form.get("From", ""), form.get("Body", "")
         if not to:
@@ -107,12 +118,51 @@ class TwilioHandler(StandinHandler):
             params = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": "delivered", "SmsStatus": "delivered",
                       "To": to, "From": sender, "AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01"}
             threading.Timer(CALLBACK_DELAY, self.call_back, (callback, params)).start()
-        now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+        now = time.time()
+        stamp = rfc2822(now)
         answer = {"sid": sid, "account_sid": ACCOUNT_SID, "to": to, "from": sender, "body": text,
                   "status": "queued", "num_segments": str(max(1, -(-len(text) // 153))), "direction": "outbound-api",
-                  "api_version": "2010-04-01", "date_created": now, "date_updated": now,
+                  "api_version": "2010-04-01", "date_created": stamp, "date_updated": stamp, "date_sent": None,
                   "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}.json"}
+        with state["lock"]:
+            state["messages"].append((now, answer))
         return 201, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+
+    def list_messages(self, path, query):
+        params = {k: v[-1] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
+        try:
+            size = min(1000, max(1, int(params.get("PageSize", "50"))))
+            page = max(0, int(params.get("Page", "0")))
+        except ValueError:
+            return twilio_error(400, 20001, "PageSize and Page must be integers")
+        days = {}
+        for name, test in (("DateSent", lambda d, v: d == v), ("DateSent<", lambda d, v: d <= v),
+                           ("DateSent>", lambda d, v: d >= v)):
+            if name in params:
+                days[name] = (test, params[name])
+        with self.server.state["lock"]:
+            taken = list(self.server.state["messages"])
+        chosen = []
+        # Newest first, as Twilio lists them; a message counts as sent when it was taken.
+        for created, message in reversed(taken):
+            if params.get("To") and message["to"] != params["To"]:
+                continue
+            if params.get("From") and message["from"] != params["From"]:
+                continue
+            day = time.strftime("%Y-%m-%d", time.gmtime(created))
+            if not all(test(day, value) for test, value in days.values()):
+                continue
+            chosen.append(dict(message, date_sent=message["date_created"]))
+        start = page * size
+        rest = {k: v for k, v in params.items() if k != "Page"}
+
+        def page_uri(number):
+            return path + "?" + urllib.parse.urlencode(dict(rest, PageSize=size, Page=number))
+        answer = {"messages": chosen[start:start + size], "page": page, "page_size": size, "start": start,
+                  "end": min(len(chosen), start + size) - 1, "uri": page_uri(page), "first_page_uri": page_uri(0),
+                  "previous_page_uri": page_uri(page - 1) if page > 0 else None,
+                  "next_page_uri": page_uri(page + 1) if start + size < len(chosen) else None}
+        return 200, {"Content-Type": "application/json"}, json.dumps(answer).encode()
 
     def call_back(self, url, params):
         signed = signature(url, params)
@@ -132,4 +182,4 @@ class TwilioHandler(StandinHandler):
 
 
 if __name__ == "__main__":
-    serve(TwilioHandler, "Twilio Messages API stand-in", {"stopped": set(), "landlines": set()})
+    serve(TwilioHandler, "Twilio Messages API stand-in", {"stopped": set(), "landlines": set(), "messages": []})

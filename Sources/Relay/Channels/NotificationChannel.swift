@@ -13,6 +13,22 @@ public protocol NotificationChannel: Sendable {
     func shutdown() async
 }
 
+/// A channel whose provider lists the messages it took (Twilio's Messages list), so that an
+/// attempt whose outcome was lost can be looked up instead of sent again.
+///
+/// The window it closes: an instance dies after the provider accepted a message and before the
+/// commit that records it. Another instance takes the delivery over when the lease runs out;
+/// for a channel like this it asks the provider first. E-mail, FCM and Web Push have no such
+/// list (nor an idempotency key): there the message goes again, with the same `Message-ID`,
+/// collapse key and tag (docs/RELAY-DESIGN.md, "Dispatch").
+public protocol AcceptanceLookup: NotificationChannel {
+    /// The provider's ids of messages it accepted with exactly `message`'s content for
+    /// `contact`, made at or after `since` (seconds since 1970), newest first. Throws when the
+    /// provider cannot be asked: then nobody knows, and the caller must not send.
+    func acceptedCopies(of message: OutgoingMessage, to contact: ContactPoint, since: Double) async throws(ChannelFailure)
+        -> [String]
+}
+
 /// What the provider said when it took a message.
 public struct ProviderAcceptance: Sendable, Hashable {
     /// The provider's id for the message (Twilio `sid`, FCM `name`, Web Push `Location`, the SMTP

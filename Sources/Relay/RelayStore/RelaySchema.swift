@@ -28,6 +28,7 @@ public enum RelaySchema {
             MigrationCatalog.Migration(version: 9, name: "new deliveries announced once per statement", sql: announce),
             MigrationCatalog.Migration(version: 10, name: "provider ids indexed for SMS only", sql: providerIndex),
             MigrationCatalog.Migration(version: 11, name: "a queue of due deliveries: the outcome a heap-only update", sql: dueQueue),
+            MigrationCatalog.Migration(version: 12, name: "lost attempts remembered for a lookup at the provider", sql: lostAttempts),
         ])
 
     static let initial = """

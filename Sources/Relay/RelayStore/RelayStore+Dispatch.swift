@@ -14,6 +14,10 @@ public struct ClaimedDelivery: Sendable {
     public var message: OutgoingMessage
     /// When the event happened, in seconds since 1970 (for the latency figures).
     public var occurredAt: Double
+    /// Set once a claim took the delivery over from a lease that ran out while `sending` (its
+    /// instance died, or stalled, with the attempt's outcome unrecorded): when that lease began,
+    /// in seconds since 1970 (`lost_since`, migration 12). The provider may hold a copy made since.
+    public var lostSince: Double?
 }
 
 /// How one attempt of a claimed delivery ended, as the dispatcher records it.
@@ -53,7 +57,7 @@ extension RelayStore {
                 )
                 UPDATE relay.deliveries d
                 SET state = 'sending', attempts = d.attempts + 1, leased_by = $3,
-                    lease_until = now() + make_interval(secs => $4)
+                    lease_until = now() + make_interval(secs => $4), lost_since = \(Self.lostSince("$4"))
                 FROM due, relay.contacts c
                 WHERE d.id = due.id AND c.id = d.contact_id
                 RETURNING \(Self.claimedColumns)
@@ -81,8 +85,15 @@ extension RelayStore {
     /// What a claim returns of each delivery (`d`) and its contact (`c`), in ``claimed(_:)``'s order.
     static let claimedColumns = """
         d.id, d.event_id, d.subscription_id, d.kind, d.attempts, d.message::text,
-            extract(epoch FROM d.occurred_at), c.id, c.channel, c.address, c.keys::text
+            extract(epoch FROM d.occurred_at), c.id, c.channel, c.address, c.keys::text, extract(epoch FROM d.lost_since)
         """
+
+    /// A claim's new `lost_since`: kept once set; else, taking over a lease that ran out while
+    /// `sending`, when that lease began (its end less the lease's length, `leaseSeconds`: the
+    /// instances share `[dispatch] lease_seconds`). In `SET`, `d` is the row before the claim.
+    static func lostSince(_ leaseSeconds: String) -> String {
+        "CASE WHEN d.state = 'sending' THEN coalesce(d.lost_since, d.lease_until - make_interval(secs => \(leaseSeconds))) ELSE d.lost_since END"
+    }
 
     /// The statement that leases the deliveries `ids` (locked by the caller's transaction) to
     /// `instance`, to send in a pipeline; its rows read with ``claimed(_:)``. Their queue rows
@@ -98,7 +109,7 @@ extension RelayStore {
             )
             UPDATE relay.deliveries d
             SET state = 'sending', attempts = d.attempts + 1, leased_by = $2,
-                lease_until = now() + make_interval(secs => $3)
+                lease_until = now() + make_interval(secs => $3), lost_since = \(lostSince("$3"))
             FROM relay.contacts c
             WHERE d.id = ANY($1::bigint[]) AND c.id = d.contact_id
             RETURNING \(claimedColumns)
@@ -117,7 +128,8 @@ extension RelayStore {
             else { return nil }
             return ClaimedDelivery(
                 id: id, eventID: eventID, subscriptionID: subscriptionID, contact: StoredContact(id: contactID, point: point),
-                kind: kind, attempts: attempts, message: message, occurredAt: row[6].flatMap { Double($0) } ?? 0)
+                kind: kind, attempts: attempts, message: message, occurredAt: row[6].flatMap { Double($0) } ?? 0,
+                lostSince: row[11].flatMap { Double($0) })
         }
     }
 

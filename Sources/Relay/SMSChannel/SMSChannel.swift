@@ -10,7 +10,10 @@ import NIOHTTP1
 /// Outcomes: 201 → the message's `sid` as provider id; 21610 (STOP) and 21614 (no mobile) →
 /// `.contactGone`; 21211 (invalid number) → `.final`; 401 / 20003 and sender errors →
 /// `.misconfigured`; 429 / 5xx → `.retry` after `Retry-After`; other 4xx → `.final`; no answer → `.retry`.
-public final class SMSChannel: NotificationChannel {
+///
+/// An attempt whose outcome was lost (``AcceptanceLookup``) is looked up in the Messages list
+/// first: same `To`, `From` and body, made since the lost attempt began.
+public final class SMSChannel: AcceptanceLookup {
     /// Always ``ChannelKind/sms``.
     public let kind = ChannelKind.sms
     /// Twilio's limit of one message's body, in characters.
@@ -19,6 +22,8 @@ public final class SMSChannel: NotificationChannel {
     private let settings: Settings
     private let client: HTTPClient
     private let messagesURL: String
+    /// Scheme and host of the API, for the list's `next_page_uri` paths.
+    private let origin: String
 
     /// Opens the HTTP client; nothing is sent yet. Throws ``SMSSetupError`` for an empty or
     /// malformed setting or an unreadable CA file.
@@ -43,6 +48,8 @@ public final class SMSChannel: NotificationChannel {
         }
         self.settings = settings
         self.messagesURL = "\(base)/2010-04-01/Accounts/\(settings.accountSID)/Messages.json"
+        let afterScheme = base.firstIndex(of: ":").map { base.index($0, offsetBy: 3) } ?? base.startIndex
+        self.origin = String(base[..<(base[afterScheme...].firstIndex(of: "/") ?? base.endIndex)])
     }
 
     /// Sends `message.text` (cut to ``maximumBodyLength``) to an `.sms` contact point, once.
@@ -73,6 +80,53 @@ public final class SMSChannel: NotificationChannel {
             httpStatus: Int(response.status.code), retryAfter: response.retryAfterSeconds, body: body
         ).get()
     }
+
+    /// Pages through the messages to `contact` from the channel's sender, newest first, down to
+    /// `since`: the sids of those whose body is the one ``send(_:to:)`` would send now.
+    public func acceptedCopies(of message: OutgoingMessage, to contact: ContactPoint, since: Double) async throws(ChannelFailure)
+        -> [String]
+    {
+        guard case .sms(let number) = contact else { return [] }
+        let body = Self.body(message.text)
+        var url = messagesURL + "?" + FormURLEncoding.encode([("To", number), ("From", settings.from), ("PageSize", "100")])
+        var found: [String] = []
+        for _ in 0..<Self.maximumLookupPages {
+            var request = HTTPClientRequest(url: url)
+            request.setBasicAuth(username: settings.accountSID, password: settings.authToken)
+            request.headers.add(name: "Accept", value: "application/json")
+            let response: HTTPClientResponse
+            let bytes: [UInt8]
+            do {
+                response = try await client.execute(request, timeout: TimeAmount(settings.timeout))
+                bytes = try await response.bodyBytes(limit: 8 << 20)
+            } catch {
+                throw ChannelFailure(.retry(afterSeconds: nil), "cannot reach the SMS API at \(settings.baseURL) to look up a lost attempt: \(error)")
+            }
+            guard (200..<300).contains(response.status.code) else {
+                // Its errors read as a send's would (credentials, overload); a refusal of the list
+                // itself is no answer either way: try again later, never send blind.
+                let failure = TwilioReply.outcome(httpStatus: Int(response.status.code), retryAfter: response.retryAfterSeconds, body: bytes)
+                guard case .failure(let reason) = failure, reason.disposition == .misconfigured else {
+                    throw ChannelFailure(
+                        .retry(afterSeconds: response.retryAfterSeconds),
+                        "Twilio did not list the messages to look up a lost attempt (HTTP \(response.status.code))")
+                }
+                throw reason
+            }
+            guard let page = TwilioMessagePage(json: bytes) else {
+                throw ChannelFailure(.retry(afterSeconds: nil), "Twilio's message list is no JSON object with a messages array")
+            }
+            found += page.messages.filter { $0.body == body && $0.created >= since }.map(\.sid)
+            guard let next = page.nextPageURI, let oldest = page.messages.last?.created, oldest >= since else { return found }
+            url = next.hasPrefix("/") ? origin + next : next
+        }
+        throw ChannelFailure(
+            .retry(afterSeconds: nil),
+            "more than \(Self.maximumLookupPages) pages of messages to \(number) since the lost attempt: cannot tell whether it went out")
+    }
+
+    /// How far back a lookup pages (of 100 messages) before it gives up.
+    static let maximumLookupPages = 20
 
     /// Closes the HTTP client's connections; no `send` may run after it.
     public func shutdown() async {

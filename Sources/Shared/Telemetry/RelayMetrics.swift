@@ -56,6 +56,22 @@ public final class RelayMetrics: Sendable {
         counter.increment()
     }
 
+    /// Counts a taken-over delivery whose lost attempt the provider had taken (looked up in its
+    /// list, recorded instead of sent again), by channel.
+    public func lostAttemptFound(channel: String) {
+        let key = "lost/\(channel)"
+        let counter = outcomes.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = factory.counter(
+                "flightedge_relay_lost_attempts_found_total",
+                help: "Taken-over deliveries found at the provider (recorded as sent, not sent again), by channel.",
+                labels: [("channel", channel)])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
     /// What `/metrics` reads from the store and the source at scrape time.
     public struct Figures: Sendable {
         /// Deliveries by (channel, state).

@@ -98,6 +98,58 @@ struct SMSChannelTests {
         #expect(!TwilioSignature(authToken: "another-token").isValid(signature, url: callbackURL, parameters: parameters))
     }
 
+    @Test("a lost attempt's lookup finds the message with the same text to the same number, made since the given time")
+    func lookupFindsTheSameTextOnly() async throws {
+        let number = Self.number()
+        let started = Date().timeIntervalSince1970
+        let found = try await withChannel { channel in
+            let sid = try #require(try await channel.send(Self.sample, to: .sms(number: number)).providerID)
+            var other = Self.sample
+            other.text = "LX 1234 to London: boarding now at B14."
+            _ = try await channel.send(other, to: .sms(number: number))
+            _ = try await channel.send(Self.sample, to: .sms(number: Self.number()))
+            let copies = try await channel.acceptedCopies(of: Self.sample, to: .sms(number: number), since: started - 2)
+            let later = try await channel.acceptedCopies(of: Self.sample, to: .sms(number: number), since: started + 60)
+            let elsewhere = try await channel.acceptedCopies(of: Self.sample, to: .sms(number: Self.number()), since: started - 2)
+            return (sid, copies, later, elsewhere)
+        }
+        #expect(found.1 == [found.0], "the one message of that text to that number")
+        #expect(found.2.isEmpty, "none made after the time asked for")
+        #expect(found.3.isEmpty, "none to another number")
+    }
+
+    @Test("the lookup pages through Twilio's list past the first 100 messages")
+    func lookupPagesThroughTheList() async throws {
+        let number = Self.number()
+        let started = Date().timeIntervalSince1970
+        let (sid, copies) = try await withChannel { channel in
+            let sid = try #require(try await channel.send(Self.sample, to: .sms(number: number)).providerID)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<120 {
+                    group.addTask {
+                        var later = Self.sample
+                        later.text = "Update \(index)"
+                        _ = try await channel.send(later, to: .sms(number: number))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return (sid, try await channel.acceptedCopies(of: Self.sample, to: .sms(number: number), since: started - 2))
+        }
+        #expect(copies == [sid])
+    }
+
+    @Test("a lookup Twilio cannot answer is a retry, never an empty answer")
+    func lookupFailureIsARetry() async throws {
+        try standin.control(#"{"mode": "status", "status": 503, "count": 1, "path": "/2010-04-01/Accounts/ACtest/Messages.json?"}"#)
+        let failure = try await withChannel { channel in
+            await #expect(throws: ChannelFailure.self) {
+                try await channel.acceptedCopies(of: Self.sample, to: .sms(number: Self.number()), since: 0)
+            }
+        }
+        #expect(failure?.disposition == .retry(afterSeconds: nil))
+    }
+
     @Test func throughputOfConcurrentSends() async throws {
         let numbers = (0..<50).map { _ in Self.number() }
         let started = ContinuousClock.now

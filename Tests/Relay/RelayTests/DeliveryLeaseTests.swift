@@ -63,7 +63,7 @@ struct DeliveryLeaseTests {
 
             let store = Self.store(url)
             let outcome = try await store.migrate()
-            #expect(outcome.applied == [8, 9, 10, 11] && outcome.version == 11, "\(outcome)")
+            #expect(outcome.applied == [8, 9, 10, 11, 12] && outcome.version == 12, "\(outcome)")
 
             let open = try admin.query("SELECT state, open, count(*) FROM relay.deliveries GROUP BY 1, 2 ORDER BY 1, 2").rows
             #expect(

@@ -8,6 +8,18 @@ import Testing
 struct RelayChannelsEndToEndTests {
     /// A relay whose SMS, FCM and Web Push go to the stand-ins (and e-mail to the SMTP one).
     static func relay(databaseURL: String) throws -> RelayProcess {
+        try RelayProcess(
+            databaseURL: databaseURL, smtp: try SMTPStandin.shared(),
+            extra: try providerSettings() + """
+
+                [dispatch]
+                max_attempts = 12
+                """)
+    }
+
+    /// The `[sms]`, `[fcm]` and `[webpush]` sections for the stand-ins: Twilio's test account,
+    /// the FCM stand-in's service account, a new VAPID key.
+    static func providerSettings() throws -> String {
         let twilio = try ProviderStandin.named("twilio")
         let fcm = try ProviderStandin.named("fcm")
         let scratch = try TestServices.scratch.appendingPathComponent("relay-keys-\(UUID().uuidString.prefix(8))")
@@ -20,29 +32,25 @@ struct RelayChannelsEndToEndTests {
         openssl.arguments = ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", vapid.path]
         try openssl.run()
         openssl.waitUntilExit()
-        return try RelayProcess(
-            databaseURL: databaseURL, smtp: try SMTPStandin.shared(),
-            extra: """
-                [sms]
-                base_url = "\(twilio.baseURL)"
-                account_sid = "ACtest"
-                auth_token_file = "\(token.path)"
-                from = "+15005550006"
-                ca_file = "\(twilio.caFile)"
+        return """
+            [sms]
+            base_url = "\(twilio.baseURL)"
+            account_sid = "ACtest"
+            auth_token_file = "\(token.path)"
+            from = "+15005550006"
+            ca_file = "\(twilio.caFile)"
 
-                [fcm]
-                service_account_file = "\(fcm.folder.appendingPathComponent("service-account.json").path)"
-                base_url = "\(fcm.baseURL)"
-                ca_file = "\(fcm.caFile)"
+            [fcm]
+            service_account_file = "\(fcm.folder.appendingPathComponent("service-account.json").path)"
+            base_url = "\(fcm.baseURL)"
+            ca_file = "\(fcm.caFile)"
 
-                [webpush]
-                vapid_private_key_file = "\(vapid.path)"
-                subject = "mailto:ops@flightedge.test"
-                ca_file = "\(fcm.caFile)"
+            [webpush]
+            vapid_private_key_file = "\(vapid.path)"
+            subject = "mailto:ops@flightedge.test"
+            ca_file = "\(fcm.caFile)"
 
-                [dispatch]
-                max_attempts = 12
-                """)
+            """
     }
 
     @Test("a cancellation reaches e-mail, SMS, app and browser once each; the browser's copy decrypts; Twilio's callback marks the SMS delivered")

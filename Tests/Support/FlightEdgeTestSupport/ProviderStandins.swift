@@ -76,7 +76,7 @@ public struct ProviderStandin: Sendable {
         return value
     }
 
-    private func curl(_ arguments: [String]) throws(TestSupportError) -> String {
+    fileprivate func curl(_ arguments: [String]) throws(TestSupportError) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-sS", "--fail-with-body", "--max-time", "10", "--cacert", caFile] + arguments
@@ -99,5 +99,20 @@ public struct ProviderStandin: Sendable {
                     + String(decoding: problem + body, as: UTF8.self) + " (is scripts/standins/run start done?)")
         }
         return String(decoding: body, as: UTF8.self)
+    }
+}
+
+extension ProviderStandin {
+    /// Twilio's stand-in only: sends `body` to `number` from the tests' sender (`+15005550006`) as
+    /// any API client would (`POST …/Messages.json`, Basic auth); returns the message's sid.
+    public func sendTwilioMessage(to number: String, body: String) throws -> String {
+        let answer = try curl([
+            "-u", "ACtest:twilio-secret", "--data-urlencode", "To=\(number)", "--data-urlencode", "From=+15005550006",
+            "--data-urlencode", "Body=\(body)", baseURL + "/2010-04-01/Accounts/ACtest/Messages.json",
+        ])
+        guard let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any],
+            let sid = object["sid"] as? String
+        else { throw TestSupportError(.commandFailed, "the Twilio stand-in's answer has no sid: \(answer)") }
+        return sid
     }
 }

@@ -150,6 +150,11 @@ final class Dispatcher: Sendable {
 
     private func attempt(_ delivery: ClaimedDelivery, on channel: any NotificationChannel) async -> DeliveryOutcome {
         do {
+            if let lostSince = delivery.lostSince, let lookup = channel as? any AcceptanceLookup,
+                let providerID = try await adoptLostAttempt(delivery, since: lostSince, lookup: lookup)
+            {
+                return .sent(providerID: providerID)
+            }
             let acceptance = try await channel.send(delivery.message, to: delivery.contact.point)
             let latency = Date().timeIntervalSince1970 - delivery.occurredAt
             if latency >= 0 { metrics.deliveryLatency.recordNanoseconds(Int64(latency * 1e9)) }
@@ -167,6 +172,34 @@ final class Dispatcher: Sendable {
             case .failed(let dead): return .failed(error: error.description, dead: dead)
             case .contactGone: return .contactGone(error: error.description)
             }
+        }
+    }
+
+    /// How far before a lost lease's start a provider's clock may put the message it took
+    /// (Twilio's `date_created` is in whole seconds).
+    static let providerClockSlack = 2.0
+
+    /// A delivery that once lost an attempt's outcome, on a channel whose provider lists what it
+    /// took: the provider id of the lost attempt's message, recorded as sent (the group commit
+    /// that follows finds nothing left to change), or nil when it never arrived. Throws when the
+    /// provider or the database cannot say: the delivery waits and looks again, never sends blind.
+    private func adoptLostAttempt(
+        _ delivery: ClaimedDelivery, since lostSince: Double, lookup: any AcceptanceLookup
+    ) async throws(ChannelFailure) -> String? {
+        let since = lostSince - Self.providerClockSlack
+        let copies = try await lookup.acceptedCopies(of: delivery.message, to: delivery.contact.point, since: since)
+        guard !copies.isEmpty else { return nil }
+        do {
+            let adopted = try await store.adoptLostAttempt(delivery, candidates: copies, instance: settings.instance)
+            if let adopted {
+                metrics.lostAttemptFound(channel: lookup.kind.rawValue)
+                logger.notice(
+                    "a lost attempt had reached the provider: recorded, not sent again",
+                    metadata: ["delivery": "\(delivery.id)", "channel": "\(lookup.kind)", "provider_id": "\(adopted)"])
+            }
+            return adopted
+        } catch {
+            throw ChannelFailure(.retry(afterSeconds: nil), "cannot record the lost attempt found at the provider: \(error)")
         }
     }
 
