@@ -373,7 +373,8 @@ let package = Package(
             path: "Tests/Relay/RelayTests"
         ),
         .testTarget(
-            name: "PassengerPageTests", dependencies: ["RelayDaemon", "FlightEdgeTestSupport"], path: "Tests/Relay/PassengerPageTests"
+            name: "PassengerPageTests", dependencies: ["RelayDaemon", "WebPushChannel", "Channels", "FlightEdgeTestSupport"],
+            path: "Tests/Relay/PassengerPageTests"
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
         .testTarget(name: "ODBCTests", dependencies: ["ODBC", "FlightEdgeTestSupport"], path: "Tests/System/ODBCTests"),

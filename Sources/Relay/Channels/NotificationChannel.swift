@@ -23,10 +23,10 @@ public protocol NotificationChannel: Sendable {
 /// collapse key and tag (docs/RELAY-DESIGN.md, "Dispatch").
 public protocol AcceptanceLookup: NotificationChannel {
     /// The provider's ids of messages it accepted with exactly `message`'s content for
-    /// `contact`, made at or after `since` (seconds since 1970), newest first. Throws when the
-    /// provider cannot be asked: then nobody knows, and the caller must not send.
-    func acceptedCopies(of message: OutgoingMessage, to contact: ContactPoint, since: Double) async throws(ChannelFailure)
-        -> [String]
+    /// `contact`, made between `since` and `until` (seconds since 1970: the lost lease), oldest
+    /// first. Throws when the provider cannot be asked: then nobody knows, and the caller must not send.
+    func acceptedCopies(of message: OutgoingMessage, to contact: ContactPoint, since: Double, until: Double)
+        async throws(ChannelFailure) -> [String]
 }
 
 /// What the provider said when it took a message.

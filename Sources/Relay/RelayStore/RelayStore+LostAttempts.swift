@@ -7,9 +7,11 @@ extension RelayStore {
     /// the lost attempt never reached the provider, and the caller sends).
     ///
     /// `candidates`: the provider's ids of messages with exactly this delivery's content to its
-    /// contact point, made since the lost attempt began (a provider that lists what it took:
-    /// Twilio). A message with the same words to the same person that no delivery claims is the
-    /// lost attempt, or one the passenger cannot tell from it.
+    /// contact point, made while the lost lease lasted (a provider that lists what it took:
+    /// Twilio), oldest first. A message with the same words to the same person that no delivery
+    /// claims is the lost attempt, or one the passenger cannot tell from it. The oldest is taken:
+    /// a later one may belong to a later delivery of the same words, whose window need not reach
+    /// back to this one's message.
     ///
     /// One transaction, under an advisory lock per contact point: two instances reconciling the
     /// same words to one person at once never take the same message. The queue row goes with it,

@@ -82,9 +82,10 @@ public final class SMSChannel: AcceptanceLookup {
     }
 
     /// Pages through the messages to `contact` from the channel's sender, newest first, down to
-    /// `since`: the sids of those whose body is the one ``send(_:to:)`` would send now.
-    public func acceptedCopies(of message: OutgoingMessage, to contact: ContactPoint, since: Double) async throws(ChannelFailure)
-        -> [String]
+    /// `since`: the sids of those made by `until` whose body is the one ``send(_:to:)`` would send
+    /// now, oldest first.
+    public func acceptedCopies(of message: OutgoingMessage, to contact: ContactPoint, since: Double, until: Double)
+        async throws(ChannelFailure) -> [String]
     {
         guard case .sms(let number) = contact else { return [] }
         let body = Self.body(message.text)
@@ -116,8 +117,10 @@ public final class SMSChannel: AcceptanceLookup {
             guard let page = TwilioMessagePage(json: bytes) else {
                 throw ChannelFailure(.retry(afterSeconds: nil), "Twilio's message list is no JSON object with a messages array")
             }
-            found += page.messages.filter { $0.body == body && $0.created >= since }.map(\.sid)
-            guard let next = page.nextPageURI, let oldest = page.messages.last?.created, oldest >= since else { return found }
+            found += page.messages.filter { $0.body == body && $0.created >= since && $0.created <= until }.map(\.sid)
+            guard let next = page.nextPageURI, let oldest = page.messages.last?.created, oldest >= since else {
+                return found.reversed()
+            }
             url = next.hasPrefix("/") ? origin + next : next
         }
         throw ChannelFailure(

@@ -108,14 +108,20 @@ struct SMSChannelTests {
             other.text = "LX 1234 to London: boarding now at B14."
             _ = try await channel.send(other, to: .sms(number: number))
             _ = try await channel.send(Self.sample, to: .sms(number: Self.number()))
-            let copies = try await channel.acceptedCopies(of: Self.sample, to: .sms(number: number), since: started - 2)
-            let later = try await channel.acceptedCopies(of: Self.sample, to: .sms(number: number), since: started + 60)
-            let elsewhere = try await channel.acceptedCopies(of: Self.sample, to: .sms(number: Self.number()), since: started - 2)
-            return (sid, copies, later, elsewhere)
+            func copies(to number: String, since: Double, until: Double) async throws -> [String] {
+                try await channel.acceptedCopies(of: Self.sample, to: .sms(number: number), since: since, until: until)
+            }
+            return (
+                sid, try await copies(to: number, since: started - 2, until: started + 60),
+                try await copies(to: number, since: started + 60, until: started + 120),
+                try await copies(to: number, since: started - 60, until: started - 2),
+                try await copies(to: Self.number(), since: started - 2, until: started + 60)
+            )
         }
         #expect(found.1 == [found.0], "the one message of that text to that number")
-        #expect(found.2.isEmpty, "none made after the time asked for")
-        #expect(found.3.isEmpty, "none to another number")
+        #expect(found.2.isEmpty, "none made after the window")
+        #expect(found.3.isEmpty, "none made before it")
+        #expect(found.4.isEmpty, "none to another number")
     }
 
     @Test("the lookup pages through Twilio's list past the first 100 messages")
@@ -134,7 +140,9 @@ struct SMSChannelTests {
                 }
                 try await group.waitForAll()
             }
-            return (sid, try await channel.acceptedCopies(of: Self.sample, to: .sms(number: number), since: started - 2))
+            let copies = try await channel.acceptedCopies(
+                of: Self.sample, to: .sms(number: number), since: started - 2, until: started + 60)
+            return (sid, copies)
         }
         #expect(copies == [sid])
     }
@@ -144,7 +152,8 @@ struct SMSChannelTests {
         try standin.control(#"{"mode": "status", "status": 503, "count": 1, "path": "/2010-04-01/Accounts/ACtest/Messages.json?"}"#)
         let failure = try await withChannel { channel in
             await #expect(throws: ChannelFailure.self) {
-                try await channel.acceptedCopies(of: Self.sample, to: .sms(number: Self.number()), since: 0)
+                try await channel.acceptedCopies(
+                    of: Self.sample, to: .sms(number: Self.number()), since: 0, until: Date().timeIntervalSince1970)
             }
         }
         #expect(failure?.disposition == .retry(afterSeconds: nil))

@@ -33,6 +33,7 @@ import WebPushChannel
         #expect(plaintext["body"]?.stringValue == message.text)
         #expect(plaintext["url"]?.stringValue == message.link)
         #expect(plaintext["tag"]?.stringValue == message.replaceKey)
+        #expect(plaintext["id"]?.stringValue == message.deliveryID, "the service worker tells a repeat by it")
     }
 
     @Test func vapidIsAcceptedAndTTLUrgencyTopicArrive() async throws {

@@ -75,6 +75,22 @@ public final class WebDriverSession {
         return "\(value!)"
     }
 
+    /// Runs `script` (a function body whose last argument is its callback) in the page and
+    /// returns what it passes to the callback, as text: for promises.
+    @discardableResult
+    public func runAsync(_ script: String) throws -> String {
+        let value = try command("POST", "/session/\(session)/execute/async", ["script": script, "args": [Any]()])
+        if let text = value as? String { return text }
+        if value is NSNull || value == nil { return "" }
+        return "\(value!)"
+    }
+
+    /// A DevTools protocol command (`ServiceWorker.deliverPushMessage`, `Browser.grantPermissions`…)
+    /// on the page's target.
+    public func devtools(_ command: String, _ parameters: [String: Any] = [:]) throws {
+        _ = try self.command("POST", "/session/\(session)/goog/cdp/execute", ["cmd": command, "params": parameters])
+    }
+
     /// Polls `script` every 20 ms until it returns "true"; the seconds that took, or nil after `timeout`.
     public func waitUntil(_ script: String, timeout: Double) throws -> Double? {
         let started = Date()

@@ -178,6 +178,8 @@ final class Dispatcher: Sendable {
     /// How far before a lost lease's start a provider's clock may put the message it took
     /// (Twilio's `date_created` is in whole seconds).
     static let providerClockSlack = 2.0
+    /// How far the provider's clock may run ahead of the database's.
+    static let providerClockSkew = 1.0
 
     /// A delivery that once lost an attempt's outcome, on a channel whose provider lists what it
     /// took: the provider id of the lost attempt's message, recorded as sent (the group commit
@@ -186,8 +188,12 @@ final class Dispatcher: Sendable {
     private func adoptLostAttempt(
         _ delivery: ClaimedDelivery, since lostSince: Double, lookup: any AcceptanceLookup
     ) async throws(ChannelFailure) -> String? {
-        let since = lostSince - Self.providerClockSlack
-        let copies = try await lookup.acceptedCopies(of: delivery.message, to: delivery.contact.point, since: since)
+        // The lost attempt's message was made while its lease lasted (instances share
+        // `[dispatch] lease_seconds`). Not later: a message of the same words that a live instance
+        // sent since is its own delivery's, and may not be recorded yet.
+        let copies = try await lookup.acceptedCopies(
+            of: delivery.message, to: delivery.contact.point, since: lostSince - Self.providerClockSlack,
+            until: lostSince + Double(settings.leaseSeconds) + Self.providerClockSkew)
         guard !copies.isEmpty else { return nil }
         do {
             let adopted = try await store.adoptLostAttempt(delivery, candidates: copies, instance: settings.instance)

@@ -194,19 +194,46 @@ enum PassengerAssets {
         })();
         """#
 
-    /// The service worker (`/sw.js`, scope `/`): shows each push (`{"title","body","url","tag"}`,
+    /// The service worker (`/sw.js`, scope `/`): shows each push (`{"title","body","url","tag","id"}`,
     /// WebPushChannel's payload) as a notification, a newer one of a tag replacing the older, and
     /// opens its link on a click.
+    ///
+    /// A repeat of a delivery (same `id`: the relay sent it again because an instance died before
+    /// recording the push service's answer, and Web Push takes no idempotency key) replaces
+    /// itself without a second alert (`renotify` false, `silent`); one the passenger dismissed
+    /// comes back silently, since Chromium demands a notification per push (`userVisibleOnly`).
+    /// The ids seen are kept in the Cache API, the last 200.
     static let serviceWorker = #"""
         "use strict";
+        var SEEN = "flightedge-seen-pushes";
         self.addEventListener("install", function () { self.skipWaiting(); });
         self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+        function remember(id) {
+          return caches.open(SEEN).then(function (cache) {
+            var key = "/seen/" + encodeURIComponent(id);
+            return cache.match(key).then(function (hit) {
+              if (hit) { return true; }
+              return cache.put(key, new Response("")).then(function () { return cache.keys(); }).then(function (keys) {
+                return Promise.all(keys.slice(0, Math.max(0, keys.length - 200)).map(function (k) { return cache.delete(k); }));
+              }).then(function () { return false; });
+            });
+          });
+        }
+        function show(data) {
+          var seen = data.id ? remember(data.id).catch(function () { return false; }) : Promise.resolve(false);
+          return Promise.all([seen, self.registration.getNotifications(data.tag ? { tag: data.tag } : {})]).then(function (found) {
+            var onScreen = found[1].some(function (n) { return n.data && data.id && n.data.id === data.id; });
+            var repeat = found[0] || onScreen;
+            return self.registration.showNotification(data.title || "FlightEdge", {
+              body: data.body || "", tag: data.tag || (repeat ? "repeat-" + data.id : undefined),
+              renotify: !!data.tag && !repeat, silent: repeat, data: { url: data.url || "/", id: data.id || null }
+            });
+          });
+        }
         self.addEventListener("push", function (event) {
           var data = {};
           try { data = event.data ? event.data.json() : {}; } catch (e) { data = { title: "FlightEdge", body: event.data.text() }; }
-          event.waitUntil(self.registration.showNotification(data.title || "FlightEdge", {
-            body: data.body || "", tag: data.tag || undefined, renotify: !!data.tag, data: { url: data.url || "/" }
-          }));
+          event.waitUntil(show(data));
         });
         self.addEventListener("notificationclick", function (event) {
           event.notification.close();
