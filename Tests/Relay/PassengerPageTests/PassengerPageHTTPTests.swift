@@ -179,21 +179,7 @@ struct PassengerPageHTTPTests {
     func phoneOnlyIsConfirmedBySMS() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let twilio = try ProviderStandin.named("twilio")
-            let folder = try TestServices.scratch.appendingPathComponent("passenger-sms-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let token = folder.appendingPathComponent("twilio.token")
-            try Data("twilio-secret\n".utf8).write(to: token)
-            let relay = try RelayProcess(
-                databaseURL: url, smtp: try SMTPStandin.shared(),
-                extra: """
-                    [sms]
-                    base_url = "\(twilio.baseURL)"
-                    account_sid = "ACtest"
-                    auth_token_file = "\(token.path)"
-                    from = "+15005550006"
-                    ca_file = "\(twilio.caFile)"
-                    """)
+            let relay = try RelayProcess(databaseURL: url, smtp: try SMTPStandin.shared(), extra: try twilio.smsSettings())
             try relay.start()
             defer { relay.stop() }
             let flight = SimulatedFlight()

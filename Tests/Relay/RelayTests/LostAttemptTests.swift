@@ -30,13 +30,7 @@ struct LostAttemptTests {
             let lost = try twilio.sendTwilioMessage(to: phone, body: cancelled)
             let recorded = try twilio.sendTwilioMessage(to: phone, body: cancelled)
 
-            try admin.execute(
-                """
-                INSERT INTO relay.subscriptions (id, airline, number, flight_date, kinds, state)
-                VALUES ('00000000-0000-0000-0000-0000000000a1', 'LX', '1234', current_date, ARRAY['cancellation'], 'active');
-                INSERT INTO relay.contacts (subscription_id, channel, address)
-                VALUES ('00000000-0000-0000-0000-0000000000a1', 'sms', '\(phone)');
-                """)
+            try admin.execute(Self.subscription("a1", phone: phone))
             // Three deliveries a dead instance held, their lease just run out: two of the
             // cancelled text (one went out before the crash, one did not), one of another text;
             // and a sent one that records `recorded`.
@@ -104,10 +98,7 @@ struct LostAttemptTests {
                 #"{"mode": "status", "status": 503, "count": 1, "path": "/2010-04-01/Accounts/ACtest/Messages.json?To="}"#)
             try admin.execute(
                 """
-                INSERT INTO relay.subscriptions (id, airline, number, flight_date, kinds, state)
-                VALUES ('00000000-0000-0000-0000-0000000000a2', 'LX', '1234', current_date, ARRAY['cancellation'], 'active');
-                INSERT INTO relay.contacts (subscription_id, channel, address)
-                VALUES ('00000000-0000-0000-0000-0000000000a2', 'sms', '\(phone)');
+                \(Self.subscription("a2", phone: phone))
                 INSERT INTO relay.deliveries (event_id, subscription_id, channel, contact_id, flight_id, kind, topic,
                     notification_id, replace_key, state, due_at, occurred_at, message, attempts, lease_until, leased_by)
                 SELECT gen_random_uuid(), c.subscription_id, 'sms', c.id, 'LX1234', 'cancellation', 'status',
@@ -128,5 +119,15 @@ struct LostAttemptTests {
             #expect(messages.count == 1, "nothing sent blind while Twilio could not say")
             #expect(relay.log.contains("to look up a lost attempt"), "the operator reads why it waits")
         }
+    }
+
+    /// A subscription to LX 1234's cancellation with one SMS contact point, `phone`.
+    static func subscription(_ idSuffix: String, phone: String) -> String {
+        """
+        INSERT INTO relay.subscriptions (id, airline, number, flight_date, kinds, state)
+        VALUES ('00000000-0000-0000-0000-0000000000\(idSuffix)', 'LX', '1234', current_date, ARRAY['cancellation'], 'active');
+        INSERT INTO relay.contacts (subscription_id, channel, address)
+        VALUES ('00000000-0000-0000-0000-0000000000\(idSuffix)', 'sms', '\(phone)');
+        """
     }
 }

@@ -24,22 +24,13 @@ struct RelayChannelsEndToEndTests {
         let fcm = try ProviderStandin.named("fcm")
         let scratch = try TestServices.scratch.appendingPathComponent("relay-keys-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let token = scratch.appendingPathComponent("twilio.token")
-        try Data("twilio-secret\n".utf8).write(to: token)
         let vapid = scratch.appendingPathComponent("vapid.pem")
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         openssl.arguments = ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", vapid.path]
         try openssl.run()
         openssl.waitUntilExit()
-        return """
-            [sms]
-            base_url = "\(twilio.baseURL)"
-            account_sid = "ACtest"
-            auth_token_file = "\(token.path)"
-            from = "+15005550006"
-            ca_file = "\(twilio.caFile)"
-
+        return try twilio.smsSettings() + """
             [fcm]
             service_account_file = "\(fcm.folder.appendingPathComponent("service-account.json").path)"
             base_url = "\(fcm.baseURL)"

@@ -103,6 +103,24 @@ public struct ProviderStandin: Sendable {
 }
 
 extension ProviderStandin {
+    /// Twilio's stand-in only: the relay's `[sms]` section for it (the test account, its auth
+    /// token in a new file under the scratch folder, the tests' sender).
+    public func smsSettings() throws -> String {
+        let folder = try TestServices.scratch.appendingPathComponent("twilio-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let token = folder.appendingPathComponent("twilio.token")
+        try Data("twilio-secret\n".utf8).write(to: token)
+        return """
+            [sms]
+            base_url = "\(baseURL)"
+            account_sid = "ACtest"
+            auth_token_file = "\(token.path)"
+            from = "+15005550006"
+            ca_file = "\(caFile)"
+
+            """
+    }
+
     /// Twilio's stand-in only: sends `body` to `number` from the tests' sender (`+15005550006`) as
     /// any API client would (`POST …/Messages.json`, Basic auth); returns the message's sid.
     public func sendTwilioMessage(to number: String, body: String) throws -> String {

@@ -69,20 +69,21 @@ public final class WebDriverSession {
     /// Runs `script` (a function body) in the page and returns what it returns, as text.
     @discardableResult
     public func run(_ script: String) throws -> String {
-        let value = try command("POST", "/session/\(session)/execute/sync", ["script": script, "args": [Any]()])
-        if let text = value as? String { return text }
-        if value is NSNull || value == nil { return "" }
-        return "\(value!)"
+        Self.text(try command("POST", "/session/\(session)/execute/sync", ["script": script, "args": [Any]()]))
     }
 
     /// Runs `script` (a function body whose last argument is its callback) in the page and
     /// returns what it passes to the callback, as text: for promises.
     @discardableResult
     public func runAsync(_ script: String) throws -> String {
-        let value = try command("POST", "/session/\(session)/execute/async", ["script": script, "args": [Any]()])
+        Self.text(try command("POST", "/session/\(session)/execute/async", ["script": script, "args": [Any]()]))
+    }
+
+    /// A script's value as text: a string as it is, null as empty, anything else described.
+    private static func text(_ value: Any?) -> String {
         if let text = value as? String { return text }
-        if value is NSNull || value == nil { return "" }
-        return "\(value!)"
+        guard let value, !(value is NSNull) else { return "" }
+        return "\(value)"
     }
 
     /// A DevTools protocol command (`ServiceWorker.deliverPushMessage`, `Browser.grantPermissions`…)
