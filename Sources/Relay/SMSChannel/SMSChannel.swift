@@ -121,7 +121,11 @@ public final class SMSChannel: AcceptanceLookup {
             guard let next = page.nextPageURI, let oldest = page.messages.last?.created, oldest >= since else {
                 return found.reversed()
             }
-            url = next.hasPrefix("/") ? origin + next : next
+            // A path on the same host only: the credentials go with every page.
+            guard next.hasPrefix("/") else {
+                throw ChannelFailure(.retry(afterSeconds: nil), "Twilio's message list points its next page elsewhere: \(next)")
+            }
+            url = origin + next
         }
         throw ChannelFailure(
             .retry(afterSeconds: nil),
