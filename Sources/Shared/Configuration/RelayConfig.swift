@@ -134,7 +134,8 @@ public struct DispatchConfig: Sendable, Equatable {
     /// `max_attempts`: tries before a delivery is `dead`.
     public var maxAttempts = 8
     /// `lease_seconds`: how long a claimed delivery stays this instance's; after a crash, others
-    /// take it over when the lease ran out.
+    /// take it over when the lease ran out. The same on every instance: a taken-over SMS is
+    /// looked up at the provider among the messages made while the lost lease lasted.
     public var leaseSeconds = 60
     /// `concurrency`: messages in flight at once per channel.
     public var concurrency = 64
