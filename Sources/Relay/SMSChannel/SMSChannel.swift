@@ -12,7 +12,7 @@ import NIOHTTP1
 /// `.misconfigured`; 429 / 5xx → `.retry` after `Retry-After`; other 4xx → `.final`; no answer → `.retry`.
 ///
 /// An attempt whose outcome was lost (``AcceptanceLookup``) is looked up in the Messages list
-/// first: same `To`, `From` and body, made since the lost attempt began.
+/// first: same `To`, `From` and body, made while the lost lease lasted.
 public final class SMSChannel: AcceptanceLookup {
     /// Always ``ChannelKind/sms``.
     public let kind = ChannelKind.sms
@@ -101,12 +101,14 @@ public final class SMSChannel: AcceptanceLookup {
                 response = try await client.execute(request, timeout: TimeAmount(settings.timeout))
                 bytes = try await response.bodyBytes(limit: 8 << 20)
             } catch {
-                throw ChannelFailure(.retry(afterSeconds: nil), "cannot reach the SMS API at \(settings.baseURL) to look up a lost attempt: \(error)")
+                throw ChannelFailure(
+                    .retry(afterSeconds: nil), "cannot reach the SMS API at \(settings.baseURL) to look up a lost attempt: \(error)")
             }
             guard (200..<300).contains(response.status.code) else {
                 // Its errors read as a send's would (credentials, overload); a refusal of the list
                 // itself is no answer either way: try again later, never send blind.
-                let failure = TwilioReply.outcome(httpStatus: Int(response.status.code), retryAfter: response.retryAfterSeconds, body: bytes)
+                let failure = TwilioReply.outcome(
+                    httpStatus: Int(response.status.code), retryAfter: response.retryAfterSeconds, body: bytes)
                 guard case .failure(let reason) = failure, reason.disposition == .misconfigured else {
                     throw ChannelFailure(
                         .retry(afterSeconds: response.retryAfterSeconds),
