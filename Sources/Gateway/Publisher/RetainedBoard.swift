@@ -203,9 +203,28 @@ public struct RetainedBoard: Sendable {
     }
 
     /// One flight's entry of a gate or belt list: its `seq`, and its times in UTC and local.
+    ///
+    /// The list's JSON of the flight is rendered only when a list shows the flight now (a
+    /// departure at a gate, not yet gone; an arrival at a belt, still expected there), and kept
+    /// at its own size: at 10,000 flights the summaries were 6.6 MB, most of it never listed or
+    /// room a growing writer left over.
     static func entry(_ state: FlightState, payload: [UInt8], context: PayloadContext) -> Entry {
         let status = state.status
-        var writer = JSONWriter(capacity: 320)
+        let onGateScreen = status.map { !isGone($0) } ?? true
+        let onBeltScreen = status.map { $0 != .cancelled && $0 != .diverted && $0 != .deleted && $0 != .notOperating } ?? true
+        let listed = state.key.direction == .departure ? state.gate != nil && onGateScreen : state.belt != nil && onBeltScreen
+        return Entry(
+            payload: payload, seq: state.seq, direction: state.key.direction, gate: state.gate, belt: state.belt,
+            sortTime: (state.estimated ?? state.scheduled)?.millisecondsSinceEpoch ?? state.firstSeen.millisecondsSinceEpoch,
+            onGateScreen: onGateScreen, onBeltScreen: onBeltScreen,
+            summary: listed ? summary(state, context: context) : [], endsAt: state.endsAt, updatedAt: state.updatedAt,
+            scheduled: state.scheduled)
+    }
+
+    /// What a gate or belt list shows of one flight: id, `seq`, airline and number, the other
+    /// airport, the times in UTC and local, status, and a departure's codeshares.
+    static func summary(_ state: FlightState, context: PayloadContext) -> [UInt8] {
+        var writer = JSONWriter(capacity: 512)
         writer.beginObject()
         writer.field("flight_id", state.key.flightID)
         writer.field("seq", state.seq)
@@ -219,17 +238,13 @@ public struct RetainedBoard: Sendable {
                 writer.field(localName, time, offsetSeconds: context.offsetSeconds(at: time))
             }
         }
-        if let status { writer.field("status", status.rawValue) }
+        if let status = state.status { writer.field("status", status.rawValue) }
         if state.key.direction == .departure, !state.codeshares.isEmpty {
             writer.key("codeshares")
             FieldValue.list(state.codeshares).write(to: &writer)
         }
         writer.endObject()
-        return Entry(
-            payload: payload, seq: state.seq, direction: state.key.direction, gate: state.gate, belt: state.belt,
-            sortTime: (state.estimated ?? state.scheduled)?.millisecondsSinceEpoch ?? state.firstSeen.millisecondsSinceEpoch,
-            onGateScreen: status.map { !isGone($0) } ?? true,
-            onBeltScreen: status.map { $0 != .cancelled && $0 != .diverted && $0 != .deleted && $0 != .notOperating } ?? true,
-            summary: writer.bytes, endsAt: state.endsAt, updatedAt: state.updatedAt, scheduled: state.scheduled)
+        // A copy of its own size: the entry lives until the flight changes again.
+        return Array(writer.bytes[...])
     }
 }
