@@ -94,6 +94,30 @@ struct RetainedBoardTests {
         #expect(july["as_of_local"] as? String == "2026-07-15T14:00:00+02:00")
     }
 
+    @Test("a flight joins a gate list once it has a gate, leaves it when it departs, and is back with its details on a return to the gate")
+    func aFlightOffTheListsJoinsThemWithItsDetails() throws {
+        var board = RetainedBoard(topicRoot: "flightedge/ZRH", stateQoS: 1, context: Self.zurich)
+        let now = Self.time("2026-12-05T10:00:00Z")
+        let scheduled = "2026-12-05T12:00:00Z"
+        #expect(board.update([(Self.flight("0007", .departure, seq: 1, scheduled: scheduled), [])], now: now).count == 1)
+        let joined = try Self.list(
+            board.update([(Self.flight("0007", .departure, seq: 2, gate: "E7", scheduled: scheduled), [])], now: now), "gates/E7")
+        #expect((joined["departures"] as? [[String: Any]])?.map { $0["seq"] as? NSNumber } == [2])
+        let left = try Self.list(
+            board.update(
+                [(Self.flight("0007", .departure, seq: 3, gate: "E7", scheduled: scheduled, status: .departed), [])], now: now),
+            "gates/E7")
+        #expect((left["departures"] as? [[String: Any]])?.isEmpty == true)
+        let back = try Self.list(
+            board.update(
+                [(Self.flight("0007", .departure, seq: 4, gate: "E7", scheduled: scheduled, status: .boarding), [])], now: now),
+            "gates/E7")
+        let entry = try #require((back["departures"] as? [[String: Any]])?.first)
+        #expect((entry["seq"] as? NSNumber)?.int64Value == 4)
+        #expect(entry["scheduled_local"] as? String == "2026-12-05T13:00:00+01:00")
+        #expect(entry["status"] as? String == "boarding")
+    }
+
     @Test func aGateListsSeqGrowsWhenItsNewestFlightLeavesTheGate() throws {
         var board = RetainedBoard(topicRoot: "flightedge/ZRH", stateQoS: 1, context: Self.zurich)
         let now = Self.time("2026-12-05T10:00:00Z")
