@@ -118,18 +118,29 @@ struct BrokerClientIDTakeoverTests {
 
     /// Issue 17, item 9: mosquitto 2.0.11 opened the test broker's websockets listener on every
     /// interface although its line says 127.0.0.1; with `socket_domain ipv4` it binds loopback.
-    @Test func theWebSocketsListenerListensOnLoopbackOnly() throws {
+    @Test func theWebSocketsListenerListensOnLoopbackOnly() async throws {
         let broker = try Broker()
         let hexPort = String(format: "%04X", broker.webSocketsPort)
-        var bound: [String] = []
-        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            let text = (try? String(contentsOfFile: table, encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n").dropFirst() {
-                let fields = line.split(separator: " ")
-                // local_address is ADDRESS:PORT in hex; state 0A is LISTEN.
-                guard fields.count > 3, fields[1].hasSuffix(":\(hexPort)"), fields[3] == "0A" else { continue }
-                bound.append(String(fields[1]))
+        func listening() -> [String] {
+            var bound: [String] = []
+            for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+                let text = (try? String(contentsOfFile: table, encoding: .utf8)) ?? ""
+                for line in text.split(separator: "\n").dropFirst() {
+                    let fields = line.split(separator: " ")
+                    // local_address is ADDRESS:PORT in hex; state 0A is LISTEN.
+                    guard fields.count > 3, fields[1].hasSuffix(":\(hexPort)"), fields[3] == "0A" else { continue }
+                    bound.append(String(fields[1]))
+                }
             }
+            return bound
+        }
+        // The broker is ready when its MQTT listener is; libwebsockets may open its own a moment
+        // later on a loaded machine (a CI run once saw none yet).
+        var bound = listening()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while bound.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            bound = listening()
         }
         #expect(bound == ["0100007F:\(hexPort)"], "listening sockets of port \(broker.webSocketsPort): \(bound)")
     }
