@@ -61,11 +61,9 @@ public final class SMSChannel: AcceptanceLookup {
             ("To", number), ("From", settings.from), ("Body", Self.body(message.text)),
         ]
         if let callback = settings.statusCallbackURL { form.append(("StatusCallback", callback)) }
-        var request = HTTPClientRequest(url: messagesURL)
+        var request = apiRequest(messagesURL)
         request.method = .POST
-        request.setBasicAuth(username: settings.accountSID, password: settings.authToken)
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(Array(FormURLEncoding.encode(form).utf8))
 
         let response: HTTPClientResponse
@@ -92,9 +90,7 @@ public final class SMSChannel: AcceptanceLookup {
         var url = messagesURL + "?" + FormURLEncoding.encode([("To", number), ("From", settings.from), ("PageSize", "100")])
         var found: [String] = []
         for _ in 0..<Self.maximumLookupPages {
-            var request = HTTPClientRequest(url: url)
-            request.setBasicAuth(username: settings.accountSID, password: settings.authToken)
-            request.headers.add(name: "Accept", value: "application/json")
+            let request = apiRequest(url)
             let response: HTTPClientResponse
             let bytes: [UInt8]
             do {
@@ -132,6 +128,14 @@ public final class SMSChannel: AcceptanceLookup {
         throw ChannelFailure(
             .retry(afterSeconds: nil),
             "more than \(Self.maximumLookupPages) pages of messages to \(number) since the lost attempt: cannot tell whether it went out")
+    }
+
+    /// A request to Twilio's API: the account's Basic auth, JSON answers.
+    private func apiRequest(_ url: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.setBasicAuth(username: settings.accountSID, password: settings.authToken)
+        request.headers.add(name: "Accept", value: "application/json")
+        return request
     }
 
     /// How far back a lookup pages (of 100 messages) before it gives up.

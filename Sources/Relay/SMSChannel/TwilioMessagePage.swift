@@ -28,11 +28,6 @@ struct TwilioMessagePage: Equatable {
         nextPageURI = (object["next_page_uri"] as? String).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    init(messages: [Message], nextPageURI: String?) {
-        self.messages = messages
-        self.nextPageURI = nextPageURI
-    }
-
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// Twilio's dates, RFC 2822: `Sat, 06 Dec 2026 07:01:02 +0000`; nil for anything else.

@@ -44,32 +44,34 @@ public final class RelayMetrics: Sendable {
     /// Counts one attempt's end, labelled by channel and outcome (`sent`, `retry`, `failed`,
     /// `dead`, `contact_gone`).
     public func attemptEnded(channel: String, outcome: String) {
-        let key = "\(channel)/\(outcome)"
-        let counter = outcomes.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = factory.counter(
-                "flightedge_relay_attempts_total", help: "Delivery attempts by channel and outcome.",
-                labels: [("channel", channel), ("outcome", outcome)])
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
+        counter(
+            key: "\(channel)/\(outcome)", "flightedge_relay_attempts_total", help: "Delivery attempts by channel and outcome.",
+            labels: [("channel", channel), ("outcome", outcome)]
+        ).increment()
     }
 
     /// Counts a taken-over delivery whose lost attempt the provider had taken (looked up in its
     /// list, recorded instead of sent again), by channel.
     public func lostAttemptFound(channel: String) {
-        let key = "lost/\(channel)"
-        let counter = outcomes.withLock { counters in
+        counter(
+            key: "lost/\(channel)", "flightedge_relay_lost_attempts_found_total",
+            help: "Taken-over deliveries found at the provider (recorded as sent, not sent again), by channel.",
+            labels: [("channel", channel)]
+        ).increment()
+    }
+
+    /// The labelled counter `name`, made on first use and kept under `key` (short: a small
+    /// string needs no allocation, and this runs once per attempt).
+    /// `labels` are built only when the counter is made.
+    private func counter(
+        key: String, _ name: String, help: String, labels: @autoclosure () -> [(String, String)]
+    ) -> CoreMetrics.Counter {
+        outcomes.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = factory.counter(
-                "flightedge_relay_lost_attempts_found_total",
-                help: "Taken-over deliveries found at the provider (recorded as sent, not sent again), by channel.",
-                labels: [("channel", channel)])
+            let counter = factory.counter(name, help: help, labels: labels())
             counters[key] = counter
             return counter
         }
-        counter.increment()
     }
 
     /// What `/metrics` reads from the store and the source at scrape time.

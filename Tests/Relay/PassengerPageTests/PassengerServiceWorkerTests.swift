@@ -45,18 +45,16 @@ struct PassengerServiceWorkerTests {
                     "ServiceWorker.deliverPushMessage",
                     ["origin": base, "registrationId": registration, "data": String(decoding: WebPushPayload.json(for: message), as: UTF8.self)])
             }
-            // [tag, body, renotify, silent, id] of each notification on screen.
-            func shown(_ expected: String) throws -> Bool { try Self.poll(browser, until: expected) }
-
+            // Below: [tag, body, renotify, silent, id] of each notification on screen.
             try push(first)
-            #expect(try shown(#"[["LX1234-20261206-status","LX 1234 to London is CANCELLED.",true,false,"e1.s1.webpush"]]"#))
+            #expect(try Self.poll(browser, until: #"[["LX1234-20261206-status","LX 1234 to London is CANCELLED.",true,false,"e1.s1.webpush"]]"#))
             try push(first)
             #expect(
-                try shown(#"[["LX1234-20261206-status","LX 1234 to London is CANCELLED.",false,true,"e1.s1.webpush"]]"#),
+                try Self.poll(browser, until: #"[["LX1234-20261206-status","LX 1234 to London is CANCELLED.",false,true,"e1.s1.webpush"]]"#),
                 "the repeat replaces the notification without an alert")
             try push(newer)
             #expect(
-                try shown(#"[["LX1234-20261206-status","LX 1234 to London is no longer cancelled and will operate.",true,false,"e2.s1.webpush"]]"#),
+                try Self.poll(browser, until: #"[["LX1234-20261206-status","LX 1234 to London is no longer cancelled and will operate.",true,false,"e2.s1.webpush"]]"#),
                 "a newer delivery of the flight replaces it and alerts")
             try browser.runAsync(
                 """
@@ -67,7 +65,7 @@ struct PassengerServiceWorkerTests {
             #expect(try Self.poll(browser, until: "[]"), "the passenger dismissed it")
             try push(newer)
             #expect(
-                try shown(#"[["LX1234-20261206-status","LX 1234 to London is no longer cancelled and will operate.",false,true,"e2.s1.webpush"]]"#),
+                try Self.poll(browser, until: #"[["LX1234-20261206-status","LX 1234 to London is no longer cancelled and will operate.",false,true,"e2.s1.webpush"]]"#),
                 "a repeat of a dismissed one comes back without an alert")
         }
     }
