@@ -159,6 +159,30 @@ struct SMSChannelTests {
         #expect(failure?.disposition == .retry(afterSeconds: nil))
     }
 
+    @Test("a list page that is no message list, or that points its next page at another host, is a retry: no answer, no credentials sent away")
+    func lookupRefusesAnUnreadableOrOffHostPage() async throws {
+        let now = Date()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let page = #"{"messages": [{"sid": "SMother", "body": "another text", "date_created": "\#(formatter.string(from: now))"}], "#
+            + #""next_page_uri": "https://elsewhere.example/2010-04-01/Accounts/ACtest/Messages.json?Page=1"}"#
+        let list = "/2010-04-01/Accounts/ACtest/Messages.json?"
+        for (body, expected) in [(page, "points its next page elsewhere"), (#"["not", "a", "page"]"#, "no JSON object with a messages array")] {
+            try standin.control(#"{"mode": "status", "status": 200, "count": 1, "path": "\#(list)", "body": \#(body)}"#)
+            let failure = try await withChannel { channel in
+                await #expect(throws: ChannelFailure.self) {
+                    try await channel.acceptedCopies(
+                        of: Self.sample, to: .sms(number: Self.number()), since: now.timeIntervalSince1970 - 60,
+                        until: now.timeIntervalSince1970 + 60)
+                }
+            }
+            #expect(failure?.disposition == .retry(afterSeconds: nil))
+            #expect(failure?.message.contains(expected) == true, "\(String(describing: failure))")
+        }
+    }
+
     @Test func throughputOfConcurrentSends() async throws {
         let numbers = (0..<50).map { _ in Self.number() }
         let started = ContinuousClock.now
