@@ -116,10 +116,12 @@ public final class IngestQueue<Element: Sendable>: Sendable {
     /// no more than `maxBytes` of their weight, but always the first one waiting.
     public func takeAvailable(maxItems: Int, maxBytes: Int = .max) -> [Element] {
         let (batch, producers) = state.withLock { state -> ([Element], [Waiter]) in
+            let head = state.head
+            let limit = min(maxItems, state.items.count - head)
             var taken = 0
             var weight = 0
-            while taken < min(maxItems, state.count) {
-                let next = state.items[state.head + taken].weight
+            while taken < limit {
+                let next = state.items[head + taken].weight
                 if taken > 0 && weight + next > maxBytes { break }
                 weight += next
                 taken += 1
@@ -127,11 +129,11 @@ public final class IngestQueue<Element: Sendable>: Sendable {
             guard taken > 0 else { return ([], []) }
             var batch: [Element] = []
             batch.reserveCapacity(taken)
-            for index in state.head..<(state.head + taken) {
-                batch.append(state.items[index].element!)
-                state.items[index].element = nil
-                state.bytes -= state.items[index].weight
+            // Moved out, not copied and then cleared: a copy retained every reference in it.
+            for index in head..<(head + taken) {
+                batch.append(state.items[index].element.take()!)
             }
+            state.bytes -= weight
             state.head += taken
             if state.head == state.items.count {
                 state.items.removeAll(keepingCapacity: true)

@@ -34,9 +34,9 @@ struct BatchBuilder: Sendable {
     }
 
     /// The flights `decoded` names that the engine does not hold.
-    func unknownFlights(in decoded: [(Frame, Result<[FlightUpdate], DecodeError>)]) -> Set<String> {
+    func unknownFlights(in decoded: [Result<[FlightUpdate], DecodeError>]) -> Set<String> {
         var unknown: Set<String> = []
-        for case (_, .success(let updates)) in decoded {
+        for case .success(let updates) in decoded {
             for update in updates where engine.state(for: update.key.flightID) == nil {
                 unknown.insert(update.key.flightID)
             }
@@ -54,14 +54,31 @@ struct BatchBuilder: Sendable {
         engine.precedence = precedence
     }
 
+    /// Merges decoded frames in order (`outcomes[i]` is `frames[i]`'s) and adds their rows and
+    /// events to `batch`; frames that did not decode are rejected.
+    mutating func add(
+        _ frames: [Frame], _ outcomes: [Result<[FlightUpdate], DecodeError>], to batch: inout PreparedBatch
+    ) {
+        for index in frames.indices { merge(frames[index], outcomes[index], into: &batch) }
+        // The array itself when the batch has none yet: a copy per frame retained all it holds.
+        if batch.frames.isEmpty { batch.frames = frames } else { batch.frames.append(contentsOf: frames) }
+    }
+
     /// Merges one decoded frame into the state and adds its rows and events to `batch`; a
     /// frame that did not decode is rejected.
     mutating func add(_ frame: Frame, _ outcome: Result<[FlightUpdate], DecodeError>, to batch: inout PreparedBatch) {
+        merge(frame, outcome, into: &batch)
+        batch.frames.append(frame)
+    }
+
+    private mutating func merge(
+        _ frame: Frame, _ outcome: Result<[FlightUpdate], DecodeError>, into batch: inout PreparedBatch
+    ) {
         let updates: [FlightUpdate]
         switch outcome {
         case .success(let decoded): updates = decoded
         case .failure(let error):
-            reject(frame, reason: error.description, to: &batch)
+            keepRejected(frame, reason: error.description, in: &batch)
             return
         }
         batch.oldestReceipt = min(batch.oldestReceipt, frame.receivedAtMilliseconds)
@@ -84,6 +101,11 @@ struct BatchBuilder: Sendable {
     /// Keeps `frame` in `rejected_frames` with `reason` (NUL bytes dropped, at most 2,000
     /// characters), and nothing else of it.
     mutating func reject(_ frame: Frame, reason: String, to batch: inout PreparedBatch) {
+        keepRejected(frame, reason: reason, in: &batch)
+        batch.frames.append(frame)
+    }
+
+    private mutating func keepRejected(_ frame: Frame, reason: String, in batch: inout PreparedBatch) {
         batch.oldestReceipt = min(batch.oldestReceipt, frame.receivedAtMilliseconds)
         let position = frame.position.description
         batch.rows.rejected.append(CommitBatch.RejectedRow(
@@ -165,9 +187,9 @@ struct BatchBuilder: Sendable {
         return topic
     }
 
-    /// Checkpoints and spool-file bookkeeping for a frame that was used or rejected.
+    /// Checkpoints and spool-file bookkeeping for a frame that was used or rejected (the
+    /// caller keeps the frame itself in `batch.frames`).
     private func note(_ frame: Frame, rejected: Bool, into batch: inout PreparedBatch) {
-        batch.frames.append(frame)
         var checkpoint = CommitBatch.CheckpointRow(feed: frame.feed)
         switch frame.position {
         case .file(let name, let offset):

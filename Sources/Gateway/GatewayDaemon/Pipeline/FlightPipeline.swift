@@ -162,14 +162,19 @@ final class FlightPipeline: Sendable {
     }
 
     /// Decodes `frames` and merges them into the state, adding to `batch`.
-    private func prepare(_ frames: [Frame], into batch: inout PreparedBatch) async throws {
+    private func prepare(_ frames: consuming [Frame], into batch: inout PreparedBatch) async throws {
         let decoders = feeds.decoders
-        let decoded = frames.map { ($0, FrameDecoding.updates(of: $0, decoder: decoders[$0.feed])) }
-        try await restoreUnknownFlights(in: decoded)
-        let logged = batch.rejections.count
-        builder.withLock { builder in
-            for (frame, outcome) in decoded { builder.add(frame, outcome, to: &batch) }
+        var outcomes: [Result<[FlightUpdate], DecodeError>] = []
+        outcomes.reserveCapacity(frames.count)
+        for index in frames.indices {
+            outcomes.append(FrameDecoding.updates(of: frames[index], decoder: decoders[frames[index].feed]))
+            // The updates live on in the state and the rows; the frame kept for a refused
+            // batch (decoded again then) holds its bytes only, not a second copy of its facts.
+            frames[index].decoded = nil
         }
+        try await restoreUnknownFlights(in: outcomes)
+        let logged = batch.rejections.count
+        builder.withLock { builder in builder.add(frames, outcomes, to: &batch) }
         logRejections(batch.rejections[logged...])
     }
 
@@ -225,7 +230,7 @@ final class FlightPipeline: Sendable {
     /// Flights the engine does not hold but the database does (forgotten by housekeeping, or
     /// ended before a restart) are loaded first, so their `seq` and merge rules continue. A
     /// flight in neither is new: no query.
-    private func restoreUnknownFlights(in decoded: [(Frame, Result<[FlightUpdate], DecodeError>)]) async throws {
+    private func restoreUnknownFlights(in decoded: [Result<[FlightUpdate], DecodeError>]) async throws {
         let unknown = builder.withLock { $0.unknownFlights(in: decoded) }
         guard !unknown.isEmpty else { return }
         let stored = storedOnly.withLock { storedOnly in unknown.filter { storedOnly.contains($0) } }
