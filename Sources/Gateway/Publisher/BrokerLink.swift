@@ -20,7 +20,7 @@ public final class BrokerLink: PublisherLink {
         public var certFile: String?
         public var keyFile: String?
         public var keepaliveSeconds: Int32 = 30
-        public var maxInflight: Int32 = 1000
+        public var maxInflight: Int32 = 100
         /// The retained topic that carries `online`/`offline` (`{prefix}/{IATA}/status`).
         public var statusTopic: String
         /// The retained payload the broker publishes for us if we vanish.

@@ -29,7 +29,7 @@ public actor OutboxPublisher {
         public var offlinePayload: [UInt8]
         public var resyncTopic: String
         /// QoS 1 messages in flight at once.
-        public var maxInflight: Int = 1000
+        public var maxInflight: Int = 100
         /// Events held in memory before the rest wait in PostgreSQL only.
         public var memoryLimit: Int = 50_000
         /// MQTT v5 message expiry on events, seconds.

@@ -113,7 +113,7 @@ final class ConfigLoader {
         let keyFile = reader.string("key_file", required: false, check: Self.nonEmpty)
         let stateQoS = reader.integer("state_qos", default: 1, range: 0...1)
         let keepalive = reader.integer("keepalive", default: 30, range: 5...3600)
-        let maxInflight = reader.integer("max_inflight", default: 1000, range: 1...65535)
+        let maxInflight = reader.integer("max_inflight", default: 100, range: 1...65535)
         if let line = reader.line(of: "password_file"), reader.line(of: "username") == nil {
             report(line, "mqtt.password_file", "a password needs a user name: set username too")
         }

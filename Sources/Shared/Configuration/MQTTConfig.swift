@@ -23,7 +23,7 @@ public struct MQTTConfig: Sendable, Equatable {
     public var stateQoS: Int
     /// `keepalive`: seconds between keepalives, 5 to 3600, default 30.
     public var keepaliveSeconds: Int
-    /// `max_inflight`: QoS 1 messages in flight at once, 1 to 65535, default 1000.
+    /// `max_inflight`: QoS 1 messages in flight at once, 1 to 65535, default 100.
     public var maxInflight: Int
 
     /// The defaults are those of the configuration file; `client_id` has none here because it
@@ -31,7 +31,7 @@ public struct MQTTConfig: Sendable, Equatable {
     public init(
         host: String, port: Int = 1883, clientID: String, topicPrefix: String = "flightedge", username: String? = nil,
         passwordFile: String? = nil, caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil,
-        stateQoS: Int = 1, keepaliveSeconds: Int = 30, maxInflight: Int = 1000
+        stateQoS: Int = 1, keepaliveSeconds: Int = 30, maxInflight: Int = 100
     ) {
         self.host = host
         self.port = port

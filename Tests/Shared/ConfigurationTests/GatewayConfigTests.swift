@@ -13,7 +13,7 @@ import Testing
         #expect(config.mqtt.topicPrefix == "flightedge")
         #expect(config.mqtt.stateQoS == 1)
         #expect(config.mqtt.keepaliveSeconds == 30)
-        #expect(config.mqtt.maxInflight == 1000)
+        #expect(config.mqtt.maxInflight == 100)
         #expect(!config.mqtt.usesTLS)
         #expect(config.events == EventsConfig(delayThresholdMinutes: 15, delayStepMinutes: 5))
         #expect(config.http == nil)
