@@ -9,7 +9,7 @@ extension CommitBatch.FlightRow {
             flightID: state.key.flightID, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
             date: state.key.date.description, direction: state.key.direction.letter,
             stateJSON: FlightPayload.encode(state, previousSeq: state.seq - 1, context: context),
-            provenanceJSON: state.provenanceBytes, seq: state.seq, firstSeenAt: state.firstSeen.iso8601,
-            updatedAt: state.updatedAt.iso8601, endsAt: state.endsAt?.iso8601)
+            provenanceJSON: state.provenanceBytes, seq: state.seq, firstSeenAt: state.firstSeen.millisecondsSinceEpoch,
+            updatedAt: state.updatedAt.millisecondsSinceEpoch, endsAt: state.endsAt?.millisecondsSinceEpoch)
     }
 }

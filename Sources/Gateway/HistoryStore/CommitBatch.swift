@@ -1,7 +1,7 @@
 /// Everything one batch writes, in one transaction (DESIGN.md §1): the flights' new state,
 /// their field changes, the events for the outbox, the frames that were rejected and how far
-/// each feed got. Rows are already encoded (JSON text, ISO 8601 times), so the store knows
-/// PostgreSQL and nothing of flights.
+/// each feed got. Rows are already encoded (JSON text, times as ISO 8601 text or milliseconds
+/// since 1970), so the store knows PostgreSQL and nothing of flights.
 public struct CommitBatch: Sendable {
     public var flights: [FlightRow] = []
     public var changes: [ChangeRow] = []
@@ -28,14 +28,16 @@ public struct CommitBatch: Sendable {
         /// UTF-8 JSON, stored as text.
         public var provenanceJSON: [UInt8]
         public var seq: Int64
-        public var firstSeenAt: String
-        public var updatedAt: String
-        public var endsAt: String?
+        /// Milliseconds since 1970 (UTC), as `Timestamp` counts them: sent to PostgreSQL in
+        /// binary, with no text to format or parse.
+        public var firstSeenAt: Int64
+        public var updatedAt: Int64
+        public var endsAt: Int64?
 
         public init(
             flightID: String, airline: String, number: String, suffix: String?, date: String, direction: String,
-            stateJSON: [UInt8], provenanceJSON: [UInt8], seq: Int64, firstSeenAt: String, updatedAt: String,
-            endsAt: String?
+            stateJSON: [UInt8], provenanceJSON: [UInt8], seq: Int64, firstSeenAt: Int64, updatedAt: Int64,
+            endsAt: Int64?
         ) {
             self.flightID = flightID
             self.airline = airline

@@ -15,7 +15,7 @@ enum CommitStatements {
                 """
                 INSERT INTO flightedge.flights (flight_id, airline, number, suffix, flight_date, direction, state,
                                                 provenance, seq, first_seen_at, updated_at, ends_at)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[],
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::date[], $6::text[],
                                      $7::jsonb[], $8::text[], $9::bigint[], $10::timestamptz[], $11::timestamptz[],
                                      $12::timestamptz[])
                 ON CONFLICT (flight_id) DO UPDATE
@@ -23,13 +23,18 @@ enum CommitStatements {
                        updated_at = EXCLUDED.updated_at, ends_at = EXCLUDED.ends_at
                  WHERE flights.seq < EXCLUDED.seq
                 """,
+                // In binary: the state JSON goes as it is, not escaped into an array literal that
+                // PostgreSQL then scans byte by byte (docs/PERFORMANCE.md, "binary arrays").
                 [
-                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.text(rows.map(\.airline)),
-                    PostgresArray.text(rows.map(\.number)), PostgresArray.text(rows.map(\.suffix)),
-                    PostgresArray.text(rows.map(\.date)), PostgresArray.text(rows.map(\.direction)),
-                    PostgresArray.text(utf8: rows.map(\.stateJSON)), PostgresArray.text(utf8: rows.map(\.provenanceJSON)),
-                    PostgresArray.integers(rows.map(\.seq)), PostgresArray.text(rows.map(\.firstSeenAt)),
-                    PostgresArray.text(rows.map(\.updatedAt)), PostgresArray.text(rows.map(\.endsAt)),
+                    PostgresBinaryArray.text(rows.map(\.flightID)), PostgresBinaryArray.text(rows.map(\.airline)),
+                    PostgresBinaryArray.text(rows.map(\.number)), PostgresBinaryArray.text(rows.map(\.suffix)),
+                    PostgresBinaryArray.text(rows.map(\.date)), PostgresBinaryArray.text(rows.map(\.direction)),
+                    PostgresBinaryArray.text(utf8: rows.map(\.stateJSON), as: .jsonb),
+                    PostgresBinaryArray.text(utf8: rows.map(\.provenanceJSON)),
+                    PostgresBinaryArray.integers(rows.map(\.seq)),
+                    PostgresBinaryArray.timestamps(millisecondsSinceEpoch: rows.map { Optional($0.firstSeenAt) }),
+                    PostgresBinaryArray.timestamps(millisecondsSinceEpoch: rows.map { Optional($0.updatedAt) }),
+                    PostgresBinaryArray.timestamps(millisecondsSinceEpoch: rows.map(\.endsAt)),
                 ]
             ))
         }
@@ -74,14 +79,14 @@ enum CommitStatements {
                 INSERT INTO flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time,
                                                        received_at)
                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[],
-                                     $7::timestamptz[], $8::timestamptz[])
+                                     $7::text[]::timestamptz[], $8::text[]::timestamptz[])
                 ON CONFLICT DO NOTHING
                 """,
                 [
-                    PostgresArray.text(rows.map(\.flightID)), PostgresArray.integers(rows.map(\.seq)),
-                    PostgresArray.text(rows.map(\.field)), PostgresArray.text(rows.map(\.oldJSON)),
-                    PostgresArray.text(rows.map(\.newJSON)), PostgresArray.text(rows.map(\.feed)),
-                    PostgresArray.text(rows.map(\.sourceTime)), PostgresArray.text(rows.map(\.receivedAt)),
+                    PostgresBinaryArray.text(rows.map(\.flightID)), PostgresBinaryArray.integers(rows.map(\.seq)),
+                    PostgresBinaryArray.text(rows.map(\.field)), PostgresBinaryArray.text(rows.map(\.oldJSON), as: .jsonb),
+                    PostgresBinaryArray.text(rows.map(\.newJSON), as: .jsonb), PostgresBinaryArray.text(rows.map(\.feed)),
+                    PostgresBinaryArray.text(rows.map(\.sourceTime)), PostgresBinaryArray.text(rows.map(\.receivedAt)),
                 ]
             ))
         }
@@ -113,8 +118,8 @@ enum CommitStatements {
         return (
             """
             WITH input AS (
-                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[],
-                                     $7::boolean[])
+                SELECT * FROM unnest($1::text[]::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                     $6::smallint[], $7::boolean[])
                        WITH ORDINALITY AS row(event_id, flight_id, topic, head, tail, qos, retain, ordinal)
             ), fresh AS (
                 SELECT input.*, row_number() OVER (ORDER BY ordinal) AS n FROM input
@@ -135,10 +140,10 @@ enum CommitStatements {
             RETURNING id, event_id, stream_seq
             """,
             [
-                PostgresArray.text(rows.map(\.eventID)), PostgresArray.text(rows.map(\.flightID)),
-                PostgresArray.text(rows.map(\.topic)), PostgresArray.text(utf8Slices: heads),
-                PostgresArray.text(utf8Slices: tails), PostgresArray.integers(rows.map(\.qos)),
-                PostgresArray.booleans(rows.map(\.retain)),
+                PostgresBinaryArray.text(rows.map(\.eventID)), PostgresBinaryArray.text(rows.map(\.flightID)),
+                PostgresBinaryArray.text(rows.map(\.topic)), PostgresBinaryArray.text(utf8: heads),
+                PostgresBinaryArray.text(utf8: tails), PostgresBinaryArray.integers(rows.map(\.qos), as: .int2),
+                PostgresBinaryArray.booleans(rows.map(\.retain)),
             ]
         )
     }

@@ -10,7 +10,7 @@ import Testing
         CommitBatch.FlightRow(
             flightID: id, airline: "LX", number: "1234", suffix: nil, date: "2026-11-24", direction: "D",
             stateJSON: Array(#"{"gate":"A1"}"#.utf8), provenanceJSON: Array("{}".utf8), seq: seq,
-            firstSeenAt: "2026-11-24T06:00:00Z", updatedAt: "2026-11-24T06:01:00Z", endsAt: nil)
+            firstSeenAt: 1_795_500_000_000, updatedAt: 1_795_500_060_000, endsAt: nil)
     }
 
     static func change(_ id: String, field: String, old: String?, new: String?) -> CommitBatch.ChangeRow {
@@ -62,12 +62,14 @@ import Testing
         batch.flights = [Self.flight("LX1234-20261124-D", seq: 7), Self.flight("LX1235-20261124-D", seq: 9)]
         let upsert = CommitStatements.statements(for: batch)[1]
         #expect(upsert.parameters.count == 12)
-        guard case .encodedText(let ids) = upsert.parameters[0], case .encodedText(let seqs) = upsert.parameters[8] else {
-            Issue.record("arrays are sent as encoded text: \(upsert.parameters[0])")
-            return
-        }
-        #expect(String(decoding: ids, as: UTF8.self) == #"{"LX1234-20261124-D","LX1235-20261124-D"}"#)
-        #expect(String(decoding: seqs, as: UTF8.self) == "{7,9}")
+        let ids = try #require(PostgresBinaryArrayTests.read(upsert.parameters[0]), "arrays go in binary")
+        #expect(ids.type == 25 && ids.elements == [Array("LX1234-20261124-D".utf8), Array("LX1235-20261124-D".utf8)])
+        let seqs = try #require(PostgresBinaryArrayTests.read(upsert.parameters[8]))
+        #expect(seqs.type == 20 && seqs.elements == [[0, 0, 0, 0, 0, 0, 0, 7], [0, 0, 0, 0, 0, 0, 0, 9]])
+        let states = try #require(PostgresBinaryArrayTests.read(upsert.parameters[6]))
+        #expect(states.type == 3802 && states.elements.first == [1] + Array(#"{"gate":"A1"}"#.utf8))
+        let ends = try #require(PostgresBinaryArrayTests.read(upsert.parameters[11]))
+        #expect(ends.type == 1184 && ends.hasNulls && ends.elements == [nil, nil])
         // An older seq never overwrites a newer one.
         #expect(upsert.sql.contains("WHERE flights.seq < EXCLUDED.seq"))
     }
@@ -108,7 +110,7 @@ import Testing
         #expect(rows == [CommittedOutboxRow(outboxID: 11, streamSeq: 41), CommittedOutboxRow(outboxID: 12, streamSeq: 42), nil])
     }
 
-    @Test func theOutboxInsertNumbersInBatchOrderFromTheCounterAndSkipsKnownEventsBeforeNumbering() {
+    @Test func theOutboxInsertNumbersInBatchOrderFromTheCounterAndSkipsKnownEventsBeforeNumbering() throws {
         var batch = CommitBatch()
         let payload = Array(#"{"schema":"flightedge.event/1","flight_id":"LX1-20261124-D","seq":3,"kind":"x"}"#.utf8)
         batch.outbox = [
@@ -122,14 +124,12 @@ import Testing
         #expect(!insert.sql.contains("ON CONFLICT (event_id)"), "a conflict skipped after numbering would leave a hole")
         #expect(insert.sql.contains("RETURNING id, event_id, stream_seq"))
         // The payload goes in two parts, split after `seq`; one without the place goes whole.
-        guard case .encodedText(let heads) = insert.parameters[3], case .encodedText(let tails) = insert.parameters[4] else {
-            Issue.record("arrays are sent as encoded text")
-            return
-        }
+        let heads = try #require(PostgresBinaryArrayTests.read(insert.parameters[3]), "arrays go in binary")
+        let tails = try #require(PostgresBinaryArrayTests.read(insert.parameters[4]))
         #expect(
-            String(decoding: heads, as: UTF8.self)
-                == #"{"{\"schema\":\"flightedge.event/1\",\"flight_id\":\"LX1-20261124-D\",\"seq\":3,","{}"}"#)
-        #expect(String(decoding: tails, as: UTF8.self) == #"{"\"kind\":\"x\"}",""}"#)
+            heads.elements.map { String(decoding: $0 ?? [], as: UTF8.self) }
+                == [#"{"schema":"flightedge.event/1","flight_id":"LX1-20261124-D","seq":3,"#, "{}"])
+        #expect(tails.elements.map { String(decoding: $0 ?? [], as: UTF8.self) } == [#""kind":"x"}"#, ""])
     }
 }
 

@@ -130,8 +130,8 @@ struct BatchBuilder: Sendable {
                 flightID: id, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
                 date: state.key.date.description, direction: state.key.direction.letter,
                 stateJSON: payload, provenanceJSON: state.provenanceBytes,
-                seq: state.seq, firstSeenAt: state.firstSeen.iso8601, updatedAt: state.updatedAt.iso8601,
-                endsAt: state.endsAt?.iso8601))
+                seq: state.seq, firstSeenAt: state.firstSeen.millisecondsSinceEpoch,
+                updatedAt: state.updatedAt.millisecondsSinceEpoch, endsAt: state.endsAt?.millisecondsSinceEpoch))
         }
     }
 
