@@ -41,7 +41,7 @@ enum BatchCommit {
         let context = PayloadContext(airport: "BEN", timeZone: TimeZone(identifier: "Europe/Zurich") ?? .gmt)
         let frameContext = FrameContext(
             feed: "aodb", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
-        let received = frameContext.receivedAt.iso8601
+        let received = frameContext.receivedAt.millisecondsSinceEpoch
         var engine = StateEngine(airport: "ZRH")
         var batches: [CommitBatch] = []
         var batch = CommitBatch()
@@ -63,7 +63,7 @@ enum BatchCommit {
             for change in applied.changes {
                 batch.changes.append(CommitBatch.ChangeRow(
                     flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
-                    newJSON: change.new?.json, feed: change.feed, sourceTime: update.sourceTime?.iso8601, receivedAt: received))
+                    newJSON: change.new?.json, feed: change.feed, sourceTime: update.sourceTime?.millisecondsSinceEpoch, receivedAt: received))
             }
             for event in applied.events {
                 batch.outbox.append(CommitBatch.OutboxRow(

@@ -130,12 +130,12 @@ enum YearOfHistory {
                 let applied = engine.apply(update, receivedAt: frame.receivedAt)
             else { continue }
             let state = applied.state
-            let received = frame.receivedAt.iso8601
+            let received = frame.receivedAt.millisecondsSinceEpoch
             touched[state.key.flightID] = state
             for change in applied.changes {
                 batch.changes.append(CommitBatch.ChangeRow(
                     flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
-                    newJSON: change.new?.json, feed: change.feed, sourceTime: update.sourceTime?.iso8601, receivedAt: received))
+                    newJSON: change.new?.json, feed: change.feed, sourceTime: update.sourceTime?.millisecondsSinceEpoch, receivedAt: received))
             }
             if events {
                 for event in applied.events {

@@ -62,12 +62,13 @@ public struct CommitBatch: Sendable {
         public var oldJSON: String?
         public var newJSON: String?
         public var feed: String
-        public var sourceTime: String?
-        public var receivedAt: String
+        /// Milliseconds since 1970 (UTC), sent in binary.
+        public var sourceTime: Int64?
+        public var receivedAt: Int64
 
         public init(
             flightID: String, seq: Int64, field: String, oldJSON: String?, newJSON: String?, feed: String,
-            sourceTime: String?, receivedAt: String
+            sourceTime: Int64?, receivedAt: Int64
         ) {
             self.flightID = flightID
             self.seq = seq

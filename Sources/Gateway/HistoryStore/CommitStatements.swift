@@ -79,14 +79,15 @@ enum CommitStatements {
                 INSERT INTO flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time,
                                                        received_at)
                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[],
-                                     $7::text[]::timestamptz[], $8::text[]::timestamptz[])
+                                     $7::timestamptz[], $8::timestamptz[])
                 ON CONFLICT DO NOTHING
                 """,
                 [
                     PostgresBinaryArray.text(rows.map(\.flightID)), PostgresBinaryArray.integers(rows.map(\.seq)),
                     PostgresBinaryArray.text(rows.map(\.field)), PostgresBinaryArray.text(rows.map(\.oldJSON), as: .jsonb),
                     PostgresBinaryArray.text(rows.map(\.newJSON), as: .jsonb), PostgresBinaryArray.text(rows.map(\.feed)),
-                    PostgresBinaryArray.text(rows.map(\.sourceTime)), PostgresBinaryArray.text(rows.map(\.receivedAt)),
+                    PostgresBinaryArray.timestamps(millisecondsSinceEpoch: rows.map(\.sourceTime)),
+                    PostgresBinaryArray.timestamps(millisecondsSinceEpoch: rows.map { Optional($0.receivedAt) }),
                 ]
             ))
         }
@@ -161,24 +162,24 @@ enum CommitStatements {
 
     static let copyChanges = """
         COPY flightedge.flight_changes (flight_id, seq, field, old_value, new_value, feed, source_time, received_at)
-        FROM STDIN
+        FROM STDIN (FORMAT binary)
         """
 
-    /// The history rows in COPY's text format, in ``copyChanges``' column order.
-    static func copyText(_ rows: [CommitBatch.ChangeRow]) -> [UInt8] {
-        var text = PostgresCopyText(capacity: rows.count * 120)
+    /// The history rows in COPY's binary format, in ``copyChanges``' column order.
+    static func copyData(_ rows: [CommitBatch.ChangeRow]) -> [UInt8] {
+        var copy = PostgresCopyBinary(capacity: rows.count * 140)
         for row in rows {
-            text.append(row.flightID)
-            text.append(row.seq)
-            text.append(row.field)
-            text.append(row.oldJSON)
-            text.append(row.newJSON)
-            text.append(row.feed)
-            text.append(row.sourceTime)
-            text.append(row.receivedAt)
-            text.endRow()
+            copy.beginRow(fields: 8)
+            copy.append(row.flightID)
+            copy.append(row.seq)
+            copy.append(row.field)
+            copy.append(jsonb: row.oldJSON)
+            copy.append(jsonb: row.newJSON)
+            copy.append(row.feed)
+            copy.append(millisecondsSinceEpoch: row.sourceTime)
+            copy.append(millisecondsSinceEpoch: row.receivedAt)
         }
-        return text.bytes
+        return copy.data
     }
 
     private static func jsonArray(_ strings: [String]) -> String {

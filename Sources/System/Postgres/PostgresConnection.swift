@@ -99,7 +99,8 @@ public final class PostgresConnection {
     /// Streams `data` to a `COPY … FROM STDIN` statement and returns the number of rows copied.
     ///
     /// `data` must already be in the format the statement names (text format by default:
-    /// tab-separated, `\N` for NULL, backslash escapes).
+    /// tab-separated, `\N` for NULL, backslash escapes; ``PostgresCopyBinary`` for
+    /// `FORMAT binary`).
     @discardableResult
     public func copyIn(_ sql: String, data: [UInt8]) throws(PostgresError) -> Int {
         let start = PQexec(handle, sql)

@@ -16,7 +16,7 @@ import Testing
     static func change(_ id: String, field: String, old: String?, new: String?) -> CommitBatch.ChangeRow {
         CommitBatch.ChangeRow(
             flightID: id, seq: 2, field: field, oldJSON: old, newJSON: new, feed: "aodb", sourceTime: nil,
-            receivedAt: "2026-11-24T06:01:00.000Z")
+            receivedAt: 1_795_500_060_000)
     }
 
     static func sql(_ statements: [(sql: String, parameters: [PostgresValue])]) -> [String] {
@@ -87,11 +87,21 @@ import Testing
         #expect(checkpoint.parameters[5] == .text(#"["we\"ird\".xml","b.xml"]"#))
     }
 
-    @Test func copyTextEscapesAndMarksNulls() {
-        let rows = [Self.change("LX1234-20261124-D", field: "remark", old: nil, new: "\"tab\there\\n\"")]
-        let text = String(decoding: CommitStatements.copyText(rows), as: UTF8.self)
-        #expect(
-            text == "LX1234-20261124-D\t2\tremark\t\\N\t\"tab\\there\\\\n\"\taodb\t\\N\t2026-11-24T06:01:00.000Z\n")
+    @Test func copyDataIsBinaryWithNullsMarked() {
+        let json = #""tab\there""#  // JSON with an escape of its own: it goes as it is
+        let rows = [Self.change("LX1234-20261124-D", field: "remark", old: nil, new: json)]
+        let data = CommitStatements.copyData(rows)
+        let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+        func text(_ string: String) -> [UInt8] { [0, 0, 0, UInt8(string.utf8.count)] + Array(string.utf8) }
+        var row: [UInt8] = [0, 8]  // eight fields
+        row += text("LX1234-20261124-D") + [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2] + text("remark")
+        row += [0xFF, 0xFF, 0xFF, 0xFF]  // old_value NULL
+        row += [0, 0, 0, 12, 1] + Array(json.utf8)  // jsonb: 11 bytes after its version byte
+        row += text("aodb") + [0xFF, 0xFF, 0xFF, 0xFF]
+        // 2026-11-24T06:01:00Z in µs since 2000-01-01: (1,795,500,060,000 − 946,684,800,000) × 1,000.
+        let microseconds = (Int64(1_795_500_060_000) - 946_684_800_000) * 1000
+        row += [0, 0, 0, 8] + withUnsafeBytes(of: microseconds.bigEndian) { Array($0) }
+        #expect(data == signature + row + [0xFF, 0xFF])
     }
 
     @Test func outboxRowsComeBackByEventIDAndInOrderForTheRestWithTheirStreamSeq() {

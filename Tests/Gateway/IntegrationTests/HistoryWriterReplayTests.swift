@@ -16,7 +16,7 @@ struct HistoryWriterReplayTests {
         for (index, eventID) in events.enumerated() {
             batch.changes.append(CommitBatch.ChangeRow(
                 flightID: "LX\(index)-20261124-D", seq: 1, field: "gate", oldJSON: nil, newJSON: #""A1""#, feed: "aodb",
-                sourceTime: nil, receivedAt: "2026-11-24T10:00:00Z"))
+                sourceTime: nil, receivedAt: 1_795_514_400_000))
             batch.outbox.append(CommitBatch.OutboxRow(
                 eventID: eventID, flightID: "LX\(index)-20261124-D", topic: "flightedge/ZRH/events/gate-change",
                 payload: Array(#"{"event":"gate-change"}"#.utf8)))

@@ -89,11 +89,11 @@ struct PostgresConnectionTests {
             let connection = try PostgresConnection(conninfo: url)
             try connection.execute("CREATE TABLE copied (n bigint, value text)")
             let backend = try connection.query("SELECT pg_backend_pid()").rows.first?[0] ?? nil
-            var text = PostgresCopyText()
+            var copy = PostgresCopyBinary()
             for index in 0..<2_000_000 {
-                text.append(Int64(index))
-                text.append("a row long enough to keep the server busy for a while")
-                text.endRow()
+                copy.beginRow(fields: 2)
+                copy.append(Int64(index))
+                copy.append("a row long enough to keep the server busy for a while")
             }
             let adminURL = try TestServices.adminURL
             let terminator = Thread {
@@ -103,7 +103,7 @@ struct PostgresConnectionTests {
             }
             terminator.start()
             do {
-                let copied = try connection.copyIn("COPY copied FROM STDIN", data: text.bytes)
+                let copied = try connection.copyIn("COPY copied FROM STDIN (FORMAT binary)", data: copy.data)
                 Issue.record("the COPY of \(copied) rows finished before the server dropped the connection")
             } catch let error as PostgresError {
                 #expect(error.isConnectionProblem, "\(error)")
@@ -114,10 +114,10 @@ struct PostgresConnectionTests {
         }
     }
 
-    @Test func awkwardTextRoundTripsThroughCopyText() async throws {
+    @Test func awkwardTextRoundTripsThroughBinaryCopy() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let connection = try PostgresConnection(conninfo: url)
-            try connection.execute("CREATE TABLE copied (n bigint, value text, doc jsonb)")
+            try connection.execute("CREATE TABLE copied (n bigint, value text, doc jsonb, at timestamptz)")
             let awkward: [String?] = [
                 "O'Hare \"quoted\" \\ backslash; \\N is not NULL",
                 "Zürich – Genève ✈︎ 東京 🛫",
@@ -125,19 +125,22 @@ struct PostgresConnectionTests {
                 "",
                 nil,
             ]
-            var text = PostgresCopyText()
+            var copy = PostgresCopyBinary()
             for (index, value) in awkward.enumerated() {
-                text.append(Int64(index - 2))
-                text.append(value)
+                copy.beginRow(fields: 4)
+                copy.append(Int64(index - 2))
+                copy.append(value)
                 // JSON as the history rows carry it, with escapes of its own (backslashes).
-                text.append(value.map { FieldValue.text($0).json })
-                text.endRow()
+                copy.append(jsonb: value.map { FieldValue.text($0).json })
+                copy.append(millisecondsSinceEpoch: value == nil ? nil : 946_684_800_000 + Int64(index) * 1_001 - 2_000)
             }
-            #expect(try connection.copyIn("COPY copied FROM STDIN", data: text.bytes) == awkward.count)
-            let rows = try connection.query("SELECT n, value, doc #>> '{}' FROM copied ORDER BY n").rows
+            #expect(try connection.copyIn("COPY copied FROM STDIN (FORMAT binary)", data: copy.data) == awkward.count)
+            let rows = try connection.query(
+                "SELECT n, value, doc #>> '{}', (extract(epoch FROM at) * 1000)::bigint FROM copied ORDER BY n").rows
             #expect(rows.map { $0[0] } == ["-2", "-1", "0", "1", "2"])
             #expect(rows.map { $0[1] } == awkward)
-            #expect(rows.map { $0[2] } == awkward, "the JSON's escapes survive COPY's")
+            #expect(rows.map { $0[2] } == awkward, "the JSON's escapes arrive as they were")
+            #expect(rows.map { $0[3] } == ["946684798000", "946684799001", "946684800002", "946684801003", nil])
         }
     }
 

@@ -20,10 +20,6 @@ struct BatchBuilder: Sendable {
     /// The `seq` each flight on the board was last rendered at, by a committed batch or the one
     /// in flight: the next payload's `prev_seq`.
     private var renderedSeq: [String: Int64]
-    /// The frames of a spool file or a poll share their receipt time, and often their source
-    /// time: each history row's text of them is made once per run of equal times.
-    private var receivedText = LastTimeText()
-    private var sourceText = LastTimeText()
     private var eventTopics: [EventKind: String] = [:]
 
     /// - Parameter rendered: the flights as the board holds them at start, with their `seq`.
@@ -159,8 +155,8 @@ struct BatchBuilder: Sendable {
         into batch: inout PreparedBatch
     ) {
         let state = applied.state
-        let received = receivedText.iso8601(receivedAt)
-        let sourceTime = update.sourceTime.map { sourceText.iso8601($0) }
+        let received = receivedAt.millisecondsSinceEpoch
+        let sourceTime = update.sourceTime?.millisecondsSinceEpoch
         for change in applied.changes {
             batch.rows.changes.append(CommitBatch.ChangeRow(
                 flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
@@ -223,19 +219,5 @@ struct BatchBuilder: Sendable {
         if let completion = frame.fileCompletion, completion.isLast {
             batch.rows.checkpoints[index].recentFiles.append(completion.name)
         }
-    }
-}
-
-/// The ISO 8601 text of the last time asked for, kept for the next ask.
-private struct LastTimeText {
-    private var time = Timestamp(millisecondsSinceEpoch: .min)
-    private var text = Timestamp(millisecondsSinceEpoch: .min).iso8601
-
-    mutating func iso8601(_ time: Timestamp) -> String {
-        if time != self.time {
-            self.time = time
-            text = time.iso8601
-        }
-        return text
     }
 }

@@ -1,0 +1,83 @@
+/// Rows in the binary format of `COPY … FROM STDIN (FORMAT binary)` (PostgreSQL's documentation
+/// of COPY, "Binary Format"): a signature, then per row its field count and per field its
+/// length (−1 for NULL) and its binary form, then a trailer. No field is escaped or scanned
+/// for delimiters on either side, and times go as numbers, not text to parse.
+///
+/// Each field must be in the binary form of its column's type, in the statement's column order.
+public struct PostgresCopyBinary: Sendable {
+    private var bytes: [UInt8] = []
+    private var fieldsLeft = 0
+
+    /// An empty buffer with room for about `capacity` bytes of rows.
+    public init(capacity: Int = 0) {
+        bytes.reserveCapacity(19 + capacity + 2)
+        bytes.append(contentsOf: [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00])  // "PGCOPY\n\377\r\n\0"
+        appendInt32(0)  // flags: no OIDs
+        appendInt32(0)  // header extension: none
+    }
+
+    /// The rows so far and the trailer, ready for ``PostgresConnection/copyIn(_:data:)``.
+    public var data: [UInt8] {
+        precondition(fieldsLeft == 0, "a row is missing \(fieldsLeft) fields")
+        return bytes + [0xFF, 0xFF]
+    }
+
+    /// Starts a row of `fields` fields.
+    public mutating func beginRow(fields: Int) {
+        precondition(fieldsLeft == 0, "the row before is missing \(fieldsLeft) fields")
+        withUnsafeBytes(of: Int16(fields).bigEndian) { bytes.append(contentsOf: $0) }
+        fieldsLeft = fields
+    }
+
+    /// A NULL field.
+    public mutating func appendNull() {
+        field()
+        appendInt32(-1)
+    }
+
+    /// A `text` field (UTF-8); nil is NULL.
+    public mutating func append(_ text: String?) {
+        guard var text else { return appendNull() }
+        field()
+        text.withUTF8 { utf8 in
+            appendInt32(Int32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// A `jsonb` field: the JSON text after the format's version byte; nil is NULL.
+    public mutating func append(jsonb json: String?) {
+        guard var json else { return appendNull() }
+        field()
+        json.withUTF8 { utf8 in
+            appendInt32(Int32(utf8.count + 1))
+            bytes.append(1)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// An `int8` field.
+    public mutating func append(_ value: Int64) {
+        field()
+        appendInt32(8)
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// A `timestamptz` field from milliseconds since 1970 (UTC); nil is NULL.
+    public mutating func append(millisecondsSinceEpoch value: Int64?) {
+        guard let value else { return appendNull() }
+        field()
+        appendInt32(8)
+        let microseconds = (value - PostgresBinaryArray.postgresEpochMilliseconds) * 1000
+        withUnsafeBytes(of: microseconds.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func field() {
+        precondition(fieldsLeft > 0, "more fields than the row was begun with")
+        fieldsLeft -= 1
+    }
+
+    private mutating func appendInt32(_ value: Int32) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+}
