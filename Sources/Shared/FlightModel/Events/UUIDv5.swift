@@ -12,10 +12,21 @@ public enum UUIDv5 {
 
     /// The 16 bytes of uuid5(namespace, name).
     public static func make(namespace: [UInt8], name: String) -> [UInt8] {
-        var digest = SHA1.hash(namespace + Array(name.utf8))
-        digest[6] = (digest[6] & 0x0F) | 0x50  // version 5
-        digest[8] = (digest[8] & 0x3F) | 0x80  // RFC variant
-        return Array(digest[0..<16])
+        var name = name
+        let digest = name.withUTF8 { utf8 in
+            // The namespace and the name side by side on the stack (event names are short).
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namespace.count + utf8.count) { message in
+                _ = message.initialize(from: namespace)
+                _ = UnsafeMutableBufferPointer(rebasing: message[namespace.count...]).initialize(from: utf8)
+                return SHA1.hash(UnsafeRawBufferPointer(message))
+            }
+        }
+        return [UInt8](unsafeUninitializedCapacity: 16) { bytes, count in
+            for index in 0..<16 { bytes[index] = digest[index] }
+            bytes[6] = (bytes[6] & 0x0F) | 0x50  // version 5
+            bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
+            count = 16
+        }
     }
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower-case hex.
