@@ -40,7 +40,9 @@ public struct StateEngine: Sendable {
     ///   state, `seq` 1, even when it carries nothing but the identity.
     public mutating func apply(_ update: FlightUpdate, receivedAt: Timestamp) -> AppliedUpdate? {
         let id = update.key.flightID
-        let previous = flights[id]
+        // One hash of the id per update: the entry is read and written back through its index.
+        let index = flights.index(forKey: id)
+        let previous = index.map { flights.values[$0] }
         var state = previous ?? FlightState(key: update.key, firstSeen: receivedAt)
         let updatePrecedence = precedence(of: update.feed)
         var changes: [FieldChange] = []
@@ -72,14 +74,14 @@ public struct StateEngine: Sendable {
             }
         }
         guard previous == nil || !changes.isEmpty else {
-            if refreshed { flights[id] = state }
+            if refreshed, let index { flights.values[index] = state }
             return nil
         }
         state.seq += 1
         state.updatedAt = receivedAt
-        var transition = FlightTransition(before: previous, after: state, changed: changed)
+        var transition = FlightTransition(before: previous, after: consume state, changed: changed)
         let events = EventRules.derive(&transition, policy: policy, airport: airport, occurredAt: update.sourceTime ?? receivedAt)
-        flights[id] = transition.after
+        if let index { flights.values[index] = transition.after } else { flights[id] = transition.after }
         return AppliedUpdate(state: transition.after, previous: previous, changes: changes, events: events)
     }
 
