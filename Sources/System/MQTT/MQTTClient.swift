@@ -168,20 +168,30 @@ public final class MQTTClient: @unchecked Sendable {
         var messageID: Int32 = 0
         var propertyList: OpaquePointer? = nil
         defer { if propertyList != nil { mosquitto_property_free_all(&propertyList) } }
+        // Strings reach C through withCString: the implicit conversion made a copy of each
+        // (five per event), and this is called once per message published.
         if protocolVersion == .v5, let properties {
             if let contentType = properties.contentType {
-                mosquitto_property_add_string(&propertyList, Int32(MQTT_PROP_CONTENT_TYPE.rawValue), contentType)
+                contentType.withCString {
+                    _ = mosquitto_property_add_string(&propertyList, Int32(MQTT_PROP_CONTENT_TYPE.rawValue), $0)
+                }
             }
             if let expiry = properties.messageExpirySeconds {
                 mosquitto_property_add_int32(&propertyList, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), expiry)
             }
             for property in properties.userProperties {
-                mosquitto_property_add_string_pair(
-                    &propertyList, Int32(MQTT_PROP_USER_PROPERTY.rawValue), property.name, property.value)
+                property.name.withCString { name in
+                    property.value.withCString { value in
+                        _ = mosquitto_property_add_string_pair(
+                            &propertyList, Int32(MQTT_PROP_USER_PROPERTY.rawValue), name, value)
+                    }
+                }
             }
         }
-        let result = mosquitto_publish_v5(
-            handle, &messageID, topic, Int32(payload.count), payload.baseAddress, Int32(qos), retain, propertyList)
+        let result = topic.withCString { topic in
+            mosquitto_publish_v5(
+                handle, &messageID, topic, Int32(payload.count), payload.baseAddress, Int32(qos), retain, propertyList)
+        }
         guard result == MOSQ_ERR_SUCCESS.rawValue else {
             let code: MQTTError.Code = result == MOSQ_ERR_NO_CONN.rawValue ? .notConnected : .publishFailed
             throw MQTTError(code: code, message: MQTTClient.errorText(result), libraryCode: result)
