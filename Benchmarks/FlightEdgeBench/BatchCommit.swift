@@ -61,9 +61,9 @@ enum BatchCommit {
             let state = applied.state
             touched[state.key.flightID] = state
             for change in applied.changes {
-                batch.changes.append(CommitBatch.ChangeRow(
+                batch.appendChange(
                     flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
-                    newJSON: change.new?.json, feed: change.feed, sourceTime: update.sourceTime?.millisecondsSinceEpoch, receivedAt: received))
+                    newJSON: change.new?.json, feed: change.feed, sourceTime: update.sourceTime?.millisecondsSinceEpoch, receivedAt: received)
             }
             for event in applied.events {
                 batch.outbox.append(CommitBatch.OutboxRow(

@@ -5,11 +5,36 @@
 public struct CommitBatch: Sendable {
     public var flights: [FlightRow] = []
     public var changes: [ChangeRow] = []
+    /// The JSON of the change rows' old and new values, back to back; each row names its two
+    /// by their ranges here: one buffer per batch, not a `String` per value.
+    public var valueJSON: [UInt8] = []
     public var outbox: [OutboxRow] = []
     public var rejected: [RejectedRow] = []
     public var checkpoints: [CheckpointRow] = []
 
     public init() {}
+
+    /// Adds a change row whose values are given as JSON text (tools, tests, benchmarks; the
+    /// pipeline writes its values into ``valueJSON`` itself).
+    public mutating func appendChange(
+        flightID: String, seq: Int64, field: String, oldJSON: String?, newJSON: String?, feed: String,
+        sourceTime: Int64?, receivedAt: Int64
+    ) {
+        func range(_ json: String?) -> Range<Int>? {
+            guard let json else { return nil }
+            let start = valueJSON.count
+            valueJSON.append(contentsOf: json.utf8)
+            return start..<valueJSON.count
+        }
+        changes.append(ChangeRow(
+            flightID: flightID, seq: seq, field: field, oldJSON: range(oldJSON), newJSON: range(newJSON), feed: feed,
+            sourceTime: sourceTime, receivedAt: receivedAt))
+    }
+
+    /// The JSON of a change row's old or new value.
+    public func valueJSON(_ range: Range<Int>?) -> ArraySlice<UInt8>? {
+        range.map { valueJSON[$0] }
+    }
 
     public var isEmpty: Bool {
         flights.isEmpty && changes.isEmpty && outbox.isEmpty && rejected.isEmpty && checkpoints.isEmpty
@@ -59,15 +84,17 @@ public struct CommitBatch: Sendable {
         public var flightID: String
         public var seq: Int64
         public var field: String
-        public var oldJSON: String?
-        public var newJSON: String?
+        /// The old and the new value's JSON, ranges of the batch's ``CommitBatch/valueJSON``;
+        /// nil when the field was unknown (old) or is cleared (new).
+        public var oldJSON: Range<Int>?
+        public var newJSON: Range<Int>?
         public var feed: String
         /// Milliseconds since 1970 (UTC), sent in binary.
         public var sourceTime: Int64?
         public var receivedAt: Int64
 
         public init(
-            flightID: String, seq: Int64, field: String, oldJSON: String?, newJSON: String?, feed: String,
+            flightID: String, seq: Int64, field: String, oldJSON: Range<Int>?, newJSON: Range<Int>?, feed: String,
             sourceTime: Int64?, receivedAt: Int64
         ) {
             self.flightID = flightID

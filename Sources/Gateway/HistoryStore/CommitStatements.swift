@@ -84,8 +84,10 @@ enum CommitStatements {
                 """,
                 [
                     PostgresBinaryArray.text(rows.map(\.flightID)), PostgresBinaryArray.integers(rows.map(\.seq)),
-                    PostgresBinaryArray.text(rows.map(\.field)), PostgresBinaryArray.text(rows.map(\.oldJSON), as: .jsonb),
-                    PostgresBinaryArray.text(rows.map(\.newJSON), as: .jsonb), PostgresBinaryArray.text(rows.map(\.feed)),
+                    PostgresBinaryArray.text(rows.map(\.field)),
+                    PostgresBinaryArray.text(utf8: rows.map { batch.valueJSON($0.oldJSON) }, as: .jsonb),
+                    PostgresBinaryArray.text(utf8: rows.map { batch.valueJSON($0.newJSON) }, as: .jsonb),
+                    PostgresBinaryArray.text(rows.map(\.feed)),
                     PostgresBinaryArray.timestamps(millisecondsSinceEpoch: rows.map(\.sourceTime)),
                     PostgresBinaryArray.timestamps(millisecondsSinceEpoch: rows.map { Optional($0.receivedAt) }),
                 ]
@@ -166,18 +168,23 @@ enum CommitStatements {
         """
 
     /// The history rows in COPY's binary format, in ``copyChanges``' column order.
-    static func copyData(_ rows: [CommitBatch.ChangeRow]) -> [UInt8] {
-        var copy = PostgresCopyBinary(capacity: rows.count * 140)
-        for row in rows {
-            copy.beginRow(fields: 8)
-            copy.append(row.flightID)
-            copy.append(row.seq)
-            copy.append(row.field)
-            copy.append(jsonb: row.oldJSON)
-            copy.append(jsonb: row.newJSON)
-            copy.append(row.feed)
-            copy.append(millisecondsSinceEpoch: row.sourceTime)
-            copy.append(millisecondsSinceEpoch: row.receivedAt)
+    static func copyData(_ batch: CommitBatch) -> [UInt8] {
+        var copy = PostgresCopyBinary(capacity: batch.changes.count * 120 + batch.valueJSON.count)
+        batch.valueJSON.withUnsafeBufferPointer { json in
+            func value(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
+                range.map { UnsafeBufferPointer(rebasing: json[$0]) }
+            }
+            for row in batch.changes {
+                copy.beginRow(fields: 8)
+                copy.append(row.flightID)
+                copy.append(row.seq)
+                copy.append(row.field)
+                copy.append(jsonb: value(row.oldJSON))
+                copy.append(jsonb: value(row.newJSON))
+                copy.append(row.feed)
+                copy.append(millisecondsSinceEpoch: row.sourceTime)
+                copy.append(millisecondsSinceEpoch: row.receivedAt)
+            }
         }
         return copy.data
     }

@@ -134,7 +134,7 @@ public actor HistoryWriter {
             var results = try connection.pipeline(CommitStatements.statements(for: batch, history: history), prepared: true)
             if history == .copied {
                 do {
-                    try connection.copyIn(CommitStatements.copyChanges, data: CommitStatements.copyData(batch.changes))
+                    try connection.copyIn(CommitStatements.copyChanges, data: CommitStatements.copyData(batch))
                     try connection.execute("COMMIT")
                 } catch let error as PostgresError where error.sqlState == "23505" {
                     // Rows already in: this very batch committed before and the answer was lost

@@ -21,6 +21,10 @@ public struct JSONWriter: Sendable {
     /// The JSON written so far, UTF-8.
     public var bytes: [UInt8] { Array(storage[..<count]) }
 
+    /// How many bytes are written so far: values written one after the other at the top level
+    /// (no comma between them) are found again by the counts before and after each.
+    public var byteCount: Int { count }
+
     /// The JSON as text.
     public var string: String { String(decoding: storage[..<count], as: UTF8.self) }
 

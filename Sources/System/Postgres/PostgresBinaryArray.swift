@@ -113,17 +113,42 @@ public struct PostgresBinaryArray: Sendable {
 }
 
 extension PostgresBinaryArray {
+    // Concrete entry points, so that callers in other modules get code specialised for their
+    // element type (a generic one called across modules runs unspecialised, per element).
+
     /// A `text[]` (or, with `type` `.jsonb`, a `jsonb[]`) of UTF-8 elements.
-    public static func text<Element: Collection<UInt8>>(
-        utf8 elements: [Element], as type: ElementType = .text
-    ) -> PostgresValue {
+    public static func text(utf8 elements: [[UInt8]], as type: ElementType = .text) -> PostgresValue {
+        text(utf8Elements: elements, as: type)
+    }
+
+    /// A `text[]` (or `jsonb[]`) of parts of buffers.
+    public static func text(utf8 elements: [ArraySlice<UInt8>], as type: ElementType = .text) -> PostgresValue {
+        text(utf8Elements: elements, as: type)
+    }
+
+    /// A `text[]` (or `jsonb[]`) of parts of buffers; nil elements are NULL.
+    public static func text(utf8 elements: [ArraySlice<UInt8>?], as type: ElementType = .text) -> PostgresValue {
+        text(optionalUTF8Elements: elements, as: type)
+    }
+
+    private static func text<Element: Collection<UInt8>>(utf8Elements elements: [Element], as type: ElementType) -> PostgresValue {
         var array = PostgresBinaryArray(of: type, capacity: elements.reduce(0) { $0 + $1.count + 5 })
         for element in elements { array.append(utf8: element) }
         return array.value
     }
 
+    private static func text<Element: Collection<UInt8>>(
+        optionalUTF8Elements elements: [Element?], as type: ElementType
+    ) -> PostgresValue {
+        var array = PostgresBinaryArray(of: type, capacity: elements.reduce(0) { $0 + ($1?.count ?? 0) + 5 })
+        for element in elements {
+            if let element { array.append(utf8: element) } else { array.appendNull() }
+        }
+        return array.value
+    }
+
     /// A `text[]` (or `jsonb[]`) of strings; nil elements are NULL.
-    public static func text(_ elements: some Collection<String?>, as type: ElementType = .text) -> PostgresValue {
+    public static func text(_ elements: [String?], as type: ElementType = .text) -> PostgresValue {
         var array = PostgresBinaryArray(of: type, capacity: elements.count * 24)
         for element in elements { array.append(element) }
         return array.value
@@ -137,21 +162,28 @@ extension PostgresBinaryArray {
     }
 
     /// An `int8[]` (or, with `type` `.int2`, a `smallint[]`).
-    public static func integers(_ elements: some Collection<some BinaryInteger>, as type: ElementType = .int8) -> PostgresValue {
+    public static func integers(_ elements: [Int64], as type: ElementType = .int8) -> PostgresValue {
+        var array = PostgresBinaryArray(of: type, capacity: elements.count * 12)
+        for element in elements { array.append(element) }
+        return array.value
+    }
+
+    /// An `int8[]` (or, with `type` `.int2`, a `smallint[]`).
+    public static func integers(_ elements: [Int], as type: ElementType = .int8) -> PostgresValue {
         var array = PostgresBinaryArray(of: type, capacity: elements.count * 12)
         for element in elements { array.append(Int64(element)) }
         return array.value
     }
 
     /// A `bool[]`.
-    public static func booleans(_ elements: some Collection<Bool>) -> PostgresValue {
+    public static func booleans(_ elements: [Bool]) -> PostgresValue {
         var array = PostgresBinaryArray(of: .bool, capacity: elements.count * 5)
         for element in elements { array.append(element) }
         return array.value
     }
 
     /// A `timestamptz[]` of milliseconds since 1970 (UTC); nil elements are NULL.
-    public static func timestamps(millisecondsSinceEpoch elements: some Collection<Int64?>) -> PostgresValue {
+    public static func timestamps(millisecondsSinceEpoch elements: [Int64?]) -> PostgresValue {
         var array = PostgresBinaryArray(of: .timestamptz, capacity: elements.count * 12)
         for element in elements { array.append(millisecondsSinceEpoch: element) }
         return array.value

@@ -48,12 +48,16 @@ public struct PostgresCopyBinary: Sendable {
     /// A `jsonb` field: the JSON text after the format's version byte; nil is NULL.
     public mutating func append(jsonb json: String?) {
         guard var json else { return appendNull() }
+        json.withUTF8 { append(jsonb: $0) }
+    }
+
+    /// A `jsonb` field from UTF-8 JSON; nil is NULL.
+    public mutating func append(jsonb json: UnsafeBufferPointer<UInt8>?) {
+        guard let json else { return appendNull() }
         field()
-        json.withUTF8 { utf8 in
-            appendInt32(Int32(utf8.count + 1))
-            bytes.append(1)
-            bytes.append(contentsOf: utf8)
-        }
+        appendInt32(Int32(json.count + 1))
+        bytes.append(1)
+        bytes.append(contentsOf: json)
     }
 
     /// An `int8` field.

@@ -54,8 +54,10 @@ import Testing
         #expect(batch.rows.flights.map(\.flightID) == ["LX1234-20261124-D"])
         #expect(batch.rows.flights.first?.seq == 2)
         // The first frame sets every field it names; the second changes the gate.
-        #expect(batch.rows.changes.filter { $0.field == "gate" }.map(\.newJSON) == [#""A12""#, #""B34""#])
-        #expect(batch.rows.changes.last?.oldJSON == #""A12""#)
+        func json(_ range: Range<Int>?) -> String? { batch.rows.valueJSON(range).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(batch.rows.changes.filter { $0.field == "gate" }.map { json($0.newJSON) } == [#""A12""#, #""B34""#])
+        #expect(batch.rows.changes.last.map { json($0.oldJSON) } == #""A12""#)
+        #expect(batch.rows.changes.filter { $0.field == "scheduled" }.map { json($0.newJSON) } == [#""2026-11-24T06:30:00Z""#])
         #expect(batch.updates == 2)
         // A gate change is an event, in the outbox and as a message, in the same order.
         #expect(batch.rows.outbox.map(\.topic) == batch.events.map(\.topic))

@@ -13,8 +13,8 @@ import Testing
             firstSeenAt: 1_795_500_000_000, updatedAt: 1_795_500_060_000, endsAt: nil)
     }
 
-    static func change(_ id: String, field: String, old: String?, new: String?) -> CommitBatch.ChangeRow {
-        CommitBatch.ChangeRow(
+    static func change(_ id: String, field: String, old: String?, new: String?, to batch: inout CommitBatch) {
+        batch.appendChange(
             flightID: id, seq: 2, field: field, oldJSON: old, newJSON: new, feed: "aodb", sourceTime: nil,
             receivedAt: 1_795_500_060_000)
     }
@@ -34,7 +34,7 @@ import Testing
         batch.outbox = [CommitBatch.OutboxRow(eventID: nil, flightID: "LX1234-20261124-D", topic: "t", payload: [])]
         batch.rejected = [CommitBatch.RejectedRow(feed: "aodb", position: "f@0", receivedAt: "x", error: "bad", raw: [0, 1])]
         batch.checkpoints = [CommitBatch.CheckpointRow(feed: "aodb"), CommitBatch.CheckpointRow(feed: "fids")]
-        batch.changes = [Self.change("LX1234-20261124-D", field: "gate", old: nil, new: #""A1""#)]
+        Self.change("LX1234-20261124-D", field: "gate", old: nil, new: #""A1""#, to: &batch)
         let statements = CommitStatements.statements(for: batch)
         #expect(
             Self.sql(statements) == [
@@ -52,7 +52,7 @@ import Testing
     @Test func copiedHistoryLeavesTheTransactionOpenForCOPY() {
         var batch = CommitBatch()
         batch.flights = [Self.flight("LX1234-20261124-D")]
-        batch.changes = [Self.change("LX1234-20261124-D", field: "gate", old: nil, new: #""A1""#)]
+        Self.change("LX1234-20261124-D", field: "gate", old: nil, new: #""A1""#, to: &batch)
         let statements = CommitStatements.statements(for: batch, history: .copied)
         #expect(Self.sql(statements) == ["BEGIN", "INSERT INTO flightedge.flights"])
     }
@@ -89,8 +89,9 @@ import Testing
 
     @Test func copyDataIsBinaryWithNullsMarked() {
         let json = #""tab\there""#  // JSON with an escape of its own: it goes as it is
-        let rows = [Self.change("LX1234-20261124-D", field: "remark", old: nil, new: json)]
-        let data = CommitStatements.copyData(rows)
+        var batch = CommitBatch()
+        Self.change("LX1234-20261124-D", field: "remark", old: nil, new: json, to: &batch)
+        let data = CommitStatements.copyData(batch)
         let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
         func text(_ string: String) -> [UInt8] { [0, 0, 0, UInt8(string.utf8.count)] + Array(string.utf8) }
         var row: [UInt8] = [0, 8]  // eight fields

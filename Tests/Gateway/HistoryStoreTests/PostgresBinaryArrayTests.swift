@@ -86,7 +86,7 @@ import Testing
             "SELECT a, b, c FROM unnest($1::bigint[], $2::smallint[], $3::boolean[]) AS t(a, b, c)",
             [
                 PostgresBinaryArray.integers([Int64.max, Int64.min, 0]),
-                PostgresBinaryArray.integers([Int16.max, Int16.min, 0], as: .int2), PostgresBinaryArray.booleans([true, false, true]),
+                PostgresBinaryArray.integers([Int(Int16.max), Int(Int16.min), 0], as: .int2), PostgresBinaryArray.booleans([true, false, true]),
             ]
         ).rows
         #expect(numbers == [["9223372036854775807", "32767", "t"], ["-9223372036854775808", "-32768", "f"], ["0", "0", "t"]])

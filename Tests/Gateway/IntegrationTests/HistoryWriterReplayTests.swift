@@ -14,9 +14,9 @@ struct HistoryWriterReplayTests {
     private static func batch(_ events: [String]) -> CommitBatch {
         var batch = CommitBatch()
         for (index, eventID) in events.enumerated() {
-            batch.changes.append(CommitBatch.ChangeRow(
+            batch.appendChange(
                 flightID: "LX\(index)-20261124-D", seq: 1, field: "gate", oldJSON: nil, newJSON: #""A1""#, feed: "aodb",
-                sourceTime: nil, receivedAt: 1_795_514_400_000))
+                sourceTime: nil, receivedAt: 1_795_514_400_000)
             batch.outbox.append(CommitBatch.OutboxRow(
                 eventID: eventID, flightID: "LX\(index)-20261124-D", topic: "flightedge/ZRH/events/gate-change",
                 payload: Array(#"{"event":"gate-change"}"#.utf8)))

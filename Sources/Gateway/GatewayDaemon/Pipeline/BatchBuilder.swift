@@ -2,6 +2,7 @@ import FeedFormats
 import FeedIngest
 import FlightModel
 import HistoryStore
+import JSON
 import Publisher
 
 /// Builds batches, purely: decodes each frame with its feed's decoder, merges the updates into
@@ -116,6 +117,7 @@ struct BatchBuilder: Sendable {
 
     /// Renders each touched flight's state row once; the same bytes are published.
     mutating func finish(_ batch: inout PreparedBatch) {
+        batch.rows.valueJSON = batch.valueJSON.bytes
         for id in batch.touched {
             guard let state = batch.after[id] else { continue }
             let previous = renderedSeq[id]
@@ -158,9 +160,11 @@ struct BatchBuilder: Sendable {
         let received = receivedAt.millisecondsSinceEpoch
         let sourceTime = update.sourceTime?.millisecondsSinceEpoch
         for change in applied.changes {
+            let old = change.old.map { batch.writeValueJSON($0) }
+            let new = change.new.map { batch.writeValueJSON($0) }
             batch.rows.changes.append(CommitBatch.ChangeRow(
-                flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: change.old?.json,
-                newJSON: change.new?.json, feed: change.feed, sourceTime: sourceTime, receivedAt: received))
+                flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: old,
+                newJSON: new, feed: change.feed, sourceTime: sourceTime, receivedAt: received))
         }
         for event in applied.events {
             let payload = EventPayload.encode(

@@ -1,6 +1,7 @@
 import FeedIngest
 import FlightModel
 import HistoryStore
+import JSON
 import Publisher
 
 /// Everything one batch produces before its commit: the rows the store writes, the messages
@@ -10,6 +11,9 @@ struct PreparedBatch: Sendable {
     /// The frames, used or rejected, in order: a refused batch is committed again from them.
     var frames: [Frame] = []
     var rows = CommitBatch()
+    /// The change rows' values as JSON, back to back; ``BatchBuilder/finish(_:)`` hands them to
+    /// `rows.valueJSON`, where each row's ranges point.
+    var valueJSON = JSONWriter(capacity: 4096)
     /// Each touched flight's state before the batch (nil: new), to undo a refused commit.
     var before: [String: FlightState?] = [:]
     /// Each touched flight's state after the batch, in first-touch order.
@@ -43,8 +47,19 @@ struct PreparedBatch: Sendable {
         kept.before = [:]
         kept.renderedBefore = [:]
         kept.rows.changes = []
+        kept.rows.valueJSON = []
+        kept.valueJSON = JSONWriter(capacity: 0)
         kept.rows.outbox = []
         kept.rows.checkpoints = []
         return kept
+    }
+}
+
+extension PreparedBatch {
+    /// Writes a change row's value and returns where it is in ``valueJSON``.
+    mutating func writeValueJSON(_ value: FieldValue) -> Range<Int> {
+        let start = valueJSON.byteCount
+        value.write(to: &valueJSON)
+        return start..<valueJSON.byteCount
     }
 }
