@@ -15,6 +15,13 @@ import Testing
         #expect(
             EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 17, kind: .gateChange)
                 == "2fc21439-742c-578c-bbf3-e7f9efcb4eda")
+        // The seq's digits at both ends: a single zero, and ten digits.
+        #expect(
+            EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 0, kind: .delay)
+                == "d2c6ca39-aed5-5d4d-863a-cdf505292c65")
+        #expect(
+            EventID.make(airport: "ZRH", flightID: "LX1234-20261124-D", seq: 1_234_567_890, kind: .cancellation)
+                == "389c42e2-4caf-5122-bab1-984c9e5cc3cc")
     }
 
     @Test func oneFlightAtTwoAirportsGivesTwoIDs() {

@@ -13,13 +13,20 @@ public enum UUIDv5 {
     /// The 16 bytes of uuid5(namespace, name).
     public static func make(namespace: [UInt8], name: String) -> [UInt8] {
         var name = name
-        let digest = name.withUTF8 { utf8 in
-            // The namespace and the name side by side on the stack (event names are short).
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namespace.count + utf8.count) { message in
-                _ = message.initialize(from: namespace)
-                _ = UnsafeMutableBufferPointer(rebasing: message[namespace.count...]).initialize(from: utf8)
-                return SHA1.hash(UnsafeRawBufferPointer(message))
-            }
+        return name.withUTF8 { make(namespace: namespace, name: $0) }
+    }
+
+    /// The 16 bytes of uuid5(namespace, name) for a name given as UTF-8.
+    public static func make(namespace: [UInt8], name: [UInt8]) -> [UInt8] {
+        name.withUnsafeBufferPointer { make(namespace: namespace, name: $0) }
+    }
+
+    private static func make(namespace: [UInt8], name utf8: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        // The namespace and the name side by side on the stack (event names are short).
+        let digest = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namespace.count + utf8.count) { message in
+            _ = message.initialize(from: namespace)
+            _ = UnsafeMutableBufferPointer(rebasing: message[namespace.count...]).initialize(from: utf8)
+            return SHA1.hash(UnsafeRawBufferPointer(message))
         }
         return [UInt8](unsafeUninitializedCapacity: 16) { bytes, count in
             for index in 0..<16 { bytes[index] = digest[index] }
@@ -31,15 +38,25 @@ public enum UUIDv5 {
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower-case hex.
     public static func string(_ bytes: [UInt8]) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0F)])
+        precondition(bytes.count == 16, "a UUID has 16 bytes, not \(bytes.count)")
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var at = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[at] = UInt8(ascii: "-")
+                    at += 1
+                }
+                text[at] = hexDigit(byte >> 4)
+                text[at + 1] = hexDigit(byte & 0x0F)
+                at += 2
+            }
+            return at
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
     }
 
     /// The 16 bytes of a UUID in its 36-character text form (either case); nil for anything else.
