@@ -30,6 +30,41 @@ import Testing
         #expect(throws: Never.self) { try JSONParser.parse(writer.bytes) }
     }
 
+    /// Members named by literals write what `String` keys write, commas included.
+    @Test func membersNamedByLiteralsWriteWhatStringKeysWrite() {
+        var byString = JSONWriter()
+        var byLiteral = JSONWriter()
+        byString.beginObject()
+        byLiteral.beginObject()
+        byString.field("flight_id", "LX1234-20261124-D")
+        byLiteral.member("flight_id", "LX1234-20261124-D")
+        byString.field("seq", Int64(17))
+        byLiteral.member("seq", Int64(17))
+        byString.field("minutes", -5)
+        byLiteral.member("minutes", -5)
+        byString.key("source")
+        byLiteral.memberName("source")
+        byString.beginObject()
+        byLiteral.beginObject()
+        byString.field("belt", nil)
+        byLiteral.member("belt", nil)
+        byString.field("as_of", Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+        byLiteral.member("as_of", Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+        byString.endObject()
+        byLiteral.endObject()
+        for field in FlightField.allCases {
+            byString.key(field.name)
+            byLiteral.memberName(field.jsonName)
+            byString.int(field.rawValue)
+            byLiteral.int(field.rawValue)
+        }
+        byString.endObject()
+        byLiteral.endObject()
+        #expect(byLiteral.bytes == byString.bytes)
+        #expect(byLiteral.string.hasPrefix(#"{"flight_id":"LX1234-20261124-D","seq":17,"minutes":-5,"source":{"belt":null,"#))
+        #expect(FlightField.allCases.allSatisfy { "\($0.jsonName)" == $0.name })
+    }
+
     @Test func escapesQuotesBackslashesAndControlCharacters() throws {
         var writer = JSONWriter()
         writer.string("say \"hi\"\\\n\u{01}é")

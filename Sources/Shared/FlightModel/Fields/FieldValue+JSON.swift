@@ -16,8 +16,8 @@ extension FieldValue {
             writer.beginArray()
             for value in values {
                 writer.beginObject()
-                writer.field("code", value.code)
-                writer.field("minutes", value.minutes)
+                writer.member("code", value.code)
+                writer.member("minutes", value.minutes)
                 writer.endObject()
             }
             writer.endArray()

@@ -38,6 +38,29 @@ public enum FlightField: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     /// snake case (`runway_estimated`, `raw_status`).
     public var name: String { Self.names[rawValue] }
 
+    /// ``name`` as a literal, for payloads written with ``JSONWriter/memberName(_:)``.
+    public var jsonName: StaticString {
+        switch self {
+        case .origin: "origin"
+        case .destination: "destination"
+        case .scheduled: "scheduled"
+        case .estimated: "estimated"
+        case .actual: "actual"
+        case .runwayEstimated: "runway_estimated"
+        case .runwayActual: "runway_actual"
+        case .terminal: "terminal"
+        case .gate: "gate"
+        case .stand: "stand"
+        case .belt: "belt"
+        case .checkin: "checkin"
+        case .status: "status"
+        case .rawStatus: "raw_status"
+        case .remark: "remark"
+        case .codeshares: "codeshares"
+        case .delays: "delays"
+        }
+    }
+
     /// ``name``.
     public var description: String { name }
 

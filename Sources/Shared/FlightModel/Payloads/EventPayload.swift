@@ -14,38 +14,38 @@ public enum EventPayload {
     ) -> [UInt8] {
         var writer = JSONWriter(capacity: 700)
         writer.beginObject()
-        writer.field("schema", schema)
-        writer.field("event_id", event.eventID)
-        writer.field("kind", event.kind.rawValue)
-        writer.field("airport", context.airport)
-        writer.field("flight_id", event.flightID)
-        writer.field("seq", event.seq)
-        writer.field("occurred_at", event.occurredAt)
-        writer.field("observed_at", observedAt)
-        writer.key("source")
+        writer.member("schema", schema)
+        writer.member("event_id", event.eventID)
+        writer.member("kind", event.kind.rawValue)
+        writer.member("airport", context.airport)
+        writer.member("flight_id", event.flightID)
+        writer.member("seq", event.seq)
+        writer.member("occurred_at", event.occurredAt)
+        writer.member("observed_at", observedAt)
+        writer.memberName("source")
         writer.beginObject()
-        writer.field("feed", feed)
-        writer.field("position", position)
+        writer.member("feed", feed)
+        writer.member("position", position)
         writer.endObject()
-        writer.key("flight")
+        writer.memberName("flight")
         writer.beginObject()
         FlightPayload.writeIdentity(state.key, to: &writer)
-        if let origin = state[.origin]?.text { writer.field("origin", origin) }
-        if let destination = state[.destination]?.text { writer.field("destination", destination) }
+        if let origin = state[.origin]?.text { writer.member("origin", origin) }
+        if let destination = state[.destination]?.text { writer.member("destination", destination) }
         if let scheduled = state.scheduled {
-            writer.field("scheduled", scheduled)
-            writer.field("scheduled_local", scheduled, offsetSeconds: context.offsetSeconds(at: scheduled))
+            writer.member("scheduled", scheduled)
+            writer.member("scheduled_local", scheduled, offsetSeconds: context.offsetSeconds(at: scheduled))
         }
         if !state.codeshares.isEmpty {
-            writer.key("codeshares")
+            writer.memberName("codeshares")
             FieldValue.list(state.codeshares).write(to: &writer)
         }
         writer.endObject()
-        writer.key("previous")
+        writer.memberName("previous")
         write(event.previous, to: &writer)
-        writer.key("current")
+        writer.memberName("current")
         write(event.current, to: &writer)
-        if let delay = event.delayMinutes { writer.field("delay_minutes", delay) }
+        if let delay = event.delayMinutes { writer.member("delay_minutes", delay) }
         writer.endObject()
         return writer.bytes
     }
@@ -53,7 +53,7 @@ public enum EventPayload {
     private static func write(_ snapshots: [FlightEvent.FieldSnapshot], to writer: inout JSONWriter) {
         writer.beginObject()
         for (field, value) in snapshots {
-            writer.key(field.name)
+            writer.memberName(field.jsonName)
             if let value { value.write(to: &writer) } else { writer.null() }
         }
         writer.endObject()

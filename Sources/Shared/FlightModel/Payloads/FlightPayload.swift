@@ -11,16 +11,16 @@ public enum FlightPayload {
     public static func encode(_ state: FlightState, previousSeq: Int64, context: PayloadContext) -> [UInt8] {
         var writer = JSONWriter(capacity: 640)
         writer.beginObject()
-        writer.field("schema", schema)
-        writer.field("airport", context.airport)
-        writer.field("flight_id", state.key.flightID)
-        writer.field("seq", state.seq)
-        writer.field("prev_seq", previousSeq)
-        writer.field("as_of", state.updatedAt)
+        writer.member("schema", schema)
+        writer.member("airport", context.airport)
+        writer.member("flight_id", state.key.flightID)
+        writer.member("seq", state.seq)
+        writer.member("prev_seq", previousSeq)
+        writer.member("as_of", state.updatedAt)
         writeIdentity(state.key, to: &writer)
         for raw in 0..<FlightField.count {
             guard let field = FlightField(rawValue: raw), let value = state[field] else { continue }
-            writer.key(field.name)
+            writer.memberName(field.jsonName)
             guard case .time(let time) = value else {
                 value.write(to: &writer)
                 continue
@@ -28,16 +28,16 @@ public enum FlightPayload {
             // Formatted into the payload, as FieldValue.write would write it.
             writer.time(time)
             if let localName = localName(field) {
-                writer.field(localName, time, offsetSeconds: context.offsetSeconds(at: time))
+                writer.member(localName, time, offsetSeconds: context.offsetSeconds(at: time))
             }
         }
-        if let delay = state.delayMinutes { writer.field("delay_minutes", delay) }
+        if let delay = state.delayMinutes { writer.member("delay_minutes", delay) }
         writer.endObject()
         return writer.bytes
     }
 
     /// The times a board shows, each also written in airport local time (`scheduled_local`, …).
-    private static func localName(_ field: FlightField) -> String? {
+    private static func localName(_ field: FlightField) -> StaticString? {
         switch field {
         case .scheduled: "scheduled_local"
         case .estimated: "estimated_local"
@@ -47,10 +47,10 @@ public enum FlightPayload {
     }
 
     static func writeIdentity(_ key: FlightKey, to writer: inout JSONWriter) {
-        writer.field("airline", key.airline)
-        writer.field("number", key.number)
-        if let suffix = key.suffix { writer.field("suffix", suffix) }
-        writer.field("date", key.date.description)
-        writer.field("direction", key.direction.rawValue)
+        writer.member("airline", key.airline)
+        writer.member("number", key.number)
+        if let suffix = key.suffix { writer.member("suffix", suffix) }
+        writer.member("date", key.date.description)
+        writer.member("direction", key.direction.rawValue)
     }
 }

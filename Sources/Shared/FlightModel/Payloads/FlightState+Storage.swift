@@ -12,19 +12,19 @@ extension FlightState {
         writer.beginObject()
         for raw in 0..<FlightField.count {
             guard let field = FlightField(rawValue: raw), let slot = slot(field) else { continue }
-            writer.key(field.name)
+            writer.memberName(field.jsonName)
             writer.beginObject()
-            if let time = slot.sourceTime { writer.field("t", time.millisecondsSinceEpoch) }
-            writer.field("f", slot.feed)
-            writer.field("p", slot.precedence)
+            if let time = slot.sourceTime { writer.member("t", time.millisecondsSinceEpoch) }
+            writer.member("f", slot.feed)
+            writer.member("p", slot.precedence)
             if slot.value == nil {
-                writer.key("c")
+                writer.memberName("c")
                 writer.bool(true)
             }
             writer.endObject()
         }
-        if let announced = announcedDelayMinutes { writer.field("_announced_delay", announced) }
-        writer.field("_first_seen", firstSeen.millisecondsSinceEpoch)
+        if let announced = announcedDelayMinutes { writer.member("_announced_delay", announced) }
+        writer.member("_first_seen", firstSeen.millisecondsSinceEpoch)
         writer.endObject()
         return writer.bytes
     }

@@ -222,4 +222,10 @@ extension JSONWriter {
         key(name)
         self.time(time, offsetSeconds: offsetSeconds)
     }
+
+    /// `"name":"2026-11-24T06:30:00Z"`, or with the offset given (``JSONWriter/memberName(_:)``).
+    public mutating func member(_ name: StaticString, _ time: Timestamp, offsetSeconds: Int = 0) {
+        memberName(name)
+        self.time(time, offsetSeconds: offsetSeconds)
+    }
 }
