@@ -14,6 +14,10 @@ extension BenchEnvironment {
     /// recycles them all (its estimate of the WAL between checkpoints is now that large).
     func recycleWAL(segments: Int) throws -> Int {
         let admin = try PostgresConnection(conninfo: adminURL, applicationName: "flightedge-bench wal")
+        // First what a run before left (a 10,000-flight day's dirty buffers): without this
+        // checkpoint the 10,000/s run right after such a day had p99 8.7–11.0 ms, with it
+        // 5.9–7.4 ms (docs/PERFORMANCE.md, "fourth round").
+        try admin.execute("CHECKPOINT")
         try admin.execute("CREATE TABLE IF NOT EXISTS flightedge_bench_wal (at timestamptz)")
         for _ in 0..<segments {
             try admin.execute("INSERT INTO flightedge_bench_wal VALUES (now()); SELECT pg_switch_wal()")
