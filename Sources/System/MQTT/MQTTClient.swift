@@ -114,10 +114,16 @@ public final class MQTTClient: @unchecked Sendable {
             }
             try check(result, .setupFailed)
         }
-        mosquitto_connect_v5_callback_set(handle) { _, userdata, code, _, _ in
+        mosquitto_connect_v5_callback_set(handle) { mosq, userdata, code, _, _ in
+            // While connected, libmosquitto formats a debug line (vsnprintf and malloc) for
+            // every packet before the callback can drop it: ~1,500 instructions a message.
+            // The errors worth reporting are those of a failed connection, so it listens only
+            // while there is none.
+            if code == 0 { mosquitto_log_callback_set(mosq, nil) }
             EventSink.from(userdata).emit(.connected(code: code, reason: MQTTClient.connackReason(code)))
         }
-        mosquitto_disconnect_v5_callback_set(handle) { _, userdata, code, _ in
+        mosquitto_disconnect_v5_callback_set(handle) { mosq, userdata, code, _ in
+            mosquitto_log_callback_set(mosq, MQTTClient.logErrors)
             EventSink.from(userdata).emit(.disconnected(code: code, reason: MQTTClient.errorText(code)))
         }
         mosquitto_publish_v5_callback_set(handle) { _, userdata, messageID, reasonCode, _ in
@@ -127,14 +133,19 @@ public final class MQTTClient: @unchecked Sendable {
             let grantedQoS = (0..<Int(count)).map { granted?[$0] ?? 128 }
             EventSink.from(userdata).emit(.subscribed(messageID: messageID, grantedQoS: grantedQoS.map { Int32($0) }))
         }
-        mosquitto_log_callback_set(handle) { _, userdata, level, text in
-            guard level == MOSQ_LOG_ERR, let text else { return }
-            EventSink.from(userdata).emit(.libraryError(String(cString: text)))
-        }
+        mosquitto_log_callback_set(handle, MQTTClient.logErrors)
         mosquitto_message_v5_callback_set(handle) { _, userdata, message, properties in
             guard let message else { return }
             EventSink.from(userdata).emit(.message(MQTTClient.copy(message.pointee, properties: properties)))
         }
+    }
+
+    /// libmosquitto's log callback: its errors become ``MQTTEvent/libraryError(_:)``.
+    private static let logErrors: @convention(c) (
+        OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?
+    ) -> Void = { _, userdata, level, text in
+        guard level == MOSQ_LOG_ERR, let text else { return }
+        EventSink.from(userdata).emit(.libraryError(String(cString: text)))
     }
 
     /// Starts the network thread and connects in the background. The outcome arrives as
