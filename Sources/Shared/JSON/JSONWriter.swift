@@ -5,8 +5,9 @@
 /// text, colon) through one pointer after one capacity check: appending them to an array one
 /// by one cost ~300 instructions a key (callgrind, docs/PERFORMANCE.md).
 public struct JSONWriter: Sendable {
-    /// The JSON is `storage[..<count]`; the bytes after it are room to write into.
-    private var storage: [UInt8]
+    /// The JSON is the first `count` bytes of `buffer`; the bytes after it are room to write
+    /// into.
+    private var buffer: Buffer
     private var count = 0
     /// Objects and arrays open: at the top level no value is preceded by a comma.
     private var depth = 0
@@ -15,18 +16,20 @@ public struct JSONWriter: Sendable {
 
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 512) {
-        storage = [UInt8](repeating: 0, count: max(capacity, 32))
+        buffer = Buffer(capacity: max(capacity, 32))
     }
 
     /// The JSON written so far, UTF-8.
-    public var bytes: [UInt8] { Array(storage[..<count]) }
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: buffer.base, count: count)) }
 
     /// How many bytes are written so far: values written one after the other at the top level
     /// (no comma between them) are found again by the counts before and after each.
     public var byteCount: Int { count }
 
     /// The JSON as text.
-    public var string: String { String(decoding: storage[..<count], as: UTF8.self) }
+    public var string: String {
+        String(decoding: UnsafeBufferPointer(start: buffer.base, count: count), as: UTF8.self)
+    }
 
     /// Opens an object (`{`); close it with ``endObject()``.
     public mutating func beginObject() {
@@ -133,19 +136,14 @@ public struct JSONWriter: Sendable {
     /// Writes `"name":` inside an object; the next value call writes the value.
     public mutating func memberName(_ name: StaticString) {
         assert(Self.needsNoEscaping(name), "member name \(name) needs escaping")
-        let comma = needsComma()
         let length = name.utf8CodeUnitCount
-        let start = name.utf8Start
-        append(room: length + 4) { out in
-            var at = 0
-            if comma { out[at] = UInt8(ascii: ","); at += 1 }
-            out[at] = UInt8(ascii: "\"")
-            (out + at + 1).update(from: start, count: length)
-            at += length + 1
-            out[at] = UInt8(ascii: "\"")
-            out[at + 1] = UInt8(ascii: ":")
-            return at + 2
-        }
+        var out = reserve(length + 4)
+        out = commaIfDue(at: out)
+        out[0] = UInt8(ascii: "\"")
+        (out + 1).update(from: name.utf8Start, count: length)
+        out[length + 1] = UInt8(ascii: "\"")
+        out[length + 2] = UInt8(ascii: ":")
+        advance(to: out + length + 3)
         afterKey = true
     }
 
@@ -180,21 +178,20 @@ public struct JSONWriter: Sendable {
     public mutating func unescapedString(
         capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int
     ) {
-        let comma = needsComma()
-        append(room: capacity + 3) { out in
-            var at = 0
-            if comma { out[at] = UInt8(ascii: ","); at += 1 }
-            out[at] = UInt8(ascii: "\"")
-            at += 1
-            let written = write(UnsafeMutableBufferPointer(start: out + at, count: capacity))
-            precondition((0...capacity).contains(written))
-            at += written
-            out[at] = UInt8(ascii: "\"")
-            return at + 1
-        }
+        var out = reserve(capacity + 3)
+        out = commaIfDue(at: out)
+        out[0] = UInt8(ascii: "\"")
+        let written = write(UnsafeMutableBufferPointer(start: out + 1, count: capacity))
+        precondition((0...capacity).contains(written))
+        out[written + 1] = UInt8(ascii: "\"")
+        advance(to: out + written + 2)
     }
 
     // MARK: - Writing
+
+    // Each write reserves room once, writes through the pointer it gets and advances the
+    // count to where it stopped. Writing through an array's `withUnsafeMutableBufferPointer`
+    // kept each write's closure out of line, ~60 instructions a call (callgrind).
 
     /// Whether the next value needs a comma: not the first in its object or array (just after
     /// `{` or `[`), not after its key, not at the top level.
@@ -205,87 +202,98 @@ public struct JSONWriter: Sendable {
             return false
         }
         guard depth > 0, count > 0 else { return false }
-        let last = storage[count - 1]
+        let last = buffer.base[count - 1]
         return last != UInt8(ascii: "{") && last != UInt8(ascii: "[")
     }
 
-    /// Calls `write` with room for `room` bytes after the JSON; it returns how many it wrote.
+    /// Writes a comma at `out` if one is due; returns where the value starts.
     @inline(__always)
-    private mutating func append(room: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
-        if count + room > storage.count { grow(to: count + room) }
-        let start = count
-        count = start + storage.withUnsafeMutableBufferPointer { write($0.baseAddress! + start) }
+    private mutating func commaIfDue(at out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        guard needsComma() else { return out }
+        out[0] = UInt8(ascii: ",")
+        return out + 1
     }
 
-    private mutating func grow(to needed: Int) {
-        storage.append(contentsOf: repeatElement(0, count: max(needed, storage.count * 2) - storage.count))
+    /// Where to write the next `room` bytes (at most): the end of the JSON, in a buffer that is
+    /// this writer's alone and big enough.
+    @inline(__always)
+    private mutating func reserve(_ room: Int) -> UnsafeMutablePointer<UInt8> {
+        if _slowPath(!isKnownUniquelyReferenced(&buffer) || count + room > buffer.capacity) {
+            makeRoom(for: count + room)
+        }
+        return buffer.base + count
+    }
+
+    /// Takes the bytes written after ``reserve(_:)`` up to `end` into the JSON.
+    @inline(__always)
+    private mutating func advance(to end: UnsafeMutablePointer<UInt8>) {
+        count = end - buffer.base
+    }
+
+    /// A buffer of this writer's own with room for `needed` bytes, the JSON copied over.
+    private mutating func makeRoom(for needed: Int) {
+        let capacity = needed > buffer.capacity ? max(needed, buffer.capacity * 2) : buffer.capacity
+        let grown = Buffer(capacity: capacity)
+        grown.base.update(from: buffer.base, count: count)
+        buffer = grown
     }
 
     /// `{` or `[`, after a comma if one is due.
     private mutating func punctuation(_ byte: UInt8) {
-        let comma = needsComma()
-        append(room: 2) { out in
-            guard comma else {
-                out[0] = byte
-                return 1
-            }
-            out[0] = UInt8(ascii: ",")
-            out[1] = byte
-            return 2
-        }
+        let out = commaIfDue(at: reserve(2))
+        out[0] = byte
+        advance(to: out + 1)
     }
 
     private mutating func close(_ byte: UInt8) {
-        append(room: 1) { out in
-            out[0] = byte
-            return 1
-        }
+        let out = reserve(1)
+        out[0] = byte
+        advance(to: out + 1)
     }
 
     /// Up to eight ASCII bytes given little-endian in `word` (`true`, `false`, `null`): the
     /// whole word is stored, the bytes after `length` are overwritten by what follows.
     private mutating func literal(_ word: UInt64, count length: Int) {
-        let comma = needsComma()
-        append(room: 9) { out in
-            var at = 0
-            if comma { out[at] = UInt8(ascii: ","); at += 1 }
-            UnsafeMutableRawPointer(out + at).storeBytes(of: word.littleEndian, as: UInt64.self)
-            return at + length
-        }
+        let out = commaIfDue(at: reserve(9))
+        UnsafeMutableRawPointer(out).storeBytes(of: word.littleEndian, as: UInt64.self)
+        advance(to: out + length)
     }
 
     private mutating func raw(encoded json: UnsafeBufferPointer<UInt8>) {
-        let comma = needsComma()
-        append(room: json.count + 1) { out in
-            var at = 0
-            if comma { out[at] = UInt8(ascii: ","); at += 1 }
-            if let base = json.baseAddress { (out + at).update(from: base, count: json.count) }
-            return at + json.count
-        }
+        let out = commaIfDue(at: reserve(json.count + 1))
+        if let base = json.baseAddress { out.update(from: base, count: json.count) }
+        advance(to: out + json.count)
     }
 
     /// The digits of `value`, from the right.
     private mutating func decimal(_ value: Int64) {
-        let comma = needsComma()
-        append(room: 21) { out in
-            var at = 0
-            if comma { out[at] = UInt8(ascii: ","); at += 1 }
-            var magnitude = value.magnitude
-            if value < 0 { out[at] = UInt8(ascii: "-"); at += 1 }
-            var digits = 1
-            var rest = magnitude / 10
-            while rest > 0 {
-                digits += 1
-                rest /= 10
-            }
-            at += digits
-            var index = at
-            repeat {
-                index -= 1
-                out[index] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
-                magnitude /= 10
-            } while magnitude > 0
-            return at
+        var out = commaIfDue(at: reserve(21))
+        var magnitude = value.magnitude
+        if value < 0 {
+            out[0] = UInt8(ascii: "-")
+            out += 1
+        }
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 20, magnitude >= bound {
+            digits += 1
+            bound = bound &* 10
+        }
+        // Two digits a division from the right: times in milliseconds have 13.
+        var end = out + digits
+        advance(to: end)
+        while magnitude >= 100 {
+            let pair = Int(truncatingIfNeeded: magnitude % 100)
+            magnitude /= 100
+            end -= 2
+            end[0] = UInt8(truncatingIfNeeded: pair / 10) &+ UInt8(ascii: "0")
+            end[1] = UInt8(truncatingIfNeeded: pair % 10) &+ UInt8(ascii: "0")
+        }
+        if magnitude >= 10 {
+            end[-2] = UInt8(truncatingIfNeeded: magnitude / 10) &+ UInt8(ascii: "0")
+            end[-1] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+        } else {
+            end[-1] = UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0")
         }
     }
 
@@ -302,24 +310,23 @@ public struct JSONWriter: Sendable {
     /// are counted first (eight at a time while there are none), then everything is written in
     /// one go, clean text copied whole.
     private mutating func quoted(utf8: UnsafeBufferPointer<UInt8>, colon: Bool) {
-        let comma = needsComma()
         let extra = Self.escapingExtra(utf8)
-        append(room: utf8.count + extra + 4) { out in
-            var at = 0
-            if comma { out[at] = UInt8(ascii: ","); at += 1 }
-            out[at] = UInt8(ascii: "\"")
-            at += 1
-            if extra == 0 {
-                if let base = utf8.baseAddress { (out + at).update(from: base, count: utf8.count) }
-                at += utf8.count
-            } else {
-                for byte in utf8 { at += Self.writeEscaped(byte, to: out + at) }
-            }
-            out[at] = UInt8(ascii: "\"")
-            at += 1
-            if colon { out[at] = UInt8(ascii: ":"); at += 1 }
-            return at
+        var out = commaIfDue(at: reserve(utf8.count + extra + 4))
+        out[0] = UInt8(ascii: "\"")
+        out += 1
+        if extra == 0 {
+            if let base = utf8.baseAddress { out.update(from: base, count: utf8.count) }
+            out += utf8.count
+        } else {
+            for byte in utf8 { out += Self.writeEscaped(byte, to: out) }
         }
+        out[0] = UInt8(ascii: "\"")
+        out += 1
+        if colon {
+            out[0] = UInt8(ascii: ":")
+            out += 1
+        }
+        advance(to: out)
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
@@ -401,4 +408,18 @@ public struct JSONWriter: Sendable {
             return 1
         }
     }
+}
+
+/// The memory a ``JSONWriter`` writes into. A writer copies it before writing when another
+/// copy of the writer shares it, so each buffer is only ever written by one writer.
+private final class Buffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit { base.deallocate() }
 }
