@@ -10,7 +10,6 @@ import Testing
     @Test mutating func firstSightingCreatesTheFlightWithSeqOne() throws {
         let applied = try engine.applied(Fixtures.update([(.gate, .text("A12"))], at: "04:59:00"))
         #expect(applied.isNewFlight)
-        #expect(applied.previous == nil)
         #expect(applied.state.seq == 1)
         #expect(applied.state.gate == "A12")
         #expect(applied.state.firstSeen == Fixtures.received)
@@ -192,8 +191,24 @@ import Testing
         #expect(applied.changes.map(\.field) == [.gate, .status, .remark])
         #expect(applied.changes.map(\.old) == [.text("A12"), .status(.scheduled), nil])
         #expect(applied.changes.map(\.new) == [.text("B2"), .status(.boarding), .text("Go")])
-        #expect(applied.previous?.gate == "A12")
+        #expect(!applied.isNewFlight)
         #expect(applied.state.updatedAt == Fixtures.received)
+    }
+
+    /// The engine merges into the state it stores; a state read out before (a batch keeps
+    /// one to undo a refused commit) must not change with it.
+    @Test mutating func aStateReadBeforeAnUpdateKeepsItsValues() throws {
+        _ = try engine.applied(Fixtures.update([(.gate, .text("A12")), (.status, .status(.scheduled))]))
+        let before = try #require(engine.state(for: id))
+        let applied = try engine.applied(Fixtures.update([(.gate, .text("B2"))]))
+        #expect(before.gate == "A12")
+        #expect(before.seq == 1)
+        #expect(applied.state.gate == "B2")
+        #expect(applied.state.seq == 2)
+        let next = try engine.applied(Fixtures.update([(.status, .status(.boarding))]))
+        #expect(applied.state.status == .scheduled)
+        #expect(next.state.status == .boarding)
+        #expect(engine.state(for: id)?.gate == "B2")
     }
 
     @Test mutating func updatedAtIsTheReceiptOfTheLastChange() throws {

@@ -86,7 +86,9 @@ struct BatchBuilder: Sendable {
             if batch.before.index(forKey: id) == nil { batch.before[id] = .some(engine.state(for: id)) }
             guard let applied = engine.apply(update, receivedAt: receivedAt) else { continue }
             batch.updates += 1
-            if batch.after.updateValue(applied.state, forKey: id) == nil {
+            // The state after is taken once, by `finish`: a copy kept per update made the
+            // engine copy the flight's slots on its next update.
+            if batch.firstReceipt.index(forKey: id) == nil {
                 batch.touched.append(id)
                 batch.firstReceipt[id] = frame.receivedAtNanoseconds
             }
@@ -118,8 +120,12 @@ struct BatchBuilder: Sendable {
     /// Renders each touched flight's state row once; the same bytes are published.
     mutating func finish(_ batch: inout PreparedBatch) {
         batch.rows.valueJSON = batch.valueJSON.bytes
+        batch.after.reserveCapacity(batch.touched.count)
         for id in batch.touched {
-            guard let state = batch.after[id] else { continue }
+            // Nothing merges between the batch's last `add` and this: the engine's state is
+            // the state after the batch.
+            guard let state = engine.state(for: id) else { continue }
+            batch.after[id] = state
             let previous = renderedSeq[id]
             if batch.renderedBefore.index(forKey: id) == nil { batch.renderedBefore[id] = previous }
             renderedSeq[id] = state.seq

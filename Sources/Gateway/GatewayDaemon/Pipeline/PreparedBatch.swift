@@ -16,8 +16,9 @@ struct PreparedBatch: Sendable {
     var valueJSON = JSONWriter(capacity: 4096)
     /// Each touched flight's state before the batch (nil: new), to undo a refused commit.
     var before: [String: FlightState?] = [:]
-    /// Each touched flight's state after the batch, in first-touch order.
+    /// The flights the batch changed, in first-touch order.
     var touched: [String] = []
+    /// Each touched flight's state after the batch; filled by ``BatchBuilder/finish(_:)``.
     var after: [String: FlightState] = [:]
     /// The events' messages, in the order of `rows.outbox`.
     var events: [OutgoingMessage] = []

@@ -14,14 +14,14 @@ struct DelayRule: EventRule {
         guard transition.didChange(.estimated) || transition.didChange(.scheduled),
             let delay = transition.after.delayMinutes
         else { return }
-        let announced = transition.after.announcedDelayMinutes
+        let announced = transition.announcedDelayMinutes
         let fires: Bool
         if delay >= policy.delayThresholdMinutes {
             fires = announced.map { abs(delay - $0) >= max(1, policy.delayStepMinutes) } ?? true
-            if fires { transition.after.announcedDelayMinutes = delay }
+            if fires { transition.announcedDelayMinutes = delay }
         } else {
             fires = announced != nil
-            transition.after.announcedDelayMinutes = nil
+            transition.announcedDelayMinutes = nil
         }
         if fires { triggers.append(EventTrigger(kind: .delay, fields: [.estimated], delayMinutes: delay)) }
     }

@@ -9,15 +9,28 @@ struct MovementRule: EventRule {
     func evaluate(_ transition: inout FlightTransition, policy: EventPolicy, into triggers: inout [EventTrigger]) {
         guard transition.didChange(.status) || transition.didChange(.actual) || transition.didChange(.runwayActual)
         else { return }
-        let hadMoved = transition.before.map(Self.hasMoved) ?? false
+        let direction = transition.after.key.direction
+        let hadMoved =
+            transition.hadBefore
+            && Self.hasMoved(
+                direction: direction, status: transition.old(.status)?.status,
+                actual: transition.old(.actual), runwayActual: transition.old(.runwayActual))
         guard !hadMoved, Self.hasMoved(transition.after) else { return }
         let kind: EventKind = transition.after.key.direction == .departure ? .departure : .arrival
         triggers.append(EventTrigger(kind: kind, fields: [.status, .runwayActual, .actual]))
     }
 
     static func hasMoved(_ state: FlightState) -> Bool {
-        if state.actual != nil || state.runwayActual != nil { return true }
-        switch (state.key.direction, state.status) {
+        hasMoved(
+            direction: state.key.direction, status: state.status, actual: state[.actual],
+            runwayActual: state[.runwayActual])
+    }
+
+    static func hasMoved(
+        direction: Direction, status: FlightStatus?, actual: FieldValue?, runwayActual: FieldValue?
+    ) -> Bool {
+        if actual != nil || runwayActual != nil { return true }
+        switch (direction, status) {
         case (.departure, .departed), (.departure, .airborne), (_, .landed), (_, .arrived): return true
         default: return false
         }

@@ -6,7 +6,7 @@
 struct StatusEventRule: EventRule {
     func evaluate(_ transition: inout FlightTransition, policy: EventPolicy, into triggers: inout [EventTrigger]) {
         guard transition.didChange(.status), let new = transition.after.status else { return }
-        let old = transition.before?.status
+        let old = transition.old(.status)?.status
         switch new {
         case .cancelled:
             triggers.append(EventTrigger(kind: .cancellation, fields: [.status]))
