@@ -1,4 +1,4 @@
-import Boards
+@testable import Boards
 import FlightModel
 import Testing
 
@@ -28,6 +28,22 @@ import Testing
     @Test func designatorsDropLeadingZerosAndKeepCodesharesInOrder() {
         let flight = BoardFixtures.flight("JQ", "355", [(.codeshares, .list(["AC6701", "LH 0042", "odd one"]))])
         #expect(flight.designators == ["JQ 355", "AC 6701", "LH 42", "odd one"])
+    }
+
+    /// The byte path (printable ASCII) and the Character path (anything else) read codeshares
+    /// by the same rules.
+    @Test func codeshareDesignatorsOnBothPaths() {
+        let cases: [(String, String)] = [
+            ("EZY1234", "EZY 1234"), ("AC 0670", "AC 670"), ("AC6701A", "AC 6701A"), ("AC0000", "AC 0"),
+            ("U20001", "U2 1"), ("AC67AB", "AC67AB"), ("ACB", "ACB"), ("AC ", "AC "),
+            ("ÄC6701", "ÄC 6701"), ("AC６７", "AC６７"), ("AC\r\n67", "AC\r\n 67"),
+        ]
+        for (codeshare, shown) in cases {
+            #expect(BoardFlight.designator(codeshare: codeshare) == shown, "\(codeshare)")
+        }
+        #expect(BoardFlight.designator(airline: "LX", number: "0012") == "LX 12")
+        #expect(BoardFlight.designator(airline: "LX", number: "0000") == "LX 0")
+        #expect(BoardFlight.designator(airline: "EZY", number: "1234") == "EZY 1234")
     }
 
     @Test func estimatedEqualToScheduledIsNotShownTwice() {
