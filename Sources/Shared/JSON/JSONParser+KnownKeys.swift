@@ -9,6 +9,8 @@ extension JSONParser {
         private let highs: [UInt64]
         private let counts: [Int]
         private let names: [String]
+        /// Where each slot's name first stands in the list the table was made from.
+        private let positions: [Int]
 
         /// Names longer than this are made as usual.
         private static let maximumCount = 16
@@ -20,21 +22,30 @@ extension JSONParser {
             var highs = [UInt64](repeating: 0, count: Self.slotCount)
             var counts = [Int](repeating: -1, count: Self.slotCount)
             var table = [String](repeating: "", count: Self.slotCount)
+            var positions = [Int](repeating: -1, count: Self.slotCount)
             var stored = 0
-            for name in names where name.utf8.count <= Self.maximumCount {
+            for (position, name) in names.enumerated() where name.utf8.count <= Self.maximumCount {
                 let (low, high) = Array(name.utf8).withUnsafeBufferPointer(Self.words)
                 var slot = Self.slot(low, high, name.utf8.count)
                 while counts[slot] >= 0, table[slot] != name { slot = (slot + 1) & (Self.slotCount - 1) }
                 guard counts[slot] < 0 else { continue }
                 precondition(stored < Self.slotCount / 2, "at most \(Self.slotCount / 2) known keys")
                 (lows[slot], highs[slot], counts[slot], table[slot]) = (low, high, name.utf8.count, name)
+                positions[slot] = position
                 stored += 1
             }
             (self.lows, self.highs, self.counts, self.names) = (lows, highs, counts, table)
+            self.positions = positions
         }
 
         /// The known name spelled exactly by the `count` bytes of `buffer` from `start`, or nil.
         func name(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, count: Int) -> String? {
+            lookUp(in: buffer, from: start, count: count)?.name
+        }
+
+        /// ``name(in:from:count:)`` with where the name first stands in the list the table was
+        /// made from.
+        func lookUp(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, count: Int) -> (name: String, position: Int)? {
             guard count <= 16 else { return nil }
             let low: UInt64
             let high: UInt64
@@ -51,7 +62,7 @@ extension JSONParser {
             while true {
                 let known = counts[slot]
                 if known < 0 { return nil }
-                if known == count, lows[slot] == low, highs[slot] == high { return names[slot] }
+                if known == count, lows[slot] == low, highs[slot] == high { return (names[slot], positions[slot]) }
                 slot = (slot + 1) & 255
             }
         }

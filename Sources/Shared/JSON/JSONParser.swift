@@ -46,6 +46,55 @@ public struct JSONParser {
         return value
     }
 
+    // MARK: - An object member by member
+
+    /// One member of an object read by ``members(of:knownKeys:)``.
+    public struct Member: Sendable {
+        /// The member's name.
+        public var key: String
+        /// Where the name stands in the list the ``KnownKeys`` were made from; nil for any
+        /// other name, and for a name written with escapes.
+        public var knownPosition: Int?
+        /// The member's value.
+        public var value: MemberValue
+    }
+
+    /// A member's value: plain text where the input has it, anything else parsed.
+    public enum MemberValue: Sendable, Equatable {
+        /// A string of ASCII without escapes, given as the range of its text in the input:
+        /// no `String` is made until the caller asks for one.
+        case plainString(Range<Int>)
+        /// Any other value, parsed.
+        case value(JSONValue)
+    }
+
+    /// What ``members(of:knownKeys:)`` found at the top level.
+    public enum TopLevel: Sendable {
+        /// An object, its members in document order (repeats kept).
+        case object([Member])
+        /// Any other value.
+        case other(JSONValue)
+    }
+
+    /// Parses one JSON document like ``parse(_:knownKeys:)`` (the same checks, the same errors
+    /// at the same bytes) but gives a top-level object as its members, plain strings as ranges
+    /// of `buffer`: a decoder of flat objects reads them without a tree of values.
+    public static func members(of buffer: UnsafeBufferPointer<UInt8>, knownKeys: KnownKeys?) throws(Error) -> TopLevel {
+        var parser = Cursor(buffer: buffer, knownKeys: knownKeys)
+        parser.skipWhitespace()
+        let top: TopLevel
+        if parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") {
+            top = .object(try parser.members())
+        } else {
+            top = .other(try parser.value(depth: 0))
+        }
+        parser.skipWhitespace()
+        if parser.index < buffer.count {
+            throw Error(offset: parser.index, message: "unexpected data after the JSON value")
+        }
+        return top
+    }
+
     private struct Cursor {
         let buffer: UnsafeBufferPointer<UInt8>
         let knownKeys: KnownKeys?
@@ -123,6 +172,80 @@ public struct JSONParser {
                 index += 1
                 return .object(JSONObject(members: members))
             }
+        }
+
+        /// The members of the object at `index`, the top level (``object(depth:)`` step by step).
+        mutating func members() throws(Error) -> [Member] {
+            index += 1
+            var members: [Member] = []
+            skipWhitespace()
+            if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
+                index += 1
+                return members
+            }
+            members.reserveCapacity(12)
+            while true {
+                skipWhitespace()
+                guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
+                    throw fail("expected a member name")
+                }
+                let key: String
+                var position: Int?
+                if let range = plainString() {
+                    if let known = knownKeys?.lookUp(in: buffer, from: range.lowerBound, count: range.count) {
+                        (key, position) = known
+                    } else {
+                        key = String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+                    }
+                } else {
+                    key = try string()
+                }
+                skipWhitespace()
+                guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                let value: MemberValue
+                if index < buffer.count, buffer[index] == UInt8(ascii: "\""), let range = plainString() {
+                    value = .plainString(range)
+                } else {
+                    value = .value(try self.value(depth: 1))
+                }
+                members.append(Member(key: key, knownPosition: position, value: value))
+                skipWhitespace()
+                guard index < buffer.count else { throw fail("unexpected end of input") }
+                if buffer[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard buffer[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+                index += 1
+                return members
+            }
+        }
+
+        /// At a string's opening quote: when the string is ASCII without escapes and closed,
+        /// moves past it and returns its text's range; else stays and returns nil (``string(isKey:)``
+        /// reads it, or says what is wrong).
+        mutating func plainString() -> Range<Int>? {
+            let first = index + 1
+            var scan = first
+            if let base = buffer.baseAddress {
+                while scan + 8 <= buffer.count,
+                    !Self.mayEndPlainRun(UnsafeRawPointer(base + scan).loadUnaligned(as: UInt64.self))
+                {
+                    scan += 8
+                }
+            }
+            while scan < buffer.count {
+                let byte = buffer[scan]
+                if byte == UInt8(ascii: "\"") {
+                    index = scan + 1
+                    return first..<scan
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+                scan += 1
+            }
+            return nil
         }
 
         mutating func array(depth: Int) throws(Error) -> JSONValue {

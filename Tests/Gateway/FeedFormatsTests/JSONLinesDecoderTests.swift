@@ -31,6 +31,36 @@ struct JSONLinesDecoderTests {
         return updates[0]
     }
 
+    /// Plain strings are read from the line's bytes, anything with escapes or beyond ASCII as
+    /// parsed; both give the same values and the same problems.
+    @Test("escaped and plain text read alike, names included")
+    func escapedAndPlainTextReadAlike() throws {
+        let rest = #""date":"2026-11-24","direction":"arrival""#
+        let plain = try decode(
+            #"{"airline":"LX","number":"1",\#(rest),"gate":"A1","scheduled":"2026-11-24T10:00Z","source_time":"2026-11-24T09:00:00Z","remark":"Zürich"}"#)
+        let escaped = try decode(
+            #"{"\u0061irline":"L\u0058","number":"\u0031",\#(rest),"g\u0061te":"A\u0031","sch\u0065duled":"2026-11-24T10:00\u005A","source\u005ftime":"2026-11-24T09:00:00\u005a","remark":"Z\u00fcrich"}"#)
+        #expect(plain == escaped)
+        #expect(plain[.gate] == .value(.text("A1")))
+        #expect(plain[.remark] == .value(.text("Zürich")))
+        #expect(plain[.scheduled] == .value(.time(Timestamp(iso8601: "2026-11-24T10:00Z")!)))
+        #expect(plain.sourceTime == Timestamp(iso8601: "2026-11-24T09:00:00Z"))
+        for time in [#""2026-13-01T00:00Z""#, #""2026-13-01T00:00\u005A""#] {
+            #expect(throws: DecodeError(#""2026-13-01T00:00Z" is not an ISO 8601 time"#, at: "estimated")) {
+                try decode(#"{"airline":"LX","number":"1",\#(rest),"estimated":\#(time)}"#)
+            }
+            #expect(throws: DecodeError(#""2026-13-01T00:00Z" is not an ISO 8601 time"#, at: "source_time")) {
+                try decode(#"{"airline":"LX","number":"1",\#(rest),"source_time":\#(time)}"#)
+            }
+        }
+        #expect(throws: DecodeError("expected a time string, found a number", at: "actual")) {
+            try decode(#"{"airline":"LX","number":"1",\#(rest),"actual":1}"#)
+        }
+        #expect(throws: DecodeError("unknown status \"late\"", at: "status")) {
+            try decode(#"{"airline":"LX","number":"1",\#(rest),"status":"late"}"#)
+        }
+    }
+
     @Test("a repeated identity member counts once, as first written")
     func firstOfARepeatedIdentityMemberCounts() throws {
         let rest = #""date":"2026-11-24","direction":"arrival""#

@@ -132,4 +132,67 @@ import Testing
             #expect(value == (try JSONParser.parse(document)))
         }
     }
+
+    /// `members(of:)` is `parse` read member by member: the same error at the same byte for
+    /// any input, the same members for an object (plain strings as ranges), the same value for
+    /// anything else, and each known name's place in the list.
+    @Test func membersReadWhatParseReads() throws {
+        let known = JSONParser.KnownKeys(["airline", "gate", "number", "gate", "Zürich", "x"])
+        let position = ["airline": 0, "gate": 1, "number": 2, "x": 5]
+        func check(_ bytes: [UInt8]) {
+            let parsed = Result { () throws(JSONParser.Error) -> JSONValue in try JSONParser.parse(bytes) }
+            let read = bytes.withUnsafeBufferPointer { buffer in
+                Result { () throws(JSONParser.Error) -> JSONParser.TopLevel in
+                    try JSONParser.members(of: buffer, knownKeys: known)
+                }
+            }
+            switch (parsed, read) {
+            case (.failure(let expected), .failure(let error)):
+                #expect(error == expected, "\(String(decoding: bytes, as: UTF8.self))")
+            case (.success(.object(let object)), .success(.object(let members))):
+                #expect(members.map(\.key) == object.members.map(\.key))
+                for (member, expected) in zip(members, object.members) {
+                    switch member.value {
+                    case .plainString(let range):
+                        #expect(JSONValue.string(String(decoding: bytes[range], as: UTF8.self)) == expected.value)
+                        #expect(bytes[range].allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C })
+                    case .value(let value):
+                        #expect(value == expected.value)
+                        if case .string(let text) = value { #expect(!text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }) }
+                    }
+                    // Plain names only: a name written with escapes is told by its text.
+                    if member.knownPosition != nil || position[member.key] == nil {
+                        #expect(member.knownPosition == position[member.key], "\(member.key)")
+                    }
+                }
+            case (.success(let value), .success(.other(let other))):
+                #expect(other == value)
+                if case .object = value { Issue.record("an object read as another value") }
+            default:
+                Issue.record("parse and members(of:) disagree on \(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+        let documents = [
+            #"{"airline":"LX","number":"1234","gate":null,"x":[1,{"gate":"A"}],"y":{"z":true},"Zürich":"Genève"}"#,
+            #" { "g\u0061te" : "a\"b" , "gate":"tab\there", "number":"é", "airline":-1.5e3 } "#,
+            #"{}"#, #"{"a":"#, #"{"a":"abc"#, #"{"a":"x"} x"#, #"{"a" 1}"#, #"{"a":1,}"#, #"{1:2}"#,
+            #""abc""#, #"[1,2]"#, #"null"#, #"{"a":"\ud800"}"#, #"{"a":"ok","b":"\#u{01}"}"#,
+        ]
+        for document in documents { check(Array(document.utf8)) }
+        check([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0x61, 0xC3, 0x28, 0x22, 0x7D])  // invalid UTF-8 in a value
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array(#"{}[]":,\-0123456789.eEtrufalsnxg "#.utf8) + [0xC3, 0x00, 0xFF]
+        for _ in 0..<3_000 {
+            let count = Int.random(in: 0..<48, using: &random)
+            check(Array("{\"".utf8) + (0..<count).map { _ in alphabet.randomElement(using: &random)! })
+        }
+        let names = ["airline", "number", "gate", "x", "Zürich", "g\\u0061te", "gat"]
+        let values = ["\"LX\"", "\"a\\nb\"", "\"é\"", "null", "1", "[\"a\"]", "{\"gate\":1}", "\"2026-12-06T10:00:00Z\""]
+        for _ in 0..<2_000 {
+            let members = (0..<Int.random(in: 0...8, using: &random)).map { _ in
+                "\"\(names.randomElement(using: &random)!)\":\(values.randomElement(using: &random)!)"
+            }
+            check(Array("{\(members.joined(separator: ","))}".utf8))
+        }
+    }
 }
