@@ -174,16 +174,20 @@ enum CommitStatements {
             func value(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
                 range.map { UnsafeBufferPointer(rebasing: json[$0]) }
             }
+            typealias Row = PostgresCopyBinary.Row
             for row in batch.changes {
-                copy.beginRow(fields: 8)
-                copy.append(row.flightID)
-                copy.append(row.seq)
-                copy.append(row.field)
-                copy.append(jsonb: value(row.oldJSON))
-                copy.append(jsonb: value(row.newJSON))
-                copy.append(row.feed)
-                copy.append(millisecondsSinceEpoch: row.sourceTime)
-                copy.append(millisecondsSinceEpoch: row.receivedAt)
+                let texts = row.flightID.utf8.count + row.field.utf8.count + row.feed.utf8.count
+                let values = 1 + (row.oldJSON?.count ?? 0) + 1 + (row.newJSON?.count ?? 0)
+                copy.appendRow(fields: 8, maximumBytes: 8 * Row.room(0) + texts + values + 3 * 8) { fields in
+                    fields.append(row.flightID)
+                    fields.append(row.seq)
+                    fields.append(row.field)
+                    fields.append(jsonb: value(row.oldJSON))
+                    fields.append(jsonb: value(row.newJSON))
+                    fields.append(row.feed)
+                    fields.append(millisecondsSinceEpoch: row.sourceTime)
+                    fields.append(millisecondsSinceEpoch: row.receivedAt)
+                }
             }
         }
         return copy.data

@@ -76,6 +76,103 @@ public struct PostgresCopyBinary: Sendable {
         withUnsafeBytes(of: microseconds.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends one row of `fields` fields, written by `write` through a ``Row`` with room for
+    /// `maximumBytes` bytes (at most; ``Row/room(_:)`` says what a field takes). The same bytes
+    /// as ``beginRow(fields:)`` and the appends, for a fraction of the cost: the room is made
+    /// once and each field written through a pointer (an append per field cost ~250
+    /// instructions, callgrind).
+    public mutating func appendRow(fields: Int, maximumBytes: Int, _ write: (inout Row) -> Void) {
+        precondition(fieldsLeft == 0, "the row before is missing \(fieldsLeft) fields")
+        let start = bytes.count
+        let room = 2 + maximumBytes
+        bytes.append(contentsOf: repeatElement(0, count: room))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
+            var row = Row(base: buffer.baseAddress! + start, capacity: room, fields: fields)
+            write(&row)
+            precondition(row.fieldsLeft == 0, "a row is missing \(row.fieldsLeft) fields")
+            return row.count
+        }
+        bytes.removeLast(room - written)
+    }
+
+    /// One row's fields, written in place by ``appendRow(fields:maximumBytes:_:)``; the same
+    /// forms as the appends of ``PostgresCopyBinary``. Use it only inside that call.
+    public struct Row {
+        private let base: UnsafeMutablePointer<UInt8>
+        private let capacity: Int
+        fileprivate private(set) var count = 0
+        fileprivate private(set) var fieldsLeft: Int
+
+        fileprivate init(base: UnsafeMutablePointer<UInt8>, capacity: Int, fields: Int) {
+            self.base = base
+            self.capacity = capacity
+            self.fieldsLeft = fields
+            put(UInt16(truncatingIfNeeded: fields))
+        }
+
+        /// The bytes a field of `valueBytes` bytes takes in the row (its length, then it).
+        public static func room(_ valueBytes: Int) -> Int { 4 + valueBytes }
+
+        /// A NULL field.
+        public mutating func appendNull() {
+            field(0)
+            put(UInt32(bitPattern: -1))
+        }
+
+        /// A `text` field (UTF-8); nil is NULL.
+        public mutating func append(_ text: String?) {
+            guard let text else { return appendNull() }
+            let done: Void? = text.utf8.withContiguousStorageIfAvailable { append(text: $0) }
+            if done == nil { Array(text.utf8).withUnsafeBufferPointer { append(text: $0) } }
+        }
+
+        private mutating func append(text utf8: UnsafeBufferPointer<UInt8>) {
+            field(utf8.count)
+            put(UInt32(utf8.count))
+            copy(utf8)
+        }
+
+        /// A `jsonb` field from UTF-8 JSON; nil is NULL.
+        public mutating func append(jsonb json: UnsafeBufferPointer<UInt8>?) {
+            guard let json else { return appendNull() }
+            field(json.count + 1)
+            put(UInt32(json.count + 1))
+            base[count] = 1
+            count += 1
+            copy(json)
+        }
+
+        /// An `int8` field.
+        public mutating func append(_ value: Int64) {
+            field(8)
+            put(UInt32(8))
+            put(UInt64(bitPattern: value))
+        }
+
+        /// A `timestamptz` field from milliseconds since 1970 (UTC); nil is NULL.
+        public mutating func append(millisecondsSinceEpoch value: Int64?) {
+            guard let value else { return appendNull() }
+            append((value - PostgresBinaryArray.postgresEpochMilliseconds) * 1000)
+        }
+
+        /// Counts the field and checks that it fits.
+        private mutating func field(_ valueBytes: Int) {
+            precondition(fieldsLeft > 0, "more fields than the row was begun with")
+            precondition(count + 4 + valueBytes <= capacity, "the row is longer than its maximumBytes")
+            fieldsLeft -= 1
+        }
+
+        private mutating func put(_ value: some FixedWidthInteger) {
+            UnsafeMutableRawPointer(base + count).storeBytes(of: value.bigEndian, as: type(of: value))
+            count += MemoryLayout.size(ofValue: value)
+        }
+
+        private mutating func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+            if let source = bytes.baseAddress { (base + count).update(from: source, count: bytes.count) }
+            count += bytes.count
+        }
+    }
+
     private mutating func field() {
         precondition(fieldsLeft > 0, "more fields than the row was begun with")
         fieldsLeft -= 1
