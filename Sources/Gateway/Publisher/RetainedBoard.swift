@@ -31,9 +31,9 @@ public struct RetainedBoard: Sendable {
     public let context: PayloadContext
     /// The airport's IANA zone name, the lists' `time_zone` (read once, not per message).
     private let timeZoneName: String
-    private var flights: [String: Entry] = [:]
-    private var gates: [String: Set<String>] = [:]
-    private var belts: [String: Set<String>] = [:]
+    private var flights: [HashedFlightID: Entry] = [:]
+    private var gates: [String: Set<HashedFlightID>] = [:]
+    private var belts: [String: Set<HashedFlightID>] = [:]
     /// The `seq` of the last gate or belt list made; see ``nextListSeq(now:)``.
     private var lastListSeq: Int64 = 0
 
@@ -46,7 +46,7 @@ public struct RetainedBoard: Sendable {
     }
 
     /// The `seq` last published for a flight (0 when never), for the next payload's `prev_seq`.
-    public func publishedSeq(of flightID: String) -> Int64 { flights[flightID]?.seq ?? 0 }
+    public func publishedSeq(of flightID: String) -> Int64 { flights[HashedFlightID(flightID)]?.seq ?? 0 }
 
     public var flightCount: Int { flights.count }
 
@@ -56,13 +56,13 @@ public struct RetainedBoard: Sendable {
     /// - Parameter receivedAt: the monotonic receipt of the first frame that touched each
     ///   flight: its state message carries it, for the receipt-to-PUBACK latency.
     public mutating func update(
-        _ committed: [(state: FlightState, payload: [UInt8])], now: Timestamp, receivedAt: [String: UInt64] = [:]
+        _ committed: [(state: FlightState, payload: [UInt8])], now: Timestamp, receivedAt: [HashedFlightID: UInt64] = [:]
     ) -> [OutgoingMessage] {
         var messages: [OutgoingMessage] = []
         var touchedGates: Set<String> = []
         var touchedBelts: Set<String> = []
         for (state, payload) in committed {
-            let id = state.key.flightID
+            let id = state.key.hashedID
             if let old = flights[id] {
                 if let gate = old.gate { gates[gate]?.remove(id); touchedGates.insert(gate) }
                 if let belt = old.belt { belts[belt]?.remove(id); touchedBelts.insert(belt) }
@@ -77,7 +77,7 @@ public struct RetainedBoard: Sendable {
                 belts[belt, default: []].insert(id)
                 touchedBelts.insert(belt)
             }
-            var message = flightMessage(id, payload)
+            var message = flightMessage(id.text, payload)
             message.receivedAtNanoseconds = receivedAt[id] ?? 0
             messages.append(message)
         }
@@ -92,11 +92,12 @@ public struct RetainedBoard: Sendable {
         var messages: [OutgoingMessage] = []
         var touchedGates: Set<String> = []
         var touchedBelts: Set<String> = []
-        for id in flightIDs {
+        for flightID in flightIDs {
+            let id = HashedFlightID(flightID)
             guard let entry = flights.removeValue(forKey: id) else { continue }
             if let gate = entry.gate { gates[gate]?.remove(id); touchedGates.insert(gate) }
             if let belt = entry.belt { belts[belt]?.remove(id); touchedBelts.insert(belt) }
-            messages.append(OutgoingMessage(topic: "\(topicRoot)/flights/\(id)", payload: [], qos: 1, retain: true))
+            messages.append(OutgoingMessage(topic: "\(topicRoot)/flights/\(flightID)", payload: [], qos: 1, retain: true))
         }
         messages += touchedGates.sorted().map { gateMessage($0, now: now) }
         messages += touchedBelts.sorted().map { beltMessage($0, now: now) }
@@ -110,11 +111,11 @@ public struct RetainedBoard: Sendable {
         let horizon = now.millisecondsSinceEpoch - Int64(retainHours) * 3_600_000
         let silentHorizon = now.millisecondsSinceEpoch - 48 * 3_600_000
         return flights.compactMap { id, entry in
-            if let ends = entry.endsAt, ends.millisecondsSinceEpoch < horizon { return id }
+            if let ends = entry.endsAt, ends.millisecondsSinceEpoch < horizon { return id.text }
             if entry.updatedAt.millisecondsSinceEpoch < silentHorizon,
                 let scheduled = entry.scheduled, scheduled.millisecondsSinceEpoch < silentHorizon
             {
-                return id
+                return id.text
             }
             return nil
         }
@@ -122,7 +123,7 @@ public struct RetainedBoard: Sendable {
 
     /// Every retained topic: all flights, gates and belts (the lists with a new `seq`).
     public mutating func birth(now: Timestamp) -> [OutgoingMessage] {
-        var messages = flights.map { flightMessage($0.key, $0.value.payload) }
+        var messages = flights.map { flightMessage($0.key.text, $0.value.payload) }
         messages += gates.keys.sorted().map { gateMessage($0, now: now) }
         messages += belts.keys.sorted().map { beltMessage($0, now: now) }
         return messages

@@ -58,7 +58,7 @@ import Testing
             builder.add(frame, FrameDecoding.updates(of: frame, decoder: BatchBuilderTests.decoders[frame.feed]), to: &batch)
         }
         builder.finish(&batch)
-        _ = board.update(batch.rows.flights.compactMap { row in batch.after[row.flightID].map { ($0, row.stateJSON) } }, now: longAgo)
+        _ = board.update(batch.rows.flights.compactMap { row in batch.after[HashedFlightID(row.flightID)].map { ($0, row.stateJSON) } }, now: longAgo)
         #expect(board.flightCount == 2)
 
         let sweep = Housekeeping(retainHours: 24).sweep(board: &board, builder: &builder, now: Self.now)

@@ -32,7 +32,7 @@ import Testing
         }
         builder.finish(&batch)
         #expect(batch.rejections.isEmpty, "\(batch.rejections)")
-        _ = board.update(batch.rows.flights.compactMap { row in batch.after[row.flightID].map { ($0, row.stateJSON) } }, now: now)
+        _ = board.update(batch.rows.flights.compactMap { row in batch.after[HashedFlightID(row.flightID)].map { ($0, row.stateJSON) } }, now: now)
         #expect(board.flightCount == 3)
 
         let sweep = Housekeeping(retainHours: 12).sweep(board: &board, builder: &builder, now: now)

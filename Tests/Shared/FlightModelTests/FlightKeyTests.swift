@@ -106,3 +106,22 @@ import Testing
         #expect(Direction.allCases.map(\.rawValue) == ["arrival", "departure"])
     }
 }
+
+/// The hashed id that keys the tables of flights: equal exactly when the ids are, whichever
+/// string instance the id came in, and found again in a dictionary from any of them.
+@Suite struct HashedFlightIDTests {
+    @Test func equalExactlyWhenTheIdsAreAndFoundFromAnyInstance() throws {
+        let decoded = try FlightKey(airline: "lx", number: "12", date: FlightDate("2026-11-24")!, direction: .departure)
+        let typed = String("LX0012-20261124-D".utf8.map { Character(UnicodeScalar($0)) })
+        #expect(decoded.hashedID == HashedFlightID(typed))
+        #expect(decoded.hashedID.hashValue == HashedFlightID(typed).hashValue)
+        #expect(decoded.hashedID != HashedFlightID("LX0012-20261124-A"))
+        #expect(decoded == (try #require(FlightKey(flightID: typed))))
+        var table: [HashedFlightID: Int] = [:]
+        for number in 0..<2_000 { table[HashedFlightID("LX\(number)-20261124-D")] = number }
+        table[decoded.hashedID] = -1
+        #expect(table[HashedFlightID(typed)] == -1)
+        #expect((0..<2_000).allSatisfy { (number: Int) in table[HashedFlightID("LX\(number)-20261124-D")] == number })
+        #expect(table[HashedFlightID("LX0012-20261124-A")] == nil)
+    }
+}

@@ -20,14 +20,14 @@ struct BatchBuilder: Sendable {
     let settings: Settings
     /// The `seq` each flight on the board was last rendered at, by a committed batch or the one
     /// in flight: the next payload's `prev_seq`.
-    private var renderedSeq: [String: Int64]
+    private var renderedSeq: [HashedFlightID: Int64]
     private var eventTopics: [EventKind: String] = [:]
 
     /// - Parameter rendered: the flights as the board holds them at start, with their `seq`.
     init(engine: StateEngine, settings: Settings, rendered: [String: Int64] = [:]) {
         self.engine = engine
         self.settings = settings
-        self.renderedSeq = rendered
+        self.renderedSeq = Dictionary(uniqueKeysWithValues: rendered.map { (HashedFlightID($0.key), $0.value) })
     }
 
     /// The flights `decoded` names that the engine does not hold.
@@ -81,7 +81,7 @@ struct BatchBuilder: Sendable {
         batch.oldestReceipt = min(batch.oldestReceipt, frame.receivedAtMilliseconds)
         let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
         for update in updates {
-            let id = update.key.flightID
+            let id = update.key.hashedID
             // By index, not by value: reading a `FlightState?` out copies the whole state.
             if batch.before.index(forKey: id) == nil { batch.before[id] = .some(engine.state(for: id)) }
             guard let applied = engine.apply(update, receivedAt: receivedAt) else { continue }
@@ -131,7 +131,7 @@ struct BatchBuilder: Sendable {
             renderedSeq[id] = state.seq
             let payload = FlightPayload.encode(state, previousSeq: previous ?? 0, context: settings.context)
             batch.rows.flights.append(CommitBatch.FlightRow(
-                flightID: id, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
+                flightID: id.text, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
                 date: state.key.date.description, direction: state.key.direction.letter,
                 stateJSON: payload, provenanceJSON: state.provenanceBytes,
                 seq: state.seq, firstSeenAt: state.firstSeen.millisecondsSinceEpoch,
@@ -148,7 +148,7 @@ struct BatchBuilder: Sendable {
 
     /// Housekeeping cleared these flights from the board: their next payload starts afresh.
     mutating func cleared(_ flightIDs: [String]) {
-        for id in flightIDs { renderedSeq.removeValue(forKey: id) }
+        for id in flightIDs { renderedSeq.removeValue(forKey: HashedFlightID(id)) }
     }
 
     /// Housekeeping forgets these flights in memory (the store still has them).

@@ -262,7 +262,9 @@ final class FlightPipeline: Sendable {
         // A flight's retained state is the last message its frames cause: latency ends there.
         var stateMessages = board.withLock { board in
             board.update(
-                batch.rows.flights.compactMap { row in batch.after[row.flightID].map { ($0, row.stateJSON) } },
+                batch.rows.flights.compactMap { row in
+                    batch.after[HashedFlightID(row.flightID)].map { ($0, row.stateJSON) }
+                },
                 now: now, receivedAt: batch.firstReceipt)
         }
         if SlowUpdateTrace.thresholdNanoseconds > 0 {

@@ -15,11 +15,11 @@ struct PreparedBatch: Sendable {
     /// `rows.valueJSON`, where each row's ranges point.
     var valueJSON = JSONWriter(capacity: 4096)
     /// Each touched flight's state before the batch (nil: new), to undo a refused commit.
-    var before: [String: FlightState?] = [:]
+    var before: [HashedFlightID: FlightState?] = [:]
     /// The flights the batch changed, in first-touch order.
-    var touched: [String] = []
+    var touched: [HashedFlightID] = []
     /// Each touched flight's state after the batch; filled by ``BatchBuilder/finish(_:)``.
-    var after: [String: FlightState] = [:]
+    var after: [HashedFlightID: FlightState] = [:]
     /// The events' messages, in the order of `rows.outbox`.
     var events: [OutgoingMessage] = []
     /// Spool-file frames, used or rejected, for the bookkeeping after the commit.
@@ -30,10 +30,10 @@ struct PreparedBatch: Sendable {
     var rejectedByFeed: [String: Int] = [:]
     var oldestReceipt = Int64.max
     /// Monotonic receipt of the first frame that touched each flight, for latency.
-    var firstReceipt: [String: UInt64] = [:]
+    var firstReceipt: [HashedFlightID: UInt64] = [:]
     /// The `seq` each rendered flight had been rendered at before this batch (nil: never), to
     /// undo the rendering too.
-    var renderedBefore: [String: Int64?] = [:]
+    var renderedBefore: [HashedFlightID: Int64?] = [:]
     /// Frames used or rejected; kept when `frames` is dropped after the commit.
     var frameCount = 0
     /// When the batch passed each stage, for the slow-update trace.

@@ -16,7 +16,7 @@ public struct StateEngine: Sendable {
     public var precedence: [String: Int]
     /// The airport's IATA code: part of every event id (``EventID``).
     public let airport: String
-    private var flights: [String: FlightState] = [:]
+    private var flights: [HashedFlightID: FlightState] = [:]
 
     /// What one applied update did; the same type as ``FlightModel/AppliedUpdate``.
     public typealias AppliedUpdate = FlightModel.AppliedUpdate
@@ -39,8 +39,8 @@ public struct StateEngine: Sendable {
     ///   flight after, its changes and events. A flight's first update always returns its new
     ///   state, `seq` 1, even when it carries nothing but the identity.
     public mutating func apply(_ update: FlightUpdate, receivedAt: Timestamp) -> AppliedUpdate? {
-        let id = update.key.flightID
-        // One hash of the id per update, and the state merged where it is stored: a copy to
+        let id = update.key.hashedID
+        // One lookup of the id per update, and the state merged where it is stored: a copy to
         // merge into copied every slot of the flight (~5,000 instructions an update).
         if let index = flights.index(forKey: id) {
             return Self.merge(
@@ -102,29 +102,35 @@ public struct StateEngine: Sendable {
     }
 
     /// The current state of a flight, by flight id.
-    public func state(for flightID: String) -> FlightState? { flights[flightID] }
+    public func state(for flightID: String) -> FlightState? { flights[HashedFlightID(flightID)] }
+
+    /// The current state of a flight, by its hashed id.
+    public func state(for id: HashedFlightID) -> FlightState? { flights[id] }
 
     /// The current state of a flight.
-    public func state(for key: FlightKey) -> FlightState? { flights[key.flightID] }
+    public func state(for key: FlightKey) -> FlightState? { flights[key.hashedID] }
 
     /// Restores a flight as it was stored (start-up, from the database); replaces what the
     /// engine had for it.
-    public mutating func load(_ state: FlightState) { flights[state.key.flightID] = state }
+    public mutating func load(_ state: FlightState) { flights[state.key.hashedID] = state }
 
     /// Forgets a flight (housekeeping); its history stays in the database.
-    public mutating func remove(_ flightID: String) { flights.removeValue(forKey: flightID) }
+    public mutating func remove(_ flightID: String) { flights.removeValue(forKey: HashedFlightID(flightID)) }
 
     /// Forgets a flight (housekeeping); its history stays in the database.
-    public mutating func remove(_ key: FlightKey) { flights.removeValue(forKey: key.flightID) }
+    public mutating func remove(_ key: FlightKey) { flights.removeValue(forKey: key.hashedID) }
 
     /// Puts a flight back as it was, or forgets it for nil (undo of a batch that failed to commit).
-    public mutating func restore(_ flightID: String, to state: FlightState?) {
-        if let state { flights[flightID] = state } else { flights.removeValue(forKey: flightID) }
+    public mutating func restore(_ id: HashedFlightID, to state: FlightState?) {
+        if let state { flights[id] = state } else { flights.removeValue(forKey: id) }
     }
+
+    /// ``restore(_:to:)`` by flight id.
+    public mutating func restore(_ flightID: String, to state: FlightState?) { restore(HashedFlightID(flightID), to: state) }
 
     /// How many flights the engine holds.
     public var count: Int { flights.count }
 
     /// Every flight the engine holds, in no particular order.
-    public var allStates: Dictionary<String, FlightState>.Values { flights.values }
+    public var allStates: Dictionary<HashedFlightID, FlightState>.Values { flights.values }
 }

@@ -15,7 +15,9 @@ public struct FlightKey: Hashable, Sendable, CustomStringConvertible {
     /// Arrival or departure at this airport.
     public let direction: Direction
     /// `{airline}{number}{suffix}-{yyyymmdd}-{A|D}`, e.g. `LX1234-20261124-D`, `BA0117A-20261123-A`.
-    public let flightID: String
+    public var flightID: String { hashedID.text }
+    /// ``flightID`` with its hash, for the tables that look flights up by id.
+    public let hashedID: HashedFlightID
 
     /// Why an identity is not usable, in words for a rejected-frame reason.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -132,14 +134,14 @@ public struct FlightKey: Hashable, Sendable, CustomStringConvertible {
         self.suffix = suffix
         self.date = date
         self.direction = direction
-        self.flightID = flightID
+        self.hashedID = HashedFlightID(flightID)
     }
 
     /// ``flightID``.
     public var description: String { flightID }
 
-    public static func == (lhs: FlightKey, rhs: FlightKey) -> Bool { lhs.flightID == rhs.flightID }
-    public func hash(into hasher: inout Hasher) { hasher.combine(flightID) }
+    public static func == (lhs: FlightKey, rhs: FlightKey) -> Bool { lhs.hashedID == rhs.hashedID }
+    public func hash(into hasher: inout Hasher) { hasher.combine(hashedID) }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
     private static func isLetter(_ byte: UInt8) -> Bool {
