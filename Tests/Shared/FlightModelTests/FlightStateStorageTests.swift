@@ -1,5 +1,6 @@
 import FlightModel
 import Foundation
+import JSON
 import Testing
 
 /// The `flights` row (state payload + provenance) and back.
@@ -56,6 +57,49 @@ import Testing
             try FlightState.restore(
                 key: Fixtures.departure, seq: 1, updatedAt: Fixtures.received, stateJSON: Array("[]".utf8),
                 provenanceJSON: Array("{}".utf8))
+        }
+    }
+
+    /// The provenance written a slot at a time in one piece is the provenance written member
+    /// by member (what it was before, kept here as the reference), whatever the slots hold:
+    /// times or none, cleared values, feeds that need escaping, negative numbers.
+    @Test func provenanceInOnePieceIsTheProvenanceMemberByMember() throws {
+        func reference(_ state: FlightState) -> [UInt8] {
+            var writer = JSONWriter(capacity: 16)
+            writer.beginObject()
+            for field in FlightField.allCases {
+                guard let slot = state.slot(field) else { continue }
+                writer.key(field.name)
+                writer.beginObject()
+                if let time = slot.sourceTime { writer.field("t", time.millisecondsSinceEpoch) }
+                writer.field("f", slot.feed)
+                writer.field("p", slot.precedence)
+                if slot.value == nil {
+                    writer.key("c")
+                    writer.bool(true)
+                }
+                writer.endObject()
+            }
+            if let announced = state.announcedDelayMinutes { writer.field("_announced_delay", announced) }
+            writer.field("_first_seen", state.firstSeen.millisecondsSinceEpoch)
+            writer.endObject()
+            return writer.bytes
+        }
+        let feeds = ["aodb", "fids-2", "", "a\"quote", "back\\slash", "Zürich", "tab\tfeed", String(repeating: "f", count: 300)]
+        let times: [Timestamp?] = [nil, Timestamp(millisecondsSinceEpoch: 1_764_000_000_000), Timestamp(millisecondsSinceEpoch: -1), Timestamp(millisecondsSinceEpoch: 0)]
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<500 {
+            var state = FlightState(
+                key: Fixtures.departure, seq: 3, firstSeen: Timestamp(millisecondsSinceEpoch: Int64(round) * 7 - 1_000))
+            state.announcedDelayMinutes = round % 3 == 0 ? nil : round - 250
+            for field in FlightField.allCases where Bool.random(using: &random) {
+                state.setSlot(
+                    field,
+                    FlightState.Slot(
+                        value: Bool.random(using: &random) ? nil : .text("v"), sourceTime: times.randomElement(using: &random)!,
+                        feed: feeds.randomElement(using: &random)!, precedence: Int.random(in: -1_000...Int.max, using: &random)))
+            }
+            #expect(state.provenanceBytes == reference(state), "\(state.provenanceJSON)")
         }
     }
 }
