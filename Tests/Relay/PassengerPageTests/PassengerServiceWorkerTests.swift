@@ -27,7 +27,16 @@ struct PassengerServiceWorkerTests {
                 var done = arguments[arguments.length - 1];
                 navigator.serviceWorker.register("/sw.js", { scope: "/" })
                   .then(function () { return navigator.serviceWorker.ready; })
-                  .then(function (r) { done(r.active ? "active " + Notification.permission : "no active worker"); })
+                  .then(function (r) {
+                    // "ready" comes while the worker may still be activating; a push delivered
+                    // then was lost once in a loaded CI run. Wait for "activated".
+                    var worker = r.active;
+                    if (!worker) { done("no active worker"); return; }
+                    if (worker.state === "activated") { done("active " + Notification.permission); return; }
+                    worker.addEventListener("statechange", function () {
+                      if (worker.state === "activated") { done("active " + Notification.permission); }
+                    });
+                  })
                   .catch(function (e) { done("error " + e); });
                 """)
             try #require(registered == "active granted", "\(registered)")
