@@ -228,7 +228,17 @@ public struct JSONParser {
         /// reads it, or says what is wrong).
         mutating func plainString() -> Range<Int>? {
             let first = index + 1
-            var scan = first
+            let end = plainRunEnd(from: first)
+            guard end < buffer.count, buffer[end] == UInt8(ascii: "\"") else { return nil }
+            index = end + 1
+            return first..<end
+        }
+
+        /// From `start`, where the plain run stops: the first quote, backslash, control
+        /// character or non-ASCII byte, else the end of the input. Eight bytes at a time while
+        /// none of them can end it, then byte by byte.
+        func plainRunEnd(from start: Int) -> Int {
+            var scan = start
             if let base = buffer.baseAddress {
                 while scan + 8 <= buffer.count,
                     !Self.mayEndPlainRun(UnsafeRawPointer(base + scan).loadUnaligned(as: UInt64.self))
@@ -238,14 +248,10 @@ public struct JSONParser {
             }
             while scan < buffer.count {
                 let byte = buffer[scan]
-                if byte == UInt8(ascii: "\"") {
-                    index = scan + 1
-                    return first..<scan
-                }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
                 scan += 1
             }
-            return nil
+            return scan
         }
 
         mutating func array(depth: Int) throws(Error) -> JSONValue {
@@ -322,23 +328,9 @@ public struct JSONParser {
         mutating func string(isKey: Bool = false) throws(Error) -> String {
             let start = index
             index += 1
-            // Fast path: no escapes and ASCII only.
-            var plain = true
-            var scan = index
-            // Eight bytes at a time while none of them can end the plain run, then byte by byte.
-            if let base = buffer.baseAddress {
-                while scan + 8 <= buffer.count,
-                    !Self.mayEndPlainRun(UnsafeRawPointer(base + scan).loadUnaligned(as: UInt64.self))
-                {
-                    scan += 8
-                }
-            }
-            while scan < buffer.count {
-                let byte = buffer[scan]
-                if byte == UInt8(ascii: "\"") { break }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { plain = false; break }
-                scan += 1
-            }
+            // Fast path: no escapes and ASCII only (or unterminated, said below).
+            let scan = plainRunEnd(from: index)
+            let plain = scan == buffer.count || buffer[scan] == UInt8(ascii: "\"")
             if plain {
                 guard scan < buffer.count else { throw Error(offset: start, message: "unterminated string") }
                 let first = index
