@@ -30,8 +30,12 @@ public actor OutboxPublisher {
         public var resyncTopic: String
         /// QoS 1 messages in flight at once.
         public var maxInflight: Int = 100
-        /// Events held in memory before the rest wait in PostgreSQL only.
-        public var memoryLimit: Int = 50_000
+        /// Events held in memory before the rest wait in PostgreSQL only, and are read back
+        /// in id order when the publisher catches up. Also what bounds memory when a burst is
+        /// committed faster than the broker acknowledges: at 50,000 the whole 10,000-flight
+        /// burst's events (~600 bytes each with payload and id) stayed in memory, 20–25 MB
+        /// of its peak (docs/PERFORMANCE.md).
+        public var memoryLimit: Int = 8_000
         /// MQTT v5 message expiry on events, seconds.
         public var eventExpirySeconds: UInt32 = 6 * 3600
         /// `{prefix}/{IATA}/cmd/replay`: subscribed after every (re)connect, its messages go to
@@ -120,9 +124,12 @@ public actor OutboxPublisher {
         (replayRequests, replayRequestsContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(64))
     }
 
-    /// Events waiting in memory or in flight.
+    /// Messages waiting in memory or in flight, and the events handed over that wait in the
+    /// outbox only (beyond ``Settings/memoryLimit``, or while the broker was away).
     public var pendingCount: Int {
-        events.count - eventsHead + inflight.count + stateOrder.count + refused.count + replays.count - replaysHead
+        let inOutboxOnly = backlog ? Int(max(0, highestHandedOver - cursor)) : 0
+        return events.count - eventsHead + inflight.count + stateOrder.count + refused.count + replays.count - replaysHead
+            + inOutboxOnly
     }
 
     /// True while everything handed over is acknowledged and nothing waits in the outbox.

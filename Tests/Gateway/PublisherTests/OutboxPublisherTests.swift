@@ -225,7 +225,7 @@ struct OutboxPublisherTests {
             try await harness.link.waitUntilObserved(2)
             await harness.commit(events(1...2))
             await harness.commit(events(3...6))
-            #expect(await harness.publisher.pendingCount == 2)
+            #expect(await harness.publisher.pendingCount == 6, "two in memory, four in the outbox only")
 
             harness.link.connect()
             let sent = try await harness.link.waitForPublishes(6, on: event(1).topic)
@@ -234,6 +234,29 @@ struct OutboxPublisherTests {
             try await harness.outbox.waitUntilPublished(1...6)
             try await Task.sleep(for: .milliseconds(100))
             #expect(harness.publishedEventIDs == Array(1...6), "each event once")
+        }
+    }
+
+    /// A burst committed faster than a connected broker acknowledges: past `memoryLimit` the
+    /// events wait in the outbox only, are counted as pending, and all go out once, in order.
+    @Test func aBurstPastTheMemoryLimitWhileConnectedGoesOutOnceInOrder() async throws {
+        try await PublisherHarness.run(maxInflight: 2, memoryLimit: 3) { harness in
+            harness.link.connect()
+            #expect(await harness.publisher.drain(timeout: .seconds(5)), "connected, with nothing in the outbox")
+            await harness.commit(events(1...2))
+            await harness.commit(events(3...5))
+            await harness.commit(events(6...9))
+            #expect(await harness.publisher.pendingCount == 9, "nothing acknowledged yet")
+            var acknowledged = 0
+            while acknowledged < 9 {
+                let sent = try await harness.link.waitForPublishes(acknowledged + 1, on: event(1).topic)
+                harness.link.acknowledge(sent[acknowledged].messageID)
+                acknowledged += 1
+            }
+            try await harness.outbox.waitUntilPublished(1...9)
+            #expect(await harness.publisher.drain(timeout: .seconds(5)))
+            #expect(harness.publishedEventIDs == Array(1...9), "each event once, in outbox order")
+            #expect(await harness.publisher.pendingCount == 0)
         }
     }
 
