@@ -14,6 +14,41 @@ import Testing
         #expect(state.updatedAt == state.firstSeen)
     }
 
+    /// Slots are kept for known fields only: setting, replacing and forgetting fields in any
+    /// order reads back like one slot per field would, and equal states compare equal however
+    /// they were built (copies of a state keep theirs).
+    @Test func slotsSetReplacedAndForgottenInAnyOrderReadBackAsSet() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var state = FlightState(key: Fixtures.departure, firstSeen: Fixtures.received)
+            var reference: [FlightField: FlightState.Slot] = [:]
+            var copies: [(FlightState, [FlightField: FlightState.Slot])] = []
+            for step in 0..<40 {
+                let field = FlightField.allCases.randomElement(using: &generator)!
+                if Bool.random(using: &generator) || reference.count < 3 {
+                    let slot = FlightState.Slot(
+                        value: step % 5 == 0 ? nil : .text("v\(step)"), sourceTime: nil, feed: "feed\(step % 3)",
+                        precedence: step)
+                    state.setSlot(field, slot)
+                    reference[field] = slot
+                } else {
+                    state.setSlot(field, nil)
+                    reference[field] = nil
+                }
+                if step % 7 == 0 { copies.append((state, reference)) }
+            }
+            for (copy, expected) in copies + [(state, reference)] {
+                for field in FlightField.allCases {
+                    #expect(copy.slot(field) == expected[field] && copy.isKnown(field) == (expected[field] != nil))
+                }
+                #expect(copy.knownFields.map(\.0) == FlightField.allCases.filter { expected[$0] != nil })
+            }
+            var rebuilt = FlightState(key: Fixtures.departure, firstSeen: Fixtures.received)
+            for (field, slot) in reference.shuffled(using: &generator) { rebuilt.setSlot(field, slot) }
+            #expect(rebuilt == state && rebuilt.hashValue == state.hashValue)
+        }
+    }
+
     @Test mutating func typedGettersReadTheirFields() throws {
         let state = try engine.applied(
             Fixtures.update([
