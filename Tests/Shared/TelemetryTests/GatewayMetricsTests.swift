@@ -30,7 +30,9 @@ struct GatewayMetricsTests {
         "flightedge_receipt_to_puback_seconds": (
             "histogram", "Time from a frame's receipt to the PUBACK of the events and state it caused."
         ),
-        "flightedge_publisher_pending_messages": ("gauge", "Messages in memory or in flight to the broker."),
+        "flightedge_publisher_pending_messages": (
+            "gauge", "Messages in memory or in flight to the broker, and events handed over that wait in the outbox only."
+        ),
         "flightedge_outbox_unpublished_rows": ("gauge", "Outbox rows not yet acknowledged by the broker."),
         "flightedge_outbox_oldest_unpublished_age_seconds": ("gauge", "Age of the oldest unacknowledged outbox row."),
         "flightedge_pipeline_lag_seconds": ("gauge", "Receipt to commit of the oldest frame of the last batch."),
