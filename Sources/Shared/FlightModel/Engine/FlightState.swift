@@ -75,13 +75,9 @@ public struct FlightState: Sendable, Hashable {
         case (let slot?, true):
             slots[index] = slot
         case (let slot?, false):
-            if slots.count == slots.capacity {
-                // Grown a few slots at a time, not doubled: the array lives as long as the flight.
-                var grown: [Slot] = []
-                grown.reserveCapacity(min(slots.count + 4, FlightField.count))
-                grown.append(contentsOf: slots)
-                slots = grown
-            }
+            // Grown a few slots at a time, never doubled, also when the array is shared with a
+            // batch and copied on write here: it lives as long as the flight.
+            slots.reserveCapacity(slots.count < slots.capacity ? slots.capacity : min(slots.count + 4, FlightField.count))
             slots.insert(slot, at: index)
             known |= bit
         case (nil, true):
