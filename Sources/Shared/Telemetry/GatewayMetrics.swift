@@ -100,7 +100,8 @@ private struct ScrapedInstruments: Sendable {
         databaseOutages = FollowedTotal(
             factory.counter("flightedge_database_outages_total", help: "Times PostgreSQL became unreachable."))
         pendingMessages = factory.meter(
-            "flightedge_publisher_pending_messages", help: "Messages in memory or in flight to the broker, and events handed over that wait in the outbox only.")
+            "flightedge_publisher_pending_messages",
+            help: "Messages in memory or in flight to the broker, and events handed over that wait in the outbox only.")
         outboxRows = factory.meter(
             "flightedge_outbox_unpublished_rows", help: "Outbox rows not yet acknowledged by the broker.")
         outboxOldestAge = factory.meter(

@@ -1,16 +1,30 @@
-/// A set of ``FlightField``s as one bit per field: the fields one update changed.
+/// A set of ``FlightField``s as one bit per field: the fields one update changed, the fields a
+/// state knows, the fields an update mentions.
+@usableFromInline
 struct FieldSet: Sendable, Hashable {
-    private var bits: UInt32 = 0
+    @usableFromInline var bits: UInt32 = 0
 
-    init() {}
+    @inlinable init() {}
 
     init(_ fields: some Sequence<FlightField>) {
         for field in fields { insert(field) }
     }
 
-    mutating func insert(_ field: FlightField) { bits |= 1 << UInt32(field.rawValue) }
+    @inlinable @inline(__always) static func bit(_ field: FlightField) -> UInt32 {
+        1 << UInt32(truncatingIfNeeded: field.rawValue)
+    }
 
-    func contains(_ field: FlightField) -> Bool { bits & (1 << UInt32(field.rawValue)) != 0 }
+    @inlinable mutating func insert(_ field: FlightField) { bits |= Self.bit(field) }
 
-    var isEmpty: Bool { bits == 0 }
+    @inlinable mutating func remove(_ field: FlightField) { bits &= ~Self.bit(field) }
+
+    @inlinable @inline(__always) func contains(_ field: FlightField) -> Bool { bits & Self.bit(field) != 0 }
+
+    /// How many fields of the set come before `field` in field order: where its element goes
+    /// in an array that holds one per field of the set, in field order.
+    @inlinable @inline(__always) func rank(of field: FlightField) -> Int {
+        (bits & (Self.bit(field) &- 1)).nonzeroBitCount
+    }
+
+    @inlinable var isEmpty: Bool { bits == 0 }
 }

@@ -36,42 +36,33 @@ public struct FlightState: Sendable, Hashable {
     /// The delay (estimated − scheduled, minutes) last announced by a `delay` event; nil while
     /// no delay is announced. Kept with the state so that the step rule survives a restart.
     public var announcedDelayMinutes: Int?
-    /// Which fields are known: bit `field.rawValue`.
-    @usableFromInline internal private(set) var known: UInt32 = 0
+    /// Which fields are known.
+    @usableFromInline internal private(set) var known = FieldSet()
     /// The known fields' slots only, in field order (a flight knows ~11 of the 17 fields):
     /// with 10,000 flights the engine's states took 12.6 MB as one optional slot per field.
     @usableFromInline internal private(set) var slots: [Slot] = []
 
     /// A flight with no known field.
     public init(key: FlightKey, seq: Int64 = 0, firstSeen: Timestamp, updatedAt: Timestamp? = nil) {
-        assert(FlightField.count <= UInt32.bitWidth, "one bit of `known` per field")
+        assert(FlightField.count <= UInt32.bitWidth, "one bit of a FieldSet per field")
         self.key = key
         self.seq = seq
         self.firstSeen = firstSeen
         self.updatedAt = updatedAt ?? firstSeen
     }
 
-    // Inlinable, as the one slot per field they replace was: the event rules, payloads and
-    // boards read fields by the hundred thousand a second.
-    @inlinable @inline(__always) static func bit(_ field: FlightField) -> UInt32 {
-        1 << UInt32(truncatingIfNeeded: field.rawValue)
-    }
-
-    /// Where the field's slot is (or goes) in `slots`: the known fields before it.
-    @inlinable @inline(__always) func index(of field: FlightField) -> Int {
-        (known & (Self.bit(field) &- 1)).nonzeroBitCount
-    }
+    // The reads are inlinable, as the one slot per field they replace was: the event rules,
+    // payloads and boards read fields by the hundred thousand a second.
 
     /// The field's value and provenance, or nil when no update ever mentioned it.
     @inlinable @inline(__always) public func slot(_ field: FlightField) -> Slot? {
-        known & Self.bit(field) == 0 ? nil : slots[index(of: field)]
+        known.contains(field) ? slots[known.rank(of: field)] : nil
     }
 
     /// Replaces a field's slot (nil: unknown again). For restoring state; the engine merges.
     public mutating func setSlot(_ field: FlightField, _ slot: Slot?) {
-        let bit = Self.bit(field)
-        let index = index(of: field)
-        switch (slot, known & bit != 0) {
+        let index = known.rank(of: field)
+        switch (slot, known.contains(field)) {
         case (let slot?, true):
             slots[index] = slot
         case (let slot?, false):
@@ -79,10 +70,10 @@ public struct FlightState: Sendable, Hashable {
             // batch and copied on write here: it lives as long as the flight.
             slots.reserveCapacity(slots.count < slots.capacity ? slots.capacity : min(slots.count + 4, FlightField.count))
             slots.insert(slot, at: index)
-            known |= bit
+            known.insert(field)
         case (nil, true):
             slots.remove(at: index)
-            known &= ~bit
+            known.remove(field)
         case (nil, false):
             break
         }
@@ -90,11 +81,11 @@ public struct FlightState: Sendable, Hashable {
 
     /// The field's current value; nil when unknown or cleared (``isKnown(_:)`` tells which).
     @inlinable @inline(__always) public subscript(field: FlightField) -> FieldValue? {
-        known & Self.bit(field) == 0 ? nil : slots[index(of: field)].value
+        known.contains(field) ? slots[known.rank(of: field)].value : nil
     }
 
     /// Whether some update mentioned the field (set or cleared).
-    @inlinable public func isKnown(_ field: FlightField) -> Bool { known & Self.bit(field) != 0 }
+    @inlinable public func isKnown(_ field: FlightField) -> Bool { known.contains(field) }
 
     /// The known fields with their values (nil: cleared), in field order.
     public var knownFields: [(FlightField, FieldValue?)] {

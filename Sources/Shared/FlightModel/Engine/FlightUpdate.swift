@@ -31,8 +31,8 @@ public struct FlightUpdate: Sendable, Hashable {
     public var sourceTime: Timestamp?
     /// Where in the feed, for provenance (`file@offset`, `peer#n@offset`).
     public var position: String
-    /// Which fields the update mentions: bit `field.rawValue`.
-    @usableFromInline internal private(set) var mentioned: UInt32 = 0
+    /// Which fields the update mentions.
+    @usableFromInline internal private(set) var mentioned = FieldSet()
     /// The mentioned fields' values in field order, nil where the update clears the field. An
     /// update names ~6 of the 17 fields, and two batches of them wait decoded in the ingest
     /// queue: one fact per field took 440 bytes an update, 4.4 MB at the 10,000-flight peak.
@@ -61,9 +61,8 @@ public struct FlightUpdate: Sendable, Hashable {
     /// The fact about `field`.
     @inlinable public subscript(field: FlightField) -> Fact {
         get {
-            let bit = Self.bit(field)
-            guard mentioned & bit != 0 else { return .absent }
-            return storage[(mentioned & (bit &- 1)).nonzeroBitCount].map(Fact.value) ?? .cleared
+            guard mentioned.contains(field) else { return .absent }
+            return storage[mentioned.rank(of: field)].map(Fact.value) ?? .cleared
         }
         set {
             switch newValue {
@@ -74,22 +73,17 @@ public struct FlightUpdate: Sendable, Hashable {
         }
     }
 
-    @inlinable @inline(__always) static func bit(_ field: FlightField) -> UInt32 {
-        1 << UInt32(truncatingIfNeeded: field.rawValue)
-    }
-
     /// Stores a fact (`.some(nil)`: cleared) or forgets the field (nil).
     private mutating func store(_ fact: FieldValue??, _ field: FlightField) {
-        let bit = Self.bit(field)
-        let index = (mentioned & (bit &- 1)).nonzeroBitCount
-        switch (fact, mentioned & bit != 0) {
+        let index = mentioned.rank(of: field)
+        switch (fact, mentioned.contains(field)) {
         case (.some(let value), true): storage[index] = value
         case (.some(let value), false):
             storage.insert(value, at: index)
-            mentioned |= bit
+            mentioned.insert(field)
         case (nil, true):
             storage.remove(at: index)
-            mentioned &= ~bit
+            mentioned.remove(field)
         case (nil, false): break
         }
     }
@@ -113,10 +107,10 @@ public struct FlightUpdate: Sendable, Hashable {
     }
 
     /// True when the update says nothing beyond the flight's identity.
-    public var isEmpty: Bool { mentioned == 0 }
+    public var isEmpty: Bool { mentioned.isEmpty }
 
     /// The fields it says something about (set or cleared), in field order.
-    public var presentFields: [FlightField] { FlightField.allCases.filter { mentioned & Self.bit($0) != 0 } }
+    public var presentFields: [FlightField] { FlightField.allCases.filter(mentioned.contains) }
 
     private static func check(_ value: FieldValue, fits field: FlightField) {
         assert(value.kind == field.kind, "\(field.name) holds \(field.kind) values, not \(value.kind)")
