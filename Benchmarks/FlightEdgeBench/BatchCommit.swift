@@ -38,7 +38,7 @@ enum BatchCommit {
     /// The day merged as the pipeline merges it, cut every `framesPerBatch` frames into the rows
     /// the pipeline would commit: every change, each touched flight's last state, every event.
     private static func makeBatches(day lines: [String], framesPerBatch: Int) -> [CommitBatch] {
-        let context = PayloadContext(airport: "BEN", timeZone: TimeZone(identifier: "Europe/Zurich") ?? .gmt)
+        let context = PayloadContext(airport: "BEN", zone: ZoneRules.named("Europe/Zurich") ?? .utc)
         let frameContext = FrameContext(
             feed: "aodb", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
         let received = frameContext.receivedAt.millisecondsSinceEpoch

@@ -102,7 +102,7 @@ enum Micro {
             states.append(applied.state)
             for event in applied.events { events.append((event, applied.state)) }
         }
-        let payloadContext = PayloadContext(airport: "BEN", timeZone: TimeZone(identifier: "Europe/Zurich") ?? .gmt)
+        let payloadContext = PayloadContext(airport: "BEN", zone: ZoneRules.named("Europe/Zurich") ?? .utc)
         var bytes = 0
         started = now()
         var encoded = 0

@@ -110,7 +110,7 @@ enum YearOfHistory {
     private static func day(_ index: Int, start: Int64, events: Bool) -> (batches: [CommitBatch], updates: Int) {
         let messages = AirportDay(airport: "BEN", flights: flightsPerDay, seed: 1000 + UInt64(index), firstSchedule: start + 6 * 3600)
             .messages()
-        let context = PayloadContext(airport: "BEN", timeZone: TimeZone(identifier: "Europe/Zurich") ?? .gmt)
+        let context = PayloadContext(airport: "BEN", zone: ZoneRules.named("Europe/Zurich") ?? .utc)
         var engine = StateEngine(airport: "BEN")
         var batches: [CommitBatch] = []
         var batch = CommitBatch()

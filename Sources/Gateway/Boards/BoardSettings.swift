@@ -11,11 +11,11 @@ public struct BoardSettings: Sendable {
     let context: PayloadContext
 
     /// - Parameter languages: empty means English alone.
-    public init(airport: String, timeZone: TimeZone, languages: [BoardLanguage]) {
+    public init(airport: String, zone: ZoneRules, languages: [BoardLanguage]) {
         self.airport = airport
-        self.timeZoneName = timeZone.identifier
+        self.timeZoneName = zone.identifier
         self.languages = languages.isEmpty ? [.en] : languages
-        self.context = PayloadContext(airport: airport, timeZone: timeZone)
+        self.context = PayloadContext(airport: airport, zone: zone)
     }
 
     /// `HH:MM` in the airport's local time.

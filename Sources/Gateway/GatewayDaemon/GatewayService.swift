@@ -65,7 +65,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         }
 
         let context = PayloadContext(
-            airport: config.airport.iata, timeZone: TimeZone(identifier: config.airport.timezone) ?? .gmt)
+            airport: config.airport.iata, zone: config.airport.zone)
         var engine = StateEngine(
             airport: config.airport.iata, policy: config.events,
             precedence: Dictionary(config.feeds.map { ($0.name, $0.precedence) }, uniquingKeysWith: { first, _ in first }))
@@ -102,7 +102,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         let boards = config.http.map { _ in
             BoardHub(
                 settings: BoardSettings(
-                    airport: config.airport.iata, timeZone: context.timeZone,
+                    airport: config.airport.iata, zone: context.zone,
                     languages: config.boards.languages.compactMap(BoardLanguage.init(rawValue:))),
                 flights: startup.flights.map { $0.0 })
         }

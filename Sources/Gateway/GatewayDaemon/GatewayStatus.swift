@@ -1,3 +1,4 @@
+import FlightModel
 import Foundation
 
 /// The retained `{prefix}/{IATA}/status` payload (DESIGN.md §5, schema `flightedge.status/1`):
@@ -14,7 +15,9 @@ public struct GatewayStatus: Sendable {
     public init(version: String) {
         self.bootID = UUID().uuidString.lowercased()
         self.version = version
-        self.startedAt = ISO8601DateFormatter().string(from: Date())
+        // Whole seconds, as before; not ISO8601DateFormatter, which maps ~5 MB of ICU for one string.
+        let now = Timestamp(Date()).millisecondsSinceEpoch
+        self.startedAt = Timestamp(millisecondsSinceEpoch: now - now % 1000).iso8601
     }
 
     /// `{"schema":"flightedge.status/1","state":"online"|"offline","boot_id":…,"version":…,

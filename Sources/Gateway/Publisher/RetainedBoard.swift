@@ -42,7 +42,7 @@ public struct RetainedBoard: Sendable {
         self.topicRoot = topicRoot
         self.stateQoS = stateQoS
         self.context = context
-        self.timeZoneName = context.timeZone.identifier
+        self.timeZoneName = context.zone.identifier
     }
 
     /// The `seq` last published for a flight (0 when never), for the next payload's `prev_seq`.

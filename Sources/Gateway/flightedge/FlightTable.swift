@@ -6,7 +6,7 @@ import JSON
 /// Flights as a table in the airport's local time, for `flightedge flights` and for the
 /// flights `flightedge history` finds by number.
 struct FlightTable {
-    var timeZone: TimeZone
+    var zone: ZoneRules
 
     /// The table's lines: a heading, a rule, one row per flight.
     func lines(_ flights: [FlightSummary]) -> [String] {
@@ -24,7 +24,7 @@ struct FlightTable {
     }
 
     /// What the times are, for a line under the table.
-    var zoneNote: String { "airport local time, \(timeZone.identifier)" }
+    var zoneNote: String { "airport local time, \(zone.identifier)" }
 
     private func row(_ flight: FlightSummary) -> [String] {
         var state = JSONObject()
@@ -45,10 +45,10 @@ struct FlightTable {
     /// for a flight delayed past midnight); "—" without a time.
     private func local(_ text: String?, showDateOf reference: String?) -> String {
         guard let text, let instant = Timestamp(iso8601: text) else { return "—" }
-        let localText = instant.iso8601(offsetSeconds: timeZone.secondsFromGMT(for: instant.date))
+        let localText = instant.iso8601(offsetSeconds: zone.offsetSeconds(at: instant))
         let time = String(localText.dropFirst(11).prefix(5))
         if let reference, let other = Timestamp(iso8601: reference) {
-            let otherDate = other.iso8601(offsetSeconds: timeZone.secondsFromGMT(for: other.date)).prefix(10)
+            let otherDate = other.iso8601(offsetSeconds: zone.offsetSeconds(at: other)).prefix(10)
             if otherDate != localText.prefix(10) { return "\(localText.prefix(10)) \(time)" }
         }
         return time

@@ -28,7 +28,7 @@ struct FlightsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try config.load()
-        let zone = loaded.airport.timeZone
+        let zone = loaded.airport.zone
         let day = date ?? HistoryCommand.today(in: zone)
         let flights: [FlightSummary]
         do {
@@ -45,7 +45,7 @@ struct FlightsCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         StandardOutput.ignoreBrokenPipe()
-        let table = FlightTable(timeZone: zone)
+        let table = FlightTable(zone: zone)
         try StandardOutput.write("Flights of \(what): \(flights.count) (\(table.zoneNote))\n")
         try StandardOutput.write(table.lines(flights).joined(separator: "\n") + "\n")
     }

@@ -43,7 +43,7 @@ struct HistoryCommand: AsyncParsableCommand {
             if !Self.isFlightID(typed) {
                 let matches = try FlightLookup(conninfo: loaded.database.url, password: password).flights(numbered: typed, on: date)
                 guard matches.count == 1 else {
-                    try explain(matches, zone: loaded.airport.timeZone)
+                    try explain(matches, zone: loaded.airport.zone)
                     return
                 }
                 flightID = matches[0].flightID
@@ -73,7 +73,7 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     /// Several flights with this number: list them; none: say what to try.
-    private func explain(_ matches: [FlightSummary], zone: TimeZone) throws {
+    private func explain(_ matches: [FlightSummary], zone: ZoneRules) throws {
         let number = flight.uppercased().filter { !$0.isWhitespace }
         let when = date.map { " on \($0)" } ?? ""
         if matches.isEmpty {
@@ -82,7 +82,7 @@ struct HistoryCommand: AsyncParsableCommand {
                     + "date, yyyy-MM-dd) or an id such as LX1234-20261124-D; `flightedge flights --date DATE` lists a day's flights")
             throw ExitCode(1)
         }
-        let table = FlightTable(timeZone: zone)
+        let table = FlightTable(zone: zone)
         print("\(matches.count) flights \(number)\(when) (\(table.zoneNote)); give the date or the id for one's history:")
         print(table.lines(matches).joined(separator: "\n"))
     }
@@ -105,9 +105,9 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     /// Today's date at the airport, `yyyy-MM-dd`.
-    static func today(in zone: TimeZone) -> String {
+    static func today(in zone: ZoneRules) -> String {
         let now = Timestamp(Date())
-        return String(now.iso8601(offsetSeconds: zone.secondsFromGMT(for: now.date)).prefix(10))
+        return String(now.iso8601(offsetSeconds: zone.offsetSeconds(at: now)).prefix(10))
     }
 
     private func jsonLine(_ row: [String?], flightID: String) -> String {

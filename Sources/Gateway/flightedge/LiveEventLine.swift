@@ -9,7 +9,7 @@ import JSON
 struct LiveEventLine {
     /// `{prefix}/{IATA}`.
     var root: String
-    var timeZone: TimeZone
+    var zone: ZoneRules
     /// `events.delay_threshold_minutes`: a delay under it is "on time" again.
     var delayThresholdMinutes: Int
 
@@ -17,7 +17,7 @@ struct LiveEventLine {
     var header: String {
         columns(
             date: "DATE", time: "TIME", kind: "EVENT", flight: "FLIGHT", route: "ROUTE", id: "FLIGHT ID", detail: "WHAT")
-            + "\n(times are airport local time, \(timeZone.identifier), UTC\(offsetText(at: Date())) now)"
+            + "\n(times are airport local time, \(zone.identifier), UTC\(offsetText(at: Timestamp(Date()))) now)"
     }
 
     /// The line for a message on `topic`; nil for a payload that is not a JSON object.
@@ -95,12 +95,12 @@ struct LiveEventLine {
     /// Local date and time of day of an ISO 8601 instant; empty strings when there is none.
     private func local(_ text: String?) -> (date: String, time: String) {
         guard let text, let instant = Timestamp(iso8601: text) else { return ("", "") }
-        let localText = instant.iso8601(offsetSeconds: timeZone.secondsFromGMT(for: instant.date))
+        let localText = instant.iso8601(offsetSeconds: zone.offsetSeconds(at: instant))
         return (String(localText.prefix(10)), String(localText.dropFirst(11).prefix(8)))
     }
 
-    private func offsetText(at date: Date) -> String {
-        let seconds = timeZone.secondsFromGMT(for: date)
+    private func offsetText(at time: Timestamp) -> String {
+        let seconds = zone.offsetSeconds(at: time)
         let sign = seconds < 0 ? "-" : "+"
         let minutes = abs(seconds) / 60
         return sign + String(format: "%02d:%02d", minutes / 60, minutes % 60)

@@ -16,6 +16,11 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOption
 
     func run() async throws {
+        // The gateway never reads the host's zone: its times are UTC and local times use
+        // `[airport] timezone` (ZoneRules). Foundation's `TimeZone.current`, which Hummingbird
+        // asks for once for its Date header, maps ~2 MB of ICU data for any zone but "GMT".
+        // Set first, before a thread could read the environment.
+        setenv("TZ", "GMT", 1)
         let loaded = try config.load()
         let logger = makeLogger()
         for warning in loaded.permissionWarnings(configPath: config.path) {

@@ -52,7 +52,7 @@ struct WatchCommand: AsyncParsableCommand {
             host: loaded.mqtt.host, port: loaded.mqtt.port, caFile: loaded.mqtt.caFile, username: username,
             password: password, root: root, includeState: state, connectTimeout: .seconds(connectTimeout))
         let lines = LiveEventLine(
-            root: root, timeZone: loaded.airport.timeZone, delayThresholdMinutes: loaded.events.delayThresholdMinutes)
+            root: root, zone: loaded.airport.zone, delayThresholdMinutes: loaded.events.delayThresholdMinutes)
         StandardOutput.note("watch: connecting to \(broker) as \(username)…")
         do {
             try await session.run { report in

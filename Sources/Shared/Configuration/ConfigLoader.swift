@@ -68,7 +68,7 @@ final class ConfigLoader {
                 ? nil : "\"\(value)\" is not an IATA airport code (three capital letters, e.g. \"ZRH\")"
         }
         let timezone = reader.string("timezone", required: table != nil) { value in
-            TimeZone(identifier: value) == nil
+            ZoneRules.named(value) == nil
                 ? "unknown time zone \"\(value)\" (expected an IANA name such as \"Europe/Zurich\")" : nil
         }
         reader.finish()

@@ -82,9 +82,9 @@ public struct AirportConfig: Sendable, Equatable {
         self.timezone = timezone
     }
 
-    /// ``timezone`` as a `TimeZone` (validated by the loader; GMT if built by hand with a bad name).
-    public var timeZone: TimeZone {
-        TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0)!
+    /// ``timezone``'s rules (validated by the loader; UTC if built by hand with a bad name).
+    public var zone: ZoneRules {
+        ZoneRules.named(timezone) ?? .utc
     }
 }
 

@@ -6,7 +6,7 @@ import Foundation
 enum BoardFixtures {
     static let date = FlightDate("2026-11-24")!
     static let settings = BoardSettings(
-        airport: "ZRH", timeZone: TimeZone(identifier: "Europe/Zurich")!, languages: [.en, .de])
+        airport: "ZRH", zone: ZoneRules.named("Europe/Zurich")!, languages: [.en, .de])
 
     /// `2026-11-24T{hh:mm}:00Z`
     static func time(_ clock: String) -> Timestamp { Timestamp(iso8601: "2026-11-24T\(clock):00Z")! }

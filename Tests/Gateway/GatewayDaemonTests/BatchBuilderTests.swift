@@ -11,7 +11,7 @@ import Testing
 /// The pipeline's batch building, without PostgreSQL or a broker: frames in, rows, messages and
 /// undo out.
 @Suite struct BatchBuilderTests {
-    static let context = PayloadContext(airport: "ZRH", timeZone: TimeZone(identifier: "Europe/Zurich")!)
+    static let context = PayloadContext(airport: "ZRH", zone: ZoneRules.named("Europe/Zurich")!)
     static let decoders: [String: any FrameDecoder] = ["aodb": JSONLinesDecoder(), "fids": JSONLinesDecoder()]
     static let receivedAt: Int64 = 1_795_500_000_000
 

@@ -27,4 +27,14 @@ import Testing
         #expect(online["stream_seq"] == nil && offline["stream_seq"] == nil)
         #expect(GatewayStatus.schema == "flightedge.status/1")
     }
+
+    @Test func startedAtIsNowInWholeUTCSeconds() throws {
+        let before = Date().timeIntervalSince1970.rounded(.down)
+        let status = GatewayStatus(version: "1.2.3")
+        let after = Date().timeIntervalSince1970
+        // `2026-12-06T20:25:44Z`: no fraction, no offset, as ISO8601DateFormatter wrote it.
+        #expect(status.startedAt.utf8.count == 20 && status.startedAt.hasSuffix("Z"), "\(status.startedAt)")
+        let parsed = try #require(ISO8601DateFormatter().date(from: status.startedAt)).timeIntervalSince1970
+        #expect(parsed >= before && parsed <= after)
+    }
 }

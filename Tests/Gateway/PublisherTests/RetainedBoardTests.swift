@@ -8,7 +8,7 @@ import Testing
 /// that only grows per topic, so a board can drop a stale retained message.
 @Suite("RetainedBoard: gate and belt lists")
 struct RetainedBoardTests {
-    static let zurich = PayloadContext(airport: "ZRH", timeZone: TimeZone(identifier: "Europe/Zurich")!)
+    static let zurich = PayloadContext(airport: "ZRH", zone: ZoneRules.named("Europe/Zurich")!)
 
     static func time(_ text: String) -> Timestamp { Timestamp(iso8601: text)! }
 

@@ -63,7 +63,7 @@ import Testing
             max_connections = 2
             idle_timeout = 30
             """, source: "test.toml")
-        #expect(config.airport.timeZone.identifier == "Europe/London")
+        #expect(config.airport.zone.identifier == "Europe/London")
         #expect(
             config.database
                 == DatabaseConfig(

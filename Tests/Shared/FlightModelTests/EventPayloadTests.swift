@@ -6,7 +6,7 @@ import Testing
 /// The `events/{kind}` payload of DESIGN.md §5.
 @Suite struct EventPayloadTests {
     var engine = Fixtures.engine()
-    let context = PayloadContext(airport: "ZRH", timeZone: TimeZone(identifier: "Europe/Zurich")!)
+    let context = PayloadContext(airport: "ZRH", zone: ZoneRules.named("Europe/Zurich")!)
 
     func object(_ bytes: [UInt8]) throws -> JSONObject {
         guard case .object(let object) = try JSONParser.parse(bytes) else {

@@ -6,7 +6,7 @@ import Testing
 /// The retained `flights/{flight_id}` payload.
 @Suite struct FlightPayloadTests {
     var engine = Fixtures.engine()
-    let context = PayloadContext(airport: "ZRH", timeZone: TimeZone(identifier: "Europe/Zurich")!)
+    let context = PayloadContext(airport: "ZRH", zone: ZoneRules.named("Europe/Zurich")!)
 
     @Test mutating func holdsIdentityKnownValuesLocalTimesAndDelay() throws {
         let state = try engine.applied(

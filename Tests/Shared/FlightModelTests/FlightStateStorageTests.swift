@@ -6,7 +6,7 @@ import Testing
 /// The `flights` row (state payload + provenance) and back.
 @Suite struct FlightStateStorageTests {
     var engine = Fixtures.engine()
-    let context = PayloadContext(airport: "ZRH", timeZone: TimeZone(identifier: "Europe/Zurich")!)
+    let context = PayloadContext(airport: "ZRH", zone: ZoneRules.named("Europe/Zurich")!)
 
     func roundTrip(_ state: FlightState) throws -> FlightState {
         try FlightState.restore(
