@@ -75,9 +75,11 @@ public struct GatewayService: Service, CustomStringConvertible {
         logger.info("flights restored", metadata: ["flights": "\(startup.flights.count)"])
 
         let broker = try makeBrokerLink()
-        // Two full batches: enough to keep the pipeline busy; beyond that the senders' sockets
-        // hold the backlog (backpressure) instead of the heap.
-        let queue = IngestQueue<Frame>(capacityBytes: 16 << 20, capacityItems: 2 * FlightPipeline.Settings.defaultMaxBatch)
+        // One full batch waiting while the pipeline works on the one before: enough to keep it
+        // busy; beyond that the senders' sockets hold the backlog (backpressure), not the heap.
+        // Two batches held ~2 MB more of decoded frames at the 10,000-flight burst's peak for no
+        // measurable throughput (docs/PERFORMANCE.md).
+        let queue = IngestQueue<Frame>(capacityBytes: 16 << 20, capacityItems: FlightPipeline.Settings.defaultMaxBatch)
         let feeds = try FeedRoster(config: config)
         let progress = PipelineProgress()
         let boardBox = BoardBox()
