@@ -14,6 +14,22 @@ import Testing
         #expect(state.updatedAt == state.firstSeen)
     }
 
+    /// A slot packs its provenance into 48 bytes and reads back what it was given: a source time
+    /// or none (equal and hashed alike however it got there), and the precedence.
+    @Test func aSlotIsFortyEightBytesAndReadsBackItsProvenance() {
+        #expect(MemoryLayout<FlightState.Slot>.stride == 48)
+        let time = Timestamp(millisecondsSinceEpoch: 1_795_000_000_123)
+        var slot = FlightState.Slot(value: .text("A12"), sourceTime: time, feed: "aodb", precedence: -1000)
+        #expect(slot.sourceTime == time && slot.precedence == -1000 && slot.feed == "aodb" && slot.value == .text("A12"))
+        slot.precedence = 1000
+        slot.sourceTime = nil
+        let fresh = FlightState.Slot(value: .text("A12"), sourceTime: nil, feed: "aodb", precedence: 1000)
+        #expect(slot.sourceTime == nil && slot.precedence == 1000)
+        #expect(slot == fresh && slot.hashValue == fresh.hashValue)
+        slot.sourceTime = Timestamp(millisecondsSinceEpoch: 0)
+        #expect(slot.sourceTime == Timestamp(millisecondsSinceEpoch: 0) && slot != fresh)
+    }
+
     /// Slots are kept for known fields only: setting, replacing and forgetting fields in any
     /// order reads back like one slot per field would, and equal states compare equal however
     /// they were built (copies of a state keep theirs).
