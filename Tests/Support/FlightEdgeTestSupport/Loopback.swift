@@ -50,7 +50,8 @@ public enum Loopback {
     public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) throws(TestSupportError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            // MSG_NOSIGNAL: a peer that closed is an error here, not a SIGPIPE ending the tests.
+            let written = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard written > 0 else {
                 throw TestSupportError(.connectionFailed, "write failed after \(offset) of \(bytes.count) bytes", errno: errno)
             }

@@ -90,7 +90,9 @@ public final class WANLink: Sendable {
             guard count > 0 else { return }
             var sent = 0
             while sent < count {
-                let written = buffer.withUnsafeBytes { write(to, $0.baseAddress! + sent, count - sent) }
+                // MSG_NOSIGNAL: a side closed while the other still sends is EPIPE here, not a
+                // SIGPIPE that ends the whole test process (a clean-clone CI run died so, 13).
+                let written = buffer.withUnsafeBytes { send(to, $0.baseAddress! + sent, count - sent, Int32(MSG_NOSIGNAL)) }
                 guard written > 0 else { return }
                 sent += written
             }
