@@ -28,7 +28,9 @@ struct BrokerOutageFaultTests {
                     let bytes = Array((lines[start..<min(start + chunk, lines.count)].joined(separator: "\n") + "\n").utf8)
                     var offset = 0
                     while offset < bytes.count {
-                        let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                        let written = bytes[offset...].withUnsafeBytes {
+                            send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                        }
                         guard written > 0 else { break }
                         offset += written
                     }

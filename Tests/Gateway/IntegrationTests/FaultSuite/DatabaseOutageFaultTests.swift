@@ -109,7 +109,9 @@ final class StreamSender: Sendable {
             var offset = 0
             while offset < bytes.count {
                 let end = min(offset + 16_384, bytes.count)
-                let count = bytes[offset..<end].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                let count = bytes[offset..<end].withUnsafeBytes {
+                    send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 guard count > 0 else { break }
                 offset += count
                 progress.store(offset, ordering: .relaxed)
