@@ -67,13 +67,15 @@ final class ConfigLoader {
             value.count == 3 && value.allSatisfy({ $0.isASCII && $0.isUppercase })
                 ? nil : "\"\(value)\" is not an IATA airport code (three capital letters, e.g. \"ZRH\")"
         }
+        var zone: ZoneRules?
         let timezone = reader.string("timezone", required: table != nil) { value in
-            ZoneRules.named(value) == nil
+            zone = ZoneRules.named(value)
+            return zone == nil
                 ? "unknown time zone \"\(value)\" (expected an IANA name such as \"Europe/Zurich\")" : nil
         }
         reader.finish()
-        guard let iata, let timezone else { return nil }
-        return AirportConfig(iata: iata, timezone: timezone)
+        guard let iata, let timezone, let zone else { return nil }
+        return AirportConfig(iata: iata, timezone: timezone, zone: zone)
     }
 
     func loadDatabase(_ table: TOMLTable?) -> DatabaseConfig? {

@@ -74,17 +74,27 @@ public struct AirportConfig: Sendable, Equatable {
     /// `iata`: the airport's IATA code, three capital letters (required). It names every topic.
     public var iata: String
     /// `timezone`: an IANA time zone such as `Europe/Zurich` (required), for local times.
-    public var timezone: String
+    public let timezone: String
+    /// ``timezone``'s rules, read once with the configuration, so the zone the loader validated
+    /// is the zone the gateway uses even if the tz database changes under it.
+    public let zone: ZoneRules
 
-    /// Nothing is validated here; ``GatewayConfig/parse(_:source:)`` does that.
+    /// Reads `timezone`'s rules (UTC for a name neither the tz database nor Foundation knows);
+    /// nothing else is validated here: ``GatewayConfig/parse(_:source:)`` does that.
     public init(iata: String, timezone: String) {
-        self.iata = iata
-        self.timezone = timezone
+        self.init(iata: iata, timezone: timezone, zone: ZoneRules.named(timezone) ?? .utc)
     }
 
-    /// ``timezone``'s rules (validated by the loader; UTC if built by hand with a bad name).
-    public var zone: ZoneRules {
-        ZoneRules.named(timezone) ?? .utc
+    /// With rules already read (the loader, which read them to validate the name).
+    init(iata: String, timezone: String, zone: ZoneRules) {
+        self.iata = iata
+        self.timezone = timezone
+        self.zone = zone
+    }
+
+    /// Equal when the settings are; the rules follow from the name.
+    public static func == (lhs: AirportConfig, rhs: AirportConfig) -> Bool {
+        lhs.iata == rhs.iata && lhs.timezone == rhs.timezone
     }
 }
 

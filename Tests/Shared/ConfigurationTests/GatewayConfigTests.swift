@@ -7,6 +7,9 @@ import Testing
     @Test func defaultsFillWhatIsLeftOut() throws {
         let config = try GatewayConfig.parse(minimalConfiguration, source: "test.toml")
         #expect(config.airport == AirportConfig(iata: "ZRH", timezone: "Europe/Zurich"))
+        // The rules the loader read to validate the name, kept with the configuration.
+        #expect(config.airport.zone.identifier == "Europe/Zurich")
+        #expect(config.airport.zone.origin == .zoneinfo(path: "/usr/share/zoneinfo/Europe/Zurich"))
         #expect(config.database == DatabaseConfig(url: "postgresql:///flightedge", passwordFile: nil))
         #expect(config.mqtt == MQTTConfig(host: "127.0.0.1", clientID: "flightedge-zrh"))
         #expect(config.mqtt.port == 1883)

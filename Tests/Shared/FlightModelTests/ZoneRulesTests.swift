@@ -134,4 +134,9 @@ import Testing
         #expect(zurich.offsetSeconds(at: Timestamp(millisecondsSinceEpoch: -500)) == 3600)
         #expect(ZoneRules.utc.offsetSeconds(at: Timestamp(millisecondsSinceEpoch: 1_782_864_000_000)) == 0)
     }
+
+    @Test func utcIsBuiltInAndSaysSo() {
+        #expect(ZoneRules.utc.origin == .builtIn)
+        #expect(ZoneRules.utc.identifier == "UTC")
+    }
 }

@@ -10,31 +10,39 @@ import Foundation
 public struct ZoneRules: Sendable {
     /// The name the zone was asked for, as configured.
     public let identifier: String
-    /// Where the offsets come from.
-    public let origin: Origin
 
     public enum Origin: Equatable, Sendable {
         /// A file of the tz database.
         case zoneinfo(path: String)
         /// Foundation's `TimeZone` (ICU): the database had no readable file of that name.
         case foundation
+        /// Built into the gateway: ``ZoneRules/utc``.
+        case builtIn
     }
 
     private enum Source: Sendable {
-        case table(TZifDecoder.Table)
+        case table(TZifDecoder.Table, path: String?)
         case foundation(TimeZone)
     }
 
     private let source: Source
 
+    /// Where the offsets come from.
+    public var origin: Origin {
+        switch source {
+        case .table(_, let path?): .zoneinfo(path: path)
+        case .table(_, nil): .builtIn
+        case .foundation: .foundation
+        }
+    }
+
     /// UTC, without reading anything.
     public static let utc = ZoneRules(
-        identifier: "UTC", origin: .foundation,
-        source: .table(.init(transitions: [], offsets: [], initialOffset: 0, rule: nil)))
+        identifier: "UTC",
+        source: .table(.init(transitions: [], offsets: [], initialOffset: 0, rule: nil), path: nil))
 
-    private init(identifier: String, origin: Origin, source: Source) {
+    private init(identifier: String, source: Source) {
         self.identifier = identifier
-        self.origin = origin
         self.source = source
     }
 
@@ -47,11 +55,11 @@ public struct ZoneRules: Sendable {
             if let data = FileManager.default.contents(atPath: path),
                 let table = try? TZifDecoder.decode(Array(data))
             {
-                return ZoneRules(identifier: identifier, origin: .zoneinfo(path: path), source: .table(table))
+                return ZoneRules(identifier: identifier, source: .table(table, path: path))
             }
         }
         guard let zone = TimeZone(identifier: identifier) else { return nil }
-        return ZoneRules(identifier: identifier, origin: .foundation, source: .foundation(zone))
+        return ZoneRules(identifier: identifier, source: .foundation(zone))
     }
 
     /// A name that stays inside the database directory: letters, digits, `_+-.` and `/` between
@@ -82,7 +90,7 @@ public struct ZoneRules: Sendable {
         switch source {
         case .foundation(let zone):
             return zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
-        case .table(let table):
+        case .table(let table, _):
             let transitions = table.transitions
             guard let first = transitions.first, seconds >= first else { return table.initialOffset }
             if seconds > transitions[transitions.count - 1], let rule = table.rule {
