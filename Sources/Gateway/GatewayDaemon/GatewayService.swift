@@ -35,7 +35,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         self.configPath = path
         self.logger = logger
         self.status = GatewayStatus(version: version)
-        FreeMemoryReturn.limitArenas()
+        FreeMemoryReturn.configureAllocator()
     }
 
     /// How service-lifecycle's log lines name it (not the whole configuration).

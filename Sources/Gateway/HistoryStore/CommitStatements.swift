@@ -190,7 +190,7 @@ enum CommitStatements {
                 }
             }
         }
-        return copy.data
+        return copy.finish()
     }
 
     private static func jsonArray(_ strings: [String]) -> String {

@@ -34,9 +34,11 @@ public struct PostgresBinaryArray: Sendable {
         for _ in 0..<5 { appendInt32(0) }  // the header, written by `value`
     }
 
-    /// The parameter: sent in binary format.
-    public var value: PostgresValue {
+    /// The parameter, sent in binary format: the header written in place and the bytes handed
+    /// over, not copied (a batch's `jsonb[]` runs to megabytes).
+    public consuming func finish() -> PostgresValue {
         var array = bytes
+        bytes = []
         array.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: Int32(1).bigEndian, toByteOffset: 0, as: Int32.self)
             raw.storeBytes(of: Int32(hasNulls ? 1 : 0).bigEndian, toByteOffset: 4, as: Int32.self)
@@ -134,7 +136,7 @@ extension PostgresBinaryArray {
     private static func text<Element: Collection<UInt8>>(utf8Elements elements: [Element], as type: ElementType) -> PostgresValue {
         var array = PostgresBinaryArray(of: type, capacity: elements.reduce(0) { $0 + $1.count + 5 })
         for element in elements { array.append(utf8: element) }
-        return array.value
+        return array.finish()
     }
 
     private static func text<Element: Collection<UInt8>>(
@@ -144,48 +146,48 @@ extension PostgresBinaryArray {
         for element in elements {
             if let element { array.append(utf8: element) } else { array.appendNull() }
         }
-        return array.value
+        return array.finish()
     }
 
     /// A `text[]` (or `jsonb[]`) of strings; nil elements are NULL.
     public static func text(_ elements: [String?], as type: ElementType = .text) -> PostgresValue {
         var array = PostgresBinaryArray(of: type, capacity: elements.count * 24)
         for element in elements { array.append(element) }
-        return array.value
+        return array.finish()
     }
 
     /// A `text[]` of non-optional strings.
     public static func text(_ elements: [String]) -> PostgresValue {
         var array = PostgresBinaryArray(of: .text, capacity: elements.reduce(0) { $0 + $1.utf8.count + 4 })
         for element in elements { array.append(element) }
-        return array.value
+        return array.finish()
     }
 
     /// An `int8[]` (or, with `type` `.int2`, a `smallint[]`).
     public static func integers(_ elements: [Int64], as type: ElementType = .int8) -> PostgresValue {
         var array = PostgresBinaryArray(of: type, capacity: elements.count * 12)
         for element in elements { array.append(element) }
-        return array.value
+        return array.finish()
     }
 
     /// An `int8[]` (or, with `type` `.int2`, a `smallint[]`).
     public static func integers(_ elements: [Int], as type: ElementType = .int8) -> PostgresValue {
         var array = PostgresBinaryArray(of: type, capacity: elements.count * 12)
         for element in elements { array.append(Int64(element)) }
-        return array.value
+        return array.finish()
     }
 
     /// A `bool[]`.
     public static func booleans(_ elements: [Bool]) -> PostgresValue {
         var array = PostgresBinaryArray(of: .bool, capacity: elements.count * 5)
         for element in elements { array.append(element) }
-        return array.value
+        return array.finish()
     }
 
     /// A `timestamptz[]` of milliseconds since 1970 (UTC); nil elements are NULL.
     public static func timestamps(millisecondsSinceEpoch elements: [Int64?]) -> PostgresValue {
         var array = PostgresBinaryArray(of: .timestamptz, capacity: elements.count * 12)
         for element in elements { array.append(millisecondsSinceEpoch: element) }
-        return array.value
+        return array.finish()
     }
 }

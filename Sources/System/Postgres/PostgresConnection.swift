@@ -305,62 +305,85 @@ public final class PostgresConnection {
         }
     }
 
-    /// Lays the parameters out as libpq wants them: text values NUL-terminated, bytes in
-    /// binary format with explicit lengths.
-    /// A C copy of `bytes`, NUL-terminated for text parameters; freed by `withParameters`.
-    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, terminated: Bool) -> UnsafeMutablePointer<CChar> {
+    /// A NUL-terminated C copy of a text parameter's bytes; freed by `withParameters`.
+    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CChar> {
         let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
         if let base = bytes.baseAddress, bytes.count > 0 {
             UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: bytes.count)
         }
-        if terminated { pointer[bytes.count] = 0 }
+        pointer[bytes.count] = 0
         return pointer
     }
 
+    /// Runs `body` with libpq's parameter arrays. Text goes as a NUL-terminated copy (libpq
+    /// reads it up to its NUL); binary parameters as the array's own storage, pinned for the
+    /// call: a batch's `jsonb[]` is megabytes, and a copy of it cost a page-faulted `mmap` and a
+    /// `memcpy` per commit.
     private func withParameters<Result>(
         _ parameters: [PostgresValue],
         _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> Result
     ) -> Result {
         if parameters.isEmpty { return body(0, nil, nil, nil) }
-        var storage: [UnsafeMutablePointer<CChar>?] = []
-        storage.reserveCapacity(parameters.count)
-        var lengths: [Int32] = []
-        lengths.reserveCapacity(parameters.count)
-        var formats: [Int32] = []
-        formats.reserveCapacity(parameters.count)
-        defer { for pointer in storage { pointer?.deallocate() } }
-        for parameter in parameters {
+        var values = [UnsafePointer<CChar>?](repeating: nil, count: parameters.count)
+        var lengths = [Int32](repeating: 0, count: parameters.count)
+        var formats = [Int32](repeating: 0, count: parameters.count)
+        var copies: [UnsafeMutablePointer<CChar>] = []
+        defer { for pointer in copies { pointer.deallocate() } }
+        for (index, parameter) in parameters.enumerated() {
             switch parameter {
             case .null:
-                storage.append(nil)
-                lengths.append(0)
-                formats.append(0)
+                break
             case .text(var text):
-                // libpq reads text parameters up to their NUL.
-                let pointer = text.withUTF8 { Self.copy($0, terminated: true) }
-                storage.append(pointer)
-                lengths.append(Int32(text.utf8.count))
-                formats.append(0)
+                let pointer = text.withUTF8 { Self.copy($0) }
+                copies.append(pointer)
+                values[index] = UnsafePointer(pointer)
+                lengths[index] = Int32(text.utf8.count)
             case .encodedText(let bytes):
-                storage.append(bytes.withUnsafeBufferPointer { Self.copy($0, terminated: true) })
-                lengths.append(Int32(bytes.count))
-                formats.append(0)
+                let pointer = bytes.withUnsafeBufferPointer { Self.copy($0) }
+                copies.append(pointer)
+                values[index] = UnsafePointer(pointer)
+                lengths[index] = Int32(bytes.count)
             case .bytes(let bytes):
-                storage.append(bytes.withUnsafeBufferPointer { Self.copy($0, terminated: false) })
-                lengths.append(Int32(bytes.count))
-                formats.append(1)
+                lengths[index] = Int32(bytes.count)
+                formats[index] = 1
             }
         }
-        return storage.withUnsafeBufferPointer { storagePointer in
-            storagePointer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                lengths.withUnsafeBufferPointer { lengthPointer in
-                    formats.withUnsafeBufferPointer { formatPointer in
-                        body(Int32(parameters.count), values.baseAddress, lengthPointer.baseAddress, formatPointer.baseAddress)
-                    }
+        return Self.pinningBinary(parameters, from: 0, into: &values) { values in
+            lengths.withUnsafeBufferPointer { lengthPointer in
+                formats.withUnsafeBufferPointer { formatPointer in
+                    body(Int32(parameters.count), values, lengthPointer.baseAddress, formatPointer.baseAddress)
                 }
             }
         }
     }
+
+    /// Points `values` at each binary parameter's storage from `index` on, each pinned while
+    /// the next are, then runs `body` with all of them.
+    private static func pinningBinary<Result>(
+        _ parameters: [PostgresValue], from index: Int, into values: inout [UnsafePointer<CChar>?],
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> Result
+    ) -> Result {
+        var next = index
+        while next < parameters.count {
+            if case .bytes = parameters[next] { break }
+            next += 1
+        }
+        guard next < parameters.count, case .bytes(let bytes) = parameters[next] else {
+            return values.withUnsafeBufferPointer { body($0.baseAddress) }
+        }
+        return bytes.withUnsafeBytes { raw in
+            // A NULL pointer would be SQL NULL: an empty value points at a byte of its own.
+            values[next] = raw.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) } ?? Self.emptyValue
+            return pinningBinary(parameters, from: next + 1, into: &values, body)
+        }
+    }
+
+    /// What an empty binary parameter points at (libpq reads none of it).
+    private nonisolated(unsafe) static let emptyValue: UnsafePointer<CChar> = {
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        pointer.initialize(to: 0)
+        return UnsafePointer(pointer)
+    }()
 }
 
 /// Runs `body` with a NULL-terminated array of C strings that live for the call.

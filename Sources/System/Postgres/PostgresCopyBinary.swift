@@ -16,10 +16,15 @@ public struct PostgresCopyBinary: Sendable {
         appendInt32(0)  // header extension: none
     }
 
-    /// The rows so far and the trailer, ready for ``PostgresConnection/copyIn(_:data:)``.
-    public var data: [UInt8] {
+    /// The rows and the trailer, ready for ``PostgresConnection/copyIn(_:data:)``: the buffer is
+    /// handed over, not copied.
+    public consuming func finish() -> [UInt8] {
         precondition(fieldsLeft == 0, "a row is missing \(fieldsLeft) fields")
-        return bytes + [0xFF, 0xFF]
+        var data = bytes
+        bytes = []
+        data.append(0xFF)
+        data.append(0xFF)
+        return data
     }
 
     /// Starts a row of `fields` fields.

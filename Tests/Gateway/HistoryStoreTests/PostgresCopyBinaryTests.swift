@@ -40,7 +40,7 @@ import Testing
                 }
             }
         }
-        #expect(inPlace.data == reference.data)
+        #expect(inPlace.finish() == reference.finish())
     }
 
     /// Room to spare is given back: the next row starts right after the last field.
@@ -49,7 +49,9 @@ import Testing
         copy.appendRow(fields: 1, maximumBytes: 1_000) { $0.append(Int64(7)) }
         copy.appendRow(fields: 1, maximumBytes: 1_000) { $0.appendNull() }
         // Signature and header (19), two rows of a count (2) and a field, the trailer (2).
-        #expect(copy.data.count == 19 + (2 + 4 + 8) + (2 + 4) + 2)
-        #expect(Array(copy.data[19..<33]) == [0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7])
+        let data = copy.finish()
+        #expect(data.count == 19 + (2 + 4 + 8) + (2 + 4) + 2)
+        #expect(Array(data[19..<33]) == [0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7])
+        #expect(data.suffix(2) == [0xFF, 0xFF])
     }
 }

@@ -47,6 +47,21 @@ struct PostgresConnectionTests {
         }
     }
 
+    /// Binary parameters go as their arrays' own storage: each must reach the server as itself,
+    /// between text and NULL parameters, and an empty one as empty, not NULL.
+    @Test func binaryParametersAmongTextAndNullKeepTheirOwnBytes() async throws {
+        try await TestServices.withTemporaryDatabase { url in
+            let connection = try PostgresConnection(conninfo: url)
+            let first: [UInt8] = [0x00, 0x01, 0xFF]
+            let second = [UInt8](repeating: 0xAB, count: 70_000)
+            let result = try connection.query(
+                "SELECT length($1::bytea), $2::text, $3::bytea IS NULL, length($3::bytea), $4::text IS NULL, length($5::bytea), md5($5::bytea)",
+                [.bytes(first), .text("between"), .bytes([]), .null, .bytes(second)])
+            let expected = try connection.query("SELECT md5(decode(repeat('ab', 70000), 'hex'))")
+            #expect(result.rows.first == ["3", "between", "f", "0", "t", "70000", expected.rows.first?.first ?? nil])
+        }
+    }
+
     @Test func serverErrorsCarryMessageAndSQLState() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let connection = try PostgresConnection(conninfo: url)
@@ -103,7 +118,7 @@ struct PostgresConnectionTests {
             }
             terminator.start()
             do {
-                let copied = try connection.copyIn("COPY copied FROM STDIN (FORMAT binary)", data: copy.data)
+                let copied = try connection.copyIn("COPY copied FROM STDIN (FORMAT binary)", data: copy.finish())
                 Issue.record("the COPY of \(copied) rows finished before the server dropped the connection")
             } catch let error as PostgresError {
                 #expect(error.isConnectionProblem, "\(error)")
@@ -134,7 +149,7 @@ struct PostgresConnectionTests {
                 copy.append(jsonb: value.map { FieldValue.text($0).json })
                 copy.append(millisecondsSinceEpoch: value == nil ? nil : 946_684_800_000 + Int64(index) * 1_001 - 2_000)
             }
-            #expect(try connection.copyIn("COPY copied FROM STDIN (FORMAT binary)", data: copy.data) == awkward.count)
+            #expect(try connection.copyIn("COPY copied FROM STDIN (FORMAT binary)", data: copy.finish()) == awkward.count)
             let rows = try connection.query(
                 "SELECT n, value, doc #>> '{}', (extract(epoch FROM at) * 1000)::bigint FROM copied ORDER BY n").rows
             #expect(rows.map { $0[0] } == ["-2", "-1", "0", "1", "2"])

@@ -52,19 +52,44 @@ final class FreeMemoryReturn: Sendable {
 }
 
 extension FreeMemoryReturn {
-    /// The arenas glibc may make (`M_ARENA_MAX`), unless the operator set `MALLOC_ARENA_MAX`
-    /// or `GLIBC_TUNABLES`: by default glibc gives up to eight per core to the threads that
-    /// allocate at once (NIO's, the cooperative pool's, the writer's, libmosquitto's), and each
-    /// keeps what its thread freed. Two cut the peak resident size of the 10,000-flight burst
-    /// by 10–15 MB at no measurable cost in throughput (docs/PERFORMANCE.md). Call it before
-    /// the threads start: glibc fixes its limit once eight arenas exist.
-    static let arenaLimit: Int32 = 2
+    /// A setting of glibc's allocator (`mallopt`).
+    enum AllocatorSetting: Equatable {
+        /// `M_ARENA_MAX`: by default glibc gives up to eight arenas per core to the threads
+        /// that allocate at once (NIO's, the cooperative pool's, the writer's, libmosquitto's),
+        /// and each keeps what its thread freed. Two cut the peak resident size of the
+        /// 10,000-flight burst by 10–15 MB at no measurable cost in throughput.
+        case arenaLimit(Int32)
+        /// `M_MMAP_THRESHOLD`: blocks this large or larger are mapped on their own and unmapped
+        /// when freed. By default glibc raises the threshold to the largest block freed so far
+        /// (up to 32 MB), so a batch's arrays and tables (0.5–1 MB each, a few per commit)
+        /// came from the heap, and the small blocks allocated between them kept the heap from
+        /// shrinking after they were freed: 10 MB of the 10,000-flight day's peak
+        /// (docs/PERFORMANCE.md, eighth round).
+        case mmapThreshold(Int32)
+    }
 
-    static func limitArenas(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard environment["MALLOC_ARENA_MAX"] == nil, environment["GLIBC_TUNABLES"]?.contains("arena_max") != true else {
-            return
+    /// What the gateway sets, unless the operator set the same through the environment
+    /// (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`, or `GLIBC_TUNABLES`).
+    static func allocatorSettings(environment: [String: String]) -> [AllocatorSetting] {
+        let tunables = environment["GLIBC_TUNABLES"] ?? ""
+        var settings: [AllocatorSetting] = []
+        if environment["MALLOC_ARENA_MAX"] == nil, !tunables.contains("arena_max") {
+            settings.append(.arenaLimit(2))
         }
-        mallopt(M_ARENA_MAX, arenaLimit)
+        if environment["MALLOC_MMAP_THRESHOLD_"] == nil, !tunables.contains("mmap_threshold") {
+            settings.append(.mmapThreshold(512 * 1024))
+        }
+        return settings
+    }
+
+    /// Applies ``allocatorSettings(environment:)``. Call it before the threads start: glibc
+    /// fixes its arena limit once eight arenas exist.
+    static func configureAllocator(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        for setting in allocatorSettings(environment: environment) {
+            switch setting {
+            case .arenaLimit(let limit): mallopt(M_ARENA_MAX, limit)
+            case .mmapThreshold(let bytes): mallopt(M_MMAP_THRESHOLD, bytes)
+            }
+        }
     }
 }
-
