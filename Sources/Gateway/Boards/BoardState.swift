@@ -29,7 +29,9 @@ public struct BoardState: Sendable {
     /// Takes committed flights and flights that are gone (housekeeping); returns the change to
     /// send, or nil when nothing a board shows changed.
     public mutating func apply(_ changed: [BoardFlight], removed: [String] = []) -> BoardUpdate? {
+        // Sized once: a burst's change is thousands of flights.
         var upserts: [BoardFlight] = []
+        upserts.reserveCapacity(changed.count)
         var previous: [String: BoardFlight] = [:]
         for flight in changed where flights[flight.id] != flight {
             previous[flight.id] = flights.updateValue(flight, forKey: flight.id)

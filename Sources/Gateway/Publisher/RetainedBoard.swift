@@ -59,6 +59,7 @@ public struct RetainedBoard: Sendable {
         _ committed: [(state: FlightState, payload: [UInt8])], now: Timestamp, receivedAt: [HashedFlightID: UInt64] = [:]
     ) -> [OutgoingMessage] {
         var messages: [OutgoingMessage] = []
+        messages.reserveCapacity(committed.count)
         var touchedGates: Set<String> = []
         var touchedBelts: Set<String> = []
         for (state, payload) in committed {

@@ -121,6 +121,7 @@ struct BatchBuilder: Sendable {
     mutating func finish(_ batch: inout PreparedBatch) {
         batch.rows.valueJSON = batch.valueJSON.bytes
         batch.after.reserveCapacity(batch.touched.count)
+        batch.rows.flights.reserveCapacity(batch.rows.flights.count + batch.touched.count)
         for id in batch.touched {
             // Nothing merges between the batch's last `add` and this: the engine's state is
             // the state after the batch.

@@ -260,12 +260,13 @@ final class FlightPipeline: Sendable {
         }
         let now = Timestamp.now
         // A flight's retained state is the last message its frames cause: latency ends there.
+        var committed: [(state: FlightState, payload: [UInt8])] = []
+        committed.reserveCapacity(batch.rows.flights.count)
+        for row in batch.rows.flights {
+            if let state = batch.after[HashedFlightID(row.flightID)] { committed.append((state, row.stateJSON)) }
+        }
         var stateMessages = board.withLock { board in
-            board.update(
-                batch.rows.flights.compactMap { row in
-                    batch.after[HashedFlightID(row.flightID)].map { ($0, row.stateJSON) }
-                },
-                now: now, receivedAt: batch.firstReceipt)
+            board.update(committed, now: now, receivedAt: batch.firstReceipt)
         }
         if SlowUpdateTrace.thresholdNanoseconds > 0 {
             var stages = batch.stages
