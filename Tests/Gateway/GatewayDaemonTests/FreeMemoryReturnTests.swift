@@ -1,4 +1,3 @@
-import CMalloc
 import Testing
 
 @testable import GatewayDaemon
@@ -17,23 +16,5 @@ import Testing
     ])
     func whatTheOperatorSetIsLeftAlone(environment: [String: String], expected: [FreeMemoryReturn.AllocatorSetting]) {
         #expect(FreeMemoryReturn.allocatorSettings(environment: environment) == expected)
-    }
-
-    /// The threshold takes: a block of a batch's size is mapped on its own, and unmapped when
-    /// freed, whatever larger blocks were freed before (glibc's sliding threshold would have
-    /// put the second in the heap).
-    @Test func aBatchSizedBlockIsMappedAndGivenBackWhenFreed() {
-        FreeMemoryReturn.configureAllocator(environment: [:])
-        // A larger block freed first: without a fixed threshold glibc would raise it to 2 MB.
-        let large = UnsafeMutableRawPointer.allocate(byteCount: 2 << 20, alignment: 16)
-        large.deallocate()
-        let before = mallinfo2()
-        let block = UnsafeMutableRawPointer.allocate(byteCount: 600_000, alignment: 16)
-        let during = mallinfo2()
-        block.deallocate()
-        let after = mallinfo2()
-        #expect(during.hblks == before.hblks + 1)
-        #expect(during.hblkhd >= before.hblkhd + 600_000)
-        #expect(after.hblks == before.hblks)
     }
 }

@@ -142,6 +142,8 @@ struct BrokerClientIDTakeoverTests {
             try await Task.sleep(for: .milliseconds(50))
             bound = listening()
         }
-        #expect(bound == ["0100007F:\(hexPort)"], "listening sockets of port \(broker.webSocketsPort): \(bound)")
+        #expect(
+            bound == ["0100007F:\(hexPort)"],
+            "listening sockets of port \(broker.webSocketsPort): \(bound); the broker's log:\n\(broker.log)")
     }
 }

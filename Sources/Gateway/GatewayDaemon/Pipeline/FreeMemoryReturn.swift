@@ -59,12 +59,12 @@ extension FreeMemoryReturn {
         /// and each keeps what its thread freed. Two cut the peak resident size of the
         /// 10,000-flight burst by 10–15 MB at no measurable cost in throughput.
         case arenaLimit(Int32)
-        /// `M_MMAP_THRESHOLD`: blocks this large or larger are mapped on their own and unmapped
-        /// when freed. By default glibc raises the threshold to the largest block freed so far
-        /// (up to 32 MB), so a batch's arrays and tables (0.5–1 MB each, a few per commit)
-        /// came from the heap, and the small blocks allocated between them kept the heap from
-        /// shrinking after they were freed: 10 MB of the 10,000-flight day's peak
-        /// (docs/PERFORMANCE.md, eighth round).
+        /// `M_MMAP_THRESHOLD`: a block this large or larger that the heap has no free room for
+        /// is mapped on its own (not grown into the heap) and unmapped when freed. By default
+        /// glibc raises the threshold to the largest mapped block freed so far (up to 32 MB),
+        /// so a batch's arrays and tables (0.5–1 MB each, a few per commit) grew the heap, and
+        /// the small blocks allocated between them kept it from shrinking after they were
+        /// freed: 8–10 MB of the 10,000-flight day's peak (docs/PERFORMANCE.md, eighth round).
         case mmapThreshold(Int32)
     }
 
