@@ -336,13 +336,11 @@ public final class PostgresConnection {
             case .text(var text):
                 let pointer = text.withUTF8 { Self.copy($0) }
                 copies.append(pointer)
-                values[index] = UnsafePointer(pointer)
-                lengths[index] = Int32(text.utf8.count)
+                (values[index], lengths[index]) = (UnsafePointer(pointer), Int32(text.utf8.count))
             case .encodedText(let bytes):
                 let pointer = bytes.withUnsafeBufferPointer { Self.copy($0) }
                 copies.append(pointer)
-                values[index] = UnsafePointer(pointer)
-                lengths[index] = Int32(bytes.count)
+                (values[index], lengths[index]) = (UnsafePointer(pointer), Int32(bytes.count))
             case .bytes(let bytes):
                 lengths[index] = Int32(bytes.count)
                 formats[index] = 1
@@ -358,32 +356,25 @@ public final class PostgresConnection {
     }
 
     /// Points `values` at each binary parameter's storage from `index` on, each pinned while
-    /// the next are, then runs `body` with all of them.
+    /// the ones after it are, then runs `body` with all of them.
     private static func pinningBinary<Result>(
         _ parameters: [PostgresValue], from index: Int, into values: inout [UnsafePointer<CChar>?],
         _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> Result
     ) -> Result {
-        var next = index
-        while next < parameters.count {
-            if case .bytes = parameters[next] { break }
-            next += 1
-        }
-        guard next < parameters.count, case .bytes(let bytes) = parameters[next] else {
-            return values.withUnsafeBufferPointer { body($0.baseAddress) }
+        guard index < parameters.count else { return values.withUnsafeBufferPointer { body($0.baseAddress) } }
+        guard case .bytes(let bytes) = parameters[index] else {
+            return pinningBinary(parameters, from: index + 1, into: &values, body)
         }
         return bytes.withUnsafeBytes { raw in
-            // A NULL pointer would be SQL NULL: an empty value points at a byte of its own.
-            values[next] = raw.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) } ?? Self.emptyValue
-            return pinningBinary(parameters, from: next + 1, into: &values, body)
+            // A NULL pointer would be SQL NULL: an empty value points at a static byte instead.
+            values[index] = UnsafeRawPointer(raw.baseAddress ?? UnsafeRawPointer(Self.empty.utf8Start))
+                .assumingMemoryBound(to: CChar.self)
+            return pinningBinary(parameters, from: index + 1, into: &values, body)
         }
     }
 
     /// What an empty binary parameter points at (libpq reads none of it).
-    private nonisolated(unsafe) static let emptyValue: UnsafePointer<CChar> = {
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        pointer.initialize(to: 0)
-        return UnsafePointer(pointer)
-    }()
+    private static let empty: StaticString = ""
 }
 
 /// Runs `body` with a NULL-terminated array of C strings that live for the call.
