@@ -115,7 +115,7 @@ struct CommandLineTests {
     @Test func migrateTwiceAgainstAFreshDatabaseIsClean() async throws {
         try await TestServices.withTemporaryDatabase { url in
             let text = try String(contentsOf: Repository.root.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
-                .replacingOccurrences(of: #"postgresql://flightedge@127.0.0.1:55432/flightedge"#, with: url)
+                .replacingOccurrences(of: #"postgresql://flightedge@127.0.0.1:25432/flightedge"#, with: url)
             let path = try temporaryFile(text)
             let first = try CommandRun(["migrate", "--config", path])
             #expect(first.status == 0, "\(first.errors)")
@@ -128,7 +128,7 @@ struct CommandLineTests {
 
     @Test func migrateAgainstAnUnreachableDatabaseIsARuntimeFailure() throws {
         let text = try String(contentsOf: Repository.root.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
-            .replacingOccurrences(of: "127.0.0.1:55432", with: "127.0.0.1:1")
+            .replacingOccurrences(of: "127.0.0.1:25432", with: "127.0.0.1:1")
         let run = try CommandRun(["migrate", "--config", try temporaryFile(text)])
         #expect(run.status == 2)
         #expect(run.errors.contains("connection failed"))

@@ -31,7 +31,7 @@ struct FilePermissionsTests {
             name = "sim"
             format = "jsonl"
             transport = "tcp-listen"
-            address = "127.0.0.1:57002"
+            address = "127.0.0.1:27002"
             """.utf8).write(to: config)
 
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: config.path)

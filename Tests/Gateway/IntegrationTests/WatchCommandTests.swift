@@ -24,7 +24,7 @@ struct WatchCommandTests {
             var text = try String(contentsOf: Repository.root.appendingPathComponent("conf/flightedge.dev.toml"), encoding: .utf8)
             text = text.replacingOccurrences(of: #"iata = "ZRH""#, with: #"iata = "\#(iata)""#)
                 .replacingOccurrences(of: #"".scratch/"#, with: #""\#(scratch)/"#)
-                .replacingOccurrences(of: "port = 51883", with: "port = \(try port ?? TestServices.mqttPort)")
+                .replacingOccurrences(of: "port = 21883", with: "port = \(try port ?? TestServices.mqttPort)")
             let base = NSTemporaryDirectory() + "fe-watch-\(UUID().uuidString.prefix(8))"
             configPath = base + ".toml"
             logPath = base + ".log"

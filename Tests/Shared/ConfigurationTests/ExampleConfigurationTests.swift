@@ -58,18 +58,18 @@ import Testing
     @Test func theDevelopmentConfigPointsAtTheLoopbackServices() throws {
         let config = try GatewayConfig.load(path: Self.conf.appendingPathComponent("flightedge.dev.toml").path)
         #expect(config.airport.iata == "ZRH")
-        #expect(config.database == DatabaseConfig(url: "postgresql://flightedge@127.0.0.1:55432/flightedge"))
+        #expect(config.database == DatabaseConfig(url: "postgresql://flightedge@127.0.0.1:25432/flightedge"))
         #expect(
             config.mqtt
                 == MQTTConfig(
-                    host: "127.0.0.1", port: 51883, clientID: "flightedge-zrh", username: "flightedge",
+                    host: "127.0.0.1", port: 21883, clientID: "flightedge-zrh", username: "flightedge",
                     passwordFile: ".scratch/mosquitto/flightedge.password"))
-        #expect(config.http?.listen == HostPort(host: "127.0.0.1", port: 59187))
+        #expect(config.http?.listen == HostPort(host: "127.0.0.1", port: 29187))
         #expect(
             config.feeds == [
                 FeedConfig(
                     name: "sim", format: .jsonl, transport: .tcpListen,
-                    address: HostPort(host: "127.0.0.1", port: 57002),
+                    address: HostPort(host: "127.0.0.1", port: 27002),
                     framing: .lf, allow: [try CIDR(parsing: "127.0.0.0/8")]),
                 FeedConfig(
                     name: "drop", format: .jsonl, transport: .spoolDir, path: ".scratch/spool/drop", framing: .lf),

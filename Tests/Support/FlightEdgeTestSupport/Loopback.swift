@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -6,21 +7,36 @@ import Glibc
 
 /// Plain TCP on 127.0.0.1, as a feed sender or an HTTP client talks to the daemon.
 public enum Loopback {
-    /// A port nobody listens on right now (the kernel's pick; free until someone binds it).
+    /// A port nobody listens on right now, free until someone binds it.
+    ///
+    /// Taken from 30000–32767: below Linux's ephemeral range (32768–60999), so no client
+    /// connection can take it as its source port between this check and the server's bind (a
+    /// restarted broker once failed to listen for that reason), and above the fixed ports of
+    /// `scripts/services`, `scripts/central` and the stand-ins (21883–29190). Ports are handed
+    /// out in turn from a random start, so two calls do not return the same one.
     public static func freePort() throws(TestSupportError) -> Int {
+        for _ in 0..<freeRange.count {
+            let port = nextCandidate.withLock { cursor in
+                defer { cursor = cursor == freeRange.upperBound ? freeRange.lowerBound : cursor + 1 }
+                return cursor
+            }
+            if try isFree(port) { return port }
+        }
+        throw TestSupportError(.connectionFailed, "no free port on 127.0.0.1 in \(freeRange)")
+    }
+
+    private static let freeRange = 30_000...32_767
+    private static let nextCandidate = Mutex(Int.random(in: freeRange))
+
+    private static func isFree(_ port: Int) throws(TestSupportError) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestSupportError(.connectionFailed, "cannot create a socket", errno: errno) }
         defer { close(descriptor) }
-        var address = loopback(port: 0)
+        var address = loopback(port: port)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw TestSupportError(.connectionFailed, "cannot bind a free port on 127.0.0.1", errno: errno) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound == 0
     }
 
     /// A TCP connection to 127.0.0.1:`port`, the caller closes it. `noDelay` turns Nagle's
