@@ -14,7 +14,8 @@ let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
 //       EventSource (MQTT; AMQP next) → RelayStore (PostgreSQL schema `relay`) → NotificationRules
 //       (pure: what to send, when) → NotificationText (templates) → Channels (one protocol):
 //       SMTPChannel, SMSChannel, FCMChannel, WebPushChannel; run together by RelayDaemon.
-//   Sources/Shared/   what every program uses: FlightModel (the pure domain), JSON, Configuration (TOML),
+//   Sources/Shared/   what every program uses: FlightModel (the pure domain), JSON, MQTTWire (MQTT packets as
+//                     bytes, pure), Configuration (TOML),
 //                     Timing (clocks, retry backoff), Telemetry (swift-metrics instruments exported by
 //                     swift-prometheus, the console log handler), AirportSimulator.
 //   Sources/System/   each C library wrapped once: CLibPQ → Postgres (+ PostgresSupport: connecting through
@@ -81,6 +82,8 @@ let package = Package(
         // MARK: Shared: pure logic, no I/O, no C
         // JSON read and written byte by byte (payloads, jsonl, the relay's API).
         .target(name: "JSON", path: "Sources/Shared/JSON"),
+        // MQTT 3.1.1 and 5.0 packets as bytes, no I/O: the wire format of a batching client on swift-nio.
+        .target(name: "MQTTWire", path: "Sources/Shared/MQTTWire"),
         .target(name: "FlightModel", dependencies: ["JSON"], path: "Sources/Shared/FlightModel"),
         .target(name: "Configuration", dependencies: ["FlightModel"], path: "Sources/Shared/Configuration"),
         // The clocks and retry timing: kept out of the pure modules.
@@ -286,7 +289,7 @@ let package = Package(
             name: "flightedge-bench",
             dependencies: [
                 "AirportSimulator", "AMQP", "Configuration", "FeedFormats", "FeedIngest", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON", "PostgresSupport",
-                "MQTT", "Postgres", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "MQTT", "MQTTWire", "Postgres", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -313,6 +316,7 @@ let package = Package(
         .testTarget(
             name: "FlightModelTests", dependencies: ["FlightModel", "JSON", "Timing", "AirportSimulator"],
             path: "Tests/Shared/FlightModelTests"),
+        .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire", "FlightEdgeTestSupport"], path: "Tests/Shared/MQTTWireTests"),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FlightModel"], path: "Tests/Shared/ConfigurationTests"),
         .testTarget(
             name: "TelemetryTests",

@@ -44,7 +44,9 @@ enum RawLimits {
 
     /// Messages/s of QoS 1 publishes acknowledged (PUBACK) from one libmosquitto client with
     /// `inflight` messages in flight, payloads the size of a flight's state.
-    static func qos1PublishesPerSecond(_ environment: BenchEnvironment, messages: Int = 100_000, inflight: Int32 = 1000) throws -> Double {
+    static func qos1PublishesPerSecond(
+        _ environment: BenchEnvironment, messages: Int = 100_000, inflight: Int32 = 1000
+    ) throws -> RawPublishFigures {
         var configuration = MQTTClient.Configuration(clientID: "fe-bench-raw-\(getpid())")
         configuration.username = "flightedge"
         configuration.password = try environment.mqttPassword("flightedge")
@@ -61,11 +63,13 @@ enum RawLimits {
         defer { client.stop() }
         try acknowledged.waitConnected()
         let payload = Array(String(repeating: "x", count: 600).utf8)
+        let startedCPU = processCPUSeconds()
         let started = now()
         var sent = 0
         while sent < messages {
-            // Keep the window full without queueing everything in libmosquitto at once.
-            while sent - acknowledged.count >= Int(inflight) * 2 { usleep(50) }
+            // Keep the window full without queueing everything in libmosquitto at once; the
+            // network thread's PUBACK callback wakes this one (no polling to count as its CPU).
+            acknowledged.wait(untilAbove: sent - Int(inflight) * 2)
             _ = try client.publish(
                 topic: "flightedge/BENCH/raw/\(sent % 1000)", payload: payload, qos: 1, retain: false)
             sent += 1
@@ -74,17 +78,33 @@ enum RawLimits {
             guard now() - started < 120 else { throw BenchError("raw publish: only \(acknowledged.count) of \(messages) acknowledged") }
             usleep(100)
         }
-        return Double(messages) / (now() - started)
+        let seconds = now() - started
+        return RawPublishFigures(
+            messagesPerSecond: Double(messages) / seconds,
+            cpuMicrosecondsPerMessage: (processCPUSeconds() - startedCPU) / Double(messages) * 1_000_000)
     }
 }
 
 /// Counts PUBACKs from the client's network thread.
 final class AckCounter: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NSCondition()
     private var acknowledged = 0
     private var isConnected = false
 
-    func add() { lock.withLock { acknowledged += 1 } }
+    func add() {
+        lock.withLock {
+            acknowledged += 1
+            lock.signal()
+        }
+    }
+
+    /// Blocks until more than `count` messages are acknowledged.
+    func wait(untilAbove count: Int) {
+        lock.withLock {
+            while acknowledged <= count { lock.wait() }
+        }
+    }
+
     func connected() { lock.withLock { isConnected = true } }
     var count: Int { lock.withLock { acknowledged } }
 

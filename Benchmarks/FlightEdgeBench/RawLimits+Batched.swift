@@ -1,0 +1,127 @@
+import FlightEdgeTestSupport
+import Foundation
+import MQTTWire
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client's QoS 1 publishing: the rate and what it cost the client's process.
+struct RawPublishFigures {
+    var messagesPerSecond: Double
+    /// User and system CPU of the whole benchmark process (every thread) per message.
+    var cpuMicrosecondsPerMessage: Double
+}
+
+/// The process's user + system CPU time so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
+}
+
+extension RawLimits {
+    /// The same publishes as ``qos1PublishesPerSecond(_:messages:inflight:)``, written by
+    /// `MQTTWire` on one blocking socket: each refill of the window goes out in one `write`,
+    /// and every PUBACK in a read is taken from it. What a batching client would cost.
+    static func qos1PublishesBatched(
+        _ environment: BenchEnvironment, messages: Int = 100_000, inflight: Int = 100
+    ) throws -> RawPublishFigures {
+        let socket = try Loopback.connect(port: environment.mqttPort, noDelay: true)
+        defer { close(socket) }
+        var out: [UInt8] = []
+        let password = Array(try environment.mqttPassword("flightedge").utf8)
+        try MQTTPacketWriter.connect(
+            MQTTConnect(version: .v5, clientID: "fe-bench-wire-\(getpid())", username: "flightedge", password: password),
+            into: &out)
+        try Loopback.writeAll(socket, out)
+        var reader = PacketReader(socket: socket)
+        guard case .connack(let ack) = try reader.next(), ack.accepted else {
+            throw BenchError("raw publish (MQTTWire): the broker did not accept the connection")
+        }
+        let payload = Array(String(repeating: "x", count: 600).utf8)
+        let topics = (0..<1000).map { "flightedge/BENCH/raw/\($0)" }
+        let startedCPU = processCPUSeconds()
+        let started = now()
+        var sent = 0
+        var acknowledged = 0
+        var nextID: UInt16 = 1
+        while acknowledged < messages {
+            out.removeAll(keepingCapacity: true)
+            while sent < messages, sent - acknowledged < inflight {
+                try MQTTPacketWriter.publish(
+                    topic: topics[sent % 1000], payload: payload, qos: 1, retain: false, packetID: nextID,
+                    version: .v5, into: &out)
+                nextID = nextID == UInt16.max ? 1 : nextID + 1
+                sent += 1
+            }
+            if !out.isEmpty { try Loopback.writeAll(socket, out) }
+            // Everything already read first, then one blocking read for more.
+            acknowledged += try reader.pubacks()
+            guard now() - started < 120 else {
+                throw BenchError("raw publish (MQTTWire): only \(acknowledged) of \(messages) acknowledged")
+            }
+        }
+        let seconds = now() - started
+        return RawPublishFigures(
+            messagesPerSecond: Double(messages) / seconds,
+            cpuMicrosecondsPerMessage: (processCPUSeconds() - startedCPU) / Double(messages) * 1_000_000)
+    }
+
+    /// Reads packets from a blocking socket, 64 kB at a time.
+    private struct PacketReader {
+        let socket: Int32
+        var buffer: [UInt8] = []
+        var start = 0
+
+        init(socket: Int32) {
+            self.socket = socket
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        mutating func next() throws -> MQTTInboundPacket {
+            while true {
+                if let packet = try parsed() { return packet }
+                try read()
+            }
+        }
+
+        /// The PUBACKs that one read brings (at least one read).
+        mutating func pubacks() throws -> Int {
+            try read()
+            var count = 0
+            while let packet = try parsed() {
+                guard case .puback(_, let reason, _) = packet, reason < 0x80 else {
+                    throw BenchError("raw publish (MQTTWire): \(packet) from the broker")
+                }
+                count += 1
+            }
+            return count
+        }
+
+        private mutating func parsed() throws -> MQTTInboundPacket? {
+            let result = try buffer[start...].withUnsafeBytes { try MQTTPacketParser.parse($0, version: .v5) }
+            guard let (packet, length) = result else { return nil }
+            start += length
+            if start == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            }
+            return packet
+        }
+
+        private mutating func read() throws {
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            let count = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: 65_536))
+            let received = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + count, 65_536, 0) }
+            buffer.removeLast(65_536 - max(received, 0))
+            guard received > 0 else { throw BenchError("raw publish (MQTTWire): the broker closed or went quiet") }
+        }
+    }
+}
