@@ -73,11 +73,11 @@ public enum MQTTPacketWriter {
         guard qos == 0 || packetID != 0 else {
             throw MQTTWireError(.unencodable, "PUBLISH packet identifier 0 (a QoS \(qos) message needs one from 1)")
         }
-        var list = PropertyList()
-        if version == .v5 { try list.publish(properties, "PUBLISH") }
+        // The properties are measured, then written in place: no list of their own per message.
+        let propertiesLength = version == .v5 ? try publishPropertiesLength(properties) : 0
         var length = 2 + topic.utf8.count + payload.count
         if qos > 0 { length += 2 }
-        if version == .v5 { length += list.encodedLength }
+        if version == .v5 { length += variableByteIntegerSize(propertiesLength) + propertiesLength }
         try checkRemainingLength(length, "PUBLISH to \(topic)")
 
         out.reserveCapacity(out.count + 5 + length)
@@ -85,7 +85,10 @@ public enum MQTTPacketWriter {
         appendVariableByteInteger(length, to: &out)
         appendString(topic, to: &out)
         if qos > 0 { appendTwoByte(packetID, to: &out) }
-        if version == .v5 { list.append(to: &out) }
+        if version == .v5 {
+            appendVariableByteInteger(propertiesLength, to: &out)
+            appendPublishProperties(properties, to: &out)
+        }
         out.append(contentsOf: payload)
     }
 
@@ -129,6 +132,46 @@ public enum MQTTPacketWriter {
     /// DISCONNECT with "normal disconnection": the broker discards the will.
     public static func disconnect(into out: inout [UInt8]) {
         out.append(contentsOf: [MQTTPacketType.disconnect.rawValue << 4, 0])
+    }
+
+    /// The bytes of a PUBLISH's property list (without its length), its strings checked.
+    static func publishPropertiesLength(
+        _ properties: MQTTPublishProperties, _ packet: String = "PUBLISH"
+    ) throws(MQTTWireError) -> Int {
+        var length = 0
+        if properties.payloadIsUTF8 { length += 2 }
+        if properties.messageExpirySeconds != nil { length += 5 }
+        if let contentType = properties.contentType {
+            try checkString(contentType, "\(packet) content type")
+            length += 3 + contentType.utf8.count
+        }
+        for property in properties.userProperties {
+            try checkString(property.name, "\(packet) user property name")
+            try checkString(property.value, "\(packet) user property \(property.name)")
+            length += 5 + property.name.utf8.count + property.value.utf8.count
+        }
+        return length
+    }
+
+    /// A PUBLISH's properties in identifier order, checked by ``publishPropertiesLength(_:)``.
+    static func appendPublishProperties(_ properties: MQTTPublishProperties, to out: inout [UInt8]) {
+        if properties.payloadIsUTF8 {
+            out.append(MQTTProperty.payloadFormatIndicator.rawValue)
+            out.append(1)
+        }
+        if let expiry = properties.messageExpirySeconds {
+            out.append(MQTTProperty.messageExpiryInterval.rawValue)
+            appendFourByte(expiry, to: &out)
+        }
+        if let contentType = properties.contentType {
+            out.append(MQTTProperty.contentType.rawValue)
+            appendString(contentType, to: &out)
+        }
+        for property in properties.userProperties {
+            out.append(MQTTProperty.userProperty.rawValue)
+            appendString(property.name, to: &out)
+            appendString(property.value, to: &out)
+        }
     }
 
     // MARK: - Checks

@@ -57,11 +57,6 @@ struct PropertyList {
     /// The list as it goes on the wire: a Variable Byte Integer of its length, then the bytes.
     var encodedLength: Int { MQTTPacketWriter.variableByteIntegerSize(bytes.count) + bytes.count }
 
-    mutating func byte(_ property: MQTTProperty, _ value: UInt8) {
-        bytes.append(property.rawValue)
-        bytes.append(value)
-    }
-
     mutating func twoByte(_ property: MQTTProperty, _ value: UInt16) {
         bytes.append(property.rawValue)
         MQTTPacketWriter.appendTwoByte(value, to: &bytes)
@@ -72,24 +67,11 @@ struct PropertyList {
         MQTTPacketWriter.appendFourByte(value, to: &bytes)
     }
 
-    mutating func string(_ property: MQTTProperty, _ value: String, _ field: String) throws(MQTTWireError) {
-        try MQTTPacketWriter.checkString(value, field)
-        bytes.append(property.rawValue)
-        MQTTPacketWriter.appendString(value, to: &bytes)
-    }
-
-    /// The properties of a PUBLISH or a will, in identifier order.
+    /// The properties of a will, as a PUBLISH has them.
     mutating func publish(_ properties: MQTTPublishProperties, _ packet: String) throws(MQTTWireError) {
-        if properties.payloadIsUTF8 { byte(.payloadFormatIndicator, 1) }
-        if let expiry = properties.messageExpirySeconds { fourByte(.messageExpiryInterval, expiry) }
-        if let contentType = properties.contentType { try string(.contentType, contentType, "\(packet) content type") }
-        for property in properties.userProperties {
-            try MQTTPacketWriter.checkString(property.name, "\(packet) user property name")
-            try MQTTPacketWriter.checkString(property.value, "\(packet) user property \(property.name)")
-            bytes.append(MQTTProperty.userProperty.rawValue)
-            MQTTPacketWriter.appendString(property.name, to: &bytes)
-            MQTTPacketWriter.appendString(property.value, to: &bytes)
-        }
+        let length = try MQTTPacketWriter.publishPropertiesLength(properties, packet)
+        bytes.reserveCapacity(bytes.count + length)
+        MQTTPacketWriter.appendPublishProperties(properties, to: &bytes)
     }
 
     func append(to out: inout [UInt8]) {

@@ -138,6 +138,11 @@ struct MQTTPacketWriterTests {
                 topic: "t", payload: [], qos: 0, retain: false, packetID: 0,
                 properties: MQTTPublishProperties(userProperties: [MQTTUserProperty(long, "v")]), version: .v5, into: &out)
         }
+        let will = MQTTWill(
+            topic: "status", payload: [], properties: MQTTPublishProperties(contentType: "a\u{0}"))
+        #expect(throws: MQTTWireError(.unencodable, "CONNECT will content type contains U+0000")) {
+            try MQTTPacketWriter.connect(MQTTConnect(version: .v5, clientID: "c", will: will), into: &out)
+        }
         #expect(out.isEmpty)
     }
 
