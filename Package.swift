@@ -175,6 +175,15 @@ let package = Package(
         // run together by RelayDaemon (intake, dispatch, HTTP API); `flightedge-relay` is its command line.
         .target(name: "Channels", path: "Sources/Relay/Channels"),
         .target(
+            name: "MQTTConnection",
+            dependencies: [
+                "MQTTWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/System/MQTTConnection"
+        ),
+        .target(
             name: "SMTPChannel",
             dependencies: [
                 "Channels",
@@ -289,7 +298,7 @@ let package = Package(
             name: "flightedge-bench",
             dependencies: [
                 "AirportSimulator", "AMQP", "Configuration", "FeedFormats", "FeedIngest", "FlightEdgeTestSupport", "FlightModel", "HistoryStore", "JSON", "PostgresSupport",
-                "MQTT", "MQTTWire", "Postgres", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "MQTT", "MQTTConnection", "MQTTWire", "Postgres", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -380,6 +389,10 @@ let package = Package(
             name: "PassengerPageTests", dependencies: ["RelayDaemon", "WebPushChannel", "Channels", "FlightEdgeTestSupport"],
             path: "Tests/Relay/PassengerPageTests"
         ),
+        .testTarget(
+            name: "MQTTConnectionTests",
+            dependencies: ["MQTTConnection", "MQTTWire", "FlightEdgeTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/System/MQTTConnectionTests"),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "FlightEdgeTestSupport"], path: "Tests/System/AMQPTests"),
         .testTarget(name: "ODBCTests", dependencies: ["ODBC", "FlightEdgeTestSupport"], path: "Tests/System/ODBCTests"),
         // The amqp feed against the central RabbitMQ: kill -9 while a queue drains (issue 19).

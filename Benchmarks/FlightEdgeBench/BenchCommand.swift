@@ -76,6 +76,9 @@ struct BenchCommand: AsyncParsableCommand {
                 let raw = try RawLimits.qos1PublishesBatched(environment, inflight: inflight)
                 table.add("raw QoS 1 publish + PUBACK, batched writes, \(inflight) in flight", raw.messagesPerSecond, "msgs/s")
                 table.add("  the client's CPU per message (MQTTWire)", raw.cpuMicrosecondsPerMessage, "µs")
+                let nio = try await RawLimits.qos1PublishesOverNIO(environment, inflight: inflight)
+                table.add("raw QoS 1 publish + PUBACK, MQTTConnection (swift-nio), \(inflight) in flight", nio.messagesPerSecond, "msgs/s")
+                table.add("  the client's CPU per message (MQTTConnection)", nio.cpuMicrosecondsPerMessage, "µs")
             }
         }
 

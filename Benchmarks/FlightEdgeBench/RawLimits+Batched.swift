@@ -1,6 +1,9 @@
 import FlightEdgeTestSupport
 import Foundation
+import MQTTConnection
 import MQTTWire
+import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -67,6 +70,56 @@ extension RawLimits {
         return RawPublishFigures(
             messagesPerSecond: Double(messages) / seconds,
             cpuMicrosecondsPerMessage: (processCPUSeconds() - startedCPU) / Double(messages) * 1_000_000)
+    }
+
+    /// The same publishes through ``MQTTConnection`` on one event loop, handed over
+    /// 1,000 at a time as the pipeline's batches would be: what the batching client costs with
+    /// swift-nio's own work included.
+    static func qos1PublishesOverNIO(
+        _ environment: BenchEnvironment, messages: Int = 100_000, inflight: Int = 100
+    ) async throws -> RawPublishFigures {
+        let group = MultiThreadedEventLoopGroup.singleton  // the connection keeps to one of its loops
+        let password = Array(try environment.mqttPassword("flightedge").utf8)
+        let connect = MQTTConnect(version: .v5, clientID: "fe-bench-nio-\(getpid())", username: "flightedge", password: password)
+        let counts = Mutex((connected: false, acknowledged: 0, refused: 0))
+        let connection = try await MQTTConnection.open(
+            MQTTConnection.Configuration(host: environment.mqttHost, port: environment.mqttPort, connect: connect, maximumInFlight: inflight),
+            on: group
+        ) { event in
+            switch event {
+            case .connected: counts.withLock { $0.connected = true }
+            case .acknowledged(_, let reason, _): counts.withLock { $0.acknowledged += 1; if reason >= 0x80 { $0.refused += 1 } }
+            default: break
+            }
+        }
+        let deadline = now() + 120
+        while !counts.withLock({ $0.connected }) {
+            guard now() < deadline else { throw BenchError("raw publish (MQTTConnection): no CONNACK") }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let payload = Array(String(repeating: "x", count: 600).utf8)
+        let batches = stride(from: 0, to: messages, by: 1000).map { start in
+            (start..<min(start + 1000, messages)).map {
+                MQTTConnection.Outgoing(tag: UInt64($0), topic: "flightedge/BENCH/raw/\($0 % 1000)", payload: payload)
+            }
+        }
+        let startedCPU = processCPUSeconds()
+        let started = now()
+        for batch in batches {
+            // Like the pipeline: the next batch when the one before is mostly out.
+            while counts.withLock({ $0.acknowledged }) + 1000 < Int(batch[0].tag) { try await Task.sleep(for: .microseconds(200)) }
+            connection.publish(batch)
+        }
+        while counts.withLock({ $0.acknowledged }) < messages {
+            guard now() < deadline else { throw BenchError("raw publish (MQTTConnection): only some acknowledged") }
+            try await Task.sleep(for: .microseconds(200))
+        }
+        let seconds = now() - started
+        let cpu = processCPUSeconds() - startedCPU
+        await connection.close()
+        guard counts.withLock({ $0.refused }) == 0 else { throw BenchError("raw publish (MQTTConnection): the broker refused messages") }
+        return RawPublishFigures(
+            messagesPerSecond: Double(messages) / seconds, cpuMicrosecondsPerMessage: cpu / Double(messages) * 1_000_000)
     }
 
     /// Reads packets from a blocking socket, 64 kB at a time.

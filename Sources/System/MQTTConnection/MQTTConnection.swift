@@ -1,0 +1,298 @@
+import MQTTWire
+import NIOCore
+import NIOPosix
+
+/// One MQTT connection on swift-nio that batches: the publishes handed over together leave in
+/// one write, as many as the in-flight window allows, and each read's PUBACKs refill it once.
+///
+/// The connection does not reconnect: when it closes, ``Event/closed(reason:unacknowledged:)``
+/// lists the tags of the messages the broker has not acknowledged, in order, for the owner to
+/// publish again on the next connection. No TLS yet.
+public final class MQTTConnection: Sendable {
+    /// Where to connect and what to say in CONNECT.
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var connect: MQTTConnect
+        /// QoS 1 messages sent and not yet acknowledged, at most (the broker's Receive Maximum
+        /// lowers it on MQTT 5).
+        public var maximumInFlight: Int
+
+        public init(host: String, port: Int, connect: MQTTConnect, maximumInFlight: Int = 100) {
+            self.host = host
+            self.port = port
+            self.connect = connect
+            self.maximumInFlight = maximumInFlight
+        }
+    }
+
+    /// A message to publish; `tag` is the owner's, handed back with its acknowledgement.
+    public struct Outgoing: Sendable {
+        public var tag: UInt64
+        public var topic: String
+        public var payload: [UInt8]
+        public var qos: UInt8
+        public var retain: Bool
+        public var properties: MQTTPublishProperties
+
+        public init(
+            tag: UInt64, topic: String, payload: [UInt8], qos: UInt8 = 1, retain: Bool = false,
+            properties: MQTTPublishProperties = MQTTPublishProperties()
+        ) {
+            self.tag = tag
+            self.topic = topic
+            self.payload = payload
+            self.qos = qos
+            self.retain = retain
+            self.properties = properties
+        }
+    }
+
+    /// What happens on the connection, in order, on its event loop: keep the handler short.
+    public enum Event: Sendable {
+        case connected(MQTTConnAck)
+        /// The broker refused the CONNECT; the connection closes next.
+        case refused(MQTTConnAck)
+        /// The broker took (reason < 0x80) or refused a QoS 1 message. QoS 0 messages are
+        /// acknowledged when written, with reason 0.
+        case acknowledged(tag: UInt64, reasonCode: UInt8, reasonString: String?)
+        /// A message could not be encoded (bad topic, too large): it was not sent.
+        case rejected(tag: UInt64, error: MQTTWireError)
+        case message(MQTTIncomingPublish)
+        case closed(reason: String?, unacknowledged: [UInt64])
+    }
+
+    private let channel: any Channel
+    private let session: NIOLoopBound<MQTTSession>
+
+    private init(channel: any Channel, session: NIOLoopBound<MQTTSession>) {
+        self.channel = channel
+        self.session = session
+    }
+
+    /// Opens the TCP connection and sends CONNECT; the answer arrives as an event.
+    public static func open(
+        _ configuration: Configuration, on group: any EventLoopGroup,
+        onEvent: @escaping @Sendable (Event) -> Void
+    ) async throws -> MQTTConnection {
+        let loop = group.next()
+        let channel = try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let session = MQTTSession(configuration: configuration, onEvent: onEvent)
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(MQTTPacketDecoder(version: configuration.connect.version)))
+                    try channel.pipeline.syncOperations.addHandler(session)
+                }
+            }
+            .connect(host: configuration.host, port: configuration.port).get()
+        let session = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: MQTTSession.self), eventLoop: channel.eventLoop)
+        }.get()
+        return MQTTConnection(channel: channel, session: session)
+    }
+
+    /// Queues messages; those the window allows leave at once, in one write.
+    public func publish(_ messages: [Outgoing]) {
+        let session = self.session
+        channel.eventLoop.execute { session.value.enqueue(messages) }
+    }
+
+    /// Sends DISCONNECT (the broker drops the will) and closes.
+    public func close() async {
+        let session = self.session
+        try? await channel.eventLoop.submit { session.value.disconnect() }.get()
+        try? await channel.closeFuture.get()
+    }
+}
+
+/// The connection's state, on its event loop only.
+final class MQTTSession: ChannelInboundHandler {
+    typealias InboundIn = MQTTInboundPacket
+    typealias OutboundOut = ByteBuffer
+
+    private let configuration: MQTTConnection.Configuration
+    private let onEvent: @Sendable (MQTTConnection.Event) -> Void
+    private var context: ChannelHandlerContext?
+    private var waiting = CircularBuffer<MQTTConnection.Outgoing>()
+    /// Sent QoS 1 messages in the order sent, which is the order of their PUBACKs (MQTT 5.0 §4.6).
+    private var inFlight = CircularBuffer<(packetID: UInt16, tag: UInt64)>()
+    private var window: Int
+    private var nextPacketID: UInt16 = 1
+    private var connected = false
+    private var refill = false
+    private var encoded: [UInt8] = []
+    private var keepAlive: RepeatedTask?
+    private var lastWrite = NIODeadline.now()
+    private var lastRead = NIODeadline.now()
+    private var closeReason: String?
+
+    init(configuration: MQTTConnection.Configuration, onEvent: @escaping @Sendable (MQTTConnection.Event) -> Void) {
+        self.configuration = configuration
+        self.onEvent = onEvent
+        self.window = max(1, configuration.maximumInFlight)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard keepAlive == nil else { return }
+        encoded.removeAll(keepingCapacity: true)
+        do {
+            try MQTTPacketWriter.connect(configuration.connect, into: &encoded)
+        } catch {
+            closeReason = error.description
+            context.close(promise: nil)
+            return
+        }
+        write(context)
+        let seconds = Int64(configuration.connect.keepAliveSeconds)
+        guard seconds > 0 else { return }
+        // Checked twice per keep-alive: a PINGREQ after a quiet half, and the broker given one
+        // and a half before the connection counts as dead (what brokers allow clients).
+        // The task holds the session until the connection closes and cancels it.
+        let session = NIOLoopBound(self, eventLoop: context.eventLoop)
+        keepAlive = context.eventLoop.scheduleRepeatedTask(
+            initialDelay: .milliseconds(seconds * 500), delay: .milliseconds(seconds * 500)
+        ) { _ in
+            session.value.checkKeepAlive(seconds: seconds)
+        }
+    }
+
+    private func checkKeepAlive(seconds: Int64) {
+        guard let context else { return }
+        let now = NIODeadline.now()
+        if now - lastRead > .milliseconds(seconds * 1500) {
+            closeReason = "no packet from the broker for \(Double(seconds) * 1.5) s (keep-alive \(seconds) s)"
+            context.close(promise: nil)
+        } else if now - lastWrite >= .milliseconds(seconds * 500) {
+            encoded.removeAll(keepingCapacity: true)
+            MQTTPacketWriter.pingreq(into: &encoded)
+            write(context)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        switch unwrapInboundIn(data) {
+        case .connack(let ack):
+            guard ack.accepted else {
+                onEvent(.refused(ack))
+                closeReason = "the broker refused the connection (reason 0x\(String(ack.reasonCode, radix: 16)))"
+                context.close(promise: nil)
+                return
+            }
+            if let maximum = ack.receiveMaximum { window = min(window, Int(maximum)) }
+            connected = true
+            onEvent(.connected(ack))
+            refill = true
+        case .puback(let packetID, let reason, let reasonString):
+            guard let first = inFlight.first, first.packetID == packetID else {
+                closeReason = "PUBACK for packet \(packetID), which is not the oldest in flight"
+                context.close(promise: nil)
+                return
+            }
+            inFlight.removeFirst()
+            onEvent(.acknowledged(tag: first.tag, reasonCode: reason, reasonString: reasonString))
+            refill = true
+        case .publish(let message):
+            onEvent(.message(message))
+            if message.qos == 1 {
+                encoded.removeAll(keepingCapacity: true)
+                MQTTPacketWriter.puback(packetID: message.packetID, into: &encoded)
+                write(context)
+            }
+        case .disconnect(let reason, let text):
+            closeReason = "the broker disconnected (reason 0x\(String(reason, radix: 16))\(text.map { ": \($0)" } ?? ""))"
+            context.close(promise: nil)
+        case .pingresp, .suback:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if refill {
+            refill = false
+            flushWindow(context)
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closeReason = closeReason ?? "\(error)"
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        keepAlive?.cancel()
+        keepAlive = nil
+        connected = false
+        let unacknowledged = inFlight.map(\.tag) + waiting.map(\.tag)
+        inFlight.removeAll()
+        waiting.removeAll()
+        onEvent(.closed(reason: closeReason, unacknowledged: unacknowledged))
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    func enqueue(_ messages: [MQTTConnection.Outgoing]) {
+        waiting.append(contentsOf: messages)
+        if connected, let context { flushWindow(context) }
+    }
+
+    func disconnect() {
+        guard let context else { return }
+        encoded.removeAll(keepingCapacity: true)
+        MQTTPacketWriter.disconnect(into: &encoded)
+        write(context)
+        closeReason = "closed by this client"
+        context.close(promise: nil)
+    }
+
+    /// Encodes what the window allows into one buffer and writes it.
+    private func flushWindow(_ context: ChannelHandlerContext) {
+        encoded.removeAll(keepingCapacity: true)
+        var acknowledgedAtOnce: [UInt64] = []
+        while inFlight.count < window, let message = waiting.popFirst() {
+            let packetID: UInt16 = message.qos > 0 ? takePacketID() : 0
+            do {
+                try MQTTPacketWriter.publish(
+                    topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain,
+                    packetID: packetID, properties: message.properties, version: configuration.connect.version,
+                    into: &encoded)
+            } catch {
+                onEvent(.rejected(tag: message.tag, error: error))
+                continue
+            }
+            if message.qos > 0 {
+                inFlight.append((packetID, message.tag))
+            } else {
+                acknowledgedAtOnce.append(message.tag)
+            }
+        }
+        guard !encoded.isEmpty else { return }
+        write(context)
+        for tag in acknowledgedAtOnce { onEvent(.acknowledged(tag: tag, reasonCode: 0, reasonString: nil)) }
+    }
+
+    private func takePacketID() -> UInt16 {
+        defer { nextPacketID = nextPacketID == .max ? 1 : nextPacketID + 1 }
+        return nextPacketID
+    }
+
+    private func write(_ context: ChannelHandlerContext) {
+        let buffer = context.channel.allocator.buffer(bytes: encoded)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        lastWrite = .now()
+    }
+}

@@ -1,0 +1,143 @@
+import FlightEdgeTestSupport
+import Foundation
+import MQTTConnection
+import MQTTWire
+import NIOPosix
+import Synchronization
+import Testing
+
+/// The batching connection against the real mosquitto of scripts/services.
+@Suite("MQTT connection on swift-nio", .serialized)
+struct MQTTConnectionTests {
+    private func configuration(
+        user: String = "flightedge", password: String? = nil, keepAlive: UInt16 = 30, inFlight: Int = 100
+    ) throws -> MQTTConnection.Configuration {
+        let secret = try password ?? TestServices.mqttPassword(user)
+        let connect = MQTTConnect(
+            version: .v5, clientID: "nio-test-\(UUID().uuidString.prefix(8))", keepAliveSeconds: keepAlive,
+            username: user, password: Array(secret.utf8))
+        return MQTTConnection.Configuration(
+            host: "127.0.0.1", port: try TestServices.mqttPort, connect: connect, maximumInFlight: inFlight)
+    }
+
+    private func messages(_ tags: ClosedRange<UInt64>, topic: String = "flightedge/WIRE/state/x") -> [MQTTConnection.Outgoing] {
+        tags.map { MQTTConnection.Outgoing(tag: $0, topic: topic, payload: Array("{\"n\":\($0)}".utf8)) }
+    }
+
+    @Test func everyMessageIsAcknowledgedOnceInOrderThroughTheWindow() async throws {
+        let events = EventLog()
+        let connection = try await MQTTConnection.open(
+            try configuration(inFlight: 50), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        try await events.wait("CONNACK") { $0.connected }
+        for start in stride(from: 1, through: 2_000, by: 250) {
+            connection.publish(messages(UInt64(start)...UInt64(start + 249)))
+        }
+        try await events.wait("2,000 PUBACKs") { $0.acknowledged.count == 2_000 }
+        #expect(events.snapshot.acknowledged == Array(1...2_000))
+        #expect(events.snapshot.refusedReasons.isEmpty)
+        await connection.close()
+        try await events.wait("the close") { $0.closed != nil }
+        #expect(events.snapshot.closed?.unacknowledged == [])
+    }
+
+    @Test func aWrongPasswordIsRefusedAndTheConnectionCloses() async throws {
+        let events = EventLog()
+        _ = try await MQTTConnection.open(
+            try configuration(password: "wrong"), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        try await events.wait("the close") { $0.closed != nil }
+        #expect(events.snapshot.refused == 0x87)
+        #expect(events.snapshot.closed?.reason == "the broker refused the connection (reason 0x87)")
+    }
+
+    @Test func aPublishTheAclRefusesComesBackWithItsReasonAndTheRestGoOn() async throws {
+        let events = EventLog()
+        let connection = try await MQTTConnection.open(
+            try configuration(user: "board"), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        try await events.wait("CONNACK") { $0.connected }
+        connection.publish(messages(1...3, topic: "flightedge/WIRE/events/x") + messages(4...4, topic: "flightedge/WIRE/cmd/resync"))
+        try await events.wait("4 PUBACKs") { $0.acknowledged.count == 4 }
+        #expect(events.snapshot.acknowledged == [1, 2, 3, 4])
+        #expect(events.snapshot.refusedReasons == [1: 0x87, 2: 0x87, 3: 0x87])
+        await connection.close()
+    }
+
+    @Test func aMessageThatCannotBeEncodedIsRejectedAlone() async throws {
+        let events = EventLog()
+        let connection = try await MQTTConnection.open(
+            try configuration(), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        try await events.wait("CONNACK") { $0.connected }
+        connection.publish(messages(1...1) + messages(2...2, topic: "flightedge/WIRE/+") + messages(3...3))
+        try await events.wait("2 PUBACKs") { $0.acknowledged.count == 2 }
+        #expect(events.snapshot.acknowledged == [1, 3])
+        #expect(events.snapshot.rejected == [2])
+        await connection.close()
+    }
+
+    @Test func theKeepAliveHoldsAQuietConnectionOpen() async throws {
+        let events = EventLog()
+        let connection = try await MQTTConnection.open(
+            try configuration(keepAlive: 1), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        try await events.wait("CONNACK") { $0.connected }
+        // mosquitto drops a client silent for 1.5 keep-alives; PINGREQs keep this one.
+        try await Task.sleep(for: .seconds(3.5))
+        #expect(events.snapshot.closed == nil)
+        connection.publish(messages(1...1))
+        try await events.wait("the PUBACK") { $0.acknowledged == [1] }
+        await connection.close()
+    }
+
+    @Test func messagesNotAcknowledgedWhenItClosesAreHandedBack() async throws {
+        let events = EventLog()
+        let connection = try await MQTTConnection.open(
+            try configuration(inFlight: 10), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        try await events.wait("CONNACK") { $0.connected }
+        connection.publish(messages(1...5_000))
+        await connection.close()
+        try await events.wait("the close") { $0.closed != nil }
+        let snapshot = events.snapshot
+        let unacknowledged = try #require(snapshot.closed?.unacknowledged)
+        #expect(!unacknowledged.isEmpty)
+        #expect(snapshot.acknowledged + unacknowledged == Array(1...5_000), "each tag once, in order")
+    }
+}
+
+/// What the connection reported, gathered from its event loop.
+private final class EventLog: Sendable {
+    struct Snapshot {
+        var connected = false
+        var refused: UInt8?
+        var acknowledged: [UInt64] = []
+        var refusedReasons: [UInt64: UInt8] = [:]
+        var rejected: [UInt64] = []
+        var closed: (reason: String?, unacknowledged: [UInt64])?
+    }
+
+    private let state = Mutex(Snapshot())
+
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    func add(_ event: MQTTConnection.Event) {
+        state.withLock { state in
+            switch event {
+            case .connected: state.connected = true
+            case .refused(let ack): state.refused = ack.reasonCode
+            case .acknowledged(let tag, let reason, _):
+                state.acknowledged.append(tag)
+                if reason >= 0x80 { state.refusedReasons[tag] = reason }
+            case .rejected(let tag, _): state.rejected.append(tag)
+            case .message: break
+            case .closed(let reason, let unacknowledged): state.closed = (reason, unacknowledged)
+            }
+        }
+    }
+
+    func wait(_ what: String, timeout: Duration = .seconds(10), until condition: (Snapshot) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition(snapshot) {
+            guard ContinuousClock.now < deadline else {
+                throw TestSupportError(.connectionFailed, "waited \(timeout) for \(what)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
