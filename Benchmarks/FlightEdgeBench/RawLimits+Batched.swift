@@ -100,7 +100,8 @@ extension RawLimits {
         let payload = Array(String(repeating: "x", count: 600).utf8)
         let batches = stride(from: 0, to: messages, by: 1000).map { start in
             (start..<min(start + 1000, messages)).map {
-                MQTTConnection.Outgoing(tag: UInt64($0), topic: "flightedge/BENCH/raw/\($0 % 1000)", payload: payload)
+                MQTTConnection.Outgoing(
+                    tag: UInt64($0), MQTTApplicationMessage(topic: "flightedge/BENCH/raw/\($0 % 1000)", payload: payload))
             }
         }
         let startedCPU = processCPUSeconds()

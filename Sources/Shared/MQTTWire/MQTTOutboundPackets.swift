@@ -7,7 +7,8 @@ public struct MQTTConnect: Sendable {
     public var keepAliveSeconds: UInt16
     public var username: String?
     public var password: [UInt8]?
-    public var will: MQTTWill?
+    /// The message the broker publishes for us if we vanish without DISCONNECT.
+    public var will: MQTTApplicationMessage?
     /// MQTT 5 only: how long the broker keeps the session after the connection ends (nil: 0).
     public var sessionExpirySeconds: UInt32?
     /// MQTT 5 only: how many QoS 1 messages the broker may send us unacknowledged.
@@ -15,7 +16,7 @@ public struct MQTTConnect: Sendable {
 
     public init(
         version: MQTTProtocolVersion, clientID: String, cleanStart: Bool = true, keepAliveSeconds: UInt16 = 30,
-        username: String? = nil, password: [UInt8]? = nil, will: MQTTWill? = nil
+        username: String? = nil, password: [UInt8]? = nil, will: MQTTApplicationMessage? = nil
     ) {
         self.version = version
         self.clientID = clientID
@@ -27,13 +28,13 @@ public struct MQTTConnect: Sendable {
     }
 }
 
-/// The message the broker publishes for a client that vanishes without DISCONNECT.
-public struct MQTTWill: Sendable {
+/// An application message: what a PUBLISH carries, and what a will is.
+public struct MQTTApplicationMessage: Sendable {
     public var topic: String
     public var payload: [UInt8]
     public var qos: UInt8
     public var retain: Bool
-    /// MQTT 5 properties of the will message (3.1.1 has none).
+    /// MQTT 5 properties (3.1.1 has none).
     public var properties: MQTTPublishProperties
 
     public init(

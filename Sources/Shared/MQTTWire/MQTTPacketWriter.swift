@@ -62,6 +62,16 @@ public enum MQTTPacketWriter {
         }
     }
 
+    /// PUBLISH of `message`. `packetID` is written for QoS 1 and 2 only; properties on 5.0 only.
+    public static func publish(
+        _ message: MQTTApplicationMessage, packetID: UInt16, duplicate: Bool = false, version: MQTTProtocolVersion,
+        into out: inout [UInt8]
+    ) throws(MQTTWireError) {
+        try publish(
+            topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain,
+            duplicate: duplicate, packetID: packetID, properties: message.properties, version: version, into: &out)
+    }
+
     /// PUBLISH. `packetID` is written for QoS 1 and 2 only; `properties` on 5.0 only.
     public static func publish(
         topic: String, payload: [UInt8], qos: UInt8, retain: Bool, duplicate: Bool = false, packetID: UInt16,

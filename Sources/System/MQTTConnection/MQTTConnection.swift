@@ -29,22 +29,11 @@ public final class MQTTConnection: Sendable {
     /// A message to publish; `tag` is the owner's, handed back with its acknowledgement.
     public struct Outgoing: Sendable {
         public var tag: UInt64
-        public var topic: String
-        public var payload: [UInt8]
-        public var qos: UInt8
-        public var retain: Bool
-        public var properties: MQTTPublishProperties
+        public var message: MQTTApplicationMessage
 
-        public init(
-            tag: UInt64, topic: String, payload: [UInt8], qos: UInt8 = 1, retain: Bool = false,
-            properties: MQTTPublishProperties = MQTTPublishProperties()
-        ) {
+        public init(tag: UInt64, _ message: MQTTApplicationMessage) {
             self.tag = tag
-            self.topic = topic
-            self.payload = payload
-            self.qos = qos
-            self.retain = retain
-            self.properties = properties
+            self.message = message
         }
     }
 
@@ -264,17 +253,15 @@ final class MQTTSession: ChannelInboundHandler {
         encoded.removeAll(keepingCapacity: true)
         var acknowledgedAtOnce: [UInt64] = []
         while inFlight.count < window, let message = waiting.popFirst() {
-            let packetID: UInt16 = message.qos > 0 ? takePacketID() : 0
+            let packetID: UInt16 = message.message.qos > 0 ? takePacketID() : 0
             do {
                 try MQTTPacketWriter.publish(
-                    topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain,
-                    packetID: packetID, properties: message.properties, version: configuration.connect.version,
-                    into: &encoded)
+                    message.message, packetID: packetID, version: configuration.connect.version, into: &encoded)
             } catch {
                 onEvent(.rejected(tag: message.tag, error: error))
                 continue
             }
-            if message.qos > 0 {
+            if message.message.qos > 0 {
                 inFlight.append((packetID, message.tag))
             } else {
                 acknowledgedAtOnce.append(message.tag)

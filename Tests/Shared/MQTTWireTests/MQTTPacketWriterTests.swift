@@ -19,7 +19,7 @@ struct MQTTPacketWriterTests {
     @Test func aConnectOf5CarriesItsPropertiesWillAndCredentials() throws {
         var packet = MQTTConnect(
             version: .v5, clientID: "c1", keepAliveSeconds: 60, username: "u", password: [0x70],
-            will: MQTTWill(topic: "s", payload: [0x78], qos: 1, retain: true,
+            will: MQTTApplicationMessage(topic: "s", payload: [0x78], qos: 1, retain: true,
                            properties: MQTTPublishProperties(messageExpirySeconds: 7)))
         packet.sessionExpirySeconds = 10
         let out = try bytes { out throws(MQTTWireError) in try MQTTPacketWriter.connect(packet, into: &out) }
@@ -138,7 +138,7 @@ struct MQTTPacketWriterTests {
                 topic: "t", payload: [], qos: 0, retain: false, packetID: 0,
                 properties: MQTTPublishProperties(userProperties: [MQTTUserProperty(long, "v")]), version: .v5, into: &out)
         }
-        let will = MQTTWill(
+        let will = MQTTApplicationMessage(
             topic: "status", payload: [], properties: MQTTPublishProperties(contentType: "a\u{0}"))
         #expect(throws: MQTTWireError(.unencodable, "CONNECT will content type contains U+0000")) {
             try MQTTPacketWriter.connect(MQTTConnect(version: .v5, clientID: "c", will: will), into: &out)

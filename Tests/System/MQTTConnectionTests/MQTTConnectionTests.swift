@@ -21,7 +21,7 @@ struct MQTTConnectionTests {
     }
 
     private func messages(_ tags: ClosedRange<UInt64>, topic: String = "flightedge/WIRE/state/x") -> [MQTTConnection.Outgoing] {
-        tags.map { MQTTConnection.Outgoing(tag: $0, topic: topic, payload: Array("{\"n\":\($0)}".utf8)) }
+        tags.map { MQTTConnection.Outgoing(tag: $0, MQTTApplicationMessage(topic: topic, payload: Array("{\"n\":\($0)}".utf8))) }
     }
 
     @Test func everyMessageIsAcknowledgedOnceInOrderThroughTheWindow() async throws {
