@@ -5,6 +5,7 @@ import Configuration
 import FeedFormats
 import FeedFraming
 import FlightModel
+import MQTTWire
 
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +15,8 @@ import Glibc
 enum FuzzTarget {
     case decoder(any FrameDecoder)
     case framer(Framing)
+    /// A broker's byte stream, read as MQTT packets in both protocol versions.
+    case mqtt
 
     static let current: FuzzTarget = {
         let name = getenv("FUZZ_TARGET").map { String(cString: $0) } ?? ""
@@ -21,9 +24,10 @@ enum FuzzTarget {
         case "lf": return .framer(.lf)
         case "stx-etx": return .framer(.stxEtx)
         case "length-prefix": return .framer(.lengthPrefix)
+        case "mqtt": return .mqtt
         default:
             guard let format = FeedFormat(rawValue: name) else {
-                fatalError("FUZZ_TARGET must be a format (aidx, mvt, csv, jsonl) or a framing (lf, stx-etx, length-prefix)")
+                fatalError("FUZZ_TARGET must be a format (aidx, mvt, csv, jsonl), a framing (lf, stx-etx, length-prefix) or mqtt")
             }
             do {
                 return .decoder(try decoder(for: format))
@@ -45,6 +49,23 @@ enum FuzzTarget {
         switch self {
         case .decoder(let decoder): Self.decode(bytes, with: decoder)
         case .framer(let framing): Self.frame(bytes, with: framing)
+        case .mqtt: Self.readPackets(bytes)
+        }
+    }
+
+    /// Reads packets from the front until the parser wants more or refuses; every packet it
+    /// takes must be of at least two bytes and lie inside what it was given.
+    static func readPackets(_ bytes: [UInt8]) {
+        for version in [MQTTProtocolVersion.v311, .v5] {
+            var offset = 0
+            while offset < bytes.count {
+                let parsed = try? bytes[offset...].withUnsafeBytes { try MQTTPacketParser.parse($0, version: version) }
+                guard let (_, length) = parsed else { break }
+                guard length >= 2, offset + length <= bytes.count else {
+                    fatalError("a packet of \(length) bytes at \(offset) of \(bytes.count)")
+                }
+                offset += length
+            }
         }
     }
 
