@@ -113,6 +113,7 @@ final class MQTTSession: ChannelInboundHandler {
     private var connected = false
     private var refill = false
     private var encoded: [UInt8] = []
+    private var started = false
     private var keepAlive: RepeatedTask?
     private var lastWrite = NIODeadline.now()
     private var lastRead = NIODeadline.now()
@@ -134,8 +135,11 @@ final class MQTTSession: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
+    /// Sends CONNECT once: from `handlerAdded` when the channel is already active, else from
+    /// `channelActive`.
     private func start(_ context: ChannelHandlerContext) {
-        guard keepAlive == nil else { return }
+        guard !started else { return }
+        started = true
         encoded.removeAll(keepingCapacity: true)
         do {
             try MQTTPacketWriter.connect(configuration.connect, into: &encoded)

@@ -86,6 +86,19 @@ struct MQTTConnectionTests {
         await connection.close()
     }
 
+    @Test func withoutAKeepAliveItConnectsOnceAndStays() async throws {
+        let events = EventLog()
+        let connection = try await MQTTConnection.open(
+            try configuration(keepAlive: 0), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        try await events.wait("CONNACK") { $0.connected }
+        // A second CONNECT on the connection is a protocol error the broker closes it for.
+        try await Task.sleep(for: .milliseconds(300))
+        connection.publish(messages(1...1))
+        try await events.wait("the PUBACK") { $0.acknowledged == [1] }
+        #expect(events.snapshot.closed == nil)
+        await connection.close()
+    }
+
     @Test func messagesNotAcknowledgedWhenItClosesAreHandedBack() async throws {
         let events = EventLog()
         let connection = try await MQTTConnection.open(
