@@ -99,7 +99,7 @@ public final class MQTTConnection: Sendable {
 
 /// The connection's state, on its event loop only.
 final class MQTTSession: ChannelInboundHandler {
-    typealias InboundIn = MQTTInboundPacket
+    typealias InboundIn = [MQTTInboundPacket]
     typealias OutboundOut = ByteBuffer
 
     private let configuration: MQTTConnection.Configuration
@@ -114,6 +114,8 @@ final class MQTTSession: ChannelInboundHandler {
     private var refill = false
     private var encoded: [UInt8] = []
     private var started = false
+    /// Set when this side closes: the packets after the one that made it close are not handled.
+    private var closing = false
     private var keepAlive: RepeatedTask?
     private var lastWrite = NIODeadline.now()
     private var lastRead = NIODeadline.now()
@@ -144,8 +146,7 @@ final class MQTTSession: ChannelInboundHandler {
         do {
             try MQTTPacketWriter.connect(configuration.connect, into: &encoded)
         } catch {
-            closeReason = error.description
-            context.close(promise: nil)
+            closeConnection(context, reason: error.description)
             return
         }
         write(context)
@@ -166,8 +167,7 @@ final class MQTTSession: ChannelInboundHandler {
         guard let context else { return }
         let now = NIODeadline.now()
         if now - lastRead > .milliseconds(seconds * 1500) {
-            closeReason = "no packet from the broker for \(Double(seconds) * 1.5) s (keep-alive \(seconds) s)"
-            context.close(promise: nil)
+            closeConnection(context, reason: "no packet from the broker for \(Double(seconds) * 1.5) s (keep-alive \(seconds) s)")
         } else if now - lastWrite >= .milliseconds(seconds * 500) {
             encoded.removeAll(keepingCapacity: true)
             MQTTPacketWriter.pingreq(into: &encoded)
@@ -177,12 +177,17 @@ final class MQTTSession: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastRead = .now()
-        switch unwrapInboundIn(data) {
+        for packet in unwrapInboundIn(data) where !closing {
+            handle(packet, context)
+        }
+    }
+
+    private func handle(_ packet: MQTTInboundPacket, _ context: ChannelHandlerContext) {
+        switch packet {
         case .connack(let ack):
             guard ack.accepted else {
                 onEvent(.refused(ack))
-                closeReason = "the broker refused the connection (reason 0x\(String(ack.reasonCode, radix: 16)))"
-                context.close(promise: nil)
+                closeConnection(context, reason: "the broker refused the connection (reason 0x\(String(ack.reasonCode, radix: 16)))")
                 return
             }
             if let maximum = ack.receiveMaximum { window = min(window, Int(maximum)) }
@@ -191,8 +196,7 @@ final class MQTTSession: ChannelInboundHandler {
             refill = true
         case .puback(let packetID, let reason, let reasonString):
             guard let first = inFlight.first, first.packetID == packetID else {
-                closeReason = "PUBACK for packet \(packetID), which is not the oldest in flight"
-                context.close(promise: nil)
+                closeConnection(context, reason: "PUBACK for packet \(packetID), which is not the oldest in flight")
                 return
             }
             inFlight.removeFirst()
@@ -206,8 +210,7 @@ final class MQTTSession: ChannelInboundHandler {
                 write(context)
             }
         case .disconnect(let reason, let text):
-            closeReason = "the broker disconnected (reason 0x\(String(reason, radix: 16))\(text.map { ": \($0)" } ?? ""))"
-            context.close(promise: nil)
+            closeConnection(context, reason: "the broker disconnected (reason 0x\(String(reason, radix: 16))\(text.map { ": \($0)" } ?? ""))")
         case .pingresp, .suback:
             break
         }
@@ -222,7 +225,12 @@ final class MQTTSession: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        closeReason = closeReason ?? "\(error)"
+        closeConnection(context, reason: closeReason ?? "\(error)")
+    }
+
+    private func closeConnection(_ context: ChannelHandlerContext, reason: String) {
+        closing = true
+        closeReason = reason
         context.close(promise: nil)
     }
 
@@ -248,8 +256,7 @@ final class MQTTSession: ChannelInboundHandler {
         encoded.removeAll(keepingCapacity: true)
         MQTTPacketWriter.disconnect(into: &encoded)
         write(context)
-        closeReason = "closed by this client"
-        context.close(promise: nil)
+        closeConnection(context, reason: "closed by this client")
     }
 
     /// Encodes what the window allows into one buffer and writes it.

@@ -1,26 +1,35 @@
 import MQTTWire
 import NIOCore
 
-/// Cuts the broker's bytes into packets with ``MQTTPacketParser``: every packet a read holds
-/// goes up the pipeline, with one `channelReadComplete` after them.
+/// Cuts the broker's bytes into packets with ``MQTTPacketParser`` and hands every whole packet
+/// of a read up the pipeline together: one `channelRead` for a read's hundred PUBACKs, not one
+/// boxed packet each.
 struct MQTTPacketDecoder: ByteToMessageDecoder {
-    typealias InboundOut = MQTTInboundPacket
+    typealias InboundOut = [MQTTInboundPacket]
 
     let version: MQTTProtocolVersion
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let parsed = try buffer.withUnsafeReadableBytes { try MQTTPacketParser.parse($0, version: version) }
-        guard let (packet, length) = parsed else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: length)
-        context.fireChannelRead(wrapInboundOut(packet))
-        return .continue
+        let (packets, consumed) = try buffer.withUnsafeReadableBytes { bytes in
+            var packets: [MQTTInboundPacket] = []
+            var offset = 0
+            while let (packet, length) = try MQTTPacketParser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]), version: version) {
+                packets.append(packet)
+                offset += length
+            }
+            return (packets, offset)
+        }
+        guard !packets.isEmpty else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        context.fireChannelRead(wrapInboundOut(packets))
+        return .needMoreData
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
         -> DecodingState
     {
         // A partial packet at the end is dropped with the connection.
-        while try decode(context: context, buffer: &buffer) == .continue {}
+        _ = try decode(context: context, buffer: &buffer)
         return .needMoreData
     }
 }
