@@ -19,7 +19,8 @@ let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
 //                     Timing (clocks, retry backoff), Telemetry (swift-metrics instruments exported by
 //                     swift-prometheus, the console log handler), AirportSimulator.
 //   Sources/System/   each C library wrapped once: CLibPQ → Postgres (+ PostgresSupport: connecting through
-//                     outages, migrations), CMosquitto → MQTT, CSystemd → Systemd (CMalloc: malloc_trim).
+//                     outages, migrations), CMosquitto → MQTT, CSystemd → Systemd (CMalloc: malloc_trim);
+//                     and MQTTConnection, MQTT on swift-nio that batches (on MQTTWire; not yet used).
 let package = Package(
     name: "FlightEdge",
     platforms: [.macOS(.v15)],
