@@ -24,11 +24,18 @@ struct MQTTConnectionTests {
         tags.map { MQTTConnection.Outgoing(tag: $0, MQTTApplicationMessage(topic: topic, payload: Array("{\"n\":\($0)}".utf8))) }
     }
 
-    @Test func everyMessageIsAcknowledgedOnceInOrderThroughTheWindow() async throws {
+    /// A connection the broker accepted, with the log of its events.
+    private func connected(_ configuration: MQTTConnection.Configuration) async throws -> (MQTTConnection, EventLog) {
         let events = EventLog()
-        let connection = try await MQTTConnection.open(
-            try configuration(inFlight: 50), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
+        let connection = try await MQTTConnection.open(configuration, on: MultiThreadedEventLoopGroup.singleton) {
+            events.add($0)
+        }
         try await events.wait("CONNACK") { $0.connected }
+        return (connection, events)
+    }
+
+    @Test func everyMessageIsAcknowledgedOnceInOrderThroughTheWindow() async throws {
+        let (connection, events) = try await connected(try configuration(inFlight: 50))
         for start in stride(from: 1, through: 2_000, by: 250) {
             connection.publish(messages(UInt64(start)...UInt64(start + 249)))
         }
@@ -50,10 +57,7 @@ struct MQTTConnectionTests {
     }
 
     @Test func aPublishTheAclRefusesComesBackWithItsReasonAndTheRestGoOn() async throws {
-        let events = EventLog()
-        let connection = try await MQTTConnection.open(
-            try configuration(user: "board"), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
-        try await events.wait("CONNACK") { $0.connected }
+        let (connection, events) = try await connected(try configuration(user: "board"))
         connection.publish(messages(1...3, topic: "flightedge/WIRE/events/x") + messages(4...4, topic: "flightedge/WIRE/cmd/resync"))
         try await events.wait("4 PUBACKs") { $0.acknowledged.count == 4 }
         #expect(events.snapshot.acknowledged == [1, 2, 3, 4])
@@ -62,10 +66,7 @@ struct MQTTConnectionTests {
     }
 
     @Test func aMessageThatCannotBeEncodedIsRejectedAlone() async throws {
-        let events = EventLog()
-        let connection = try await MQTTConnection.open(
-            try configuration(), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
-        try await events.wait("CONNACK") { $0.connected }
+        let (connection, events) = try await connected(try configuration())
         connection.publish(messages(1...1) + messages(2...2, topic: "flightedge/WIRE/+") + messages(3...3))
         try await events.wait("2 PUBACKs") { $0.acknowledged.count == 2 }
         #expect(events.snapshot.acknowledged == [1, 3])
@@ -74,10 +75,7 @@ struct MQTTConnectionTests {
     }
 
     @Test func theKeepAliveHoldsAQuietConnectionOpen() async throws {
-        let events = EventLog()
-        let connection = try await MQTTConnection.open(
-            try configuration(keepAlive: 1), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
-        try await events.wait("CONNACK") { $0.connected }
+        let (connection, events) = try await connected(try configuration(keepAlive: 1))
         // mosquitto drops a client silent for 1.5 keep-alives; PINGREQs keep this one.
         try await Task.sleep(for: .seconds(3.5))
         #expect(events.snapshot.closed == nil)
@@ -87,10 +85,7 @@ struct MQTTConnectionTests {
     }
 
     @Test func withoutAKeepAliveItConnectsOnceAndStays() async throws {
-        let events = EventLog()
-        let connection = try await MQTTConnection.open(
-            try configuration(keepAlive: 0), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
-        try await events.wait("CONNACK") { $0.connected }
+        let (connection, events) = try await connected(try configuration(keepAlive: 0))
         // A second CONNECT on the connection is a protocol error the broker closes it for.
         try await Task.sleep(for: .milliseconds(300))
         connection.publish(messages(1...1))
@@ -100,10 +95,7 @@ struct MQTTConnectionTests {
     }
 
     @Test func messagesNotAcknowledgedWhenItClosesAreHandedBack() async throws {
-        let events = EventLog()
-        let connection = try await MQTTConnection.open(
-            try configuration(inFlight: 10), on: MultiThreadedEventLoopGroup.singleton) { events.add($0) }
-        try await events.wait("CONNACK") { $0.connected }
+        let (connection, events) = try await connected(try configuration(inFlight: 10))
         connection.publish(messages(1...5_000))
         await connection.close()
         try await events.wait("the close") { $0.closed != nil }
