@@ -57,15 +57,16 @@ struct Cursor {
     }
 
     mutating func variableByteInteger(_ field: String) throws(MQTTWireError) -> Int {
-        var value = 0
-        var multiplier = 1
-        for _ in 0..<4 {
-            let next = try byte(field)
-            value += Int(next & 0x7F) * multiplier
-            if next & 0x80 == 0 { return value }
-            multiplier *= 128
+        switch VariableByteInteger.read(bytes, from: position, to: end) {
+        case .value(let value, let next):
+            position = next
+            return value
+        case .incomplete:
+            position = end
+            throw short(field, needs: 1)
+        case .tooLong:
+            throw MQTTWireError(.malformed, "\(packet) \(field) runs past four bytes")
         }
-        throw MQTTWireError(.malformed, "\(packet) \(field) runs past four bytes")
     }
 
     mutating func binary(_ field: String) throws(MQTTWireError) -> [UInt8] {

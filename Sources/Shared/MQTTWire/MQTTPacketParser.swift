@@ -16,19 +16,13 @@ public enum MQTTPacketParser {
     ) throws(MQTTWireError) -> (packet: MQTTInboundPacket, length: Int)? {
         guard bytes.count >= 2 else { return nil }
         let first = bytes[0]
-        var remaining = 0
-        var multiplier = 1
-        var index = 1
-        while true {
-            guard index < bytes.count else { return nil }
-            let byte = bytes[index]
-            remaining += Int(byte & 0x7F) * multiplier
-            index += 1
-            if byte & 0x80 == 0 { break }
-            guard index < 5 else {
-                throw MQTTWireError(.malformed, "the remaining length runs past four bytes (first byte 0x\(hex(first)))")
-            }
-            multiplier *= 128
+        let remaining: Int
+        let index: Int
+        switch VariableByteInteger.read(bytes, from: 1, to: bytes.count) {
+        case .incomplete: return nil
+        case .tooLong:
+            throw MQTTWireError(.malformed, "the remaining length runs past four bytes (first byte 0x\(hex(first)))")
+        case .value(let value, let end): (remaining, index) = (value, end)
         }
         let total = index + remaining
         guard total <= maximumPacketSize else {

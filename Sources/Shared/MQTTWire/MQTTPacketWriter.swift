@@ -44,7 +44,7 @@ public enum MQTTPacketWriter {
 
         out.reserveCapacity(out.count + 5 + length)
         out.append(MQTTPacketType.connect.rawValue << 4)
-        appendVariableByteInteger(length, to: &out)
+        VariableByteInteger.append(length, to: &out)
         out.append(contentsOf: [0, 4, 0x4D, 0x51, 0x54, 0x54, packet.version.rawValue, flags])
         appendTwoByte(packet.keepAliveSeconds, to: &out)
         if v5 { connectProperties.append(to: &out) }
@@ -87,16 +87,16 @@ public enum MQTTPacketWriter {
         let propertiesLength = version == .v5 ? try publishPropertiesLength(properties) : 0
         var length = 2 + topic.utf8.count + payload.count
         if qos > 0 { length += 2 }
-        if version == .v5 { length += variableByteIntegerSize(propertiesLength) + propertiesLength }
+        if version == .v5 { length += VariableByteInteger.size(propertiesLength) + propertiesLength }
         try checkRemainingLength(length, "PUBLISH to \(topic)")
 
         out.reserveCapacity(out.count + 5 + length)
         out.append(MQTTPacketType.publish.rawValue << 4 | (duplicate ? 0x08 : 0) | qos << 1 | (retain ? 1 : 0))
-        appendVariableByteInteger(length, to: &out)
+        VariableByteInteger.append(length, to: &out)
         appendString(topic, to: &out)
         if qos > 0 { appendTwoByte(packetID, to: &out) }
         if version == .v5 {
-            appendVariableByteInteger(propertiesLength, to: &out)
+            VariableByteInteger.append(propertiesLength, to: &out)
             appendPublishProperties(properties, to: &out)
         }
         out.append(contentsOf: payload)
@@ -125,7 +125,7 @@ public enum MQTTPacketWriter {
         }
         try checkRemainingLength(length, "SUBSCRIBE")
         out.append(MQTTPacketType.subscribe.rawValue << 4 | 0x02)
-        appendVariableByteInteger(length, to: &out)
+        VariableByteInteger.append(length, to: &out)
         appendTwoByte(packetID, to: &out)
         if version == .v5 { out.append(0) }
         for subscription in subscriptions {
@@ -187,12 +187,20 @@ public enum MQTTPacketWriter {
     // MARK: - Checks
 
     /// A topic name a message is published to: not empty, no wildcard, no NUL (MQTT 5.0 §4.7.3).
+    /// One pass over the bytes: this runs for every message published.
     static func checkTopicName(_ topic: String, _ field: String) throws(MQTTWireError) {
-        try checkString(topic, field)
-        guard !topic.isEmpty else { throw MQTTWireError(.unencodable, "\(field) is empty") }
-        for byte in topic.utf8 where byte == UInt8(ascii: "+") || byte == UInt8(ascii: "#") {
-            throw MQTTWireError(.unencodable, "\(field) \"\(topic)\" has a wildcard (+ or #)")
+        var count = 0
+        var hasNUL = false
+        var hasWildcard = false
+        for byte in topic.utf8 {
+            count += 1
+            hasNUL = hasNUL || byte == 0
+            hasWildcard = hasWildcard || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "#")
         }
+        guard count <= 65_535 else { throw MQTTWireError(.unencodable, "\(field) is \(count) bytes, more than 65,535") }
+        guard !hasNUL else { throw MQTTWireError(.unencodable, "\(field) contains U+0000") }
+        guard count > 0 else { throw MQTTWireError(.unencodable, "\(field) is empty") }
+        guard !hasWildcard else { throw MQTTWireError(.unencodable, "\(field) \"\(topic)\" has a wildcard (+ or #)") }
     }
 
     /// A topic filter: `#` only as the whole last level, `+` only as a whole level.
@@ -246,18 +254,4 @@ public enum MQTTPacketWriter {
         out.append(contentsOf: string.utf8)
     }
 
-    /// MQTT's Variable Byte Integer: seven bits a byte, low first, the high bit for "more".
-    static func appendVariableByteInteger(_ value: Int, to out: inout [UInt8]) {
-        var rest = value
-        repeat {
-            var byte = UInt8(rest & 0x7F)
-            rest >>= 7
-            if rest > 0 { byte |= 0x80 }
-            out.append(byte)
-        } while rest > 0
-    }
-
-    static func variableByteIntegerSize(_ value: Int) -> Int {
-        value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4
-    }
 }

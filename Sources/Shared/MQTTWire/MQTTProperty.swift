@@ -55,7 +55,7 @@ struct PropertyList {
     private(set) var bytes: [UInt8] = []
 
     /// The list as it goes on the wire: a Variable Byte Integer of its length, then the bytes.
-    var encodedLength: Int { MQTTPacketWriter.variableByteIntegerSize(bytes.count) + bytes.count }
+    var encodedLength: Int { VariableByteInteger.size(bytes.count) + bytes.count }
 
     mutating func twoByte(_ property: MQTTProperty, _ value: UInt16) {
         bytes.append(property.rawValue)
@@ -75,7 +75,7 @@ struct PropertyList {
     }
 
     func append(to out: inout [UInt8]) {
-        MQTTPacketWriter.appendVariableByteInteger(bytes.count, to: &out)
+        VariableByteInteger.append(bytes.count, to: &out)
         out.append(contentsOf: bytes)
     }
 }
