@@ -322,7 +322,7 @@ let package = Package(
         // MARK: Tests: unit tests beside each module's side, integration tests against real services
         // What the integration tests and the benchmark share: a daemon process, the services'
         // environment, loopback sockets. No Testing or XCTest here: the benchmark links it.
-        .target(name: "FlightEdgeTestSupport", dependencies: ["Postgres"], path: "Tests/Support/FlightEdgeTestSupport"),
+        .target(name: "FlightEdgeTestSupport", dependencies: ["MQTTWire", "Postgres"], path: "Tests/Support/FlightEdgeTestSupport"),
         .testTarget(
             name: "FlightModelTests", dependencies: ["FlightModel", "JSON", "Timing", "AirportSimulator"],
             path: "Tests/Shared/FlightModelTests"),

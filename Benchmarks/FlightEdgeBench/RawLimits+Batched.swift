@@ -39,7 +39,7 @@ extension RawLimits {
             MQTTConnect(version: .v5, clientID: "fe-bench-wire-\(getpid())", username: "flightedge", password: password),
             into: &out)
         try Loopback.writeAll(socket, out)
-        var reader = PacketReader(socket: socket)
+        var reader = MQTTSocketReader(socket: socket, version: .v5)
         guard case .connack(let ack) = try reader.next(), ack.accepted else {
             throw BenchError("raw publish (MQTTWire): the broker did not accept the connection")
         }
@@ -60,8 +60,14 @@ extension RawLimits {
                 sent += 1
             }
             if !out.isEmpty { try Loopback.writeAll(socket, out) }
-            // Everything already read first, then one blocking read for more.
-            acknowledged += try reader.pubacks()
+            // One blocking read, then every PUBACK it brought.
+            try reader.receive()
+            while let packet = try reader.buffered() {
+                guard case .puback(_, let reason, _) = packet, reason < 0x80 else {
+                    throw BenchError("raw publish (MQTTWire): \(packet) from the broker")
+                }
+                acknowledged += 1
+            }
             guard now() - started < 120 else {
                 throw BenchError("raw publish (MQTTWire): only \(acknowledged) of \(messages) acknowledged")
             }
@@ -121,61 +127,5 @@ extension RawLimits {
         guard counts.withLock({ $0.refused }) == 0 else { throw BenchError("raw publish (MQTTConnection): the broker refused messages") }
         return RawPublishFigures(
             messagesPerSecond: Double(messages) / seconds, cpuMicrosecondsPerMessage: cpu / Double(messages) * 1_000_000)
-    }
-
-    /// Reads packets from a blocking socket, 64 kB at a time.
-    private struct PacketReader {
-        let socket: Int32
-        var buffer: [UInt8] = []
-        var start = 0
-
-        init(socket: Int32) {
-            self.socket = socket
-            var timeout = timeval(tv_sec: 10, tv_usec: 0)
-            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        }
-
-        mutating func next() throws -> MQTTInboundPacket {
-            while true {
-                if let packet = try parsed() { return packet }
-                try read()
-            }
-        }
-
-        /// The PUBACKs that one read brings (at least one read).
-        mutating func pubacks() throws -> Int {
-            try read()
-            var count = 0
-            while let packet = try parsed() {
-                guard case .puback(_, let reason, _) = packet, reason < 0x80 else {
-                    throw BenchError("raw publish (MQTTWire): \(packet) from the broker")
-                }
-                count += 1
-            }
-            return count
-        }
-
-        private mutating func parsed() throws -> MQTTInboundPacket? {
-            let result = try buffer[start...].withUnsafeBytes { try MQTTPacketParser.parse($0, version: .v5) }
-            guard let (packet, length) = result else { return nil }
-            start += length
-            if start == buffer.count {
-                buffer.removeAll(keepingCapacity: true)
-                start = 0
-            }
-            return packet
-        }
-
-        private mutating func read() throws {
-            if start > 0 {
-                buffer.removeFirst(start)
-                start = 0
-            }
-            let count = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: 65_536))
-            let received = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + count, 65_536, 0) }
-            buffer.removeLast(65_536 - max(received, 0))
-            guard received > 0 else { throw BenchError("raw publish (MQTTWire): the broker closed or went quiet") }
-        }
     }
 }

@@ -90,17 +90,16 @@ struct MQTTWireBrokerTests {
     }
 }
 
-/// A blocking TCP connection to the test broker that reads whole packets with the parser.
+/// A blocking TCP connection to the test broker.
 private final class BrokerConnection {
     let version: MQTTProtocolVersion
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
+    private var reader: MQTTSocketReader
 
     init(version: MQTTProtocolVersion) throws {
         self.version = version
         descriptor = try Loopback.connect(port: try TestServices.mqttPort, noDelay: true)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        reader = MQTTSocketReader(socket: descriptor, version: version)
     }
 
     func close() { Glibc.close(descriptor) }
@@ -118,22 +117,5 @@ private final class BrokerConnection {
         return ack
     }
 
-    /// The next packet, reading more from the socket only when the buffer holds no whole one.
-    func next() throws -> MQTTInboundPacket {
-        while true {
-            let parsed = try buffer.withUnsafeBytes { bytes in
-                try MQTTPacketParser.parse(bytes, version: version)
-            }
-            if let (packet, length) = parsed {
-                buffer.removeFirst(length)
-                return packet
-            }
-            var scratch = [UInt8](repeating: 0, count: 65_536)
-            let count = recv(descriptor, &scratch, scratch.count, 0)
-            guard count > 0 else {
-                throw TestSupportError(.connectionFailed, "the broker closed or went quiet", errno: errno)
-            }
-            buffer += scratch[0..<count]
-        }
-    }
+    func next() throws -> MQTTInboundPacket { try reader.next() }
 }
