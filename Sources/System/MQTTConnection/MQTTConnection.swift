@@ -1,6 +1,7 @@
 import MQTTWire
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One MQTT connection on swift-nio that batches: the publishes handed over together leave in
 /// one write, as many as the in-flight window allows, and each read's PUBACKs refill it once.
@@ -48,7 +49,7 @@ public final class MQTTConnection: Sendable {
         /// A message could not be encoded (bad topic, too large): it was not sent.
         case rejected(tag: UInt64, error: MQTTWireError)
         case message(MQTTIncomingPublish)
-        case closed(reason: String?, unacknowledged: [UInt64])
+        case closed(reason: String, unacknowledged: [UInt64])
     }
 
     private let channel: any Channel
@@ -65,6 +66,9 @@ public final class MQTTConnection: Sendable {
         onEvent: @escaping @Sendable (Event) -> Void
     ) async throws -> MQTTConnection {
         let loop = group.next()
+        // The session is kept as it is added: a broker that refuses at once closes the channel,
+        // and a lookup in the pipeline after `connect` could find it torn down.
+        let added = Mutex<NIOLoopBound<MQTTSession>?>(nil)
         let channel = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
@@ -74,12 +78,11 @@ public final class MQTTConnection: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(MQTTPacketDecoder(version: configuration.connect.version)))
                     try channel.pipeline.syncOperations.addHandler(session)
+                    added.withLock { $0 = NIOLoopBound(session, eventLoop: channel.eventLoop) }
                 }
             }
             .connect(host: configuration.host, port: configuration.port).get()
-        let session = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: MQTTSession.self), eventLoop: channel.eventLoop)
-        }.get()
+        guard let session = added.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
         return MQTTConnection(channel: channel, session: session)
     }
 
@@ -241,7 +244,7 @@ final class MQTTSession: ChannelInboundHandler {
         let unacknowledged = inFlight.map(\.tag) + waiting.map(\.tag)
         inFlight.removeAll()
         waiting.removeAll()
-        onEvent(.closed(reason: closeReason, unacknowledged: unacknowledged))
+        onEvent(.closed(reason: closeReason ?? "the broker closed the connection", unacknowledged: unacknowledged))
         self.context = nil
         context.fireChannelInactive()
     }
