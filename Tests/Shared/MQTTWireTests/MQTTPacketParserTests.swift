@@ -131,9 +131,23 @@ struct MQTTPacketParserTests {
         ([0x30, 5, 0, 1, 0x74, 1, 0x7F], "PUBLISH has unknown property 0x7f"),
         ([0x30, 6, 0, 1, 0x74, 5, 0x02, 0], "PUBLISH ends inside its properties (2 bytes left, 5 needed)"),
         ([0x90, 3, 0, 1, 0], "SUBACK without a reason code"),
+        ([0x20, 4, 0, 0, 0, 9], "CONNACK has 1 bytes too many (after the properties)"),
+        ([0x20, 6, 0, 0, 3, 0x21, 0, 0], "CONNACK receive maximum 0"),
+        ([0x40, 5, 0, 1, 0, 0, 9], "PUBACK has 1 bytes too many (after the properties)"),
+        ([0x30, 8, 0, 1, 0x74, 4, 0x80, 0x80, 0x80, 0x80], "PUBLISH property identifier runs past four bytes"),
+        ([0x30, 4, 0, 1, 0x00, 0], "PUBLISH topic contains U+0000"),
     ])
     func malformedPacketsNameTheirFault(_ bytes: [UInt8], _ message: String) {
         #expect(throws: MQTTWireError(.malformed, message)) { try parse(bytes) }
+    }
+
+    @Test(arguments: [
+        ([0x20, 2, 0, 6] as [UInt8], "CONNACK return code 6 (3.1.1 knows 0–5)"),
+        ([0x20, 3, 0, 0, 0], "CONNACK has 1 bytes too many (after the return code)"),
+        ([0x40, 3, 0, 1, 0], "PUBACK has 1 bytes too many (after the packet identifier)"),
+    ])
+    func malformedPacketsOf311NameTheirFault(_ bytes: [UInt8], _ message: String) {
+        #expect(throws: MQTTWireError(.malformed, message)) { try parse(bytes, .v311) }
     }
 
     @Test func theMaximumPacketSizeIsEnforcedBeforeTheBytesArrive() {

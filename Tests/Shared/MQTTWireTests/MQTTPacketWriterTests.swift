@@ -146,6 +146,30 @@ struct MQTTPacketWriterTests {
         #expect(out.isEmpty)
     }
 
+    @Test func everyOtherRefusalNamesItsField() {
+        var out: [UInt8] = []
+        let big = [UInt8](repeating: 1, count: 65_536)
+        #expect(throws: MQTTWireError(.unencodable, "CONNECT password is 65536 bytes, more than 65,535")) {
+            try MQTTPacketWriter.connect(MQTTConnect(version: .v311, clientID: "c", password: big), into: &out)
+        }
+        #expect(throws: MQTTWireError(.unencodable, "CONNECT will QoS 3 is not 0, 1 or 2")) {
+            try MQTTPacketWriter.connect(
+                MQTTConnect(version: .v311, clientID: "c", will: MQTTApplicationMessage(topic: "s", payload: [], qos: 3)),
+                into: &out)
+        }
+        #expect(throws: MQTTWireError(.unencodable, "CONNECT will payload is 65536 bytes, more than 65,535")) {
+            try MQTTPacketWriter.connect(
+                MQTTConnect(version: .v311, clientID: "c", will: MQTTApplicationMessage(topic: "s", payload: big)), into: &out)
+        }
+        #expect(throws: MQTTWireError(.unencodable, "SUBSCRIBE without a topic filter")) {
+            try MQTTPacketWriter.subscribe(packetID: 1, [], version: .v5, into: &out)
+        }
+        #expect(throws: MQTTWireError(.unencodable, "SUBSCRIBE QoS 3 for a/b is not 0, 1 or 2")) {
+            try MQTTPacketWriter.subscribe(packetID: 1, [MQTTSubscription("a/b", qos: 3)], version: .v5, into: &out)
+        }
+        #expect(out.isEmpty)
+    }
+
     @Test(arguments: [
         ("a/#/b", "SUBSCRIBE topic filter \"a/#/b\": # must be the whole last level"),
         ("a#", "SUBSCRIBE topic filter \"a#\": # must be the whole last level"),

@@ -6,6 +6,10 @@ import NIOPosix
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The batching connection against the real mosquitto of scripts/services.
 @Suite("MQTT connection on swift-nio", .serialized)
 struct MQTTConnectionTests {
@@ -94,6 +98,82 @@ struct MQTTConnectionTests {
         await connection.close()
     }
 
+    @Test func aConnectionTheBrokerDropsIsReportedClosed() async throws {
+        let config = try configuration()
+        let (connection, events) = try await connected(config)
+        connection.publish(messages(1...1))
+        try await events.wait("the PUBACK") { $0.acknowledged == [1] }
+        // Another client with the same id takes the session over; mosquitto 2.0.11 closes the
+        // first connection without a DISCONNECT.
+        let intruder = try Loopback.connect(port: try TestServices.mqttPort)
+        defer { close(intruder) }
+        var out: [UInt8] = []
+        try MQTTPacketWriter.connect(config.connect, into: &out)
+        try Loopback.writeAll(intruder, out)
+        try await events.wait("the close") { $0.closed != nil }
+        #expect(events.snapshot.closed?.reason == "the broker closed the connection")
+        #expect(events.snapshot.closed?.unacknowledged == [])
+    }
+
+    @Test func aMessageOfItsSessionArrivesAndIsAcknowledged() async throws {
+        let password = Array(try TestServices.mqttPassword("flightedge").utf8)
+        let topic = "flightedge/WIRE/cmd/\(UUID().uuidString)"
+        var session = MQTTConnect(
+            version: .v5, clientID: "nio-session-\(UUID().uuidString.prefix(8))", cleanStart: false, username: "flightedge",
+            password: password)
+        session.sessionExpirySeconds = 60
+        // A session that subscribed and left, then a message for it while it is away.
+        try exchange(session) { out in
+            try MQTTPacketWriter.subscribe(packetID: 1, [MQTTSubscription(topic, qos: 1)], version: .v5, into: &out)
+        } expecting: { if case .suback = $0 { true } else { false } }
+        try exchange(MQTTConnect(version: .v5, clientID: "nio-sender", username: "flightedge", password: password)) { out in
+            try MQTTPacketWriter.publish(
+                MQTTApplicationMessage(topic: topic, payload: Array("resync".utf8)), packetID: 1, version: .v5, into: &out)
+        } expecting: { if case .puback = $0 { true } else { false } }
+
+        var config = try configuration()
+        config.connect = session
+        let (connection, events) = try await connected(config)
+        try await events.wait("the message") { !$0.messages.isEmpty }
+        #expect(events.snapshot.messages.map(\.topic) == [topic])
+        #expect(events.snapshot.messages.map { String(decoding: $0.payload, as: UTF8.self) } == ["resync"])
+        await connection.close()
+
+        // Acknowledged: the session has nothing left to deliver; then it is ended.
+        let socket = try Loopback.connect(port: try TestServices.mqttPort)
+        defer { close(socket) }
+        var out: [UInt8] = []
+        session.sessionExpirySeconds = 0
+        try MQTTPacketWriter.connect(session, into: &out)
+        try Loopback.writeAll(socket, out)
+        var reader = MQTTSocketReader(socket: socket, version: .v5, timeoutSeconds: 1)
+        guard case .connack(let ack) = try reader.next() else { throw TestSupportError(.connectionFailed, "no CONNACK") }
+        #expect(ack.sessionPresent)
+        #expect(throws: TestSupportError.self, "no message redelivered") { try reader.next() }
+    }
+
+    /// On a blocking socket: CONNECT, what `write` writes, then DISCONNECT once the packet
+    /// `expected` picks has come.
+    private func exchange(
+        _ connect: MQTTConnect, _ write: (inout [UInt8]) throws -> Void,
+        expecting expected: (MQTTInboundPacket) -> Bool
+    ) throws {
+        let socket = try Loopback.connect(port: try TestServices.mqttPort)
+        defer { close(socket) }
+        var out: [UInt8] = []
+        try MQTTPacketWriter.connect(connect, into: &out)
+        try write(&out)
+        try Loopback.writeAll(socket, out)
+        var reader = MQTTSocketReader(socket: socket, version: connect.version)
+        guard case .connack(let ack) = try reader.next(), ack.accepted else {
+            throw TestSupportError(.connectionFailed, "CONNECT not accepted")
+        }
+        while !expected(try reader.next()) {}
+        out.removeAll()
+        MQTTPacketWriter.disconnect(into: &out)
+        try Loopback.writeAll(socket, out)
+    }
+
     @Test func messagesNotAcknowledgedWhenItClosesAreHandedBack() async throws {
         let (connection, events) = try await connected(try configuration(inFlight: 10))
         connection.publish(messages(1...5_000))
@@ -114,7 +194,8 @@ private final class EventLog: Sendable {
         var acknowledged: [UInt64] = []
         var refusedReasons: [UInt64: UInt8] = [:]
         var rejected: [UInt64] = []
-        var closed: (reason: String?, unacknowledged: [UInt64])?
+        var messages: [MQTTIncomingPublish] = []
+        var closed: (reason: String, unacknowledged: [UInt64])?
     }
 
     private let state = Mutex(Snapshot())
@@ -130,7 +211,7 @@ private final class EventLog: Sendable {
                 state.acknowledged.append(tag)
                 if reason >= 0x80 { state.refusedReasons[tag] = reason }
             case .rejected(let tag, _): state.rejected.append(tag)
-            case .message: break
+            case .message(let message): state.messages.append(message)
             case .closed(let reason, let unacknowledged): state.closed = (reason, unacknowledged)
             }
         }
