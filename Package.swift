@@ -19,8 +19,9 @@ let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
 //                     Timing (clocks, retry backoff), Telemetry (swift-metrics instruments exported by
 //                     swift-prometheus, the console log handler), AirportSimulator.
 //   Sources/System/   each C library wrapped once: CLibPQ → Postgres (+ PostgresSupport: connecting through
-//                     outages, migrations), CMosquitto → MQTT, CSystemd → Systemd (CMalloc: malloc_trim);
-//                     and MQTTConnection, MQTT on swift-nio that batches (on MQTTWire; not yet used).
+//                     outages, migrations), CMosquitto → MQTT (the relay's source, `flightedge watch`),
+//                     CSystemd → Systemd (CMalloc: malloc_trim); and MQTTConnection, MQTT on swift-nio
+//                     that batches (on MQTTWire): the daemon's publisher link.
 let package = Package(
     name: "FlightEdge",
     platforms: [.macOS(.v15)],
@@ -130,8 +131,12 @@ let package = Package(
         .target(
             name: "Publisher",
             dependencies: [
-                "FlightModel", "JSON", "MQTT", "Telemetry", "Timing", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "FlightModel", "JSON", "MQTT", "MQTTConnection", "MQTTWire", "Telemetry", "Timing",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Gateway/Publisher"
         ),
@@ -181,6 +186,7 @@ let package = Package(
                 "MQTTWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/System/MQTTConnection"
         ),
@@ -355,7 +361,8 @@ let package = Package(
         .testTarget(
             name: "PublisherTests",
             dependencies: [
-                "Publisher", "MQTT", "FlightModel", "Telemetry", .product(name: "Prometheus", package: "swift-prometheus"),
+                "Publisher", "MQTT", "MQTTWire", "FlightEdgeTestSupport", "FlightModel", "Telemetry", "Timing",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Gateway/PublisherTests"

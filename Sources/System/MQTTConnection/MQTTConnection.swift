@@ -1,6 +1,7 @@
 import MQTTWire
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One MQTT connection on swift-nio that batches: the publishes handed over together leave in
@@ -8,7 +9,8 @@ import Synchronization
 ///
 /// The connection does not reconnect: when it closes, ``Event/closed(reason:unacknowledged:)``
 /// lists the tags of the messages the broker has not acknowledged, in order, for the owner to
-/// publish again on the next connection. No TLS yet.
+/// publish again on the next connection. Messages handed over after the close are dropped:
+/// the owner has seen `.closed` by then, or will, and holds what it has not seen acknowledged.
 public final class MQTTConnection: Sendable {
     /// Where to connect and what to say in CONNECT.
     public struct Configuration: Sendable {
@@ -18,12 +20,28 @@ public final class MQTTConnection: Sendable {
         /// QoS 1 messages sent and not yet acknowledged, at most (the broker's Receive Maximum
         /// lowers it on MQTT 5).
         public var maximumInFlight: Int
+        /// TLS in front of MQTT; nil: plain TCP.
+        public var tls: TLS?
 
-        public init(host: String, port: Int, connect: MQTTConnect, maximumInFlight: Int = 100) {
+        public init(host: String, port: Int, connect: MQTTConnect, maximumInFlight: Int = 100, tls: TLS? = nil) {
             self.host = host
             self.port = port
             self.connect = connect
             self.maximumInFlight = maximumInFlight
+            self.tls = tls
+        }
+    }
+
+    /// The TLS side of a connection: a context made once (its PEM files read when it is made),
+    /// and the name the broker's certificate must carry (nil for an address, which is checked
+    /// against the certificate's IP entries instead: SNI takes names only).
+    public struct TLS: Sendable {
+        public var context: NIOSSLContext
+        public var serverHostname: String?
+
+        public init(context: NIOSSLContext, serverHostname: String?) {
+            self.context = context
+            self.serverHostname = serverHostname
         }
     }
 
@@ -48,7 +66,13 @@ public final class MQTTConnection: Sendable {
         case acknowledged(tag: UInt64, reasonCode: UInt8, reasonString: String?)
         /// A message could not be encoded (bad topic, too large): it was not sent.
         case rejected(tag: UInt64, error: MQTTWireError)
+        /// A message on a subscription; a QoS 1 message was acknowledged before this event.
         case message(MQTTIncomingPublish)
+        /// The broker answered a ``MQTTConnection/subscribe(_:)``: per filter, the granted QoS
+        /// or a refusal (0x80 or more).
+        case subscribed(reasonCodes: [UInt8])
+        /// The connection ended (`reason` says how); `unacknowledged` are the tags of the QoS 1
+        /// messages sent or queued that the broker did not acknowledge, in order.
         case closed(reason: String, unacknowledged: [UInt64])
     }
 
@@ -74,6 +98,10 @@ public final class MQTTConnection: Sendable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = configuration.tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname))
+                    }
                     let session = MQTTSession(configuration: configuration, onEvent: onEvent)
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(MQTTPacketDecoder(version: configuration.connect.version)))
@@ -90,6 +118,19 @@ public final class MQTTConnection: Sendable {
     public func publish(_ messages: [Outgoing]) {
         let session = self.session
         channel.eventLoop.execute { session.value.enqueue(messages) }
+    }
+
+    /// Queues what `take` returns when the connection's event loop runs it: an owner that
+    /// collects messages under its own lock schedules this once per burst, not once per message.
+    public func publish(taking take: @escaping @Sendable () -> [Outgoing]) {
+        let session = self.session
+        channel.eventLoop.execute { session.value.enqueue(take()) }
+    }
+
+    /// Subscribes to topic filters; the broker's answer arrives as ``Event/subscribed(reasonCodes:)``.
+    public func subscribe(_ subscriptions: [MQTTSubscription]) {
+        let session = self.session
+        channel.eventLoop.execute { session.value.subscribe(subscriptions) }
     }
 
     /// Sends DISCONNECT (the broker drops the will) and closes.
@@ -214,7 +255,9 @@ final class MQTTSession: ChannelInboundHandler {
             }
         case .disconnect(let reason, let text):
             closeConnection(context, reason: "the broker disconnected (reason 0x\(String(reason, radix: 16))\(text.map { ": \($0)" } ?? ""))")
-        case .pingresp, .suback:
+        case .suback(_, let reasonCodes):
+            onEvent(.subscribed(reasonCodes: reasonCodes))
+        case .pingresp:
             break
         }
     }
@@ -228,7 +271,8 @@ final class MQTTSession: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        closeConnection(context, reason: closeReason ?? "\(error)")
+        let reason = error is NIOSSLError || error is BoringSSLError ? "TLS handshake failed: \(error)" : "\(error)"
+        closeConnection(context, reason: closeReason ?? reason)
     }
 
     private func closeConnection(_ context: ChannelHandlerContext, reason: String) {
@@ -250,8 +294,22 @@ final class MQTTSession: ChannelInboundHandler {
     }
 
     func enqueue(_ messages: [MQTTConnection.Outgoing]) {
+        guard !closing, context != nil || !started else { return }
         waiting.append(contentsOf: messages)
         if connected, let context { flushWindow(context) }
+    }
+
+    func subscribe(_ subscriptions: [MQTTSubscription]) {
+        guard connected, !closing, let context else { return }
+        encoded.removeAll(keepingCapacity: true)
+        do {
+            try MQTTPacketWriter.subscribe(
+                packetID: takePacketID(), subscriptions, version: configuration.connect.version, into: &encoded)
+        } catch {
+            closeConnection(context, reason: error.description)
+            return
+        }
+        write(context)
     }
 
     func disconnect() {

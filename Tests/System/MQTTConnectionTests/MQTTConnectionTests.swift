@@ -152,6 +152,36 @@ struct MQTTConnectionTests {
         #expect(throws: TestSupportError.self, "no message redelivered") { try reader.next() }
     }
 
+    @Test func aSubscriptionIsGrantedPerFilterAndItsMessagesArrive() async throws {
+        let (connection, events) = try await connected(try configuration())
+        let topic = "flightedge/WIRE/cmd/\(UUID().uuidString)"
+        // One granted QoS per filter, in order (mosquitto grants what its ACL denies and
+        // filters at delivery, so a refusal is not what this can show).
+        connection.subscribe([MQTTSubscription(topic, qos: 1), MQTTSubscription("\(topic)/quiet", qos: 0)])
+        try await events.wait("the SUBACK") { !$0.subscribed.isEmpty }
+        #expect(events.snapshot.subscribed == [[1, 0]], "\(events.snapshot.subscribed)")
+        let password = Array(try TestServices.mqttPassword("flightedge").utf8)
+        try exchange(MQTTConnect(version: .v5, clientID: "nio-sender-\(UUID().uuidString.prefix(6))", username: "flightedge", password: password)) { out in
+            try MQTTPacketWriter.publish(
+                MQTTApplicationMessage(topic: topic, payload: Array("replay".utf8)), packetID: 1, version: .v5, into: &out)
+        } expecting: { if case .puback = $0 { true } else { false } }
+        try await events.wait("the message") { !$0.messages.isEmpty }
+        #expect(events.snapshot.messages.map { String(decoding: $0.payload, as: UTF8.self) } == ["replay"])
+        #expect(events.snapshot.messages.first?.qos == 1)
+        await connection.close()
+    }
+
+    @Test func aPublishAfterTheCloseIsDroppedNotSentOnAnotherConnection() async throws {
+        let (connection, events) = try await connected(try configuration())
+        await connection.close()
+        try await events.wait("the close") { $0.closed != nil }
+        connection.publish(messages(1...3))
+        connection.publish { self.messages(4...5) }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(events.snapshot.acknowledged.isEmpty)
+        #expect(events.snapshot.closed?.unacknowledged == [])
+    }
+
     /// On a blocking socket: CONNECT, what `write` writes, then DISCONNECT once the packet
     /// `expected` picks has come.
     private func exchange(
@@ -195,6 +225,7 @@ private final class EventLog: Sendable {
         var refusedReasons: [UInt64: UInt8] = [:]
         var rejected: [UInt64] = []
         var messages: [MQTTIncomingPublish] = []
+        var subscribed: [[UInt8]] = []
         var closed: (reason: String, unacknowledged: [UInt64])?
     }
 
@@ -212,6 +243,7 @@ private final class EventLog: Sendable {
                 if reason >= 0x80 { state.refusedReasons[tag] = reason }
             case .rejected(let tag, _): state.rejected.append(tag)
             case .message(let message): state.messages.append(message)
+            case .subscribed(let reasonCodes): state.subscribed.append(reasonCodes)
             case .closed(let reason, let unacknowledged): state.closed = (reason, unacknowledged)
             }
         }

@@ -141,7 +141,7 @@ struct PublisherService: Service {
             if !drained { logger.warning("stopping with events unacknowledged; they stay in the outbox for the next start") }
             await publisher.sayOffline(timeout: .seconds(2))
         }
-        broker.stop()
+        await broker.stop()
         await consuming
     }
 }
