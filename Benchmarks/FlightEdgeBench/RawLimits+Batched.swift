@@ -94,7 +94,12 @@ extension RawLimits {
         ) { event in
             switch event {
             case .connected: counts.withLock { $0.connected = true }
-            case .acknowledged(_, let reason, _): counts.withLock { $0.acknowledged += 1; if reason >= 0x80 { $0.refused += 1 } }
+            case .acknowledged(let acknowledgements):
+                let refused = acknowledgements.count { $0.reasonCode >= 0x80 }
+                counts.withLock {
+                    $0.acknowledged += acknowledgements.count
+                    $0.refused += refused
+                }
             default: break
             }
         }

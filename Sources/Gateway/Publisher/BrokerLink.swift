@@ -198,8 +198,11 @@ public final class BrokerLink: PublisherLink {
             if !(isVersionRefusal && version == .v5) {
                 continuation.yield(.connected(code: Int32(ack.reasonCode), reason: Self.refusalText(ack)))
             }
-        case .acknowledged(let tag, let reasonCode, _):
-            continuation.yield(.published(messageID: Int32(truncatingIfNeeded: tag), reasonCode: Int32(reasonCode)))
+        case .acknowledged(let acknowledgements):
+            // One event for the read: the publisher wakes once for them all.
+            continuation.yield(
+                .publishedMany(
+                    acknowledgements.map { (Int32(truncatingIfNeeded: $0.tag), Int32($0.reasonCode)) }))
         case .rejected(let tag, let error):
             // Not sendable as it is (a topic or payload the protocol cannot carry): the
             // publisher keeps it and retries with backoff, logging the refusal once.

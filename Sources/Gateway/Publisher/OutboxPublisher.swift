@@ -195,30 +195,16 @@ public actor OutboxPublisher {
             if connected { requeueInflight() }
             connected = false
         case .published(let messageID, let reasonCode):
-            defer { progressed() }
-            guard let message = inflight.removeValue(forKey: messageID) else { return }
-            if reasonCode >= 0x80 {
-                refusedPublish(message, reasonCode: reasonCode)
-                return
-            }
-            if message.refusedBefore && !loggedRefusals.isEmpty {
-                logger.notice("broker accepts our publishes again", metadata: ["topic": "\(message.topic)"])
-                loggedRefusals.removeAll()
-                refusalBackoff.reset()
-            }
-            published += 1
-            if let metrics {
-                let now = monotonicNanoseconds()
-                metrics.publishSeconds.recordNanoseconds(Int64(truncatingIfNeeded: now &- message.sentAtNanoseconds))
-                if message.receivedAtNanoseconds > 0 {
-                    metrics.receiptToPubackSeconds.recordNanoseconds(
-                        Int64(truncatingIfNeeded: now &- message.receivedAtNanoseconds))
-                    if slowTrace > 0 && now &- message.receivedAtNanoseconds > slowTrace { traceSlow(message, acknowledgedAt: now) }
-                }
-            }
-            if let id = message.outboxID { acknowledged.append(id) }
-            if message.isReplay { replayedAcknowledged += 1 }
+            acknowledge(messageID, reasonCode: reasonCode, at: monotonicNanoseconds())
             pump()
+            progressed()
+        case .publishedMany(let acknowledgements):
+            // A read's PUBACKs: the window is refilled once for them all, so the messages that
+            // replace them leave together.
+            let now = monotonicNanoseconds()
+            for (messageID, reasonCode) in acknowledgements { acknowledge(messageID, reasonCode: reasonCode, at: now) }
+            pump()
+            progressed()
         case .message(let message) where message.topic == settings.resyncTopic:
             logger.info("resync requested; re-publishing all retained state")
             enqueueState(await birth())
@@ -227,6 +213,30 @@ public actor OutboxPublisher {
         default:
             break
         }
+    }
+
+    /// The broker's answer to one message: counted and its outbox row noted, or kept for a retry.
+    private func acknowledge(_ messageID: Int32, reasonCode: Int32, at now: UInt64) {
+        guard let message = inflight.removeValue(forKey: messageID) else { return }
+        if reasonCode >= 0x80 {
+            refusedPublish(message, reasonCode: reasonCode)
+            return
+        }
+        if message.refusedBefore && !loggedRefusals.isEmpty {
+            logger.notice("broker accepts our publishes again", metadata: ["topic": "\(message.topic)"])
+            loggedRefusals.removeAll()
+            refusalBackoff.reset()
+        }
+        published += 1
+        if let metrics {
+            metrics.publishSeconds.recordNanoseconds(Int64(truncatingIfNeeded: now &- message.sentAtNanoseconds))
+            if message.receivedAtNanoseconds > 0 {
+                metrics.receiptToPubackSeconds.recordNanoseconds(Int64(truncatingIfNeeded: now &- message.receivedAtNanoseconds))
+                if slowTrace > 0 && now &- message.receivedAtNanoseconds > slowTrace { traceSlow(message, acknowledgedAt: now) }
+            }
+        }
+        if let id = message.outboxID { acknowledged.append(id) }
+        if message.isReplay { replayedAcknowledged += 1 }
     }
 
     /// Keeps a refused message to send again after the backoff: an event must reach the broker

@@ -20,6 +20,15 @@ struct LiveEventLine {
             + "\n(times are airport local time, \(zone.identifier), UTC\(offsetText(at: Timestamp(Date()))) now)"
     }
 
+    /// For the gateway's status topic, what a reader of the view cares about: its state and boot.
+    /// The gateway re-publishes its status every few seconds with fresh figures; the view prints
+    /// a status line only when this changes. Nil for every other topic.
+    func statusIdentity(topic: String, payload: [UInt8]) -> String? {
+        guard topic.count == root.count + 7, topic.hasSuffix("/status"), topic.hasPrefix(root) else { return nil }
+        guard let json = try? JSONParser.parse(payload), case .object(let object) = json else { return "" }
+        return "\(object["state"]?.stringValue ?? "?") \(object["boot_id"]?.stringValue ?? "")"
+    }
+
     /// The line for a message on `topic`; nil for a payload that is not a JSON object.
     func describe(topic: String, payload: [UInt8]) -> String? {
         let subtopic = String(topic.dropFirst(root.count + 1))

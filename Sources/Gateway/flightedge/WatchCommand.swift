@@ -54,6 +54,7 @@ struct WatchCommand: AsyncParsableCommand {
         let lines = LiveEventLine(
             root: root, zone: loaded.airport.zone, delayThresholdMinutes: loaded.events.delayThresholdMinutes)
         StandardOutput.note("watch: connecting to \(broker) as \(username)…")
+        var lastStatus: String?
         do {
             try await session.run { report in
                 // Written at once, not buffered: the view is live even through a pipe.
@@ -64,6 +65,10 @@ struct WatchCommand: AsyncParsableCommand {
                 case .lost(let reason):
                     StandardOutput.note("watch: connection to \(broker) lost (\(reason)); reconnecting…")
                 case .message(let message):
+                    if let status = lines.statusIdentity(topic: message.topic, payload: message.payload) {
+                        guard status != lastStatus else { return }
+                        lastStatus = status
+                    }
                     if let line = lines.describe(topic: message.topic, payload: message.payload) {
                         try StandardOutput.write(line + "\n")
                     }

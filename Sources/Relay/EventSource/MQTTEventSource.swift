@@ -96,7 +96,7 @@ public final class MQTTEventSource: EventSource {
                 handler(SourceMessage(topic: message.topic, payload: message.payload))
             case .libraryError(let text):
                 logger.debug("libmosquitto: \(text)")
-            case .published:
+            case .published, .publishedMany:
                 break
             }
         }

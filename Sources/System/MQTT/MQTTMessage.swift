@@ -51,6 +51,9 @@ public enum MQTTEvent: Sendable {
     /// The broker acknowledged a QoS 1 publish (PUBACK), or a QoS 0 publish left the socket.
     /// A `reasonCode` of 0x80 or more is a refusal (MQTT v5, e.g. not authorised).
     case published(messageID: Int32, reasonCode: Int32)
+    /// Several of ``published(messageID:reasonCode:)`` at once, in order: a batching connection
+    /// reports a read's PUBACKs together (libmosquitto never sends it).
+    case publishedMany([(messageID: Int32, reasonCode: Int32)])
     /// A message arrived on a subscription.
     case message(MQTTMessage)
     /// The broker answered SUBSCRIBE with the granted QoS of each topic (128 = refused).

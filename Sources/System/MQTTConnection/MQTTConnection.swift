@@ -56,14 +56,29 @@ public final class MQTTConnection: Sendable {
         }
     }
 
+    /// The broker's answer to one message.
+    public struct Acknowledgement: Sendable, Equatable {
+        public var tag: UInt64
+        /// Below 0x80 the broker took the message (0x10: nobody subscribed); from 0x80 it refused it.
+        public var reasonCode: UInt8
+        public var reasonString: String?
+
+        public init(tag: UInt64, reasonCode: UInt8 = 0, reasonString: String? = nil) {
+            self.tag = tag
+            self.reasonCode = reasonCode
+            self.reasonString = reasonString
+        }
+    }
+
     /// What happens on the connection, in order, on its event loop: keep the handler short.
     public enum Event: Sendable {
         case connected(MQTTConnAck)
         /// The broker refused the CONNECT; the connection closes next.
         case refused(MQTTConnAck)
-        /// The broker took (reason < 0x80) or refused a QoS 1 message. QoS 0 messages are
-        /// acknowledged when written, with reason 0.
-        case acknowledged(tag: UInt64, reasonCode: UInt8, reasonString: String?)
+        /// The broker took or refused QoS 1 messages: one event for all the PUBACKs of a read,
+        /// in order, so the owner wakes once for them. QoS 0 messages are acknowledged when
+        /// written, with reason 0.
+        case acknowledged([Acknowledgement])
         /// A message could not be encoded (bad topic, too large): it was not sent.
         case rejected(tag: UInt64, error: MQTTWireError)
         /// A message on a subscription; a QoS 1 message was acknowledged before this event.
@@ -150,6 +165,8 @@ final class MQTTSession: ChannelInboundHandler {
     private let onEvent: @Sendable (MQTTConnection.Event) -> Void
     private var context: ChannelHandlerContext?
     private var waiting = CircularBuffer<MQTTConnection.Outgoing>()
+    /// This read's PUBACKs, handed over together when the read completes.
+    private var acknowledgements: [MQTTConnection.Acknowledgement] = []
     /// Sent QoS 1 messages in the order sent, which is the order of their PUBACKs (MQTT 5.0 §4.6).
     private var inFlight = CircularBuffer<(packetID: UInt16, tag: UInt64)>()
     private var window: Int
@@ -244,7 +261,7 @@ final class MQTTSession: ChannelInboundHandler {
                 return
             }
             inFlight.removeFirst()
-            onEvent(.acknowledged(tag: first.tag, reasonCode: reason, reasonString: reasonString))
+            acknowledgements.append(MQTTConnection.Acknowledgement(tag: first.tag, reasonCode: reason, reasonString: reasonString))
             refill = true
         case .publish(let message):
             onEvent(.message(message))
@@ -263,6 +280,11 @@ final class MQTTSession: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if !acknowledgements.isEmpty {
+            let done = acknowledgements
+            acknowledgements.removeAll(keepingCapacity: true)
+            onEvent(.acknowledged(done))
+        }
         if refill {
             refill = false
             flushWindow(context)
@@ -285,6 +307,11 @@ final class MQTTSession: ChannelInboundHandler {
         keepAlive?.cancel()
         keepAlive = nil
         connected = false
+        // PUBACKs of a read the close cut short still count.
+        if !acknowledgements.isEmpty {
+            onEvent(.acknowledged(acknowledgements))
+            acknowledgements.removeAll()
+        }
         let unacknowledged = inFlight.map(\.tag) + waiting.map(\.tag)
         inFlight.removeAll()
         waiting.removeAll()
@@ -323,7 +350,7 @@ final class MQTTSession: ChannelInboundHandler {
     /// Encodes what the window allows into one buffer and writes it.
     private func flushWindow(_ context: ChannelHandlerContext) {
         encoded.removeAll(keepingCapacity: true)
-        var acknowledgedAtOnce: [UInt64] = []
+        var acknowledgedAtOnce: [MQTTConnection.Acknowledgement] = []
         while inFlight.count < window, let message = waiting.popFirst() {
             let packetID: UInt16 = message.message.qos > 0 ? takePacketID() : 0
             do {
@@ -336,12 +363,12 @@ final class MQTTSession: ChannelInboundHandler {
             if message.message.qos > 0 {
                 inFlight.append((packetID, message.tag))
             } else {
-                acknowledgedAtOnce.append(message.tag)
+                acknowledgedAtOnce.append(MQTTConnection.Acknowledgement(tag: message.tag))
             }
         }
         guard !encoded.isEmpty else { return }
         write(context)
-        for tag in acknowledgedAtOnce { onEvent(.acknowledged(tag: tag, reasonCode: 0, reasonString: nil)) }
+        if !acknowledgedAtOnce.isEmpty { onEvent(.acknowledged(acknowledgedAtOnce)) }
     }
 
     private func takePacketID() -> UInt16 {

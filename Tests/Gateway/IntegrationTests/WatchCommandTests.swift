@@ -39,11 +39,15 @@ struct WatchCommandTests {
 
         /// Publishes as the daemon's user, as the daemon would.
         func publish(_ kind: String, _ payload: String) throws {
+            try publish(topic: "\(root)/events/\(kind)", payload)
+        }
+
+        func publish(topic: String, _ payload: String) throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
             process.arguments = [
                 "-h", try TestServices.mqttHost, "-p", String(try TestServices.mqttPort), "-u", "flightedge",
-                "-P", try TestServices.mqttPassword("flightedge"), "-q", "1", "-t", "\(root)/events/\(kind)", "-m", payload,
+                "-P", try TestServices.mqttPassword("flightedge"), "-q", "1", "-t", topic, "-m", payload,
             ]
             try process.run()
             while process.isRunning { usleep(5_000) }
@@ -110,6 +114,31 @@ struct WatchCommandTests {
         try setup.publish("delay", Self.delay(setup.root, previous: "2026-11-24T06:55:00Z", current: "2026-11-24T07:10:00Z", minutes: 40))
         #expect(setup.waitForLog("delayed 40 min (estimated 07:55 → 08:10)"), "\(setup.log)")
         #expect(!setup.log.contains("(9 min)"))
+    }
+
+    @Test func printsTheGatewaysStatusOnlyWhenItsStateOrBootChanges() throws {
+        let setup = try Setup()
+        let watch = try setup.watch()
+        defer {
+            watch.signal(SIGTERM)
+            watch.wait(seconds: 5)
+        }
+        #expect(setup.waitForLog("connected; watching"), "\(setup.log)")
+        func status(_ state: String, boot: String, lag: Int) -> String {
+            #"{"schema":"flightedge.status/1","state":"\#(state)","boot_id":"\#(boot)","as_of":"2026-11-24T05:5\#(lag):00Z","feeds_lag_seconds":\#(lag)}"#
+        }
+        // The gateway re-publishes its status with fresh figures every few seconds.
+        for (state, boot, lag) in [("online", "aaaaaaaa11", 1), ("online", "aaaaaaaa11", 2), ("online", "aaaaaaaa11", 3),
+                                   ("offline", "aaaaaaaa11", 4), ("online", "bbbbbbbb22", 5), ("online", "bbbbbbbb22", 6)] {
+            try setup.publish(topic: "\(setup.root)/status", status(state, boot: boot, lag: lag))
+        }
+        try setup.publish("gate-change", Self.gateChange(setup.root))
+        #expect(setup.waitForLog("gate A12 → B34"), "\(setup.log)")
+        let lines = setup.log.split(separator: "\n").filter { $0.contains(" status ") && $0.contains("gateway ") }
+        #expect(
+            lines.map { String($0.split(separator: " ", omittingEmptySubsequences: true).suffix(3).joined(separator: " ")) }
+                == ["online (boot aaaaaaaa)", "offline (boot aaaaaaaa)", "online (boot bbbbbbbb)"],
+            "one line per change of state or boot: \(lines)")
     }
 
     @Test func endsWithAMessageWhenTheBrokerRefusesTheUser() throws {

@@ -51,7 +51,13 @@ struct BrokerLinkTests {
         var disconnections: Int { events.filter { if case .disconnected = $0 { true } else { false } }.count }
         /// Message ids the broker took (reason below 0x80: 0x10 says no one subscribed).
         var acknowledged: [Int32] {
-            events.compactMap { if case .published(let id, let reason) = $0, reason < 0x80 { id } else { nil } }
+            events.flatMap { event -> [Int32] in
+                switch event {
+                case .published(let id, let reason) where reason < 0x80: [id]
+                case .publishedMany(let acknowledgements): acknowledgements.filter { $0.reasonCode < 0x80 }.map(\.messageID)
+                default: []
+                }
+            }
         }
 
         func wait(_ what: String, timeout: Duration = .seconds(10), until condition: (Consumer) -> Bool) async throws {

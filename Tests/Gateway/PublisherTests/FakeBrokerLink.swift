@@ -83,6 +83,11 @@ final class FakeBrokerLink: PublisherLink {
         continuation.yield(.published(messageID: messageID, reasonCode: reasonCode))
     }
 
+    /// The PUBACKs of one read, together, as the batching link reports them.
+    func acknowledge(all messageIDs: [Int32], reasonCode: Int32 = 0) {
+        continuation.yield(.publishedMany(messageIDs.map { ($0, reasonCode) }))
+    }
+
     /// A message arrives on a subscription.
     func deliver(topic: String, payload: String = "{}") {
         continuation.yield(.message(MQTTMessage(topic: topic, payload: Array(payload.utf8))))

@@ -186,6 +186,26 @@ struct OutboxPublisherTests {
         }
     }
 
+    @Test func aReadsPUBACKsTogetherRefillTheWindowAndMarkEachEventOnce() async throws {
+        try await PublisherHarness.run(maxInflight: 4) { harness in
+            harness.link.connect()
+            await harness.commit(events(1...10))
+            let first = try await harness.link.waitForPublishes(4, on: event(1).topic)
+            harness.link.acknowledge(all: first.prefix(3).map(\.messageID))
+            // Three acknowledged at once: three more sent, the window full again.
+            let next = try await harness.link.waitForPublishes(7, on: event(1).topic)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(harness.publishedEventIDs == Array(1...7))
+            try await harness.outbox.waitUntilPublished([1, 2, 3])
+            harness.link.acknowledge(all: next.suffix(4).map(\.messageID) + [first[0].messageID])  // a repeat is ignored
+            let last = try await harness.link.waitForPublishes(10, on: event(1).topic)
+            harness.link.acknowledge(all: last.suffix(3).map(\.messageID))
+            try await harness.outbox.waitUntilPublished(1...10)
+            #expect(harness.outbox.published.sorted() == Array(1...10))
+            #expect(await harness.publisher.published == 10)
+        }
+    }
+
     @Test func aResyncRequestRepublishesTheBirthAndOtherMessagesDoNot() async throws {
         try await PublisherHarness.run(birth: [state("LX1"), state("BA117")]) { harness in
             harness.link.connect()

@@ -38,6 +38,8 @@ final class AirportPublisher: Sendable {
                 }
             case .published:
                 shared.state.withLock { $0.acknowledged += 1 }
+            case .publishedMany(let acknowledgements):
+                shared.state.withLock { $0.acknowledged += acknowledgements.count }
             case .message(let message):
                 shared.state.withLock { $0.lastPayload[message.topic] = message.text }
             case .subscribed, .libraryError:

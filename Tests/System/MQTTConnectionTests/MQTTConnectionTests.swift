@@ -46,6 +46,9 @@ struct MQTTConnectionTests {
         try await events.wait("2,000 PUBACKs") { $0.acknowledged.count == 2_000 }
         #expect(events.snapshot.acknowledged == Array(1...2_000))
         #expect(events.snapshot.refusedReasons.isEmpty)
+        // A read's PUBACKs come as one event: fewer events than messages (a window of 50 refills
+        // from reads that each carry several).
+        #expect(events.snapshot.acknowledgedEvents < 2_000, "\(events.snapshot.acknowledgedEvents) events")
         await connection.close()
         try await events.wait("the close") { $0.closed != nil }
         #expect(events.snapshot.closed?.unacknowledged == [])
@@ -226,6 +229,8 @@ private final class EventLog: Sendable {
         var rejected: [UInt64] = []
         var messages: [MQTTIncomingPublish] = []
         var subscribed: [[UInt8]] = []
+        /// How many `.acknowledged` events carried them.
+        var acknowledgedEvents = 0
         var closed: (reason: String, unacknowledged: [UInt64])?
     }
 
@@ -238,9 +243,12 @@ private final class EventLog: Sendable {
             switch event {
             case .connected: state.connected = true
             case .refused(let ack): state.refused = ack.reasonCode
-            case .acknowledged(let tag, let reason, _):
-                state.acknowledged.append(tag)
-                if reason >= 0x80 { state.refusedReasons[tag] = reason }
+            case .acknowledged(let acknowledgements):
+                state.acknowledgedEvents += 1
+                for acknowledgement in acknowledgements {
+                    state.acknowledged.append(acknowledgement.tag)
+                    if acknowledgement.reasonCode >= 0x80 { state.refusedReasons[acknowledgement.tag] = acknowledgement.reasonCode }
+                }
             case .rejected(let tag, _): state.rejected.append(tag)
             case .message(let message): state.messages.append(message)
             case .subscribed(let reasonCodes): state.subscribed.append(reasonCodes)
