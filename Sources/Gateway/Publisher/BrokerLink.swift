@@ -60,6 +60,7 @@ public final class BrokerLink: PublisherLink {
     /// What the publisher last saw of a failure (its kind), so one that repeats is logged once.
     private let lastFailure = Mutex<String?>(nil)
     private let lastRefusal = Atomic<Int32>(0)
+    private let lastEncodeError = Mutex<String?>(nil)
     private let runner = Mutex<Task<Void, Never>?>(nil)
 
     /// The link's state shared by the publisher's calls and the connection's event loop.
@@ -206,7 +207,11 @@ public final class BrokerLink: PublisherLink {
         case .rejected(let tag, let error):
             // Not sendable as it is (a topic or payload the protocol cannot carry): the
             // publisher keeps it and retries with backoff, logging the refusal once.
-            logger.error("cannot encode an MQTT message", metadata: ["error": "\(error)"])
+            let isNew = lastEncodeError.withLock { last -> Bool in
+                defer { last = error.description }
+                return last != error.description
+            }
+            if isNew { logger.error("cannot encode an MQTT message (logged once per error)", metadata: ["error": "\(error)"]) }
             continuation.yield(.published(messageID: Int32(truncatingIfNeeded: tag), reasonCode: 0x83))
         case .message(let message):
             continuation.yield(
@@ -343,9 +348,9 @@ public final class BrokerLink: PublisherLink {
             return state.connection
         }
         await connection?.close()
-        let task = runner.withLock { $0 }
-        task?.cancel()
-        await task?.value
+        // Not awaited: a TCP connect in progress to an unreachable broker holds the task for
+        // up to its 10 s timeout, and a connection it makes after this closes at once.
+        runner.withLock { $0 }?.cancel()
         connected.store(false, ordering: .relaxed)
         continuation.finish()
     }

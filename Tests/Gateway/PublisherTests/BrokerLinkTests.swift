@@ -34,6 +34,10 @@ struct BrokerLinkTests {
         let link: BrokerLink
         private let seen = Mutex<[MQTTEvent]>([])
         private let task = Mutex<Task<Void, Never>?>(nil)
+        private let finished = Atomic<Bool>(false)
+
+        /// The link's event stream ended.
+        var ended: Bool { finished.load(ordering: .relaxed) }
 
         init(_ link: BrokerLink) {
             self.link = link
@@ -42,6 +46,7 @@ struct BrokerLinkTests {
                     _ = link.observe(event)
                     seen.withLock { $0.append(event) }
                 }
+                finished.store(true, ordering: .relaxed)
             }
             self.task.withLock { $0 = task }
         }
@@ -95,6 +100,39 @@ struct BrokerLinkTests {
         #expect(consumer.acknowledged.sorted() == ids.sorted())
         await link.stop()
         #expect(!link.isConnected)
+    }
+
+    @Test func aMessageThatCannotBeEncodedComesBackRefusedAndTheRestGoOn() async throws {
+        let link = BrokerLink(settings: try settings(), logger: Logger(label: "test"))
+        let consumer = Consumer(link)
+        try link.start()
+        try await consumer.wait("the CONNACK") { $0.connections == 1 }
+        let good = try link.publish(topic: "flightedge/LNK/a", payload: [1], qos: 1, retain: false)
+        // A wildcard is not a topic name: the packet cannot be written.
+        let bad = try link.publish(topic: "flightedge/LNK/#", payload: [2], qos: 1, retain: false)
+        let after = try link.publish(topic: "flightedge/LNK/b", payload: [3], qos: 1, retain: false)
+        try await consumer.wait("two PUBACKs") { $0.acknowledged.count == 2 }
+        #expect(Set(consumer.acknowledged) == [good, after])
+        let refusals = consumer.events.compactMap { event -> Int32? in
+            if case .published(let id, let reason) = event, reason >= 0x80 { return id == bad ? reason : nil }
+            return nil
+        }
+        // The publisher keeps a refused message and retries it with backoff, logging it once.
+        #expect(refusals == [0x83], "the unsendable message is reported as refused: \(consumer.events.prefix(6))")
+        await link.stop()
+    }
+
+    @Test func stopEndsTheEventsAndNothingIsPublishedAfter() async throws {
+        let link = BrokerLink(settings: try settings(), logger: Logger(label: "test"))
+        let consumer = Consumer(link)
+        try link.start()
+        try await consumer.wait("the CONNACK") { $0.connections == 1 }
+        let started = ContinuousClock.now
+        await link.stop()
+        #expect(ContinuousClock.now - started < .seconds(2), "a stop does not wait for the broker")
+        try await consumer.wait("the end of the events") { $0.ended }
+        #expect(!link.isConnected)
+        #expect(throws: MQTTError.self) { try link.publish(topic: "flightedge/LNK/x", payload: [1], qos: 1, retain: false) }
     }
 
     @Test func aConnectionTheBrokerDropsIsMadeAgainAndOnlyTheNewOneCarriesPublishes() async throws {
