@@ -76,8 +76,6 @@ public actor OutboxPublisher {
     private var loadingBacklog = false
     private var connected = false
     private var everConnected = false
-    /// Connections made so far (a late task of an earlier one does nothing).
-    private var connections = 0
     /// Messages the broker refused (PUBACK reason 0x80 or more: not authorised by its ACL, a
     /// quota), sent again after a backoff; each reason is logged once until publishes pass again.
     private var refused: [OutgoingMessage] = []
@@ -188,9 +186,10 @@ public actor OutboxPublisher {
             if reconnected { metrics?.brokerReconnects.increment() }
             everConnected = true
             connected = true
-            connections += 1
+            // Nothing from before the outage follows the birth: the link sends a message only
+            // on the connection it was handed to, and what was not acknowledged there comes back
+            // here (`requeueInflight`), events again, state superseded by the birth.
             await announce()
-            if reconnected { settleAfterReconnect(connection: connections) }
         case .disconnected:
             if connected { requeueInflight() }
             connected = false
@@ -271,20 +270,6 @@ public actor OutboxPublisher {
         requeueReplays(retry.filter(\.isReplay))
         for message in retry where message.outboxID == nil && !message.isReplay { enqueueStateLater(message) }
         pump()
-    }
-
-    /// libmosquitto re-sends the QoS 1 messages that were in flight when the link dropped, on
-    /// its own thread, right after the CONNACK: a state message from before the outage can
-    /// reach the broker after the birth and leave an older retained state behind. Once that
-    /// is over, the board's retained state goes out once more.
-    private func settleAfterReconnect(connection: Int) {
-        Task {
-            try? await Task.sleep(for: .seconds(1))
-            guard connected, connections == connection else { return }
-            let retained = await birth()
-            logger.debug("re-publishing retained state after the reconnect settled", metadata: ["messages": "\(retained.count)"])
-            enqueueState(retained)
-        }
     }
 
     /// After each (re)connect: the resync and replay subscriptions, online, the birth, then the

@@ -1,8 +1,8 @@
 import MQTT
 
-/// What ``OutboxPublisher`` needs from its connection to the broker: the events of the
-/// network thread, publish and subscribe. ``BrokerLink`` (libmosquitto) is the one the daemon
-/// uses; the publisher's unit tests drive a fake.
+/// What ``OutboxPublisher`` needs from its connection to the broker: the broker's answers in
+/// order, publish and subscribe. ``BrokerLink`` (on ``MQTTConnection``, swift-nio) is the one
+/// the daemon uses; the publisher's unit tests drive a fake.
 public protocol PublisherLink: Sendable {
     /// What the network thread reported (CONNACKs, disconnects, PUBACKs, messages), in order;
     /// it ends when the link stops.

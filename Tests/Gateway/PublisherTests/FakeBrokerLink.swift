@@ -75,7 +75,7 @@ final class FakeBrokerLink: PublisherLink {
     /// A successful CONNACK.
     func connect() { continuation.yield(.connected(code: 0, reason: "success")) }
 
-    /// The connection drops (libmosquitto reconnects on its own).
+    /// The connection drops (the link reconnects on its own).
     func dropConnection() { continuation.yield(.disconnected(code: 7, reason: "the connection was lost")) }
 
     /// The PUBACK of `messageID`; a `reasonCode` of 0x80 or more refuses the publish.
