@@ -41,10 +41,13 @@ enum HistoryScaling {
                    (ARRAY['gate','status','estimated','stand','belt'])[i % 5 + 1], '"A1"', '"A2"', 'aodb',
                    now() - interval '40 days', now() - interval '40 days'
               FROM generate_series(0, \(historyRows - 1)) AS i;
-            INSERT INTO flightedge.outbox (event_id, flight_id, topic, payload, qos, retain, published_at)
+            INSERT INTO flightedge.outbox (event_id, flight_id, topic, payload, qos, retain, published_at, stream_seq)
             SELECT gen_random_uuid(), 'HX' || (i / 5) || '-2026100' || ((i / 5) % 9 + 1) || '-D',
-                   'flightedge/BEN/events/gate-change', '{"schema":"flightedge.event/1"}', 1, false, now() - interval '40 days'
+                   'flightedge/BEN/events/gate-change', '{"schema":"flightedge.event/1"}', 1, false, now() - interval '40 days',
+                   i + 1
               FROM generate_series(0, \(historyRows / 4 - 1)) AS i;
+            -- The daemon numbers its events on from the last one given (docs/MQTT.md).
+            UPDATE flightedge.event_stream SET last_seq = (SELECT COALESCE(max(stream_seq), 0) FROM flightedge.outbox);
             """)
         // As autovacuum leaves a table some time after a load, before the clock starts.
         try connection.execute("VACUUM ANALYZE")
