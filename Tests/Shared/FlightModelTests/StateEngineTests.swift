@@ -22,6 +22,15 @@ import Testing
         #expect(engine.count == 1)
     }
 
+    @Test mutating func knowsAFlightOnlyOnceItWasApplied() throws {
+        let update = Fixtures.update([(.gate, .text("A12"))], at: "04:59:00")
+        #expect(!engine.knows(update.key))
+        _ = try engine.applied(update)
+        #expect(engine.knows(update.key))
+        engine.remove(update.key.flightID)
+        #expect(!engine.knows(update.key))
+    }
+
     @Test mutating func aFlightWithOnlyItsIdentityIsStillANewFlight() throws {
         let applied = try engine.applied(Fixtures.update([]))
         #expect(applied.isNewFlight)

@@ -34,7 +34,9 @@ struct BatchBuilder: Sendable {
     func unknownFlights(in decoded: [Result<[FlightUpdate], DecodeError>]) -> Set<String> {
         var unknown: Set<String> = []
         for case .success(let updates) in decoded {
-            for update in updates where engine.state(for: update.key.flightID) == nil {
+            // By the key's hash, made once at decode: a lookup by the id's text hashed every
+            // update's id again (~2 % of the daemon's CPU on the benchmark's day).
+            for update in updates where !engine.knows(update.key) {
                 unknown.insert(update.key.flightID)
             }
         }

@@ -110,6 +110,9 @@ public struct StateEngine: Sendable {
     /// The current state of a flight.
     public func state(for key: FlightKey) -> FlightState? { flights[key.hashedID] }
 
+    /// Whether the engine holds the flight: by the hash the key carries, without copying its state.
+    public func knows(_ key: FlightKey) -> Bool { flights.index(forKey: key.hashedID) != nil }
+
     /// Restores a flight as it was stored (start-up, from the database); replaces what the
     /// engine had for it.
     public mutating func load(_ state: FlightState) { flights[state.key.hashedID] = state }
