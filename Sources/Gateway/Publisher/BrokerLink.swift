@@ -115,7 +115,7 @@ public final class BrokerLink: PublisherLink {
                 state.generation += 1
                 return state.generation
             }
-            var end = ConnectionEnd.failed("")
+            var end = ConnectionEnd.failed
             do {
                 let outcome = ConnectOutcome()
                 let connection = try await MQTTConnection.open(
@@ -133,16 +133,13 @@ public final class BrokerLink: PublisherLink {
                     break
                 }
             } catch {
-                let reason = Self.explain("\(error)")
-                end = .failed(reason)
-                continuation.yield(.disconnected(code: -1, reason: reason))
+                continuation.yield(.disconnected(code: -1, reason: Self.explain("\(error)")))
             }
             state.withLock { state in
                 if state.generation == generation { state.connection = nil }
             }
             switch end {
-            case .refused(let code) where version == .v5 && (code == 1 || code == 0x84):
-                // 1 (3.1.1) and 0x84 (v5): the broker does not speak this protocol version.
+            case .refused(let code) where version == .v5 && Self.refusesTheVersion(code):
                 logger.notice("MQTT broker does not speak v5; using MQTT 3.1.1")
                 state.withLock { $0.version = .v311 }
                 continue
@@ -156,10 +153,18 @@ public final class BrokerLink: PublisherLink {
         }
     }
 
-    /// What one connection's CONNACK said; set on its event loop.
+    /// What one connection's CONNACK said; set on its event loop, read when it closes.
     private final class ConnectOutcome: Sendable {
         let accepted = Atomic<Bool>(false)
-        let refused = Atomic<Bool>(false)
+        /// The refusal's reason code, -1 while there is none.
+        let refusal = Atomic<Int>(-1)
+
+        /// How the connection ended, by what its CONNACK said.
+        var end: ConnectionEnd {
+            if accepted.load(ordering: .relaxed) { return .lost }
+            let refusal = refusal.load(ordering: .relaxed)
+            return refusal >= 0 ? .refused(UInt8(refusal)) : .failed
+        }
     }
 
     /// How one connection ended, for ``maintain(tls:)``.
@@ -168,8 +173,11 @@ public final class BrokerLink: PublisherLink {
         case lost
         case refused(UInt8)
         /// It never got a CONNACK (TCP, TLS, a broker that closed at once).
-        case failed(String)
+        case failed
     }
+
+    /// CONNACK 1 (3.1.1) and 0x84 (v5): the broker does not speak the protocol version asked for.
+    private static func refusesTheVersion(_ code: UInt8) -> Bool { code == 1 || code == 0x84 }
 
     private func configuration(version: MQTTProtocolVersion, tls: MQTTConnection.TLS?) -> MQTTConnection.Configuration {
         var connect = MQTTConnect(
@@ -193,10 +201,8 @@ public final class BrokerLink: PublisherLink {
             state.withLock { $0.acceptedGenerations.append(generation) }
             continuation.yield(.connected(code: 0, reason: "connection accepted"))
         case .refused(let ack):
-            outcome.refused.store(true, ordering: .relaxed)
-            ends.yield(.refused(ack.reasonCode))
-            let isVersionRefusal = ack.reasonCode == 1 || ack.reasonCode == 0x84
-            if !(isVersionRefusal && version == .v5) {
+            outcome.refusal.store(Int(ack.reasonCode), ordering: .relaxed)
+            if !(version == .v5 && Self.refusesTheVersion(ack.reasonCode)) {
                 continuation.yield(.connected(code: Int32(ack.reasonCode), reason: Self.refusalText(ack)))
             }
         case .acknowledged(let acknowledgements):
@@ -225,13 +231,15 @@ public final class BrokerLink: PublisherLink {
         case .closed(let reason, _):
             // The publisher holds every message it has not seen acknowledged and sends them
             // again after the next CONNACK: the connection's list of them is not needed.
-            let wasAccepted = outcome.accepted.load(ordering: .relaxed)
-            let reason = Self.explain(reason)
-            ends.yield(wasAccepted ? .lost : .failed(reason))
+            let end = outcome.end
+            ends.yield(end)
             ends.finish()
+            switch end {
+            case .lost: continuation.yield(.disconnected(code: 7, reason: Self.explain(reason)))
+            case .failed: continuation.yield(.disconnected(code: -1, reason: Self.explain(reason)))
             // A refusal was told as such (its `.connected` with the code); the close after it is not news.
-            guard !outcome.refused.load(ordering: .relaxed) else { return }
-            continuation.yield(.disconnected(code: wasAccepted ? 7 : -1, reason: reason))
+            case .refused: break
+            }
         }
     }
 
@@ -300,10 +308,11 @@ public final class BrokerLink: PublisherLink {
                 messageExpirySeconds: properties.messageExpirySeconds, contentType: properties.contentType,
                 userProperties: properties.userProperties.map { MQTTUserProperty($0.name, $0.value) })
         }
-        let (connection, messageID, first) = state.withLock {
-            state -> (MQTTConnection?, Int32, Bool) in
+        // `handOver`: the generation whose list this message started, which schedules its hand-over.
+        let (connection, messageID, handOver) = state.withLock {
+            state -> (MQTTConnection?, Int32, UInt64?) in
             guard state.observed != 0, state.observed == state.generation, let connection = state.connection else {
-                return (nil, 0, false)
+                return (nil, 0, nil)
             }
             if state.pendingGeneration != state.observed {
                 state.pending.removeAll()
@@ -311,13 +320,12 @@ public final class BrokerLink: PublisherLink {
             }
             state.lastMessageID = state.lastMessageID == .max ? 1 : state.lastMessageID + 1
             state.pending.append(MQTTConnection.Outgoing(tag: UInt64(state.lastMessageID), message))
-            return (connection, state.lastMessageID, state.pending.count == 1)
+            return (connection, state.lastMessageID, state.pending.count == 1 ? state.pendingGeneration : nil)
         }
         guard let connection else {
             throw MQTTError(code: .notConnected, message: "the MQTT broker is not connected", libraryCode: -1)
         }
-        if first {
-            let generation = state.withLock { $0.pendingGeneration }
+        if let generation = handOver {
             connection.publish { [self] in takePending(generation: generation) }
         }
         return messageID

@@ -131,8 +131,7 @@ public final class MQTTConnection: Sendable {
 
     /// Queues messages; those the window allows leave at once, in one write.
     public func publish(_ messages: [Outgoing]) {
-        let session = self.session
-        channel.eventLoop.execute { session.value.enqueue(messages) }
+        publish { messages }
     }
 
     /// Queues what `take` returns when the connection's event loop runs it: an owner that

@@ -64,6 +64,12 @@ struct WatchCommandTests {
         }
     }
 
+    /// Ends a watch as Ctrl-C would.
+    static func end(_ watch: ChildProcess) {
+        watch.signal(SIGTERM)
+        watch.wait(seconds: 5)
+    }
+
     static func gateChange(_ root: String) -> String {
         let iata = root.split(separator: "/").last!
         return #"{"schema":"flightedge.event/1","kind":"gate-change","airport":"\#(iata)","flight_id":"LX1234-20261124-D","seq":17,"#
@@ -75,10 +81,7 @@ struct WatchCommandTests {
     @Test func readsTheEventsAsTheBoardUserByDefaultAndSaysItIsConnected() throws {
         let setup = try Setup()
         let watch = try setup.watch()
-        defer {
-            watch.signal(SIGTERM)
-            watch.wait(seconds: 5)
-        }
+        defer { Self.end(watch) }
         #expect(setup.waitForLog("connecting to 127.0.0.1:\(try TestServices.mqttPort) as board"), "\(setup.log)")
         #expect(setup.waitForLog("connected; watching \(setup.root)/events"), "\(setup.log)")
         try setup.publish("gate-change", Self.gateChange(setup.root))
@@ -95,10 +98,7 @@ struct WatchCommandTests {
     @Test func showsAirportLocalTimeTheFlightIdAndWhatADelayChangeMeans() throws {
         let setup = try Setup()
         let watch = try setup.watch()
-        defer {
-            watch.signal(SIGTERM)
-            watch.wait(seconds: 5)
-        }
+        defer { Self.end(watch) }
         #expect(setup.waitForLog("connected; watching"), "\(setup.log)")
         #expect(setup.log.contains("DATE       TIME     EVENT"), "a header: \(setup.log)")
         #expect(setup.log.contains("(times are airport local time, Europe/Zurich, UTC+"), "\(setup.log)")
@@ -119,10 +119,7 @@ struct WatchCommandTests {
     @Test func printsTheGatewaysStatusOnlyWhenItsStateOrBootChanges() throws {
         let setup = try Setup()
         let watch = try setup.watch()
-        defer {
-            watch.signal(SIGTERM)
-            watch.wait(seconds: 5)
-        }
+        defer { Self.end(watch) }
         #expect(setup.waitForLog("connected; watching"), "\(setup.log)")
         func status(_ state: String, boot: String, lag: Int) -> String {
             #"{"schema":"flightedge.status/1","state":"\#(state)","boot_id":"\#(boot)","as_of":"2026-11-24T05:5\#(lag):00Z","feeds_lag_seconds":\#(lag)}"#
