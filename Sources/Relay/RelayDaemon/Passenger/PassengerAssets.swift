@@ -202,25 +202,28 @@ enum PassengerAssets {
     /// recording the push service's answer, and Web Push takes no idempotency key) replaces
     /// itself without a second alert (`renotify` false, `silent`); one the passenger dismissed
     /// comes back silently, since Chromium demands a notification per push (`userVisibleOnly`).
-    /// The ids seen are kept in the Cache API, the last 200.
+    /// The ids shown are kept in the Cache API, the last 200 shown, each with the time it was last
+    /// shown (`/seen/<id>` → milliseconds since 1970): an id is recorded once its notification is
+    /// on screen, so one that failed to show is not taken for a repeat.
     static let serviceWorker = #"""
         "use strict";
         var SEEN = "flightedge-seen-pushes";
         self.addEventListener("install", function () { self.skipWaiting(); });
         self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+        function seenKey(id) { return "/seen/" + encodeURIComponent(id); }
+        function seenBefore(id) {
+          return caches.open(SEEN).then(function (cache) { return cache.match(seenKey(id)); }).then(function (hit) { return !!hit; });
+        }
+        // A put moves the entry to the end of keys(), so the oldest shown go first.
         function remember(id) {
           return caches.open(SEEN).then(function (cache) {
-            var key = "/seen/" + encodeURIComponent(id);
-            return cache.match(key).then(function (hit) {
-              if (hit) { return true; }
-              return cache.put(key, new Response("")).then(function () { return cache.keys(); }).then(function (keys) {
-                return Promise.all(keys.slice(0, Math.max(0, keys.length - 200)).map(function (k) { return cache.delete(k); }));
-              }).then(function () { return false; });
+            return cache.put(seenKey(id), new Response(String(Date.now()))).then(function () { return cache.keys(); }).then(function (keys) {
+              return Promise.all(keys.slice(0, Math.max(0, keys.length - 200)).map(function (k) { return cache.delete(k); }));
             });
           });
         }
         function show(data) {
-          var seen = data.id ? remember(data.id).catch(function () { return false; }) : Promise.resolve(false);
+          var seen = data.id ? seenBefore(data.id).catch(function () { return false; }) : Promise.resolve(false);
           return Promise.all([seen, self.registration.getNotifications(data.tag ? { tag: data.tag } : {})]).then(function (found) {
             var onScreen = found[1].some(function (n) { return n.data && data.id && n.data.id === data.id; });
             var repeat = found[0] || onScreen;
@@ -228,6 +231,8 @@ enum PassengerAssets {
               body: data.body || "", tag: data.tag || (repeat ? "repeat-" + data.id : undefined),
               renotify: !!data.tag && !repeat, silent: repeat, data: { url: data.url || "/", id: data.id || null }
             });
+          }).then(function () {
+            return data.id ? remember(data.id).catch(function () {}) : undefined;
           });
         }
         self.addEventListener("push", function (event) {
