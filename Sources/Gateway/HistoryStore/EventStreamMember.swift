@@ -16,50 +16,77 @@ public enum EventStreamMember {
     /// `payload` with `"stream_seq":N,` after its `seq` member (as the commit writes it), or
     /// unchanged when it has no `seq` member after `flight_id`.
     public static func payload(_ payload: [UInt8], streamSeq: Int64) -> [UInt8] {
-        guard let (head, tail) = split(payload) else { return payload }
+        guard let end = endOfSeq(in: payload) else { return payload }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(payload.count + 24)
-        bytes.append(contentsOf: head)
-        bytes.append(contentsOf: member(streamSeq))
-        bytes.append(contentsOf: tail)
+        bytes.reserveCapacity(payload.count + memberPrefix.count + 21)
+        bytes.append(contentsOf: payload[..<end])
+        appendMember(streamSeq, to: &bytes)
+        bytes.append(contentsOf: payload[end...])
         return bytes
     }
 
     /// `"stream_seq":N,`, the text the commit's SQL puts between the two parts.
     static func member(_ streamSeq: Int64) -> [UInt8] {
-        Array(#""stream_seq":\#(streamSeq),"#.utf8)
+        var bytes: [UInt8] = []
+        appendMember(streamSeq, to: &bytes)
+        return bytes
     }
 
+    private static let memberPrefix = Array(#""stream_seq":"#.utf8)
     private static let flightIDKey = Array(#""flight_id":""#.utf8)
     private static let seqKey = Array(#","seq":"#.utf8)
+
+    /// The member's digits written directly: every event published goes through here.
+    private static func appendMember(_ streamSeq: Int64, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: memberPrefix)
+        if streamSeq < 0 { bytes.append(UInt8(ascii: "-")) }
+        let first = bytes.count
+        var magnitude = streamSeq.magnitude
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[first...].reverse()
+        bytes.append(UInt8(ascii: ","))
+    }
 
     /// The index after the comma that ends `"flight_id":"…","seq":N,`: the first `flight_id`
     /// member (event payloads write `schema`, `event_id`, `kind`, `airport`, `flight_id`, `seq`
     /// in that order), whose string holds no quote (flight ids are letters, digits and dashes).
     private static func endOfSeq(in payload: [UInt8]) -> Int? {
-        guard let keyStart = firstIndex(of: flightIDKey, in: payload) else { return nil }
-        var index = keyStart + flightIDKey.count
-        while index < payload.count, payload[index] != UInt8(ascii: "\"") {
-            if payload[index] == UInt8(ascii: "\\") { return nil }
+        payload.withUnsafeBufferPointer { payload in
+            guard let keyStart = firstIndex(of: flightIDKey, in: payload) else { return nil }
+            var index = keyStart + flightIDKey.count
+            while index < payload.count, payload[index] != UInt8(ascii: "\"") {
+                if payload[index] == UInt8(ascii: "\\") { return nil }
+                index += 1
+            }
             index += 1
+            guard index + seqKey.count <= payload.count,
+                seqKey.withUnsafeBufferPointer({ key in key.indices.allSatisfy { payload[index + $0] == key[$0] } })
+            else { return nil }
+            index += seqKey.count
+            let digitsStart = index
+            while index < payload.count, payload[index] >= UInt8(ascii: "0"), payload[index] <= UInt8(ascii: "9") { index += 1 }
+            // A comma and more after it: the second part is never empty (the SQL's mark of "no place").
+            guard index > digitsStart, index + 1 < payload.count, payload[index] == UInt8(ascii: ",") else { return nil }
+            return index + 1
         }
-        index += 1
-        guard index + seqKey.count <= payload.count, payload[index..<index + seqKey.count].elementsEqual(seqKey) else {
-            return nil
-        }
-        index += seqKey.count
-        let digitsStart = index
-        while index < payload.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(payload[index]) { index += 1 }
-        // A comma and more after it: the second part is never empty (the SQL's mark of "no place").
-        guard index > digitsStart, index + 1 < payload.count, payload[index] == UInt8(ascii: ",") else { return nil }
-        return index + 1
     }
 
-    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-            if haystack[start..<start + needle.count].elementsEqual(needle) { return start }
+    private static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
+        needle.withUnsafeBufferPointer { needle in
+            guard let lead = needle.first, haystack.count >= needle.count else { return nil }
+            var start = 0
+            while start <= haystack.count - needle.count {
+                if haystack[start] == lead {
+                    var matched = 1
+                    while matched < needle.count, haystack[start + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return start }
+                }
+                start += 1
+            }
+            return nil
         }
-        return nil
     }
 }

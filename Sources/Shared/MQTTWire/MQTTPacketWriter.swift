@@ -146,18 +146,18 @@ public enum MQTTPacketWriter {
 
     /// The bytes of a PUBLISH's property list (without its length), its strings checked.
     static func publishPropertiesLength(
-        _ properties: MQTTPublishProperties, _ packet: String = "PUBLISH"
+        _ properties: MQTTPublishProperties, _ packet: @autoclosure () -> String = "PUBLISH"
     ) throws(MQTTWireError) -> Int {
         var length = 0
         if properties.payloadIsUTF8 { length += 2 }
         if properties.messageExpirySeconds != nil { length += 5 }
         if let contentType = properties.contentType {
-            try checkString(contentType, "\(packet) content type")
+            try checkString(contentType, "\(packet()) content type")
             length += 3 + contentType.utf8.count
         }
         for property in properties.userProperties {
-            try checkString(property.name, "\(packet) user property name")
-            try checkString(property.value, "\(packet) user property \(property.name)")
+            try checkString(property.name, "\(packet()) user property name")
+            try checkString(property.value, "\(packet()) user property \(property.name)")
             length += 5 + property.name.utf8.count + property.value.utf8.count
         }
         return length
@@ -188,19 +188,21 @@ public enum MQTTPacketWriter {
 
     /// A topic name a message is published to: not empty, no wildcard, no NUL (MQTT 5.0 §4.7.3).
     /// One pass over the bytes: this runs for every message published.
-    static func checkTopicName(_ topic: String, _ field: String) throws(MQTTWireError) {
-        var count = 0
-        var hasNUL = false
-        var hasWildcard = false
-        for byte in topic.utf8 {
-            count += 1
-            hasNUL = hasNUL || byte == 0
-            hasWildcard = hasWildcard || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "#")
+    static func checkTopicName(_ topic: String, _ field: @autoclosure () -> String) throws(MQTTWireError) {
+        var topic = topic  // withUTF8 is mutating: it may make a bridged string native
+        let (count, hasNUL, hasWildcard) = topic.withUTF8 { bytes in
+            var hasNUL = false
+            var hasWildcard = false
+            for byte in bytes {
+                hasNUL = hasNUL || byte == 0
+                hasWildcard = hasWildcard || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "#")
+            }
+            return (bytes.count, hasNUL, hasWildcard)
         }
-        guard count <= 65_535 else { throw MQTTWireError(.unencodable, "\(field) is \(count) bytes, more than 65,535") }
-        guard !hasNUL else { throw MQTTWireError(.unencodable, "\(field) contains U+0000") }
-        guard count > 0 else { throw MQTTWireError(.unencodable, "\(field) is empty") }
-        guard !hasWildcard else { throw MQTTWireError(.unencodable, "\(field) \"\(topic)\" has a wildcard (+ or #)") }
+        guard count <= 65_535 else { throw MQTTWireError(.unencodable, "\(field()) is \(count) bytes, more than 65,535") }
+        guard !hasNUL else { throw MQTTWireError(.unencodable, "\(field()) contains U+0000") }
+        guard count > 0 else { throw MQTTWireError(.unencodable, "\(field()) is empty") }
+        guard !hasWildcard else { throw MQTTWireError(.unencodable, "\(field()) \"\(topic)\" has a wildcard (+ or #)") }
     }
 
     /// A topic filter: `#` only as the whole last level, `+` only as a whole level.
@@ -221,16 +223,20 @@ public enum MQTTPacketWriter {
         }
     }
 
-    /// A UTF-8 string field: at most 65,535 bytes and no U+0000 (MQTT 5.0 §1.5.4).
-    static func checkString(_ string: String, _ field: String) throws(MQTTWireError) {
-        let count = string.utf8.count
-        guard count <= 65_535 else { throw MQTTWireError(.unencodable, "\(field) is \(count) bytes, more than 65,535") }
-        guard !string.utf8.contains(0) else { throw MQTTWireError(.unencodable, "\(field) contains U+0000") }
+    /// A UTF-8 string field: at most 65,535 bytes and no U+0000 (MQTT 5.0 §1.5.4). `field` names
+    /// it in the error only, so it is built only then (a publish checks three or four strings).
+    static func checkString(_ string: String, _ field: @autoclosure () -> String) throws(MQTTWireError) {
+        var string = string  // as above
+        let (count, hasNUL) = string.withUTF8 { bytes in
+            (bytes.count, bytes.contains(0))
+        }
+        guard count <= 65_535 else { throw MQTTWireError(.unencodable, "\(field()) is \(count) bytes, more than 65,535") }
+        guard !hasNUL else { throw MQTTWireError(.unencodable, "\(field()) contains U+0000") }
     }
 
-    static func checkRemainingLength(_ length: Int, _ packet: String) throws(MQTTWireError) {
+    static func checkRemainingLength(_ length: Int, _ packet: @autoclosure () -> String) throws(MQTTWireError) {
         guard length <= maximumRemainingLength else {
-            throw MQTTWireError(.unencodable, "\(packet) would be \(length) bytes, more than MQTT's 268,435,455")
+            throw MQTTWireError(.unencodable, "\(packet()) would be \(length) bytes, more than MQTT's 268,435,455")
         }
     }
 

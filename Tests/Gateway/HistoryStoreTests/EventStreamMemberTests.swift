@@ -22,6 +22,15 @@ import Testing
         #expect(String(decoding: tail, as: UTF8.self).hasPrefix(#""occurred_at""#))
         #expect(Array(head) + EventStreamMember.member(1) + Array(tail) == EventStreamMember.payload(Self.payload, streamSeq: 1))
         #expect(String(decoding: EventStreamMember.member(7), as: UTF8.self) == #""stream_seq":7,"#)
+        #expect(String(decoding: EventStreamMember.member(0), as: UTF8.self) == #""stream_seq":0,"#)
+        #expect(String(decoding: EventStreamMember.member(Int64.max), as: UTF8.self) == #""stream_seq":9223372036854775807,"#)
+    }
+
+    @Test func aKeyStartedEarlierDoesNotHideTheMember() {
+        let bytes = Array(#"{"note":"flight_","x":"flight","flight_id":"LX1","seq":4,"a":1}"#.utf8)
+        #expect(
+            String(decoding: EventStreamMember.payload(bytes, streamSeq: 10), as: UTF8.self)
+                == #"{"note":"flight_","x":"flight","flight_id":"LX1","seq":4,"stream_seq":10,"a":1}"#)
     }
 
     @Test func aPayloadWithoutSeqAfterFlightIDIsLeftAsItIs() {
