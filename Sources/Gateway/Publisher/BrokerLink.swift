@@ -300,14 +300,10 @@ public final class BrokerLink: PublisherLink {
     /// Queues a message for the connection the publisher saw come up.
     @discardableResult
     public func publish(
-        topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTT.MQTTPublishProperties? = nil
+        topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTWire.MQTTPublishProperties? = nil
     ) throws(MQTTError) -> Int32 {
         var message = MQTTApplicationMessage(topic: topic, payload: payload, qos: UInt8(clamping: qos), retain: retain)
-        if let properties {
-            message.properties = MQTTWire.MQTTPublishProperties(
-                messageExpirySeconds: properties.messageExpirySeconds, contentType: properties.contentType,
-                userProperties: properties.userProperties.map { MQTTUserProperty($0.name, $0.value) })
-        }
+        if let properties { message.properties = properties }
         // `handOver`: the generation whose list this message started, which schedules its hand-over.
         let (connection, messageID, handOver) = state.withLock {
             state -> (MQTTConnection?, Int32, UInt64?) in

@@ -2,6 +2,7 @@ import CoreMetrics
 import FlightModel
 import Logging
 import MQTT
+import MQTTWire
 import Telemetry
 import Timing
 
@@ -327,14 +328,15 @@ public actor OutboxPublisher {
         if message.outboxID == nil && !message.isReplay && !refused.isEmpty {
             refused.removeAll { $0.outboxID == nil && !$0.isReplay && $0.topic == message.topic }
         }
-        var properties: MQTTPublishProperties?
+        var properties: MQTTWire.MQTTPublishProperties?
         if link.protocolVersion == .v5 {
-            var userProperties: [(name: String, value: String)] = []
-            if let schema = message.schema { userProperties.append(("schema", schema)) }
-            if let eventID = message.eventID { userProperties.append(("event_id", eventID)) }
-            properties = MQTTPublishProperties(
-                contentType: message.payload.isEmpty ? nil : "application/json",
+            var userProperties: [MQTTUserProperty] = []
+            userProperties.reserveCapacity(2)
+            if let schema = message.schema { userProperties.append(MQTTUserProperty("schema", schema)) }
+            if let eventID = message.eventID { userProperties.append(MQTTUserProperty("event_id", eventID)) }
+            properties = MQTTWire.MQTTPublishProperties(
                 messageExpirySeconds: message.eventID != nil ? settings.eventExpirySeconds : nil,
+                contentType: message.payload.isEmpty ? nil : "application/json",
                 userProperties: userProperties)
         }
         do {

@@ -1,4 +1,5 @@
 import MQTT
+import MQTTWire
 
 /// What ``OutboxPublisher`` needs from its connection to the broker: the broker's answers in
 /// order, publish and subscribe. ``BrokerLink`` (on ``MQTTConnection``, swift-nio) is the one
@@ -18,7 +19,7 @@ public protocol PublisherLink: Sendable {
     /// Queues a message; returns the message id its ``MQTTEvent/published(messageID:reasonCode:)``
     /// will carry. Throws when there is no client to queue it on.
     func publish(
-        topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTPublishProperties?
+        topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTWire.MQTTPublishProperties?
     ) throws(MQTTError) -> Int32
 
     /// Subscribes to `filter` on the current connection.

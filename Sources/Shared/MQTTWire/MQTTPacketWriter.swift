@@ -90,7 +90,10 @@ public enum MQTTPacketWriter {
         if version == .v5 { length += VariableByteInteger.size(propertiesLength) + propertiesLength }
         try checkRemainingLength(length, "PUBLISH to \(topic)")
 
-        out.reserveCapacity(out.count + 5 + length)
+        // Doubling, not the exact size: a window's publishes go into one buffer, and exact
+        // reservations copied it whole for each message while it grew.
+        let needed = out.count + 5 + length
+        if needed > out.capacity { out.reserveCapacity(Swift.max(needed, out.capacity * 2)) }
         out.append(MQTTPacketType.publish.rawValue << 4 | (duplicate ? 0x08 : 0) | qos << 1 | (retain ? 1 : 0))
         VariableByteInteger.append(length, to: &out)
         appendString(topic, to: &out)

@@ -91,7 +91,7 @@ struct BrokerLinkTests {
                 ids.append(
                     try link.publish(
                         topic: "flightedge/LNK/events/\(n)", payload: Array("{\"n\":\(burst * 100 + n)}".utf8), qos: 1,
-                        retain: false, properties: MQTTPublishProperties(contentType: "application/json")))
+                        retain: false, properties: MQTTWire.MQTTPublishProperties(contentType: "application/json")))
             }
             try await Task.sleep(for: .milliseconds(2))
         }

@@ -1,4 +1,5 @@
 import MQTT
+import MQTTWire
 import Publisher
 import Synchronization
 
@@ -12,7 +13,7 @@ final class FakeBrokerLink: PublisherLink {
         var payload: [UInt8]
         var qos: Int
         var retain: Bool
-        var properties: MQTTPublishProperties?
+        var properties: MQTTWire.MQTTPublishProperties?
 
         var text: String { String(decoding: payload, as: UTF8.self) }
         var userProperties: [String: String] {
@@ -52,7 +53,7 @@ final class FakeBrokerLink: PublisherLink {
     }
 
     func publish(
-        topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTPublishProperties?
+        topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTWire.MQTTPublishProperties?
     ) throws(MQTTError) -> Int32 {
         let messageID = traffic.update { traffic -> Int32? in
             guard !traffic.refusesToQueue else { return nil }

@@ -1,4 +1,5 @@
 import MQTT
+import MQTTWire
 import Publisher
 import Testing
 

@@ -1,4 +1,5 @@
 import MQTT
+import MQTTWire
 import Telemetry
 import Publisher
 import Testing
