@@ -24,12 +24,12 @@ public struct FrameSink: Sendable {
 
     /// Hands a frame to the pipeline, waiting while it is full (backpressure). False when the
     /// pipeline no longer takes frames (shutdown).
-    public func deliver(_ frame: Frame) async -> Bool {
-        var frame = frame
+    public func deliver(_ frame: consuming Frame) async -> Bool {
         if frame.receivedAtNanoseconds == 0 { frame.receivedAtNanoseconds = monotonicNanoseconds() }
         counters.frameReceived(at: frame.receivedAtMilliseconds)
         if let decode, frame.decoded == nil { frame.decoded = decode(frame) }
-        return await queue.push(frame, weight: frame.bytes.count + 64 + (frame.decoded?.weight ?? 0))
+        let weight = frame.bytes.count + 64 + (frame.decoded?.weight ?? 0)
+        return await queue.push(frame, weight: weight)
     }
 
     /// Turns framer output into frames and delivers them in order; `position` maps an output
@@ -45,7 +45,9 @@ public struct FrameSink: Sendable {
             return frame
         }
         await ordered?.decode(&frames)
-        for frame in frames {
+        // Each frame moved out of the array (popLast), not copied out of it.
+        frames.reverse()
+        while let frame = frames.popLast() {
             guard await deliver(frame) else { return false }
         }
         return true

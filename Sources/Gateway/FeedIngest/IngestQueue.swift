@@ -55,14 +55,16 @@ public final class IngestQueue<Element: Sendable>: Sendable {
     /// finished (the pipeline is shutting down) or the task was cancelled while waiting: the
     /// element was not taken.
     @discardableResult
-    public func push(_ element: Element, weight: Int) async -> Bool {
+    public func push(_ element: consuming Element, weight: Int) async -> Bool {
+        // Moved into the queue, not copied: a frame's copy retains each reference it holds.
+        var pending: Element? = element
         while true {
             if Task.isCancelled { return false }
             let outcome = state.withLock { state -> (accepted: Bool?, wake: CheckedContinuation<Void, Never>?) in
                 if state.finished { return (false, nil) }
                 let full = state.count > 0 && (state.bytes + weight > capacityBytes || state.count >= capacityItems)
                 if full { return (nil, nil) }
-                state.items.append((element, weight))
+                state.items.append((pending.take(), weight))
                 state.bytes += weight
                 state.accepted += 1
                 let consumer = state.consumer

@@ -84,8 +84,7 @@ private final class DecodeBatch: @unchecked Sendable {
         while true {
             let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < count else { return }
-            let frame = frames[index]
-            slots[index] = frame.decoded ?? decode(frame)
+            slots[index] = frames[index].decoded ?? decode(frames[index])
             if completed.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == count {
                 let continuation = waiter.withLock { state in
                     state.done = true

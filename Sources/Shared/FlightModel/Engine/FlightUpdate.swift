@@ -106,6 +106,9 @@ public struct FlightUpdate: Sendable, Hashable {
         zip(presentFields, storage).map { ($0, $1) }
     }
 
+    /// How many fields it says something about (set or cleared).
+    public var mentionedCount: Int { mentioned.bits.nonzeroBitCount }
+
     /// True when the update says nothing beyond the flight's identity.
     public var isEmpty: Bool { mentioned.isEmpty }
 

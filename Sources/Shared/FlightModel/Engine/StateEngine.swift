@@ -61,6 +61,7 @@ public struct StateEngine: Sendable {
         airport: String, into state: inout FlightState, isNew: Bool
     ) -> AppliedUpdate? {
         var changes: [FieldChange] = []
+        changes.reserveCapacity(update.mentionedCount)  // one allocation, not one per doubling
         var changed = FieldSet()
         var knownBefore = FieldSet()
         for field in FlightField.allCases {
