@@ -39,14 +39,14 @@ public struct FrameSink: Sendable {
     ) async -> Bool {
         let now = WallClock.milliseconds
         let received = monotonicNanoseconds()
-        var frames = outputs.map { output in
+        // Last frame first: each is then moved out with popLast, in feed order, not copied out
+        // of the array (the decode is per frame, so the array's order does not matter to it).
+        var frames = outputs.reversed().map { output in
             var frame = Frame(output, feed: feed, receivedAtMilliseconds: now, position: position)
             frame.receivedAtNanoseconds = received
             return frame
         }
         await ordered?.decode(&frames)
-        // Each frame moved out of the array (popLast), not copied out of it.
-        frames.reverse()
         while let frame = frames.popLast() {
             guard await deliver(frame) else { return false }
         }
