@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "FeedIngest",
             dependencies: [
-                "Configuration", "FeedFraming", "FlightModel", "Telemetry", "Timing", "AMQP", "ODBC",
+                "Configuration", "FeedFraming", "FlightModel", "JSON", "Telemetry", "Timing", "AMQP", "ODBC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,4 +1,5 @@
 public import FlightModel
+import JSON
 
 /// One message from a feed, with where it came from (DESIGN.md §1).
 public struct Frame: Sendable {
@@ -75,32 +76,18 @@ public enum FramePosition: Sendable, Hashable, CustomStringConvertible {
     private static func text(_ name: String, connection: Int?, offset: Int64) -> String {
         var name = name
         return name.withUTF8 { head in
-            let capacity = head.count + 2 + 20 + 20
-            return String(unsafeUninitializedCapacity: capacity) { out in
-                var at = 0
-                for byte in head { out[at] = byte; at += 1 }
+            String(unsafeUninitializedCapacity: head.count + 2 + 20 + 20) { out in
+                let base = out.baseAddress!
+                var at = head.count
+                if let start = head.baseAddress { base.update(from: start, count: head.count) }
                 if let connection {
-                    out[at] = UInt8(ascii: "#"); at += 1
-                    at = writeDecimal(Int64(connection), into: out, at: at)
+                    base[at] = UInt8(ascii: "#")
+                    at += 1 + JSONWriter.writeDecimal(Int64(connection), to: base + at + 1)
                 }
-                out[at] = UInt8(ascii: "@"); at += 1
-                return writeDecimal(offset, into: out, at: at)
+                base[at] = UInt8(ascii: "@")
+                return at + 1 + JSONWriter.writeDecimal(offset, to: base + at + 1)
             }
         }
-    }
-
-    private static func writeDecimal(_ value: Int64, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
-        var at = start
-        if value < 0 { out[at] = UInt8(ascii: "-"); at += 1 }
-        var magnitude = value.magnitude
-        let first = at
-        repeat {
-            out[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-            at += 1
-        } while magnitude > 0
-        out[first..<at].reverse()
-        return at
     }
 }
 

@@ -1,3 +1,5 @@
+import JSON
+
 /// Where an event's `stream_seq` member goes in its payload, and the payload with it.
 ///
 /// `stream_seq` numbers the airport's events 1, 2, 3, … without holes, and is only known inside
@@ -39,14 +41,10 @@ public enum EventStreamMember {
     /// The member's digits written directly: every event published goes through here.
     private static func appendMember(_ streamSeq: Int64, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: memberPrefix)
-        if streamSeq < 0 { bytes.append(UInt8(ascii: "-")) }
-        let first = bytes.count
-        var magnitude = streamSeq.magnitude
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[first...].reverse()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            let count = JSONWriter.writeDecimal(streamSeq, to: digits.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<count]))
+        }
         bytes.append(UInt8(ascii: ","))
     }
 
