@@ -162,6 +162,11 @@ struct XMLReader {
                     declared.append("")
                 } else if name.starts(with: "xmlns:".utf8) {
                     let prefix = String(decoding: name.dropFirst(6), as: UTF8.self)
+                    // An empty prefix would be taken for the default namespace when the element
+                    // closes, and pop that scope instead (a trap found by the fuzzer).
+                    guard !prefix.isEmpty else {
+                        throw failure("namespace declaration xmlns: without a prefix", at: attribute.offset)
+                    }
                     guard !attribute.value.isEmpty else {
                         throw failure("namespace prefix \(prefix) bound to an empty URI", at: attribute.offset)
                     }

@@ -147,6 +147,14 @@ struct XMLReaderTests {
         #expect(failure(#"<r><a xmlns:p="urn:p"><p:b/></a><p:c/></r>"#)?.message == "undeclared namespace prefix \"p\"")
     }
 
+    /// Found by the fuzzer (CI's aidx target): `xmlns:` with no prefix was bound as the prefix
+    /// "", and closing its element popped the default namespace's scope instead, down to none:
+    /// the next unprefixed name trapped. It is refused where it stands.
+    @Test func aNamespaceDeclarationWithoutAPrefixIsRefused() {
+        #expect(failure(#"<r><a xmlns:="3"/><b/></r>"#)?.message == "namespace declaration xmlns: without a prefix")
+        #expect(failure(#"<r xmlns="urn:d"><a xmlns:="urn:x"></a><b/></r>"#)?.message == "namespace declaration xmlns: without a prefix")
+    }
+
     @Test func aMillionEmptyElementsTakeAtMostFourteenBytesOfNodesPerInputByte() throws {
         let text = "<r>" + String(repeating: "<a/>", count: 999_999) + "</r>"
         let document = try parse(text, maxBytes: 8 << 20)
