@@ -29,8 +29,15 @@ struct BrokerOutageTests {
             }
             try await Task.sleep(for: .seconds(2))
             try broker.start()
-            try await eventually("outbox drained after the broker returned", within: 30) {
-                try connection.query("SELECT count(*) FROM flightedge.outbox WHERE published_at IS NULL").rows == [["0"]]
+            do {
+                try await eventually("outbox drained after the broker returned", within: 30) {
+                    try connection.query("SELECT count(*) FROM flightedge.outbox WHERE published_at IS NULL").rows == [["0"]]
+                }
+            } catch {
+                // Once in a loaded clean-clone run (2026-12-07) the outbox did not drain in 30 s;
+                // what the daemon and the broker said then is the evidence to look at.
+                Issue.record("daemon log, last lines:\n\(daemon.log.suffix(6_000))\nbroker log, last lines:\n\(broker.log.suffix(4_000))")
+                throw error
             }
 
             // Every event was acknowledged by the broker; they were sent in outbox (commit) order.
