@@ -118,8 +118,16 @@ public final class BrokerLink: PublisherLink {
             var end = ConnectionEnd.failed
             do {
                 let outcome = ConnectOutcome()
+                // The connection is kept before it connects: the publisher may see its CONNACK
+                // and publish (the birth, the outbox) before this task resumes from `open`; a
+                // publish finding no connection then waited for a reconnect that never came.
                 let connection = try await MQTTConnection.open(
-                    configuration(version: version, tls: tls), on: group
+                    configuration(version: version, tls: tls), on: group,
+                    prepared: { [weak self] connection in
+                        self?.state.withLock { state in
+                            if !state.stopped && state.generation == generation { state.connection = connection }
+                        }
+                    }
                 ) { [weak self] event in
                     self?.received(event, generation: generation, version: version, outcome: outcome, ends: endsContinuation)
                 }

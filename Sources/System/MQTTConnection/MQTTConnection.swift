@@ -100,8 +100,13 @@ public final class MQTTConnection: Sendable {
     }
 
     /// Opens the TCP connection and sends CONNECT; the answer arrives as an event.
+    ///
+    /// `prepared` gets the connection before the TCP connection is made, so before any event:
+    /// an owner that publishes once it sees ``Event/connected(_:)`` finds the connection where
+    /// it keeps it, however late the task awaiting `open` resumes.
     public static func open(
         _ configuration: Configuration, on group: any EventLoopGroup,
+        prepared: @escaping @Sendable (MQTTConnection) -> Void = { _ in },
         onEvent: @escaping @Sendable (Event) -> Void
     ) async throws -> MQTTConnection {
         let loop = group.next()
@@ -121,7 +126,9 @@ public final class MQTTConnection: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(MQTTPacketDecoder(version: configuration.connect.version)))
                     try channel.pipeline.syncOperations.addHandler(session)
-                    added.withLock { $0 = NIOLoopBound(session, eventLoop: channel.eventLoop) }
+                    let bound = NIOLoopBound(session, eventLoop: channel.eventLoop)
+                    added.withLock { $0 = bound }
+                    prepared(MQTTConnection(channel: channel, session: bound))
                 }
             }
             .connect(host: configuration.host, port: configuration.port).get()

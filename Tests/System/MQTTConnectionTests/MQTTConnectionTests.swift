@@ -54,6 +54,33 @@ struct MQTTConnectionTests {
         #expect(events.snapshot.closed?.unacknowledged == [])
     }
 
+    /// The owner gets the connection before its first event, and it works from there: a
+    /// publisher that sees the CONNACK before the task awaiting `open` resumed (a loaded machine)
+    /// once found no connection to publish on, and waited for a reconnect that never came.
+    @Test func theConnectionIsHandedOverBeforeAnyEvent() async throws {
+        let order = Mutex<[String]>([])
+        let early = Mutex<MQTTConnection?>(nil)
+        let events = EventLog()
+        let opened = try await MQTTConnection.open(
+            try configuration(), on: MultiThreadedEventLoopGroup.singleton,
+            prepared: { connection in
+                order.withLock { $0.append("prepared") }
+                early.withLock { $0 = connection }
+            }
+        ) { event in
+            order.withLock { $0.append("\(event)".prefix(9).description) }
+            events.add(event)
+        }
+        try await events.wait("CONNACK") { $0.connected }
+        #expect(order.withLock { $0.first } == "prepared", "\(order.withLock { $0 })")
+        let connection = try #require(early.withLock { $0 })
+        connection.publish(messages(1...20))
+        try await events.wait("20 PUBACKs") { $0.acknowledged.count == 20 }
+        #expect(events.snapshot.acknowledged == Array(1...20))
+        await opened.close()
+        try await events.wait("the close") { $0.closed != nil }
+    }
+
     @Test func aWrongPasswordIsRefusedAndTheConnectionCloses() async throws {
         let events = EventLog()
         _ = try await MQTTConnection.open(
