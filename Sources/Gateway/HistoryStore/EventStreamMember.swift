@@ -60,9 +60,7 @@ public enum EventStreamMember {
                 index += 1
             }
             index += 1
-            guard index + seqKey.count <= payload.count,
-                seqKey.withUnsafeBufferPointer({ key in key.indices.allSatisfy { payload[index + $0] == key[$0] } })
-            else { return nil }
+            guard matches(seqKey, in: payload, at: index) else { return nil }
             index += seqKey.count
             let digitsStart = index
             while index < payload.count, payload[index] >= UInt8(ascii: "0"), payload[index] <= UInt8(ascii: "9") { index += 1 }
@@ -73,18 +71,14 @@ public enum EventStreamMember {
     }
 
     private static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        needle.withUnsafeBufferPointer { needle in
-            guard let lead = needle.first, haystack.count >= needle.count else { return nil }
-            var start = 0
-            while start <= haystack.count - needle.count {
-                if haystack[start] == lead {
-                    var matched = 1
-                    while matched < needle.count, haystack[start + matched] == needle[matched] { matched += 1 }
-                    if matched == needle.count { return start }
-                }
-                start += 1
-            }
-            return nil
-        }
+        guard haystack.count >= needle.count else { return nil }
+        return (0...(haystack.count - needle.count)).first { matches(needle, in: haystack, at: $0) }
+    }
+
+    /// Whether `haystack` holds `needle` at `start`.
+    private static func matches(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard start + needle.count <= haystack.count else { return false }
+        for offset in needle.indices where haystack[start + offset] != needle[offset] { return false }
+        return true
     }
 }

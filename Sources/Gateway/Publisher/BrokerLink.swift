@@ -131,10 +131,7 @@ public final class BrokerLink: PublisherLink {
                 ) { [weak self] event in
                     self?.received(event, generation: generation, version: version, outcome: outcome, ends: endsContinuation)
                 }
-                let stoppedMeanwhile = state.withLock { state -> Bool in
-                    if !state.stopped { state.connection = connection }
-                    return state.stopped
-                }
+                let stoppedMeanwhile = state.withLock { $0.stopped }
                 if stoppedMeanwhile { await connection.close() }
                 for await first in ends {
                     end = first

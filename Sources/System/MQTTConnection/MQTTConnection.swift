@@ -110,10 +110,10 @@ public final class MQTTConnection: Sendable {
         onEvent: @escaping @Sendable (Event) -> Void
     ) async throws -> MQTTConnection {
         let loop = group.next()
-        // The session is kept as it is added: a broker that refuses at once closes the channel,
-        // and a lookup in the pipeline after `connect` could find it torn down.
-        let added = Mutex<NIOLoopBound<MQTTSession>?>(nil)
-        let channel = try await ClientBootstrap(group: loop)
+        // The connection is made as its session is added: a broker that refuses at once closes
+        // the channel, and a lookup in the pipeline after `connect` could find it torn down.
+        let made = Mutex<MQTTConnection?>(nil)
+        _ = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
@@ -126,14 +126,14 @@ public final class MQTTConnection: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(MQTTPacketDecoder(version: configuration.connect.version)))
                     try channel.pipeline.syncOperations.addHandler(session)
-                    let bound = NIOLoopBound(session, eventLoop: channel.eventLoop)
-                    added.withLock { $0 = bound }
-                    prepared(MQTTConnection(channel: channel, session: bound))
+                    let connection = MQTTConnection(channel: channel, session: NIOLoopBound(session, eventLoop: channel.eventLoop))
+                    made.withLock { $0 = connection }
+                    prepared(connection)
                 }
             }
             .connect(host: configuration.host, port: configuration.port).get()
-        guard let session = added.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
-        return MQTTConnection(channel: channel, session: session)
+        guard let connection = made.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
+        return connection
     }
 
     /// Queues messages; those the window allows leave at once, in one write.
