@@ -33,8 +33,16 @@ public struct BoardState: Sendable {
         var upserts: [BoardFlight] = []
         upserts.reserveCapacity(changed.count)
         var previous: [String: BoardFlight] = [:]
-        for flight in changed where flights[flight.id] != flight {
-            previous[flight.id] = flights.updateValue(flight, forKey: flight.id)
+        for flight in changed {
+            // One lookup of the id for a flight the board has: a comparison by subscript and
+            // then `updateValue` hashed it twice.
+            if let index = flights.index(forKey: flight.id) {
+                guard flights.values[index] != flight else { continue }
+                previous[flight.id] = flights.values[index]
+                flights.values[index] = flight
+            } else {
+                flights[flight.id] = flight
+            }
             upserts.append(flight)
         }
         var gone: [String] = []

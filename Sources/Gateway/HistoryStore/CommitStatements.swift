@@ -215,6 +215,7 @@ enum CommitStatements {
     /// was in the outbox already.
     static func committedOutbox(batch: CommitBatch, returned rows: [[String?]]) -> [CommittedOutboxRow?] {
         var byEventID: [String: CommittedOutboxRow] = [:]
+        byEventID.reserveCapacity(rows.count)  // one table, not one per doubling
         var withoutEventID: [CommittedOutboxRow] = []
         for row in rows {
             guard let id = row[0].flatMap({ Int64($0) }), let streamSeq = row[2].flatMap({ Int64($0) }) else { continue }
@@ -223,7 +224,10 @@ enum CommitStatements {
         }
         var nextPlain = 0
         return batch.outbox.map { row in
-            if let eventID = row.eventID { return byEventID[eventID.lowercased()] }
+            // The engine's ids are lower case already: `lowercased()` made a copy of each.
+            if let eventID = row.eventID {
+                return byEventID[eventID.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? eventID.lowercased() : eventID]
+            }
             defer { nextPlain += 1 }
             return nextPlain < withoutEventID.count ? withoutEventID[nextPlain] : nil
         }

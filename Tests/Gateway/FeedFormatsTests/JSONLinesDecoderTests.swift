@@ -61,6 +61,41 @@ struct JSONLinesDecoderTests {
         }
     }
 
+    /// The identity is read from the line's bytes in place when every part is plain text, and
+    /// as strings otherwise: both give the same key, and the same refusals.
+    @Test("plain, escaped, spaced and null identity parts give the same key")
+    func identityPartsReadAlikeInPlaceAndAsStrings() throws {
+        let forms = [
+            #""airline":"ez","number":"7","suffix":"b","date":"2026-11-24","direction":"arrival""#,
+            #""airline":"\u0065z","number":"7","suffix":"b","date":"2026-11-24","direction":"arrival""#,
+            #""airline":" EZ\t","number":"0007 ","suffix":"\u0062","date":"2026-11-24","direction":"arriv\u0061l""#,
+            #""airline":"EZ","number":"7","suffix":"B","date":"2026-11-2\u0034","direction":"arrival""#,
+        ]
+        for form in forms {
+            let key = try decode("{\(form)}").key
+            #expect(key.flightID == "EZ0007B-20261124-A", "\(form)")
+            #expect(key.hashedID == HashedFlightID("EZ0007B-20261124-A"))
+        }
+        #expect(try decode(#"{"airline":"EZ","number":"7","suffix":null,"date":"2026-11-24","direction":"arrival"}"#).key.flightID == "EZ0007-20261124-A")
+        #expect(try decode(#"{"airline":"EZ","number":"7","suffix":"","date":"2026-11-24","direction":"arrival"}"#).key.suffix == nil)
+        let rest = #""date":"2026-11-24","direction":"arrival""#
+        #expect(throws: DecodeError(#"flight number "12345" is not 1 to 4 digits"#)) {
+            try decode(#"{"airline":"EZ","number":"12345",\#(rest)}"#)
+        }
+        #expect(throws: DecodeError(#"suffix "bc" is not one letter"#)) {
+            try decode(#"{"airline":"EZ","number":"1","suffix":"bc",\#(rest)}"#)
+        }
+        #expect(throws: DecodeError("expected a string, found a number", at: "suffix")) {
+            try decode(#"{"airline":"EZ","number":"1","suffix":1,\#(rest)}"#)
+        }
+        #expect(throws: DecodeError(#""arrivals" is not arrival or departure"#, at: "direction")) {
+            try decode(#"{"airline":"EZ","number":"1","date":"2026-11-24","direction":"arrivals"}"#)
+        }
+        #expect(throws: DecodeError(#""2026-02-30" is not a date yyyy-MM-dd"#, at: "date")) {
+            try decode(#"{"airline":"EZ","number":"1","date":"2026-02-30","direction":"arrival"}"#)
+        }
+    }
+
     @Test("a repeated identity member counts once, as first written")
     func firstOfARepeatedIdentityMemberCounts() throws {
         let rest = #""date":"2026-11-24","direction":"arrival""#

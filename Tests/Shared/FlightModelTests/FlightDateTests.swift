@@ -1,4 +1,5 @@
 import FlightModel
+import JSON
 import Testing
 
 @Suite struct FlightDateTests {
@@ -17,6 +18,7 @@ import Testing
     ])
     func refusesAnythingButAPossibleDate(text: String) {
         #expect(FlightDate(text) == nil)
+        #expect(Array(text.utf8).withUnsafeBufferPointer { FlightDate(utf8: $0) } == nil)
         #expect(FlightDate(text[...]) == nil)  // the generic initializer, as for a String
         #expect(FlightDate(" \(text)"[...].dropFirst()) == nil)
     }
@@ -26,6 +28,7 @@ import Testing
         let date = try #require(FlightDate(text))
         #expect(FlightDate(text[...]) == date)
         #expect(FlightDate("[\(text)]".dropFirst().dropLast()) == date)
+        #expect(Array(text.utf8).withUnsafeBufferPointer { FlightDate(utf8: $0) } == date)
         #expect(date.description == text)
     }
 
@@ -44,5 +47,23 @@ import Testing
         #expect(FlightDate("2026-11-24")! < FlightDate("2026-11-25")!)
         #expect(FlightDate("2026-12-01")! > FlightDate("2026-11-30")!)
         #expect(FlightDate("2027-01-01")! > FlightDate("2026-12-31")!)
+    }
+
+    /// Written into the string's storage or straight into JSON, a date reads as the padded
+    /// interpolation did, for any year an instant can give.
+    @Test(arguments: [-70_000_000_000_000, -62_135_596_800_001, -1, 0, 1_795_500_000_000, 253_402_300_800_000, 300_000_000_000_000] as [Int64])
+    func aDateIsWrittenAsThePaddedFieldsAnywhere(milliseconds: Int64) {
+        let date = FlightDate(utcDateOf: Timestamp(millisecondsSinceEpoch: milliseconds))
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return text.utf8.count >= width ? text : String(repeating: "0", count: width - text.utf8.count) + text
+        }
+        let expected = "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
+        #expect(date.description == expected)
+        var writer = JSONWriter(capacity: 8)
+        writer.beginObject()
+        writer.member("date", date)
+        writer.endObject()
+        #expect(writer.string == #"{"date":"\#(expected)"}"#)
     }
 }

@@ -25,6 +25,26 @@ import Testing
             ])
     }
 
+    @Test func aStatusAndADirectionAreReadFromTheirExactBytes() throws {
+        func bytes<T>(_ text: String, _ read: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+            Array(text.utf8).withUnsafeBufferPointer(read)
+        }
+        for status in FlightStatus.allCases {
+            #expect(bytes(status.rawValue) { FlightStatus(utf8: $0) } == status)
+            #expect(try Array(status.rawValue.utf8).withUnsafeBufferPointer(FlightField.status.value(fromPlainText:)) == .status(status))
+        }
+        for text in ["", "Delayed", "delaye", "delayedx", "check_in", " boarding", "gate-opem", "x"] {
+            #expect(bytes(text) { FlightStatus(utf8: $0) } == nil, "\(text)")
+            #expect(throws: FieldProblem.self) {
+                try Array(text.utf8).withUnsafeBufferPointer(FlightField.status.value(fromPlainText:))
+            }
+        }
+        for direction in Direction.allCases { #expect(bytes(direction.rawValue) { Direction(utf8: $0) } == direction) }
+        for text in ["Arrival", "arrivaL", "departur", "departures", " arrival", "", "A", "D"] {
+            #expect(bytes(text) { Direction(utf8: $0) } == nil, "\(text)")
+        }
+    }
+
     @Test func eachFieldReadsItsKindOfJSON() throws {
         #expect(try FlightField.gate.value(from: .string("A12")) == .text("A12"))
         #expect(

@@ -72,6 +72,26 @@ import Testing
         let fromSubstrings = Outcome { () throws(FlightKey.Problem) in
             try FlightKey(airline: airline[...], number: number[...], suffix: suffix, date: date, direction: direction)
         }
+        // The decoders' path from bytes in place: the same key, or nil for the strings' path to
+        // decide; never nil for a valid identity in ASCII.
+        let fromBytes = Array(airline.utf8).withUnsafeBufferPointer { airline in
+            Array(number.utf8).withUnsafeBufferPointer { number in
+                guard let suffix else {
+                    return FlightKey(asciiAirline: airline, number: number, suffix: nil, date: date, direction: direction)
+                }
+                return Array(suffix.utf8).withUnsafeBufferPointer { suffix in
+                    FlightKey(asciiAirline: airline, number: number, suffix: suffix, date: date, direction: direction)
+                }
+            }
+        }
+        if let fromBytes {
+            #expect(Outcome { fromBytes } == expected, sourceLocation: sourceLocation)
+            #expect(fromBytes.hashedID == HashedFlightID(fromBytes.flightID), sourceLocation: sourceLocation)
+        } else if case .key = expected, (airline + number + (suffix ?? "")).utf8.allSatisfy({ $0 < 0x80 }),
+            (0...9999).contains(date.year)
+        {
+            Issue.record("the byte path refused a valid ASCII identity", sourceLocation: sourceLocation)
+        }
         #expect(fromStrings == expected, "\(airline.debugDescription) \(number.debugDescription) \(String(describing: suffix?.debugDescription))", sourceLocation: sourceLocation)
         #expect(fromSubstrings == expected, sourceLocation: sourceLocation)
     }

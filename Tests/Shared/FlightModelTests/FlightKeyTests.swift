@@ -124,4 +124,20 @@ import Testing
         #expect((0..<2_000).allSatisfy { (number: Int) in table[HashedFlightID("LX\(number)-20261124-D")] == number })
         #expect(table[HashedFlightID("LX0012-20261124-A")] == nil)
     }
+
+    /// Ids longer than the 24 bytes kept beside the text (not flight ids, but any text a
+    /// lookup may bring) are told apart by the rest of their text.
+    @Test func idsThatDifferPastTheirFirst24BytesDiffer() {
+        let head = String(repeating: "X", count: 24)
+        let first = HashedFlightID(head + "-1")
+        let again = HashedFlightID(String((head + "-1").reversed().reversed()))
+        #expect(first == again)
+        #expect(first.hashValue == again.hashValue)
+        #expect(first != HashedFlightID(head + "-2"))
+        #expect(first != HashedFlightID(head))
+        #expect(HashedFlightID(head) != HashedFlightID(head + "\u{0}"))
+        #expect(HashedFlightID("") == HashedFlightID(String()))
+        let table = Dictionary(uniqueKeysWithValues: (0..<500).map { (HashedFlightID(head + "-\($0)"), $0) })
+        #expect((0..<500).allSatisfy { (number: Int) in table[HashedFlightID(head + "-\(number)")] == number })
+    }
 }

@@ -6,7 +6,7 @@ extension FieldValue {
     public func write(to writer: inout JSONWriter) {
         switch self {
         case .text(let value): writer.string(value)
-        case .time(let value): writer.string(value.iso8601)
+        case .time(let value): writer.time(value)  // into the buffer: no String per value
         case .status(let value): writer.string(value.rawValue)
         case .list(let values):
             writer.beginArray()

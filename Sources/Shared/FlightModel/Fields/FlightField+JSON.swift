@@ -54,8 +54,9 @@ extension FlightField {
     }
 
     /// ``value(from:)`` for a JSON string of plain ASCII given as its UTF-8 bytes (no escapes):
-    /// a time is read from the bytes without making a `String` of them.
+    /// a time or a status is read from the bytes without making a `String` of them.
     public func value(fromPlainText utf8: UnsafeBufferPointer<UInt8>) throws(FieldProblem) -> FieldValue? {
+        if kind == .status, let status = FlightStatus(utf8: utf8) { return .status(status) }
         guard kind == .time else { return try value(from: .string(String(decoding: utf8, as: UTF8.self))) }
         guard let time = Timestamp(iso8601Bytes: utf8) else {
             throw problem("\"\(String(decoding: utf8, as: UTF8.self).prefix(40))\" is not an ISO 8601 time")

@@ -17,4 +17,19 @@ public enum FlightStatus: String, CaseIterable, Sendable, Hashable {
     case notOperating = "not-operating"
     case deleted
     case unknown
+
+    /// The status whose JSON name is exactly the UTF-8 `bytes` (a decoder's text in place): by
+    /// length and first byte, then the bytes. The synthesized `init(rawValue:)` compares the
+    /// `String` with each name in turn (`_findStringSwitchCase`, ~240 instructions a status).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let first = bytes.first else { return nil }
+        for (name, status) in Self.utf8Names
+        where name.count == bytes.count && name[0] == first && name.elementsEqual(bytes) {
+            self = status
+            return
+        }
+        return nil
+    }
+
+    private static let utf8Names: [([UInt8], FlightStatus)] = allCases.map { (Array($0.rawValue.utf8), $0) }
 }

@@ -16,6 +16,17 @@ public enum Direction: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The direction whose name is exactly the UTF-8 `bytes` (a decoder's text in place).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.elementsEqual("arrival".utf8) {
+            self = .arrival
+        } else if bytes.elementsEqual("departure".utf8) {
+            self = .departure
+        } else {
+            return nil
+        }
+    }
+
     /// `A` or `D`, as in the flight id.
     public var letter: String { self == .arrival ? "A" : "D" }
 

@@ -9,10 +9,25 @@ extension FlightKey {
     /// and case mappings (`ﬀ` → `FF`) are the general path's, as are all errors and years
     /// outside 0–9999 (`FlightDate.compact` writes those with more or fewer digits).
     init?(asciiAirline airline: String, number: String, suffix: String?, date: FlightDate, direction: Direction) {
-        guard (0...9999).contains(date.year), let code = ASCIIPart(airline), let digits = ASCIIPart(number) else {
-            return nil
-        }
-        var letter = suffix.map(ASCIIPart.init)
+        guard let code = ASCIIPart(airline), let digits = ASCIIPart(number) else { return nil }
+        self.init(code: code, digits: digits, letter: suffix.map(ASCIIPart.init), date: date, direction: direction)
+    }
+
+    /// The key of a valid identity whose parts are ASCII text given as UTF-8 bytes (a decoder's
+    /// text in place, no `String` made for each part); nil for anything else, which the
+    /// throwing initializer then decides and words, from the parts as strings.
+    public init?(
+        asciiAirline airline: UnsafeBufferPointer<UInt8>, number: UnsafeBufferPointer<UInt8>,
+        suffix: UnsafeBufferPointer<UInt8>?, date: FlightDate, direction: Direction
+    ) {
+        guard let code = ASCIIPart(airline), let digits = ASCIIPart(number) else { return nil }
+        self.init(code: code, digits: digits, letter: suffix.map(ASCIIPart.init), date: date, direction: direction)
+    }
+
+    /// `letter`: nil without a suffix, `.some(nil)` for one of more than 4 bytes.
+    private init?(code: ASCIIPart, digits: ASCIIPart, letter: ASCIIPart??, date: FlightDate, direction: Direction) {
+        guard (0...9999).contains(date.year) else { return nil }
+        var letter = letter
         if letter??.count == 0 { letter = nil }
         guard Self.isASCIIAirline(code), (1...4).contains(digits.count), digits.allSatisfy(Self.isASCIIDigit),
             letter.map({ $0?.count == 1 && Self.isASCIILetter($0![0]) }) ?? true
@@ -39,7 +54,8 @@ extension FlightKey {
         id.append(direction == .arrival ? UInt8(ascii: "A") : UInt8(ascii: "D"))
         self.init(
             airline: id.string(0..<airlineEnd), number: id.string(airlineEnd..<numberEnd), suffix: normalizedSuffix,
-            date: date, direction: direction, flightID: id.string(0..<id.count))
+            date: date, direction: direction,
+            hashedID: HashedFlightID(id.string(0..<id.count), head: id.head, count: id.count))
     }
 
     /// The suffixes, made once.
@@ -71,18 +87,18 @@ private struct ASCIIPart {
 
     /// Nil when more than 4 bytes are left, or the string's bytes are not contiguous.
     init?(_ text: String) {
-        let part = text.utf8.withContiguousStorageIfAvailable { bytes -> ASCIIPart? in
-            var start = 0
-            var end = bytes.count
-            while start < end, Self.isSpace(bytes[start]) { start += 1 }
-            while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
-            guard end - start <= 4 else { return nil }
-            var part = ASCIIPart()
-            for index in start..<end { part.storage |= UInt32(bytes[index]) << (8 * part.count); part.count += 1 }
-            return part
-        }
-        guard let part = part ?? nil else { return nil }
+        guard let part = text.utf8.withContiguousStorageIfAvailable(ASCIIPart.init) ?? nil else { return nil }
         self = part
+    }
+
+    /// Nil when more than 4 bytes are left.
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        var end = bytes.count
+        while start < end, Self.isSpace(bytes[start]) { start += 1 }
+        while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        guard end - start <= 4 else { return nil }
+        for index in start..<end { storage |= UInt32(bytes[index]) << (8 * count); count += 1 }
     }
 
     private init() {}
@@ -117,6 +133,11 @@ private struct ASCIIBuffer {
             append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
             divisor /= 10
         }
+    }
+
+    /// The bytes as ``HashedFlightID`` takes them: three little-endian words, zero after the end.
+    var head: (UInt64, UInt64, UInt64) {
+        (UInt64(littleEndian: bytes.0), UInt64(littleEndian: bytes.1), UInt64(littleEndian: bytes.2))
     }
 
     func string(_ range: Range<Int>) -> String {

@@ -50,7 +50,7 @@ public enum FlightPayload {
         writer.member("airline", key.airline)
         writer.member("number", key.number)
         if let suffix = key.suffix { writer.member("suffix", suffix) }
-        writer.member("date", key.date.description)
+        writer.member("date", key.date)
         writer.member("direction", key.direction.rawValue)
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// A flight's operational date (DESIGN.md §2): AIDX `OriginDate`, else the scheduled
 /// departure date at the origin. It never changes, even when the flight slips past midnight.
 public struct FlightDate: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -23,6 +25,11 @@ public struct FlightDate: Hashable, Comparable, Sendable, CustomStringConvertibl
         }
         guard let parsed else { return nil }
         self = parsed
+    }
+
+    /// Parses `yyyy-MM-dd` from UTF-8 bytes (a decoder's text in place), as ``init(_:)-(String)``.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(dashed: bytes)
     }
 
     private init?(dashed bytes: some Sequence<UInt8>) {
@@ -60,7 +67,43 @@ public struct FlightDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     /// `yyyy-MM-dd`
-    public var description: String { "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))" }
+    public var description: String {
+        // Written into the string's own storage: the interpolation cost ~1,000 instructions,
+        // and every flight row and payload writes its date.
+        guard Self.hasFourDigitYear(year) else { return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))" }
+        return String(unsafeUninitializedCapacity: 10) { writeDashed(to: $0) }
+    }
+
+    /// Writes `yyyy-MM-dd` at the start of `buffer` (at least 10 bytes) and returns 10; for a
+    /// year outside 0–9999, which ``description`` writes with more or fewer digits, it writes
+    /// that text instead (at most `buffer.count` bytes of it).
+    public func writeDashed(to buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard Self.hasFourDigitYear(year), buffer.count >= 10, let out = buffer.baseAddress else {
+            var written = 0
+            for byte in description.utf8 where written < buffer.count {
+                buffer[written] = byte
+                written += 1
+            }
+            return written
+        }
+        Self.putDigits(year, count: 4, at: out)
+        out[4] = UInt8(ascii: "-")
+        Self.putDigits(month, count: 2, at: out + 5)
+        out[7] = UInt8(ascii: "-")
+        Self.putDigits(day, count: 2, at: out + 8)
+        return 10
+    }
+
+    private static func hasFourDigitYear(_ year: Int) -> Bool { (0...9999).contains(year) }
+
+    /// `value` (0 ..< 10^count) as `count` decimal digits, zero-padded.
+    private static func putDigits(_ value: Int, count: Int, at out: UnsafeMutablePointer<UInt8>) {
+        var rest = value
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            out[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+    }
 
     /// `yyyyMMdd`, as in the flight id.
     public var compact: String { "\(Self.pad(year, 4))\(Self.pad(month, 2))\(Self.pad(day, 2))" }
@@ -86,5 +129,13 @@ public struct FlightDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     private static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return text.utf8.count >= width ? text : String(repeating: "0", count: width - text.utf8.count) + text
+    }
+}
+
+extension JSONWriter {
+    /// `"name":"yyyy-MM-dd"`, the date written straight into the JSON (``FlightDate/description``).
+    public mutating func member(_ name: StaticString, _ date: FlightDate) {
+        memberName(name)
+        unescapedString(capacity: 16) { date.writeDashed(to: $0) }
     }
 }
