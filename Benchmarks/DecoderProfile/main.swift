@@ -22,7 +22,7 @@ extension SimulatedFeedWriter {
 }
 
 let decoder: any FrameDecoder = format == .aidx ? AIDXDecoder(airport: "BEN") : MVTDecoder(airport: "BEN")
-let context = FrameContext(feed: "aodb", position: "profile@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+let context = FrameContext(feed: "aodb", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
 var updates = 0
 var rejected = 0
 for frame in frames {

@@ -40,7 +40,7 @@ enum BatchCommit {
     private static func makeBatches(day lines: [String], framesPerBatch: Int) -> [CommitBatch] {
         let context = PayloadContext(airport: "BEN", zone: ZoneRules.named("Europe/Zurich") ?? .utc)
         let frameContext = FrameContext(
-            feed: "aodb", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+            feed: "aodb", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
         let received = frameContext.receivedAt.millisecondsSinceEpoch
         var engine = StateEngine(airport: "ZRH")
         var batches: [CommitBatch] = []
@@ -69,7 +69,7 @@ enum BatchCommit {
                 batch.outbox.append(CommitBatch.OutboxRow(
                     eventID: event.eventID, flightID: event.flightID, topic: "flightedge/BEN/events/\(event.kind.rawValue)",
                     payload: EventPayload.encode(
-                        event, state: state, feed: update.feed, position: update.position, observedAt: frameContext.receivedAt,
+                        event, state: state, feed: update.feed, position: "bench@0", observedAt: frameContext.receivedAt,
                         context: context)))
             }
             if (index + 1) % framesPerBatch == 0 { close() }

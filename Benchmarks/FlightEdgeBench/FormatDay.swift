@@ -52,7 +52,7 @@ enum FormatDay {
     static func decode(_ decoder: any FrameDecoder) -> @Sendable (Frame) -> DecodedFrame {
         { frame in
             let context = FrameContext(
-                feed: frame.feed, position: frame.position.description,
+                feed: frame.feed,
                 receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds))
             do throws(DecodeError) {
                 return .updates(try decoder.decode(frame.bytes, context: context))

@@ -39,7 +39,7 @@ enum HTTPPollBench {
         // Each answer without a TimeStamp: the poll's time orders it, as a later poll is newer.
         func context(_ poll: Int) -> FrameContext {
             FrameContext(
-                feed: "aodb-api", position: "poll@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_796_540_000_000 + Int64(poll) * 30_000))
+                feed: "aodb-api", receivedAt: Timestamp(millisecondsSinceEpoch: 1_796_540_000_000 + Int64(poll) * 30_000))
         }
         var engine = StateEngine(airport: "ZRH")
         for update in (try? decoder.decode(answers[1], context: context(0))) ?? [] {

@@ -54,7 +54,7 @@ enum Micro {
     /// Messages/s and MB/s of a decoder over frames it accepts (frames it rejects are left out,
     /// so a refusal's shortcut cannot flatter the figure).
     static func decoder(_ name: String, _ decoder: any FrameDecoder, _ frames: [[UInt8]]) -> Figure? {
-        let context = FrameContext(feed: "bench", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+        let context = FrameContext(feed: "bench", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
         let accepted = frames.filter { (try? decoder.decode($0, context: context))?.isEmpty == false }
         guard !accepted.isEmpty else { return nil }
         let bytes = accepted.reduce(0) { $0 + $1.count }
@@ -82,7 +82,7 @@ enum Micro {
         }
 
         // The state engine: merge and derive events, the whole day in order.
-        let context = FrameContext(feed: "aodb", position: "bench@0", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
+        let context = FrameContext(feed: "aodb", receivedAt: Timestamp(millisecondsSinceEpoch: 1_795_500_000_000))
         let updates = frames.compactMap { try? JSONLinesDecoder().decode($0, context: context).first }
         var merged = 0
         var started = now()

@@ -125,7 +125,7 @@ enum YearOfHistory {
         }
         for (number, message) in messages.enumerated() {
             let frame = FrameContext(
-                feed: "aodb", position: "tcp:127.0.0.1@\(number)", receivedAt: Timestamp(millisecondsSinceEpoch: message.time * 1000))
+                feed: "aodb", receivedAt: Timestamp(millisecondsSinceEpoch: message.time * 1000))
             guard let update = try? JSONLinesDecoder().decode(Array(message.json.utf8), context: frame).first,
                 let applied = engine.apply(update, receivedAt: frame.receivedAt)
             else { continue }
@@ -142,7 +142,7 @@ enum YearOfHistory {
                     batch.outbox.append(CommitBatch.OutboxRow(
                         eventID: event.eventID, flightID: event.flightID, topic: "flightedge/BEN/events/\(event.kind.rawValue)",
                         payload: EventPayload.encode(
-                            event, state: state, feed: update.feed, position: update.position, observedAt: frame.receivedAt,
+                            event, state: state, feed: update.feed, position: "tcp:127.0.0.1@\(number)", observedAt: frame.receivedAt,
                             context: context)))
                 }
             }

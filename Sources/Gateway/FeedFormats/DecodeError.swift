@@ -22,15 +22,12 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct FrameContext: Sendable {
     /// The feed's configured name.
     public var feed: String
-    /// Where in the feed the frame was (`file@offset`, `peer#n@offset`).
-    public var position: String
     /// When FlightEdge received the frame: the anchor for formats that give only a day of
     /// the month (Type B MVT) or only a local clock time.
     public var receivedAt: Timestamp
 
-    public init(feed: String, position: String, receivedAt: Timestamp) {
+    public init(feed: String, receivedAt: Timestamp) {
         self.feed = feed
-        self.position = position
         self.receivedAt = receivedAt
     }
 }

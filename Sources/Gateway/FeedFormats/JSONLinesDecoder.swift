@@ -75,7 +75,7 @@ public struct JSONLinesDecoder: FrameDecoder {
             }
             sourceTime = time
         }
-        var update = FlightUpdate(key: key, feed: context.feed, sourceTime: sourceTime, position: context.position)
+        var update = FlightUpdate(key: key, feed: context.feed, sourceTime: sourceTime)
         for member in members {
             if Self.identityMember(member) != nil { continue }
             let field: FlightField

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("jsonl decoder")
 struct JSONLinesDecoderTests {
-    let context = FrameContext(feed: "integrations", position: "test@0", receivedAt: Timestamp(millisecondsSinceEpoch: 0))
+    let context = FrameContext(feed: "integrations", receivedAt: Timestamp(millisecondsSinceEpoch: 0))
 
     @Test("a normalized update decodes to its identity and fields")
     func decodesNormalizedUpdate() throws {

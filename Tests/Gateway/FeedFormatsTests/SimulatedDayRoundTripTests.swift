@@ -19,7 +19,7 @@ import Testing
     }
 
     static func context(_ message: AirportDay.Message) -> FrameContext {
-        FrameContext(feed: "aodb", position: "day", receivedAt: Timestamp(millisecondsSinceEpoch: message.time * 1000))
+        FrameContext(feed: "aodb", receivedAt: Timestamp(millisecondsSinceEpoch: message.time * 1000))
     }
 
     /// A frame's bytes as the stx-etx framing hands them to the decoder: without the STX and

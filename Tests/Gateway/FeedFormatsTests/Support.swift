@@ -13,7 +13,7 @@ enum Samples {
 }
 
 let testContext = FrameContext(
-    feed: "aodb", position: "test@0", receivedAt: Timestamp(iso8601: "2026-11-24T12:00:00Z")!)
+    feed: "aodb", receivedAt: Timestamp(iso8601: "2026-11-24T12:00:00Z")!)
 
 extension FlightUpdate {
     /// The text of a text field the update sets, nil otherwise.

@@ -35,7 +35,7 @@ import Testing
     static let decode: @Sendable (Frame) -> DecodedFrame = { frame in
         if let framingError = frame.framingError { return .rejected(message: framingError, location: nil) }
         let context = FrameContext(
-            feed: frame.feed, position: frame.position.description,
+            feed: frame.feed,
             receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds))
         do throws(DecodeError) {
             return .updates(try AIDXDecoder(airport: "ZRH").decode(frame.bytes, context: context))

@@ -23,7 +23,7 @@ enum Fixtures {
         _ facts: [(FlightField, FieldValue?)], key: FlightKey = departure, feed: String = "aodb",
         at sourceTime: String? = nil
     ) -> FlightUpdate {
-        FlightUpdate(key: key, feed: feed, sourceTime: sourceTime.map(time), position: "test", facts: facts)
+        FlightUpdate(key: key, feed: feed, sourceTime: sourceTime.map(time), facts: facts)
     }
 
     /// The engine of the rules tests: threshold 15, step 5; `aodb` 10, `fids` 5.

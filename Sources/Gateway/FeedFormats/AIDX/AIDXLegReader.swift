@@ -55,7 +55,7 @@ struct AIDXLegReader {
             throw DecodeError(error.message, at: "\(location)/LegIdentifier")
         }
         var update = FlightUpdate(
-            key: key, feed: context.feed, sourceTime: messageTime ?? vendorUpdateTime(), position: context.position)
+            key: key, feed: context.feed, sourceTime: messageTime ?? vendorUpdateTime())
         try update.set(.origin, checked: .text(departureAirport), at: "\(location)/LegIdentifier/DepartureAirport")
         try update.set(.destination, checked: .text(arrivalAirport), at: "\(location)/LegIdentifier/ArrivalAirport")
         if let legData {

@@ -211,7 +211,7 @@ public struct CSVDecoder: FrameDecoder {
         } catch {
             throw DecodeError(error.message, at: "line \(line), column \(name(columns["flight"] != nil ? "flight" : "number"))")
         }
-        var update = FlightUpdate(key: key, feed: context.feed, position: context.position)
+        var update = FlightUpdate(key: key, feed: context.feed)
         for field in FlightField.allCases where field != .rawStatus && field != .delays {
             guard let text = try cell(field.name) else { continue }
             let here = "line \(line), column \(name(field.name))"

@@ -106,7 +106,7 @@ public struct MVTDecoder: FrameDecoder {
         } catch {
             throw DecodeError(error.message, at: "flight line")
         }
-        var update = FlightUpdate(key: key, feed: context.feed, sourceTime: sourceTime, position: context.position)
+        var update = FlightUpdate(key: key, feed: context.feed, sourceTime: sourceTime)
         if let origin { try update.set(.origin, checked: .text(origin), at: "flight line") }
         if let destination { try update.set(.destination, checked: .text(destination), at: "EA") }
         try movement.apply(to: &update, direction: direction, kind: message.kind)

@@ -17,7 +17,7 @@ public enum FrameDecoding {
         guard let decoder else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
         do {
             let context = FrameContext(
-                feed: frame.feed, position: frame.position.description,
+                feed: frame.feed,
                 receivedAt: Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds))
             return .success(try decoder.decode(frame.bytes, context: context))
         } catch {

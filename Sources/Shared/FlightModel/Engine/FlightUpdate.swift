@@ -29,8 +29,6 @@ public struct FlightUpdate: Sendable, Hashable {
     public var feed: String
     /// The source's own time of these facts, when it gives one.
     public var sourceTime: Timestamp?
-    /// Where in the feed, for provenance (`file@offset`, `peer#n@offset`).
-    public var position: String
     /// Which fields the update mentions.
     @usableFromInline internal private(set) var mentioned = FieldSet()
     /// The mentioned fields' values in field order, nil where the update clears the field. An
@@ -39,11 +37,13 @@ public struct FlightUpdate: Sendable, Hashable {
     @usableFromInline internal private(set) var storage: [FieldValue?]
 
     /// An update that says nothing yet; add facts with ``set(_:_:)`` and ``clear(_:)``.
-    public init(key: FlightKey, feed: String, sourceTime: Timestamp? = nil, position: String = "") {
+    ///
+    /// Where in the feed the update came from is its frame's to say (an event's `position`):
+    /// the pipeline writes it only for the frames that make events.
+    public init(key: FlightKey, feed: String, sourceTime: Timestamp? = nil) {
         self.key = key
         self.feed = feed
         self.sourceTime = sourceTime
-        self.position = position
         self.storage = []
         storage.reserveCapacity(8)
     }
@@ -51,10 +51,9 @@ public struct FlightUpdate: Sendable, Hashable {
     /// An update with these facts (a nil value clears the field); a later fact about the same
     /// field replaces an earlier one.
     public init(
-        key: FlightKey, feed: String, sourceTime: Timestamp? = nil, position: String = "",
-        facts: [(FlightField, FieldValue?)]
+        key: FlightKey, feed: String, sourceTime: Timestamp? = nil, facts: [(FlightField, FieldValue?)]
     ) {
-        self.init(key: key, feed: feed, sourceTime: sourceTime, position: position)
+        self.init(key: key, feed: feed, sourceTime: sourceTime)
         for (field, value) in facts { set(field, value) }
     }
 

@@ -7,14 +7,14 @@ import Testing
 @Suite("MVT decoder")
 struct MVTDecoderTests {
     private func decode(_ text: String, airport: String? = "ZRH", received: String = "2026-11-24T22:00:00Z") throws -> FlightUpdate {
-        let context = FrameContext(feed: "typeb", position: "test@0", receivedAt: Timestamp(iso8601: received)!)
+        let context = FrameContext(feed: "typeb", receivedAt: Timestamp(iso8601: received)!)
         let updates = try MVTDecoder(airport: airport).decode(Array(text.utf8), context: context)
         try #require(updates.count == 1)
         return updates[0]
     }
 
     private func failure(_ text: String, airport: String? = "ZRH") -> DecodeError? {
-        let context = FrameContext(feed: "typeb", position: "test@0", receivedAt: Timestamp(iso8601: "2026-11-24T22:00:00Z")!)
+        let context = FrameContext(feed: "typeb", receivedAt: Timestamp(iso8601: "2026-11-24T22:00:00Z")!)
         do {
             _ = try MVTDecoder(airport: airport).decode(Array(text.utf8), context: context)
             return nil
