@@ -22,6 +22,34 @@ import Testing
         #expect(engine.count == 1)
     }
 
+    /// The pipeline's `applyChanges` does what `apply` does, without the copy of the flight:
+    /// the same seq, changes and events, and the engine holds the same flight after.
+    @Test func applyChangesIsApplyWithoutTheFlight() throws {
+        var withState = Fixtures.engine()
+        var withoutState = Fixtures.engine()
+        let updates = [
+            Fixtures.update([(.gate, .text("A12")), (.status, .status(.scheduled)), (.scheduled, .time(Fixtures.time("09:00")))], at: "04:00"),
+            Fixtures.update([(.gate, .text("A14"))], at: "04:10"),
+            Fixtures.update([(.gate, .text("A14"))], at: "04:11"),  // nothing new
+            Fixtures.update([(.estimated, .time(Fixtures.time("09:40")))], feed: "fids", at: "04:20"),
+            Fixtures.update([(.status, .status(.cancelled)), (.gate, nil)], at: "04:30"),
+            Fixtures.update([(.belt, .text("7"))], key: Fixtures.arrival, at: "04:31"),
+            Fixtures.update([(.gate, .text("B1"))], feed: "fids", at: "04:00"),  // older and lower: kept out
+        ]
+        var events = 0
+        for update in updates {
+            let full = withState.apply(update, receivedAt: Fixtures.received)
+            let light = withoutState.applyChanges(update, receivedAt: Fixtures.received)
+            #expect(light?.seq == full?.state.seq)
+            #expect(light?.isNewFlight == full?.isNewFlight)
+            #expect(light?.changes == full?.changes)
+            #expect(light?.events == full?.events)
+            #expect(withoutState.state(for: update.key) == withState.state(for: update.key))
+            events += light?.events.count ?? 0
+        }
+        #expect(events >= 3, "gate change, cancellation, delay among them")
+    }
+
     @Test mutating func knowsAFlightOnlyOnceItWasApplied() throws {
         let update = Fixtures.update([(.gate, .text("A12"))], at: "04:59:00")
         #expect(!engine.knows(update.key))

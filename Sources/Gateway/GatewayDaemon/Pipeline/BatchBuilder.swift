@@ -89,7 +89,7 @@ struct BatchBuilder: Sendable {
             let id = update.key.hashedID
             // By index, not by value: reading a `FlightState?` out copies the whole state.
             if batch.before.index(forKey: id) == nil { batch.before[id] = .some(engine.state(for: id)) }
-            guard let applied = engine.apply(update, receivedAt: receivedAt) else { continue }
+            guard let applied = engine.applyChanges(update, receivedAt: receivedAt) else { continue }
             batch.updates += 1
             // The state after is taken once, by `finish`: a copy kept per update made the
             // engine copy the flight's slots on its next update.
@@ -136,6 +136,7 @@ struct BatchBuilder: Sendable {
             if batch.renderedBefore.index(forKey: id) == nil { batch.renderedBefore[id] = previous }
             renderedSeq[id] = state.seq
             let payload = FlightPayload.encode(state, previousSeq: previous ?? 0, context: settings.context)
+            batch.flightRowIDs.append(id)
             batch.rows.flights.append(CommitBatch.FlightRow(
                 flightID: id.text, airline: state.key.airline, number: state.key.number, suffix: state.key.suffix,
                 date: state.key.date.description, direction: state.key.direction.letter,
@@ -165,19 +166,21 @@ struct BatchBuilder: Sendable {
     // MARK: - Rows
 
     private mutating func record(
-        _ applied: StateEngine.AppliedUpdate, update: FlightUpdate, receivedAt: Timestamp, frame: Frame,
+        _ applied: AppliedChanges, update: FlightUpdate, receivedAt: Timestamp, frame: Frame,
         position: inout String?, into batch: inout PreparedBatch
     ) {
-        let state = applied.state
         let received = receivedAt.millisecondsSinceEpoch
         let sourceTime = update.sourceTime?.millisecondsSinceEpoch
         for change in applied.changes {
             let old = change.old.map { batch.writeValueJSON($0) }
             let new = change.new.map { batch.writeValueJSON($0) }
             batch.rows.changes.append(CommitBatch.ChangeRow(
-                flightID: state.key.flightID, seq: state.seq, field: change.field.name, oldJSON: old,
+                flightID: update.key.flightID, seq: applied.seq, field: change.field.name, oldJSON: old,
                 newJSON: new, feed: change.feed, sourceTime: sourceTime, receivedAt: received))
         }
+        // The flight after the update, for its events' payloads: read from the engine only for
+        // an update that made events (one in four).
+        guard !applied.events.isEmpty, let state = engine.state(for: update.key.hashedID) else { return }
         for event in applied.events {
             if position == nil { position = frame.position.description }
             let payload = EventPayload.encode(

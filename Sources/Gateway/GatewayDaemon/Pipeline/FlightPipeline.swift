@@ -266,8 +266,8 @@ final class FlightPipeline: Sendable {
         // A flight's retained state is the last message its frames cause: latency ends there.
         var committed: [(state: FlightState, payload: [UInt8])] = []
         committed.reserveCapacity(batch.rows.flights.count)
-        for row in batch.rows.flights {
-            if let state = batch.after[HashedFlightID(row.flightID)] { committed.append((state, row.stateJSON)) }
+        for (id, row) in zip(batch.flightRowIDs, batch.rows.flights) {
+            if let state = batch.after[id] { committed.append((state, row.stateJSON)) }
         }
         var stateMessages = board.withLock { board in
             board.update(committed, now: now, receivedAt: batch.firstReceipt)

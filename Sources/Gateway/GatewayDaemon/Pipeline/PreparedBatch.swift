@@ -20,6 +20,9 @@ struct PreparedBatch: Sendable {
     var touched: [HashedFlightID] = []
     /// Each touched flight's state after the batch; filled by ``BatchBuilder/finish(_:)``.
     var after: [HashedFlightID: FlightState] = [:]
+    /// The flight of each of `rows.flights`, hashed: publishing finds its state in `after`
+    /// without hashing the id's text again.
+    var flightRowIDs: [HashedFlightID] = []
     /// The events' messages, in the order of `rows.outbox`.
     var events: [OutgoingMessage] = []
     /// Spool-file frames, used or rejected, for the bookkeeping after the commit.

@@ -42,6 +42,16 @@ public struct StateEngine: Sendable {
     ///   flight after, its changes and events. A flight's first update always returns its new
     ///   state, `seq` 1, even when it carries nothing but the identity.
     public mutating func apply(_ update: FlightUpdate, receivedAt: Timestamp) -> AppliedUpdate? {
+        guard let applied = applyChanges(update, receivedAt: receivedAt), let state = flights[update.key.hashedID] else {
+            return nil
+        }
+        return AppliedUpdate(
+            state: state, isNewFlight: applied.isNewFlight, changes: applied.changes, events: applied.events)
+    }
+
+    /// ``apply(_:receivedAt:)`` without a copy of the flight after the update: read it with
+    /// ``state(for:)-(HashedFlightID)`` when more than its `seq` is needed.
+    public mutating func applyChanges(_ update: FlightUpdate, receivedAt: Timestamp) -> AppliedChanges? {
         let id = update.key.hashedID
         let updatePrecedence = precedence(ofUpdateFrom: update.feed)
         // One lookup of the id per update, and the state merged where it is stored: a copy to
@@ -71,7 +81,7 @@ public struct StateEngine: Sendable {
     private static func merge(
         _ update: FlightUpdate, receivedAt: Timestamp, precedence updatePrecedence: Int, policy: EventPolicy,
         airport: String, into state: inout FlightState, isNew: Bool
-    ) -> AppliedUpdate? {
+    ) -> AppliedChanges? {
         var changes: [FieldChange] = []
         changes.reserveCapacity(update.mentionedCount)  // one allocation, not one per doubling
         var changed = FieldSet()
@@ -111,7 +121,7 @@ public struct StateEngine: Sendable {
             &transition, policy: policy, airport: airport, occurredAt: update.sourceTime ?? receivedAt)
         // Outside the slots: setting it copies nothing while the transition still shares them.
         state.announcedDelayMinutes = transition.announcedDelayMinutes
-        return AppliedUpdate(state: state, isNewFlight: isNew, changes: changes, events: events)
+        return AppliedChanges(seq: state.seq, isNewFlight: isNew, changes: changes, events: events)
     }
 
     /// The current state of a flight, by flight id.
