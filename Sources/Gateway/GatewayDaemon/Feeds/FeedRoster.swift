@@ -57,13 +57,21 @@ final class FeedRoster: Sendable {
     var configs: [FeedConfig] { feeds.map(\.config) }
 
     func counters(of feed: String) -> FeedCounters? {
-        state.withLock { state in state.feeds.first { $0.config.name == feed }?.counters }
+        state.withLock { state in
+            for index in state.feeds.indices where state.feeds[index].config.name == feed { return state.feeds[index].counters }
+            return nil
+        }
     }
 
     /// One feed's decoder (a retired one too: its last frames are still decoded).
     func decoder(of name: String) -> (any FrameDecoder)? {
         state.withLock { state in
-            state.feeds.first { $0.config.name == name }?.decoder ?? state.retiredDecoders[name]
+            // By index: `first(where:)` copied each feed it looked at, settings and all (~700
+            // instructions a frame, every frame of every feed asks).
+            for index in state.feeds.indices where state.feeds[index].config.name == name {
+                return state.feeds[index].decoder
+            }
+            return state.retiredDecoders[name]
         }
     }
 

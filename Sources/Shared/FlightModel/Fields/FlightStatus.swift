@@ -23,12 +23,17 @@ public enum FlightStatus: String, CaseIterable, Sendable, Hashable {
     /// `String` with each name in turn (`_findStringSwitchCase`, ~240 instructions a status).
     public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         guard let first = bytes.first else { return nil }
-        for (name, status) in Self.utf8Names
-        where name.count == bytes.count && name[0] == first && name.elementsEqual(bytes) {
+        for (name, status) in Self.utf8Names where name.count == bytes.count && name[0] == first {
+            guard Self.equal(name, bytes) else { continue }
             self = status
             return
         }
         return nil
+    }
+
+    private static func equal(_ name: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in 1..<bytes.count where bytes[index] != name[index] { return false }
+        return true
     }
 
     private static let utf8Names: [([UInt8], FlightStatus)] = allCases.map { (Array($0.rawValue.utf8), $0) }
