@@ -45,6 +45,23 @@ struct RetainedBoardTests {
 
     static func seq(_ payload: [String: Any]) -> Int64? { (payload["seq"] as? NSNumber)?.int64Value }
 
+    /// Topics and schemas as docs/MQTT.md names them; a gate or belt name's MQTT separators and
+    /// wildcards become `_` in its topic level, and stay as they are in the payload.
+    @Test func topicsAndSchemasOfFlightsGatesAndBelts() throws {
+        var board = RetainedBoard(topicRoot: "flightedge/ZRH", stateQoS: 1, context: Self.zurich)
+        let now = Self.time("2026-12-05T10:02:00Z")
+        let departure = Self.flight("1234", .departure, seq: 3, gate: "A/1+#", scheduled: "2026-12-05T11:30:00Z")
+        let arrival = Self.flight("18", .arrival, seq: 4, belt: "7", scheduled: "2026-12-05T10:30:00Z")
+        let messages = board.update([(departure, [1]), (arrival, [2])], now: now)
+        #expect(messages.map(\.topic) == [
+            "flightedge/ZRH/flights/LX1234-20261205-D", "flightedge/ZRH/flights/LX0018-20261205-A",
+            "flightedge/ZRH/gates/A_1__", "flightedge/ZRH/belts/7",
+        ])
+        #expect(messages.map(\.schema) == [FlightPayload.schema, FlightPayload.schema, "flightedge.gate/1", "flightedge.belt/1"])
+        #expect(try Self.list(messages, "gates/A_1__")["gate"] as? String == "A/1+#")
+        #expect(try Self.list(messages, "belts/7")["schema"] as? String == "flightedge.belt/1")
+    }
+
     @Test func aGateListGivesTheZoneLocalTimesWithTheirOffsetAndEachFlightsSeq() throws {
         var board = RetainedBoard(topicRoot: "flightedge/ZRH", stateQoS: 1, context: Self.zurich)
         let now = Self.time("2026-12-05T10:02:00Z")
