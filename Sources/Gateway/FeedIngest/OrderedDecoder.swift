@@ -38,28 +38,40 @@ public struct OrderedDecoder: Sendable {
 
     /// Sets `decoded` on every frame that has none, in parallel when the frames are worth it.
     public func decode(_ frames: inout [Frame]) async {
-        let bytes = frames.reduce(0) { $0 + $1.bytes.count }
+        var bytes = 0
+        for index in frames.indices { bytes += frames[index].bytes.count }
         guard width > 1, frames.count > 1, bytes >= Self.parallelBytes else {
-            for index in frames.indices where frames[index].decoded == nil { frames[index].decoded = decode(frames[index]) }
+            frames.withUnsafeMutableBufferPointer { frames in
+                // Through the buffer: an array element passed to `decode` was copied first.
+                for index in frames.indices where frames[index].decoded == nil { frames[index].decoded = decode(frames[index]) }
+            }
             return
         }
+        // The batch holds the only reference to the frames while they are decoded and hands
+        // them back with their results: written back into an array the batch still shared,
+        // every frame was copied (copy on write) once per read.
         let batch = DecodeBatch(frames: frames, decode: decode)
-        for _ in 1..<min(width, frames.count) {
+        frames = []
+        for _ in 1..<min(width, batch.count) {
             Self.helpers.async { batch.work() }
         }
         batch.work()
         await batch.finished()
-        for index in frames.indices { frames[index].decoded = batch.result(index) }
+        frames = batch.takeFrames()
     }
 }
 
 /// One read's frames while they are decoded: a counter hands out frame indices, each result
 /// has a slot of its own, and the last frame decoded resumes the waiting feed task.
 private final class DecodeBatch: @unchecked Sendable {
-    // Safe to share: `frames` is never mutated; slot `i` of `slots` is written only by the one
-    // worker that took index `i` from `next`, and read only after `completed` reached the count
-    // (the read happens after the atomic increment, the lock, or the continuation that says so).
-    private let frames: [Frame]
+    // Safe to share: `frames` is mutated only by ``takeFrames()``, after ``finished()``, when
+    // every index has been taken and decoded (a worker that starts later reads `count` and
+    // `next` only); slot `i` of `slots` is written only by the one worker that took index `i`
+    // from `next`, and read only after `completed` reached the count (the read happens after
+    // the atomic increment, the lock, or the continuation that says so).
+    private var frames: [Frame]
+    /// How many frames: what workers read, never `frames.count`.
+    let count: Int
     private let decode: @Sendable (Frame) -> DecodedFrame
     private let slots: UnsafeMutableBufferPointer<DecodedFrame?>
     private let next = Atomic<Int>(0)
@@ -68,6 +80,7 @@ private final class DecodeBatch: @unchecked Sendable {
 
     init(frames: [Frame], decode: @escaping @Sendable (Frame) -> DecodedFrame) {
         self.frames = frames
+        self.count = frames.count
         self.decode = decode
         slots = .allocate(capacity: frames.count)
         slots.initialize(repeating: nil)
@@ -80,11 +93,10 @@ private final class DecodeBatch: @unchecked Sendable {
 
     /// Decodes frames until none is left to take.
     func work() {
-        let count = frames.count
         while true {
             let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < count else { return }
-            slots[index] = frames[index].decoded ?? decode(frames[index])
+            slots[index] = frames.withUnsafeBufferPointer { frames in frames[index].decoded ?? decode(frames[index]) }
             if completed.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == count {
                 let continuation = waiter.withLock { state in
                     state.done = true
@@ -98,7 +110,7 @@ private final class DecodeBatch: @unchecked Sendable {
 
     /// Returns once every frame is decoded.
     func finished() async {
-        if completed.load(ordering: .acquiring) == frames.count { return }
+        if completed.load(ordering: .acquiring) == count { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = waiter.withLock { state in
                 if state.done { return true }
@@ -109,6 +121,13 @@ private final class DecodeBatch: @unchecked Sendable {
         }
     }
 
-    /// Frame `index`'s result, once ``finished()`` returned.
-    func result(_ index: Int) -> DecodedFrame? { slots[index] }
+    /// The frames with their results, once ``finished()`` returned; the batch keeps none.
+    func takeFrames() -> [Frame] {
+        var taken: [Frame] = []
+        swap(&taken, &frames)
+        taken.withUnsafeMutableBufferPointer { taken in
+            for index in taken.indices { taken[index].decoded = slots[index] }
+        }
+        return taken
+    }
 }

@@ -169,12 +169,15 @@ final class FlightPipeline: Sendable {
         // A batch's frames come from a few feeds: the decoder is looked up again only when the
         // feed changes (hashing the name per frame cost ~250 instructions, callgrind).
         var feed: (name: String, decoder: (any FrameDecoder)?)?
-        for index in frames.indices {
-            if feed?.name != frames[index].feed { feed = (frames[index].feed, decoders[frames[index].feed]) }
-            outcomes.append(FrameDecoding.updates(of: frames[index], decoder: feed?.decoder))
-            // The updates live on in the state and the rows; the frame kept for a refused
-            // batch (decoded again then) holds its bytes only, not a second copy of its facts.
-            frames[index].decoded = nil
+        frames.withUnsafeMutableBufferPointer { frames in
+            // Through the buffer: an array element passed to `updates` was copied first.
+            for index in frames.indices {
+                if feed?.name != frames[index].feed { feed = (frames[index].feed, decoders[frames[index].feed]) }
+                outcomes.append(FrameDecoding.updates(of: frames[index], decoder: feed?.decoder))
+                // The updates live on in the state and the rows; the frame kept for a refused
+                // batch (decoded again then) holds its bytes only, not a second copy of its facts.
+                frames[index].decoded = nil
+            }
         }
         try await restoreUnknownFlights(in: outcomes)
         let logged = batch.rejections.count
