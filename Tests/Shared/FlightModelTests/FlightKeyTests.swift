@@ -125,8 +125,8 @@ import Testing
         #expect(table[HashedFlightID("LX0012-20261124-A")] == nil)
     }
 
-    /// Ids longer than the 24 bytes kept beside the text (not flight ids, but any text a
-    /// lookup may bring) are told apart by the rest of their text.
+    /// Longer ids than a flight's (any text a lookup may bring) are told apart by all of their
+    /// text, and found again from another instance of it.
     @Test func idsThatDifferPastTheirFirst24BytesDiffer() {
         let head = String(repeating: "X", count: 24)
         let first = HashedFlightID(head + "-1")

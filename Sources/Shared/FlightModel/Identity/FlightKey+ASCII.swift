@@ -54,8 +54,7 @@ extension FlightKey {
         id.append(direction == .arrival ? UInt8(ascii: "A") : UInt8(ascii: "D"))
         self.init(
             airline: id.string(0..<airlineEnd), number: id.string(airlineEnd..<numberEnd), suffix: normalizedSuffix,
-            date: date, direction: direction,
-            hashedID: HashedFlightID(id.string(0..<id.count), head: id.head, count: id.count))
+            date: date, direction: direction, flightID: id.string(0..<id.count))
     }
 
     /// The suffixes, made once.
@@ -133,11 +132,6 @@ private struct ASCIIBuffer {
             append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
             divisor /= 10
         }
-    }
-
-    /// The bytes as ``HashedFlightID`` takes them: three little-endian words, zero after the end.
-    var head: (UInt64, UInt64, UInt64) {
-        (UInt64(littleEndian: bytes.0), UInt64(littleEndian: bytes.1), UInt64(littleEndian: bytes.2))
     }
 
     func string(_ range: Range<Int>) -> String {

@@ -129,19 +129,12 @@ public struct FlightKey: Hashable, Sendable, CustomStringConvertible {
 
     /// A key of normalized parts and the flight id they make.
     init(airline: String, number: String, suffix: String?, date: FlightDate, direction: Direction, flightID: String) {
-        self.init(
-            airline: airline, number: number, suffix: suffix, date: date, direction: direction,
-            hashedID: HashedFlightID(flightID))
-    }
-
-    /// A key of normalized parts and the hashed flight id they make.
-    init(airline: String, number: String, suffix: String?, date: FlightDate, direction: Direction, hashedID: HashedFlightID) {
         self.airline = airline
         self.number = number
         self.suffix = suffix
         self.date = date
         self.direction = direction
-        self.hashedID = hashedID
+        self.hashedID = HashedFlightID(flightID)
     }
 
     /// ``flightID``.
