@@ -100,8 +100,6 @@ private struct ASCIIPart {
         for index in start..<end { storage |= UInt32(bytes[index]) << (8 * count); count += 1 }
     }
 
-    private init() {}
-
     /// The byte at `index`, 0 ..< ``count``.
     subscript(index: Int) -> UInt8 { UInt8(truncatingIfNeeded: storage >> (8 * index)) }
 
