@@ -226,9 +226,10 @@ struct BatchBuilder: Sendable {
             checkpoint.offset = offset
         }
         if let completion = frame.fileCompletion { batch.fileFrames.append((completion, rejected)) }
-        // In place (a copy of the array held here made every frame's write copy the array): the feed's row found by index and updated field by field: looking it up with
-        // `firstIndex(where:)` and replacing it whole copied and destroyed rows, ~450
-        // instructions a frame (callgrind). Its `recentFiles` stay where they are.
+        // The feed's row is updated in place, field by field, and found by index: a copy of the
+        // array held here made every frame's write copy the array, and `firstIndex(where:)`
+        // plus replacing the row whole copied and destroyed rows (~450 instructions a frame).
+        // Its `recentFiles` stay where they are.
         var index = 0
         while index < batch.rows.checkpoints.count, batch.rows.checkpoints[index].feed != frame.feed { index += 1 }
         if index < batch.rows.checkpoints.count {
