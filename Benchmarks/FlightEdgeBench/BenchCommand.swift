@@ -128,6 +128,19 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         if parts.contains("latency") {
+            // The floor under the run: at up to 2,000/s the daemon commits about once per
+            // update, so a durable write alone, on the same schedule, is what it cannot beat.
+            // Above that one connection cannot commit once per update, and batches do.
+            if rate <= 2000 {
+                let flush = try RawLimits.flushLatency(environment, rate: rate, seconds: latencySeconds)
+                let commit = try RawLimits.commitLatency(environment, rate: rate, seconds: latencySeconds)
+                for (source, figures) in [("raw write + fdatasync, 512 B", flush), ("raw PostgreSQL commit, one row", commit)] {
+                    table.add("latency at \(rate)/s, \(source): p50", figures.p50, "ms")
+                    table.add("latency at \(rate)/s, \(source): p99", figures.p99, "ms")
+                    table.add("latency at \(rate)/s, \(source): p99.9", figures.p999, "ms")
+                    table.add("latency at \(rate)/s, \(source): max (of \(figures.count))", figures.max, "ms")
+                }
+            }
             // Segments for the run's WAL (~0.9 kB an update measured, 1.5 kB counted) and then some.
             let segments = min(128, rate * latencySeconds * 1_500 / (16 << 20) + 8)
             table.add("latency: WAL segments ready for reuse before the run", Double(try environment.recycleWAL(segments: segments)), "")
