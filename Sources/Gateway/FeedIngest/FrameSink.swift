@@ -29,7 +29,7 @@ public struct FrameSink: Sendable {
         counters.frameReceived(at: frame.receivedAtMilliseconds)
         if let decode, frame.decoded == nil { frame.decoded = decode(frame) }
         let weight = frame.bytes.count + 64 + (frame.decoded?.weight ?? 0)
-        return await queue.push(frame, weight: weight)
+        return await queue.push(consume frame, weight: weight)
     }
 
     /// Turns framer output into frames and delivers them in order; `position` maps an output
@@ -48,7 +48,7 @@ public struct FrameSink: Sendable {
         }
         await ordered?.decode(&frames)
         while let frame = frames.popLast() {
-            guard await deliver(frame) else { return false }
+            guard await deliver(consume frame) else { return false }
         }
         return true
     }

@@ -214,6 +214,37 @@ enum CommitStatements {
     /// gives them) to the batch's outbox rows: by event id, else in order. nil for a row that
     /// was in the outbox already.
     static func committedOutbox(batch: CommitBatch, returned rows: [[String?]]) -> [CommittedOutboxRow?] {
+        // `RETURNING` gives the rows in the order they were inserted, which is the batch's less
+        // the events already in the outbox: matched walking both, each row checked against its
+        // event id, without hashing two strings an event. Rows in any other order are matched
+        // by id (below).
+        var matched = [CommittedOutboxRow?](repeating: nil, count: batch.outbox.count)
+        var next = 0
+        walk: for row in rows {
+            guard let id = row[0].flatMap({ Int64($0) }), let streamSeq = row[2].flatMap({ Int64($0) }) else { continue }
+            while next < batch.outbox.count {
+                let index = next
+                next += 1
+                if sameEvent(batch.outbox[index].eventID, row[1]) {
+                    matched[index] = CommittedOutboxRow(outboxID: id, streamSeq: streamSeq)
+                    continue walk
+                }
+            }
+            return committedOutboxByEventID(batch: batch, returned: rows)
+        }
+        return matched
+    }
+
+    /// Whether an outbox row's event id (any case) is the one PostgreSQL returned (lower case).
+    private static func sameEvent(_ eventID: String?, _ returned: String?) -> Bool {
+        guard let eventID, let returned else { return eventID == nil && returned == nil }
+        if eventID == returned { return true }
+        // The engine's ids are lower case already: `lowercased()` only for one that is not.
+        return eventID.utf8.contains(where: { (0x41...0x5A).contains($0) }) && eventID.lowercased() == returned
+    }
+
+    /// ``committedOutbox(batch:returned:)`` for rows in any order: by event id, else in order.
+    static func committedOutboxByEventID(batch: CommitBatch, returned rows: [[String?]]) -> [CommittedOutboxRow?] {
         var byEventID: [String: CommittedOutboxRow] = [:]
         byEventID.reserveCapacity(rows.count)  // one table, not one per doubling
         var withoutEventID: [CommittedOutboxRow] = []

@@ -121,6 +121,26 @@ import Testing
         #expect(rows == [CommittedOutboxRow(outboxID: 11, streamSeq: 41), CommittedOutboxRow(outboxID: 12, streamSeq: 42), nil])
     }
 
+    /// Rows matched walking both lists in order are the rows matched by id, whichever events
+    /// were skipped; rows in another order fall back to the lookup and still find their events.
+    @Test func outboxRowsMatchedInOrderAreThoseMatchedByIDAndAnyOrderStillMatches() {
+        var batch = CommitBatch()
+        let ids = (0..<8).map { "\($0)f9619ff-8b86-d011-b42d-00c04fc964ff" }
+        batch.outbox = ids.map { CommitBatch.OutboxRow(eventID: $0, flightID: nil, topic: "t", payload: []) }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let kept = ids.indices.filter { _ in Bool.random(using: &random) }
+            var returned = kept.map { [String(100 + $0), ids[$0], String(40 + $0)] as [String?] }
+            let expected = ids.indices.map { index in
+                kept.contains(index) ? CommittedOutboxRow(outboxID: Int64(100 + index), streamSeq: Int64(40 + index)) : nil
+            }
+            #expect(CommitStatements.committedOutbox(batch: batch, returned: returned) == expected)
+            #expect(CommitStatements.committedOutboxByEventID(batch: batch, returned: returned) == expected)
+            returned.shuffle(using: &random)
+            #expect(CommitStatements.committedOutbox(batch: batch, returned: returned) == expected)
+        }
+    }
+
     @Test func theOutboxInsertNumbersInBatchOrderFromTheCounterAndSkipsKnownEventsBeforeNumbering() throws {
         var batch = CommitBatch()
         let payload = Array(#"{"schema":"flightedge.event/1","flight_id":"LX1-20261124-D","seq":3,"kind":"x"}"#.utf8)

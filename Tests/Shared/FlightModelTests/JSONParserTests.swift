@@ -85,6 +85,8 @@ import Testing
                         try JSONParser.parse(Array((prefix + text + "]").utf8))
                     }
                     #expect(try parse("\"\(before)\(after)\"") == .array([.string(before + after)]))
+                    // Bytes one off the special ones are plain wherever they stand.
+                    #expect(try parse("\"\(before) !#[]\u{7F}\(after)\"") == .array([.string(before + " !#[]\u{7F}" + after)]))
                     #expect(try parse("\"\(before)\\\"\(after)\"") == .array([.string(before + "\"" + after)]))
                     #expect(try parse("\"\(before)é\(after)\"") == .array([.string(before + "é" + after)]))
                     #expect(try parse("\"\(before)\",\"\(after)\"") == .array([.string(before), .string(after)]))
