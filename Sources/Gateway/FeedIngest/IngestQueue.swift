@@ -57,7 +57,7 @@ public final class IngestQueue<Element: Sendable>: Sendable {
     @discardableResult
     public func push(_ element: consuming Element, weight: Int) async -> Bool {
         // Moved into the queue, not copied: a frame's copy retains each reference it holds.
-        var pending: Element? = element
+        var pending: Element? = .some(consume element)
         while true {
             if Task.isCancelled { return false }
             let outcome = state.withLock { state -> (accepted: Bool?, wake: CheckedContinuation<Void, Never>?) in
@@ -202,5 +202,19 @@ public final class IngestQueue<Element: Sendable>: Sendable {
         }
         for producer in producers { producer.continuation.resume() }
         consumer?.resume()
+    }
+}
+
+extension IngestQueue where Element == Frame {
+    /// ``takeBatch(maxItems:maxBytes:)`` compiled for frames in this module: called from the
+    /// pipeline's module, the generic method ran unspecialized, every slot read and emptied
+    /// through the runtime's generic copies (~700 instructions a frame, callgrind).
+    public func takeFrames(maxItems: Int, maxBytes: Int = .max) async -> [Frame] {
+        await takeBatch(maxItems: maxItems, maxBytes: maxBytes)
+    }
+
+    /// ``takeAvailable(maxItems:maxBytes:)`` compiled for frames (see ``takeFrames(maxItems:maxBytes:)``).
+    public func takeAvailableFrames(maxItems: Int, maxBytes: Int = .max) -> [Frame] {
+        takeAvailable(maxItems: maxItems, maxBytes: maxBytes)
     }
 }

@@ -3,14 +3,20 @@ extension JSONParser {
     /// gives each of them the one `String` made here instead of a new one per member (~190
     /// instructions a name). Any other name is made as usual; the values are the same.
     public struct KnownKeys: Sendable {
-        /// By slot (open addressing, ``slot(_:_:_:)``): a name's bytes packed little-endian into
-        /// two words, its length (-1: empty slot) and the name.
-        private let lows: [UInt64]
-        private let highs: [UInt64]
-        private let counts: [Int]
-        private let names: [String]
-        /// Where each slot's name first stands in the list the table was made from.
-        private let positions: [Int]
+        /// One slot of the table (open addressing, ``slot(_:_:_:)``): a name's bytes packed
+        /// little-endian into two words, its length (-1: empty slot), where it first stands in
+        /// the list the table was made from, and the name.
+        private struct Slot: Sendable {
+            var low: UInt64 = 0
+            var high: UInt64 = 0
+            var count = -1
+            var position = -1
+            var name = ""
+        }
+
+        /// One array, so that a copy of the table (every parse takes one) retains one buffer,
+        /// not one per column.
+        private let slots: [Slot]
 
         /// Names longer than this are made as usual.
         private static let maximumCount = 16
@@ -18,24 +24,18 @@ extension JSONParser {
 
         /// A table of these names (repeats count once; names over 16 bytes are left out).
         public init(_ names: some Sequence<String>) {
-            var lows = [UInt64](repeating: 0, count: Self.slotCount)
-            var highs = [UInt64](repeating: 0, count: Self.slotCount)
-            var counts = [Int](repeating: -1, count: Self.slotCount)
-            var table = [String](repeating: "", count: Self.slotCount)
-            var positions = [Int](repeating: -1, count: Self.slotCount)
+            var slots = [Slot](repeating: Slot(), count: Self.slotCount)
             var stored = 0
             for (position, name) in names.enumerated() where name.utf8.count <= Self.maximumCount {
                 let (low, high) = Array(name.utf8).withUnsafeBufferPointer(Self.words)
                 var slot = Self.slot(low, high, name.utf8.count)
-                while counts[slot] >= 0, table[slot] != name { slot = (slot + 1) & (Self.slotCount - 1) }
-                guard counts[slot] < 0 else { continue }
+                while slots[slot].count >= 0, slots[slot].name != name { slot = (slot + 1) & (Self.slotCount - 1) }
+                guard slots[slot].count < 0 else { continue }
                 precondition(stored < Self.slotCount / 2, "at most \(Self.slotCount / 2) known keys")
-                (lows[slot], highs[slot], counts[slot], table[slot]) = (low, high, name.utf8.count, name)
-                positions[slot] = position
+                slots[slot] = Slot(low: low, high: high, count: name.utf8.count, position: position, name: name)
                 stored += 1
             }
-            (self.lows, self.highs, self.counts, self.names) = (lows, highs, counts, table)
-            self.positions = positions
+            self.slots = slots
         }
 
         /// The known name spelled exactly by the `count` bytes of `buffer` from `start`, or nil.
@@ -59,11 +59,15 @@ extension JSONParser {
                 (low, high) = Self.words(UnsafeBufferPointer(rebasing: buffer[start..<start + count]))
             }
             var slot = Self.slot(low, high, count)
-            while true {
-                let known = counts[slot]
-                if known < 0 { return nil }
-                if known == count, lows[slot] == low, highs[slot] == high { return (names[slot], positions[slot]) }
-                slot = (slot + 1) & 255
+            return slots.withUnsafeBufferPointer { slots in
+                while true {
+                    let known = slots[slot].count
+                    if known < 0 { return nil }
+                    if known == count, slots[slot].low == low, slots[slot].high == high {
+                        return (slots[slot].name, slots[slot].position)
+                    }
+                    slot = (slot + 1) & (Self.slotCount - 1)
+                }
             }
         }
 

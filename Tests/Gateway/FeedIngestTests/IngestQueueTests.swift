@@ -10,6 +10,21 @@ import Testing
         #expect(await queue.takeBatch(maxItems: 100) == [6])
     }
 
+    /// The frame-only entry points the pipeline calls take what the generic ones take.
+    @Test func framesAreTakenInOrderWithinTheLimits() async {
+        let queue = IngestQueue<Frame>(capacityBytes: 1000, capacityItems: 100)
+        for offset in 0..<5 {
+            let frame = Frame(
+                feed: "aodb", position: .stream(peer: "10.0.0.1:4000", connection: 1, offset: Int64(offset)),
+                bytes: Array("line \(offset)".utf8), receivedAtMilliseconds: 0)
+            await queue.push(frame, weight: 10)
+        }
+        #expect(queue.takeAvailableFrames(maxItems: 2).map(\.position.description) == ["10.0.0.1:4000#1@0", "10.0.0.1:4000#1@1"])
+        #expect(queue.takeAvailableFrames(maxItems: 10, maxBytes: 15).map(\.bytes) == [Array("line 2".utf8)])
+        #expect(await queue.takeFrames(maxItems: 10).map(\.bytes) == [Array("line 3".utf8), Array("line 4".utf8)])
+        #expect(queue.takeAvailableFrames(maxItems: 10).isEmpty)
+    }
+
     @Test func aFullQueueMakesProducersWaitUntilTheConsumerTakes() async throws {
         let queue = IngestQueue<Int>(capacityBytes: 1_000_000, capacityItems: 3)
         let producer = Task {

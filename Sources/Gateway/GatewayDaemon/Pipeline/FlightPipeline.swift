@@ -106,7 +106,7 @@ final class FlightPipeline: Sendable {
                 }
             }
             progress.setIdle(queue.count == 0 && commitEnded.ended)
-            let frames = await queue.takeBatch(maxItems: settings.maxBatch, maxBytes: settings.maxBatchBytes)
+            let frames = await queue.takeFrames(maxItems: settings.maxBatch, maxBytes: settings.maxBatchBytes)
             progress.setIdle(false)
             if frames.isEmpty { break }
             var batch = PreparedBatch()
@@ -116,7 +116,7 @@ final class FlightPipeline: Sendable {
             batch.stages.merged = monotonicNanoseconds()
             // While the previous commit runs, keep preparing what arrives; then commit it all.
             while !commitEnded.ended && batch.frames.count < settings.maxBatch && batchBytes < settings.maxBatchBytes {
-                let more = queue.takeAvailable(
+                let more = queue.takeAvailableFrames(
                     maxItems: settings.maxBatch - batch.frames.count, maxBytes: settings.maxBatchBytes - batchBytes)
                 if more.isEmpty {
                     await queue.waitForItemsOrWake()
