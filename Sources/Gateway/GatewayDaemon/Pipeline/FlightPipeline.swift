@@ -172,11 +172,15 @@ final class FlightPipeline: Sendable {
         frames.withUnsafeMutableBufferPointer { frames in
             // Through the buffer: an array element passed to `updates` was copied first.
             for index in frames.indices {
-                if feed?.name != frames[index].feed { feed = (frames[index].feed, decoders[frames[index].feed]) }
-                outcomes.append(FrameDecoding.updates(of: frames[index], decoder: feed?.decoder))
                 // The updates live on in the state and the rows; the frame kept for a refused
                 // batch (decoded again then) holds its bytes only, not a second copy of its facts.
-                frames[index].decoded = nil
+                // Taken out, not read and then cleared: a read retained them once more.
+                if let decoded = frames[index].decoded.take() {
+                    outcomes.append(FrameDecoding.outcome(of: decoded))
+                    continue
+                }
+                if feed?.name != frames[index].feed { feed = (frames[index].feed, decoders[frames[index].feed]) }
+                outcomes.append(FrameDecoding.updates(of: frames[index], decoder: feed?.decoder))
             }
         }
         try await restoreUnknownFlights(in: outcomes)

@@ -8,11 +8,7 @@ public enum FrameDecoding {
     /// Decodes `frame` with its feed's `decoder`; a frame the framer already refused (oversize,
     /// broken) is rejected with the framer's reason.
     public static func updates(of frame: Frame, decoder: (any FrameDecoder)?) -> Result<[FlightUpdate], DecodeError> {
-        switch frame.decoded {
-        case .updates(let updates): return .success(updates)
-        case .rejected(let message, let location): return .failure(DecodeError(message, at: location))
-        case nil: break
-        }
+        if let decoded = frame.decoded { return outcome(of: decoded) }
         if let framingError = frame.framingError { return .failure(DecodeError(framingError)) }
         guard let decoder else { return .failure(DecodeError("no decoder for feed \(frame.feed)")) }
         do {
@@ -22,6 +18,14 @@ public enum FrameDecoding {
             return .success(try decoder.decode(frame.bytes, context: context))
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// What a frame decoded in its feed's task says.
+    public static func outcome(of decoded: consuming DecodedFrame) -> Result<[FlightUpdate], DecodeError> {
+        switch consume decoded {
+        case .updates(let updates): .success(updates)
+        case .rejected(let message, let location): .failure(DecodeError(message, at: location))
         }
     }
 

@@ -21,29 +21,33 @@ public struct ZoneRules: Sendable {
     }
 
     private enum Source: Sendable {
-        case table(TZifDecoder.Table, path: String?)
+        case table(path: String?)
         case foundation(TimeZone)
     }
 
     private let source: Source
+    /// The tz file's offsets (nil: Foundation answers), read where they are: bound out of an
+    /// enum's payload they were copied, a retain of each array, for every offset asked for.
+    private let table: TZifDecoder.Table?
 
     /// Where the offsets come from.
     public var origin: Origin {
         switch source {
-        case .table(_, let path?): .zoneinfo(path: path)
-        case .table(_, nil): .builtIn
+        case .table(let path?): .zoneinfo(path: path)
+        case .table(nil): .builtIn
         case .foundation: .foundation
         }
     }
 
     /// UTC, without reading anything.
     public static let utc = ZoneRules(
-        identifier: "UTC",
-        source: .table(.init(transitions: [], offsets: [], initialOffset: 0, rule: nil), path: nil))
+        identifier: "UTC", source: .table(path: nil),
+        table: .init(transitions: [], offsets: [], initialOffset: 0, rule: nil))
 
-    private init(identifier: String, source: Source) {
+    private init(identifier: String, source: Source, table: TZifDecoder.Table? = nil) {
         self.identifier = identifier
         self.source = source
+        self.table = table
     }
 
     /// The zone named `identifier`, or nil when neither the tz database nor Foundation knows it.
@@ -55,7 +59,7 @@ public struct ZoneRules: Sendable {
             if let data = FileManager.default.contents(atPath: path),
                 let table = try? TZifDecoder.decode(Array(data))
             {
-                return ZoneRules(identifier: identifier, source: .table(table, path: path))
+                return ZoneRules(identifier: identifier, source: .table(path: path), table: table)
             }
         }
         guard let zone = TimeZone(identifier: identifier) else { return nil }
@@ -87,23 +91,26 @@ public struct ZoneRules: Sendable {
 
     /// The UTC offset at `seconds` since the epoch, seconds east.
     public func offsetSeconds(atEpochSeconds seconds: Int64) -> Int {
-        switch source {
-        case .foundation(let zone):
-            return zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
-        case .table(let table, _):
-            let transitions = table.transitions
-            guard let first = transitions.first, seconds >= first else { return table.initialOffset }
-            if seconds > transitions[transitions.count - 1], let rule = table.rule {
-                return rule.offset(atEpochSeconds: seconds)
-            }
-            // The last transition at or before `seconds`.
-            var low = 0
-            var high = transitions.count
-            while high - low > 1 {
-                let middle = (low + high) / 2
-                if transitions[middle] <= seconds { low = middle } else { high = middle }
-            }
-            return Int(table.offsets[low])
+        if let offset = table?.offset(atEpochSeconds: seconds) { return offset }
+        guard case .foundation(let zone) = source else { return 0 }
+        return zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
+    }
+}
+
+extension TZifDecoder.Table {
+    /// The UTC offset at `seconds` since the epoch, seconds east.
+    func offset(atEpochSeconds seconds: Int64) -> Int {
+        guard let first = transitions.first, seconds >= first else { return initialOffset }
+        if seconds > transitions[transitions.count - 1], let rule {
+            return rule.offset(atEpochSeconds: seconds)
         }
+        // The last transition at or before `seconds`.
+        var low = 0
+        var high = transitions.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if transitions[middle] <= seconds { low = middle } else { high = middle }
+        }
+        return Int(offsets[low])
     }
 }
