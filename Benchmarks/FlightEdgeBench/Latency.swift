@@ -77,13 +77,7 @@ enum Latency {
         let tick = UInt64(perTick) * 1_000_000_000 / UInt64(rate)
         let start = monotonicNanoseconds()
         for first in stride(from: 0, to: frames, by: perTick) {
-            let due = start + UInt64(first / perTick) * tick
-            while true {
-                let current = monotonicNanoseconds()
-                guard current < due else { break }
-                // Sleep most of the wait, spin the last 0.2 ms: usleep overshoots.
-                if due - current > 200_000 { usleep(UInt32((due - current) / 2000)) }
-            }
+            waitUntil(start + UInt64(first / perTick) * tick)
             let sequences = first..<min(frames, first + perTick)
             let bytes = Array(sequences.map { line(flight: $0 % flights, sequence: $0) }.joined().utf8)
             let time = monotonicNanoseconds()
@@ -103,12 +97,7 @@ enum Latency {
         for slow in samples.sorted(by: { $0.milliseconds > $1.milliseconds }).prefix(5) {
             FileHandle.standardError.write(Data("  slowest: \(String(format: "%.2f", slow.milliseconds)) ms, sent at \(slow.sent) ns\n".utf8))
         }
-        let latencies = samples.map(\.milliseconds).sorted()
-        func at(_ quantile: Double) -> Double {
-            guard !latencies.isEmpty else { return .nan }
-            return latencies[min(latencies.count - 1, Int((quantile * Double(latencies.count)).rounded(.up)) - 1)]
-        }
-        let external = Percentiles(p50: at(0.5), p99: at(0.99), p999: at(0.999), max: latencies.last ?? .nan, count: latencies.count)
+        let external = Percentiles(sorted: samples.map(\.milliseconds).sorted())
         var result = Result(rate: rate, frames: frames, external: external, daemon: difference(after, before))
         let samplesAfter = try daemon.metrics()
         func mean(_ name: String) -> Double {
@@ -119,6 +108,16 @@ enum Latency {
         result.meanCommitMilliseconds = mean("flightedge_commit_seconds")
         result.meanPublishMilliseconds = mean("flightedge_publish_seconds")
         return result
+    }
+
+    /// Returns at the monotonic time `due`: sleeps most of the wait, spins the last 0.2 ms
+    /// (usleep overshoots).
+    static func waitUntil(_ due: UInt64) {
+        while true {
+            let current = monotonicNanoseconds()
+            guard current < due else { return }
+            if due - current > 200_000 { usleep(UInt32((due - current) / 2000)) }
+        }
     }
 
     /// One frame: flight `BN<n>` gets remark `<sequence>` (the subscriber reads it back).
@@ -156,6 +155,17 @@ enum Latency {
         }
         let highest = counts.indices.first { counts[$0] >= total }.map { after[$0].bound * 1000 } ?? .nan
         return Percentiles(p50: at(0.5), p99: at(0.99), p999: at(0.999), max: highest, count: Int(total))
+    }
+}
+
+extension Latency.Percentiles {
+    /// The percentiles of latencies in ascending order (nearest rank).
+    init(sorted latencies: [Double]) {
+        func at(_ quantile: Double) -> Double {
+            guard !latencies.isEmpty else { return .nan }
+            return latencies[min(latencies.count - 1, Int((quantile * Double(latencies.count)).rounded(.up)) - 1)]
+        }
+        self.init(p50: at(0.5), p99: at(0.99), p999: at(0.999), max: latencies.last ?? .nan, count: latencies.count)
     }
 }
 

@@ -61,26 +61,10 @@ extension RawLimits {
         let start = monotonicNanoseconds()
         for index in 0..<count {
             let due = start + UInt64(index) * interval
-            while true {
-                let current = monotonicNanoseconds()
-                guard current < due else { break }
-                // Sleep most of the wait, spin the last 0.2 ms: usleep overshoots.
-                if due - current > 200_000 { usleep(UInt32((due - current) / 2000)) }
-            }
+            Latency.waitUntil(due)
             try operation(Int64(index))
             latencies[index] = Double(monotonicNanoseconds() - due) / 1e6
         }
         return Latency.Percentiles(sorted: latencies.sorted())
-    }
-}
-
-extension Latency.Percentiles {
-    /// The percentiles of latencies in ascending order (nearest rank).
-    init(sorted latencies: [Double]) {
-        func at(_ quantile: Double) -> Double {
-            guard !latencies.isEmpty else { return .nan }
-            return latencies[min(latencies.count - 1, Int((quantile * Double(latencies.count)).rounded(.up)) - 1)]
-        }
-        self.init(p50: at(0.5), p99: at(0.99), p999: at(0.999), max: latencies.last ?? .nan, count: latencies.count)
     }
 }

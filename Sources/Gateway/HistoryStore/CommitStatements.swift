@@ -237,10 +237,13 @@ enum CommitStatements {
 
     /// Whether an outbox row's event id (any case) is the one PostgreSQL returned (lower case).
     private static func sameEvent(_ eventID: String?, _ returned: String?) -> Bool {
-        guard let eventID, let returned else { return eventID == nil && returned == nil }
-        if eventID == returned { return true }
-        // The engine's ids are lower case already: `lowercased()` only for one that is not.
-        return eventID.utf8.contains(where: { (0x41...0x5A).contains($0) }) && eventID.lowercased() == returned
+        eventID.map(lowerCase) == returned
+    }
+
+    /// An event id as PostgreSQL returns a uuid: the engine's ids are lower case already, and
+    /// `lowercased()` made a copy of each.
+    private static func lowerCase(_ eventID: String) -> String {
+        eventID.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? eventID.lowercased() : eventID
     }
 
     /// ``committedOutbox(batch:returned:)`` for rows in any order: by event id, else in order.
@@ -255,10 +258,7 @@ enum CommitStatements {
         }
         var nextPlain = 0
         return batch.outbox.map { row in
-            // The engine's ids are lower case already: `lowercased()` made a copy of each.
-            if let eventID = row.eventID {
-                return byEventID[eventID.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? eventID.lowercased() : eventID]
-            }
+            if let eventID = row.eventID { return byEventID[lowerCase(eventID)] }
             defer { nextPlain += 1 }
             return nextPlain < withoutEventID.count ? withoutEventID[nextPlain] : nil
         }

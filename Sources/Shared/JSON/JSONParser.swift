@@ -312,27 +312,24 @@ public struct JSONParser {
         /// The high bit of each byte of `word` (first byte lowest) that may be a quote, a
         /// backslash, a control character or a non-ASCII byte: the lowest bit set is exactly
         /// the first such byte (a borrow only marks bytes above one that is), the bits above it
-        /// may be false (the bit tricks of "Bit Twiddling Hacks", "determine if a word has a
-        /// byte less than n").
+        /// may be false.
         static func plainRunEnds(_ word: UInt64) -> UInt64 {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highBits: UInt64 = 0x8080_8080_8080_8080
-            func below(_ value: UInt64, _ bound: UInt64) -> UInt64 { (value &- ones &* bound) & ~value & highBits }
-            let quotes = word ^ (ones &* 0x22)
-            let backslashes = word ^ (ones &* 0x5C)
-            return (word & highBits) | below(word, 0x20) | below(quotes, 1) | below(backslashes, 1)
+            (word & 0x8080_8080_8080_8080) | handlingMask(word)
         }
 
         /// True when one of the eight bytes of `word` may be a quote, a backslash or a control
         /// character: the bytes a string's slow path cannot copy as they are (non-ASCII bytes
         /// it can: the whole string is validated as UTF-8 at its end).
-        static func mayNeedHandling(_ word: UInt64) -> Bool {
+        static func mayNeedHandling(_ word: UInt64) -> Bool { handlingMask(word) != 0 }
+
+        /// The high bit of each byte of `word` that may be a quote, a backslash or a control
+        /// character, exact up to the first (the bit tricks of "Bit Twiddling Hacks",
+        /// "determine if a word has a byte less than n").
+        private static func handlingMask(_ word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highBits: UInt64 = 0x8080_8080_8080_8080
-            func hasByteBelow(_ value: UInt64, _ bound: UInt64) -> Bool {
-                (value &- ones &* bound) & ~value & highBits != 0
-            }
-            return hasByteBelow(word, 0x20) || hasByteBelow(word ^ (ones &* 0x22), 1) || hasByteBelow(word ^ (ones &* 0x5C), 1)
+            func below(_ value: UInt64, _ bound: UInt64) -> UInt64 { (value &- ones &* bound) & ~value & highBits }
+            return below(word, 0x20) | below(word ^ (ones &* 0x22), 1) | below(word ^ (ones &* 0x5C), 1)
         }
 
         mutating func string(isKey: Bool = false) throws(Error) -> String {
