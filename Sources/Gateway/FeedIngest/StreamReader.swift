@@ -17,7 +17,15 @@ struct StreamReader: Sendable {
     let logger: Logger
     var frameTimeout: Duration?
 
+    /// Reads the connection until it ends, on the connection's own event loop: each read's
+    /// bytes reach the framer there, without waking another thread to take them.
     func read(_ connection: NIOAsyncChannel<ByteBuffer, Never>, peer: String, connectionNumber: Int) async {
+        await withTaskExecutorPreference(EventLoopTaskExecutor(connection.channel.eventLoop)) {
+            await readOnLoop(connection, peer: peer, connectionNumber: connectionNumber)
+        }
+    }
+
+    private func readOnLoop(_ connection: NIOAsyncChannel<ByteBuffer, Never>, peer: String, connectionNumber: Int) async {
         guard let frameTimeout else {
             await read(connection, peer: peer, connectionNumber: connectionNumber, pending: nil)
             return

@@ -74,7 +74,10 @@ public struct GatewayService: Service, CustomStringConvertible {
         _ = board.update(startup.flights, now: .now)
         logger.info("flights restored", metadata: ["flights": "\(startup.flights.count)"])
 
-        let broker = try makeBrokerLink()
+        // A thread each for the pipeline and the broker side (DaemonThread).
+        let pipelineThread = DaemonThread()
+        let brokerThread = DaemonThread()
+        let broker = try makeBrokerLink(on: brokerThread)
         // One full batch waiting while the pipeline works on the one before: enough to keep it
         // busy; beyond that the senders' sockets hold the backlog (backpressure), not the heap.
         // Two batches held ~2 MB more of decoded frames at the 10,000-flight burst's peak for no
@@ -112,7 +115,7 @@ public struct GatewayService: Service, CustomStringConvertible {
             queue: queue, writer: writer, publisher: publisher, engine: engine, board: board,
             storedOnly: startup.storedOnly, feeds: feeds,
             settings: FlightPipeline.Settings(context: context, topicRoot: topicRoot), progress: progress, metrics: metrics,
-            logger: logger, boards: boards)
+            logger: logger, boards: boards, thread: pipelineThread)
         boardBox.pipeline.withLock { $0 = pipeline }
         let observer = GatewayObserver(
             writer: writer, broker: broker, publisher: publisher, feeds: feeds, progress: progress,
@@ -132,7 +135,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         let parts: [any Service] = [
             OperationsService(observer: observer, http: config.http, boards: boards, gate: gate, logger: logger),
             StatusService(reporter: reporter),
-            PublisherService(broker: broker, publisher: publisher, logger: logger),
+            PublisherService(broker: broker, publisher: publisher, thread: brokerThread, logger: logger),
             ReplayService(publisher: publisher, writer: writer, metrics: replayMetrics, logger: logger),
             OutboxRetentionService(
                 writer: writer, retentionDays: config.housekeeping.outboxRetentionDays, metrics: replayMetrics, logger: logger),
@@ -170,7 +173,9 @@ public struct GatewayService: Service, CustomStringConvertible {
         }
     }
 
-    private func makeBrokerLink() throws -> BrokerLink {
+    /// The broker connection runs on the broker side's own thread, where the publisher takes
+    /// its PUBACKs and refills the window (DaemonThread).
+    private func makeBrokerLink(on thread: DaemonThread) throws -> BrokerLink {
         let mqtt = config.mqtt
         var settings = BrokerLink.Settings(
             host: mqtt.host, port: mqtt.port, clientID: mqtt.clientID, statusTopic: "\(topicRoot)/status",
@@ -182,7 +187,7 @@ public struct GatewayService: Service, CustomStringConvertible {
         settings.keyFile = mqtt.keyFile
         settings.keepaliveSeconds = Int32(mqtt.keepaliveSeconds)
         settings.maxInflight = Int32(mqtt.maxInflight)
-        return BrokerLink(settings: settings, logger: logger)
+        return BrokerLink(settings: settings, logger: logger, group: thread.loop)
     }
 }
 

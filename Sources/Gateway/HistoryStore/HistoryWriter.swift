@@ -32,13 +32,19 @@ public actor HistoryWriter {
         let outages = Atomic<Int>(0)
     }
 
+    /// The writer's own thread. A task that runs its code between commits there (the pipeline's
+    /// commit, which then hands the result on) needs no other thread to wake when one ends.
+    public nonisolated var eventLoop: any EventLoop { loop }
+    private let loop: any EventLoop
+
     nonisolated public var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
     }
 
     public init(connector: DatabaseConnector, logger: Logger) {
         thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        executor = thread.next().executor
+        loop = thread.next()
+        executor = loop.executor
         self.connector = connector
         self.logger = logger
     }

@@ -130,19 +130,24 @@ struct HousekeepingService: Service {
 struct PublisherService: Service {
     let broker: BrokerLink
     let publisher: OutboxPublisher
+    /// The broker connection's thread: the publisher takes each read's PUBACKs and refills
+    /// the window there, without waking another thread.
+    let thread: DaemonThread
     let logger: Logger
 
     func run() async throws {
         try broker.start()
-        async let consuming: Void = publisher.run()
-        try? await gracefulShutdown()
-        if !Task.isCancelled {
-            let drained = await publisher.drain(timeout: .seconds(10))
-            if !drained { logger.warning("stopping with events unacknowledged; they stay in the outbox for the next start") }
-            await publisher.sayOffline(timeout: .seconds(2))
+        await withTaskExecutorPreference(thread.executor) {
+            async let consuming: Void = publisher.run()
+            try? await gracefulShutdown()
+            if !Task.isCancelled {
+                let drained = await publisher.drain(timeout: .seconds(10))
+                if !drained { logger.warning("stopping with events unacknowledged; they stay in the outbox for the next start") }
+                await publisher.sayOffline(timeout: .seconds(2))
+            }
+            await broker.stop()
+            await consuming
         }
-        await broker.stop()
-        await consuming
     }
 }
 

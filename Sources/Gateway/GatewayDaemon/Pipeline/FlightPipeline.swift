@@ -56,13 +56,23 @@ final class FlightPipeline: Sendable {
     private let freeMemory = FreeMemoryReturn()
     /// The airport boards, told of every commit (nil: no `[http]`).
     private let boards: BoardHub?
+    /// Where the pipeline's own tasks run: one thread, so that frames arriving, merges and
+    /// commits starting follow one another without waking another thread.
+    private let thread: DaemonThread
+    /// Where a commit's task runs: the writer's thread, so that the end of a commit is noted
+    /// and handed on there at once, not when the pipeline's thread is next free (merging a full
+    /// batch, it was the writer that waited: 0.81× the rate).
+    private let commitExecutor: EventLoopTaskExecutor
 
     init(
         queue: IngestQueue<Frame>, writer: HistoryWriter, publisher: OutboxPublisher, engine: StateEngine,
         board: RetainedBoard, storedOnly: Set<String>, feeds: FeedRoster,
-        settings: Settings, progress: PipelineProgress, metrics: GatewayMetrics, logger: Logger, boards: BoardHub? = nil
+        settings: Settings, progress: PipelineProgress, metrics: GatewayMetrics, logger: Logger, boards: BoardHub? = nil,
+        thread: DaemonThread
     ) {
         self.boards = boards
+        self.thread = thread
+        self.commitExecutor = EventLoopTaskExecutor(writer.eventLoop)
         self.metrics = metrics
         self.queue = queue
         self.writer = writer
@@ -86,8 +96,12 @@ final class FlightPipeline: Sendable {
         case refused(PreparedBatch, StoreError)
     }
 
-    /// Runs until the queue is finished and drained.
+    /// Runs until the queue is finished and drained, on the pipeline's thread.
     func run() async throws {
+        try await withTaskExecutorPreference(thread.executor) { try await runStages() }
+    }
+
+    private func runStages() async throws {
         var inFlight: Task<CommitOutcome, any Error>?
         let commitEnded = CommitFlag()
         let publishing = PublishStage { [self] batch, outboxIDs in await published(batch, outboxIDs: outboxIDs) }
@@ -140,7 +154,7 @@ final class FlightPipeline: Sendable {
             batch.stages.prepared = monotonicNanoseconds()
             commitEnded.ended = false
             let prepared = batch
-            inFlight = Task {
+            inFlight = Task(executorPreference: commitExecutor) { [self] in
                 defer {
                     commitEnded.ended = true
                     queue.wake()
