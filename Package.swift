@@ -343,7 +343,11 @@ let package = Package(
             path: "Tests/Shared/TelemetryTests"
         ),
         .testTarget(
-            name: "FeedIngestTests", dependencies: ["FeedIngest", "Configuration", "FeedFormats", "AirportSimulator", "FlightModel"],
+            name: "FeedIngestTests",
+            dependencies: [
+                "FeedIngest", "Configuration", "FeedFormats", "AirportSimulator", "FlightModel",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/Gateway/FeedIngestTests"
         ),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "Postgres"], path: "Tests/Gateway/HistoryStoreTests"),

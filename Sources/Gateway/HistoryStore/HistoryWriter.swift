@@ -34,8 +34,7 @@ public actor HistoryWriter {
 
     /// The writer's own thread. A task that runs its code between commits there (the pipeline's
     /// commit, which then hands the result on) needs no other thread to wake when one ends.
-    public nonisolated var eventLoop: any EventLoop { loop }
-    private let loop: any EventLoop
+    public nonisolated let eventLoop: any EventLoop
 
     nonisolated public var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -43,8 +42,8 @@ public actor HistoryWriter {
 
     public init(connector: DatabaseConnector, logger: Logger) {
         thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        loop = thread.next()
-        executor = loop.executor
+        eventLoop = thread.next()
+        executor = eventLoop.executor
         self.connector = connector
         self.logger = logger
     }
