@@ -20,7 +20,7 @@ let hummingbirdAliases = ["Configuration": "SwiftConfiguration"]
 //                     swift-prometheus, the console log handler), AirportSimulator.
 //   Sources/System/   each C library wrapped once: CLibPQ → Postgres (+ PostgresSupport: connecting through
 //                     outages, migrations), CMosquitto → MQTT (the relay's source, `flightedge watch`),
-//                     CSystemd → Systemd (CMalloc: malloc_trim); and MQTTConnection, MQTT on swift-nio
+//                     CSystemd → Systemd (CJemalloc: the allocator); and MQTTConnection, MQTT on swift-nio
 //                     that batches (on MQTTWire): the daemon's publisher link.
 let package = Package(
     name: "FlightEdge",
@@ -64,8 +64,9 @@ let package = Package(
             providers: [.apt(["librabbitmq-dev"])]),
         // unixODBC's driver manager: the sql-poll feed reaches the site's database driver through it.
         .systemLibrary(name: "CODBC", path: "Sources/System/CODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
-        // glibc's malloc.h, for malloc_trim (part of libc: nothing to link).
-        .systemLibrary(name: "CMalloc", path: "Sources/System/CMalloc"),
+        // jemalloc (libjemalloc-dev), the gateway's allocator: linked, not preloaded, so that its
+        // malloc serves the whole process; its settings are built in (settings.c).
+        .target(name: "CJemalloc", path: "Sources/System/CJemalloc", linkerSettings: [.linkedLibrary("jemalloc")]),
         .target(name: "Postgres", dependencies: ["CLibPQ"], path: "Sources/System/Postgres"),
         .target(name: "MQTT", dependencies: ["CMosquitto"], path: "Sources/System/MQTT"),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], path: "Sources/System/AMQP"),
@@ -146,7 +147,7 @@ let package = Package(
             name: "GatewayDaemon",
             dependencies: [
                 "Boards", "Configuration", "FeedFormats", "FeedIngest", "FlightModel", "HistoryStore", "JSON", "PostgresSupport", "Publisher", "Systemd",
-                "MQTT", "Telemetry", "Timing", "CMalloc",
+                "MQTT", "Telemetry", "Timing", "CJemalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -35,7 +35,6 @@ public struct GatewayService: Service, CustomStringConvertible {
         self.configPath = path
         self.logger = logger
         self.status = GatewayStatus(version: version)
-        FreeMemoryReturn.configureAllocator()
     }
 
     /// How service-lifecycle's log lines name it (not the whole configuration).
@@ -46,6 +45,12 @@ public struct GatewayService: Service, CustomStringConvertible {
     public func run() async throws {
         // Trapped from the start: an early `systemctl reload` must not kill the daemon.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        logger.info(
+            "allocator",
+            metadata: [
+                "jemalloc": "\(Jemalloc.version ?? "not answering")", "arenas": "\(Jemalloc.arenas.map(String.init) ?? "?")",
+                "settings": "\(Jemalloc.builtInSettings)",
+            ])
         // PostgreSQL first: nothing is taken before it can be committed. A stop while it is
         // still out of reach ends the wait at once (nothing was taken, so nothing is lost).
         let databasePassword = try SecretFile.read(path: config.database.passwordFile, credential: "db-password")

@@ -119,7 +119,14 @@ final class FlightPipeline: Sendable {
                     try await recover(from: previous.value, publishing: publishing)
                 }
             }
-            progress.setIdle(queue.count == 0 && commitEnded.ended)
+            let idle = queue.count == 0 && commitEnded.ended
+            progress.setIdle(idle)
+            if idle {
+                let purge = freeMemory.returnIfDue()
+                if SlowUpdateTrace.thresholdNanoseconds > 0 && purge > 1_000_000 {
+                    logger.notice("allocator purge", metadata: ["us": "\(purge / 1000)", "mono_ns": "\(monotonicNanoseconds())"])
+                }
+            }
             let frames = await queue.takeFrames(maxItems: settings.maxBatch, maxBytes: settings.maxBatchBytes)
             progress.setIdle(false)
             if frames.isEmpty { break }
@@ -307,10 +314,7 @@ final class FlightPipeline: Sendable {
         // Awaited, not spawned: the publisher must see batches in commit order.
         await publisher.enqueueEvents(events)
         await publisher.enqueueState(stateMessages)
-        let trim = freeMemory.trimIfDue(afterCommitting: batch.frameCount)
-        if SlowUpdateTrace.thresholdNanoseconds > 0 && trim > 1_000_000 {
-            logger.notice("malloc_trim", metadata: ["us": "\(trim / 1000)", "mono_ns": "\(monotonicNanoseconds())"])
-        }
+        freeMemory.committed(frames: batch.frameCount)
     }
 
     /// A reload changed the feeds: their precedence from the next batch on.
