@@ -28,28 +28,51 @@ public struct BoardState: Sendable {
 
     /// Takes committed flights and flights that are gone (housekeeping); returns the change to
     /// send, or nil when nothing a board shows changed.
-    public mutating func apply(_ changed: [BoardFlight], removed: [String] = []) -> BoardUpdate? {
-        // Sized once: a burst's change is thousands of flights.
-        var upserts: [BoardFlight] = []
-        upserts.reserveCapacity(changed.count)
+    ///
+    /// `keepingPrevious: false` leaves the update's ``BoardUpdate/previous`` empty (nobody to
+    /// tell that a row left a board: no screen is open).
+    public mutating func apply(
+        _ changed: [BoardFlight], removed: [String] = [], keepingPrevious: Bool = true
+    ) -> BoardUpdate? {
         var previous: [String: BoardFlight] = [:]
-        for flight in changed {
+        if keepingPrevious { previous.reserveCapacity(changed.count) }
+        // Positions in `changed` of flights the board already shows as they are.
+        var same: [Int] = []
+        for position in changed.indices {
+            let id = changed[position].id
             // One lookup of the id for a flight the board has: a comparison by subscript and
             // then `updateValue` hashed it twice.
-            if let index = flights.index(forKey: flight.id) {
-                guard flights.values[index] != flight else { continue }
-                previous[flight.id] = flights.values[index]
-                flights.values[index] = flight
+            if let index = flights.index(forKey: id) {
+                guard flights.values[index] != changed[position] else {
+                    same.append(position)
+                    continue
+                }
+                if keepingPrevious { previous[id] = flights.values[index] }
+                flights.values[index] = changed[position]
             } else {
-                flights[flight.id] = flight
+                flights[id] = changed[position]
             }
-            upserts.append(flight)
+        }
+        // `changed` itself when every flight changed (a burst's usual case): a new array of
+        // the changed ones copied each flight, its strings retained.
+        var upserts = changed
+        if !same.isEmpty {
+            upserts = []
+            upserts.reserveCapacity(changed.count - same.count)
+            var next = 0
+            for position in changed.indices {
+                if next < same.count && same[next] == position {
+                    next += 1
+                } else {
+                    upserts.append(changed[position])
+                }
+            }
         }
         var gone: [String] = []
         for id in removed {
             guard let flight = flights.removeValue(forKey: id) else { continue }
             gone.append(id)
-            previous[id] = flight
+            if keepingPrevious { previous[id] = flight }
         }
         guard !upserts.isEmpty || !gone.isEmpty else { return nil }
         seq += 1

@@ -17,6 +17,30 @@ import Testing
         #expect(state.flights.values.first?.gate == "A2")
     }
 
+    @Test func onlyTheFlightsThatChangedAreSentAndThePreviousRowsOnlyWhenAsked() throws {
+        var state = BoardState(boot: "b1")
+        _ = state.apply([BoardFixtures.flight("LX", "1"), BoardFixtures.flight("LX", "2"), BoardFixtures.flight("LX", "3")])
+        // LX 2 comes again as it is: the change carries LX 1 and LX 3, in the order given.
+        let batch = [
+            BoardFixtures.flight("LX", "1", [(.gate, .text("A1"))]), BoardFixtures.flight("LX", "2"),
+            BoardFixtures.flight("LX", "3", [(.gate, .text("C3"))]),
+        ]
+        let keptChange = state.apply(batch)
+        let kept = try #require(keptChange)
+        #expect(kept.flights.map(\.id) == [batch[0].id, batch[2].id])
+        #expect(kept.previous[batch[0].id] == BoardFixtures.flight("LX", "1"))
+        #expect(kept.previous.count == 2)
+        // Without the previous rows (no screen open): the same change, the board the same.
+        var bare = BoardState(boot: "b1")
+        _ = bare.apply([BoardFixtures.flight("LX", "1"), BoardFixtures.flight("LX", "2"), BoardFixtures.flight("LX", "3")])
+        let unkeptChange = bare.apply(batch, keepingPrevious: false)
+        let unkept = try #require(unkeptChange)
+        #expect(unkept.flights == kept.flights)
+        #expect(unkept.previous.isEmpty)
+        #expect(bare.flights == state.flights)
+        #expect(bare.seq == state.seq)
+    }
+
     @Test func aScreenThatMissedChangesGetsTheirFlightsAsTheyAreNow() throws {
         var state = BoardState(boot: "b1")
         _ = state.apply([BoardFixtures.flight("LX", "1"), BoardFixtures.flight("LX", "2")])

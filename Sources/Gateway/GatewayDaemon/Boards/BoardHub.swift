@@ -33,7 +33,9 @@ final class BoardHub: Sendable {
     /// What the pipeline handed over since the hub last looked, in order: whole batches, sorted
     /// out (latest state per flight) on the hub's task, not on the commit path.
     private enum Delivery {
-        case committed([FlightState])
+        /// A batch's flights after its commit, in the order they were first touched: the
+        /// batch's own arrays, shared, not a copy of each state made on the pipeline's thread.
+        case committed(touched: [HashedFlightID], after: [HashedFlightID: FlightState])
         case removed([String])
     }
 
@@ -71,12 +73,12 @@ final class BoardHub: Sendable {
 
     // MARK: - From the pipeline
 
-    /// Flights as just committed: the batch is appended as it is (one lock, one append) and
-    /// the pipeline moves on. Never waits for a screen.
-    func committed(_ states: some Sequence<FlightState>) {
-        let batch = Array(states)
-        guard !batch.isEmpty else { return }
-        inbox.withLock { $0.append(.committed(batch)) }
+    /// Flights as just committed (`after[id]` for each of `touched`): the batch's arrays are
+    /// appended as they are (one lock, one append) and the pipeline moves on. Never waits for
+    /// a screen.
+    func committed(touched: [HashedFlightID], after: [HashedFlightID: FlightState]) {
+        guard !touched.isEmpty else { return }
+        inbox.withLock { $0.append(.committed(touched: touched, after: after)) }
         wake.yield()
     }
 
@@ -141,8 +143,32 @@ final class BoardHub: Sendable {
 
     /// Changes taken from the inbox and not sent yet: the latest of each flight, the flights gone.
     private struct Pending {
-        var changed: [String: BoardFlight] = [:]
+        /// In an array handed to the board as it is (a dictionary's values were copied out,
+        /// each flight's strings retained and released again); `index` finds a flight's place.
+        var changed: [BoardFlight] = []
+        var index: [String: Int] = [:]
         var removed: Set<String> = []
+
+        var isEmpty: Bool { changed.isEmpty && removed.isEmpty }
+
+        mutating func change(_ flight: BoardFlight) {
+            if let place = index[flight.id] {
+                changed[place] = flight
+            } else {
+                index[flight.id] = changed.count
+                changed.append(flight)
+            }
+            if !removed.isEmpty { removed.remove(flight.id) }
+        }
+
+        mutating func remove(_ id: String) {
+            if let place = index.removeValue(forKey: id) {
+                changed.swapAt(place, changed.count - 1)
+                changed.removeLast()
+                if place < changed.count { index[changed[place].id] = place }
+            }
+            removed.insert(id)
+        }
     }
 
     /// Sorts what the pipeline handed over into `pending` (a later commit undoes a removal).
@@ -153,29 +179,31 @@ final class BoardHub: Sendable {
         }
         for delivery in deliveries {
             switch delivery {
-            case .committed(let states):
-                for state in states {
-                    pending.changed[state.key.flightID] = BoardFlight(state)
-                    pending.removed.remove(state.key.flightID)
+            case .committed(let touched, let after):
+                pending.index.reserveCapacity(pending.changed.count + touched.count)
+                pending.changed.reserveCapacity(pending.changed.count + touched.count)
+                for id in touched {
+                    guard let state = after[id] else { continue }
+                    pending.change(BoardFlight(state))
                 }
             case .removed(let ids):
-                for id in ids {
-                    pending.changed.removeValue(forKey: id)
-                    pending.removed.insert(id)
-                }
+                for id in ids { pending.remove(id) }
             }
         }
     }
 
     /// Applies `pending` to the board and sends the change; returns the bytes handed to all screens.
     private func send(_ pending: inout Pending) -> Int {
-        guard !pending.changed.isEmpty || !pending.removed.isEmpty else { return 0 }
-        let flights = Array(pending.changed.values)
+        guard !pending.isEmpty else { return 0 }
+        let flights = pending.changed
         let removed = Array(pending.removed)
         pending = Pending()
         var sent = 0
         let behind = screens.withLock { screens -> [Screen] in
-            guard let update = screens.board.apply(flights, removed: removed), !screens.open.isEmpty else {
+            // With no screen open the change is only applied: what each board's rows were
+            // before is needed to tell a screen a row leaves it, and nobody is told.
+            let open = !screens.open.isEmpty
+            guard let update = screens.board.apply(flights, removed: removed, keepingPrevious: open), open else {
                 return []
             }
             let now = Timestamp.now.millisecondsSinceEpoch

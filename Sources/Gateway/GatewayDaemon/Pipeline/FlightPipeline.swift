@@ -306,7 +306,7 @@ final class FlightPipeline: Sendable {
             for index in events.indices { events[index].stages = stages }
             for index in stateMessages.indices { stateMessages[index].stages = stages }
         }
-        boards?.committed(batch.touched.lazy.compactMap { batch.after[$0] })
+        boards?.committed(touched: batch.touched, after: batch.after)
         let lag = batch.oldestReceipt == Int64.max ? 0 : now.millisecondsSinceEpoch - batch.oldestReceipt
         progress.committed(
             frames: batch.frameCount, updates: batch.updates, events: events.count, rejected: batch.rows.rejected.count,
