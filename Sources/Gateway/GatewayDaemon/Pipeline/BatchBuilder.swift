@@ -58,7 +58,13 @@ struct BatchBuilder: Sendable {
     mutating func add(
         _ frames: [Frame], _ outcomes: [Result<[FlightUpdate], DecodeError>], to batch: inout PreparedBatch
     ) {
-        for index in frames.indices { merge(frames[index], outcomes[index], into: &batch) }
+        // Through the buffers: an element read out of the arrays was copied first (a frame's
+        // strings and bytes, an outcome's updates retained and released again).
+        frames.withUnsafeBufferPointer { frames in
+            outcomes.withUnsafeBufferPointer { outcomes in
+                for index in frames.indices { merge(frames[index], outcomes[index], into: &batch) }
+            }
+        }
         // The array itself when the batch has none yet: a copy per frame retained all it holds.
         if batch.frames.isEmpty { batch.frames = frames } else { batch.frames.append(contentsOf: frames) }
     }
@@ -73,19 +79,21 @@ struct BatchBuilder: Sendable {
     private mutating func merge(
         _ frame: Frame, _ outcome: Result<[FlightUpdate], DecodeError>, into batch: inout PreparedBatch
     ) {
-        let updates: [FlightUpdate]
-        switch outcome {
-        case .success(let decoded): updates = decoded
-        case .failure(let error):
-            keepRejected(frame, reason: error.description, in: &batch)
+        guard case .success(let decoded) = outcome else {
+            if case .failure(let error) = outcome { keepRejected(frame, reason: error.description, in: &batch) }
             return
         }
+        decoded.withUnsafeBufferPointer { updates in merge(frame, updates, into: &batch) }
+    }
+
+    private mutating func merge(_ frame: Frame, _ updates: UnsafeBufferPointer<FlightUpdate>, into batch: inout PreparedBatch) {
         batch.oldestReceipt = min(batch.oldestReceipt, frame.receivedAtMilliseconds)
         let receivedAt = Timestamp(millisecondsSinceEpoch: frame.receivedAtMilliseconds)
         // An event's `position`, written once for a frame that makes events (~800 instructions
         // a frame when every frame wrote it; three in four make none).
         var position: String?
-        for update in updates {
+        for index in updates.indices {
+            let update = updates[index]
             let id = update.key.hashedID
             // By index, not by value: reading a `FlightState?` out copies the whole state.
             if batch.before.index(forKey: id) == nil { batch.before[id] = .some(engine.state(for: id)) }
