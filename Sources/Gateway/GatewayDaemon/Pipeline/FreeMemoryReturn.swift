@@ -11,7 +11,7 @@ import Timing
 /// its freed pages back by itself over 10 s (`dirty_decay_ms`), but only as it is called: an
 /// idle daemon would keep them. So once a burst is over the pages go back at once (a purge of
 /// all arenas); during the burst nothing is purged, since purged pages are faulted in again by
-/// the next batch (a purge after every 4,000 frames cost the 10,000-flight day 10 % more CPU
+/// the next batch (a purge after every 4,000 frames cost the 10,000-flight day 14 % more CPU
 /// per update).
 final class FreeMemoryReturn: Sendable {
     private let interval: UInt64

@@ -4,8 +4,8 @@ internal import CJemalloc
 /// as far as the daemon asks it anything: what it is, and to give freed pages back.
 ///
 /// Why not glibc's: on the 5,500-flight day glibc's `malloc` and `free` were 12 % of the
-/// daemon's CPU samples; with jemalloc the daemon's CPU per update fell by 15–20 %
-/// (docs/PERFORMANCE.md, fifteenth round).
+/// daemon's CPU samples; with jemalloc the daemon's CPU per update fell by about a fifth
+/// (0.79–0.81× in alternating pairs, docs/PERFORMANCE.md, fifteenth round).
 enum Jemalloc {
     /// jemalloc's version ("5.3.0-0-g…"), or nil when its controls do not answer.
     static var version: String? {
