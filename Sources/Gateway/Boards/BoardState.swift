@@ -37,14 +37,14 @@ public struct BoardState: Sendable {
         var previous: [String: BoardFlight] = [:]
         if keepingPrevious { previous.reserveCapacity(changed.count) }
         // Positions in `changed` of flights the board already shows as they are.
-        var same: [Int] = []
+        var same: Set<Int> = []
         for position in changed.indices {
             let id = changed[position].id
             // One lookup of the id for a flight the board has: a comparison by subscript and
             // then `updateValue` hashed it twice.
             if let index = flights.index(forKey: id) {
                 guard flights.values[index] != changed[position] else {
-                    same.append(position)
+                    same.insert(position)
                     continue
                 }
                 if keepingPrevious { previous[id] = flights.values[index] }
@@ -55,19 +55,7 @@ public struct BoardState: Sendable {
         }
         // `changed` itself when every flight changed (a burst's usual case): a new array of
         // the changed ones copied each flight, its strings retained.
-        var upserts = changed
-        if !same.isEmpty {
-            upserts = []
-            upserts.reserveCapacity(changed.count - same.count)
-            var next = 0
-            for position in changed.indices {
-                if next < same.count && same[next] == position {
-                    next += 1
-                } else {
-                    upserts.append(changed[position])
-                }
-            }
-        }
+        let upserts = same.isEmpty ? changed : changed.indices.filter { !same.contains($0) }.map { changed[$0] }
         var gone: [String] = []
         for id in removed {
             guard let flight = flights.removeValue(forKey: id) else { continue }

@@ -37,16 +37,17 @@ enum Jemalloc {
         var epoch: UInt64 = 1
         guard mallctl("epoch", nil, nil, &epoch, MemoryLayout<UInt64>.size) == 0 else { return nil }
         var value = 0
-        return read("stats.arenas.\(MALLCTL_ARENAS_ALL).pdirty", into: &value) ? value : nil
+        return read("stats.arenas.\(allArenas).pdirty", into: &value) ? value : nil
     }
 
     /// Gives every freed page back to the kernel at once; false if jemalloc refused.
     @discardableResult
     static func purge() -> Bool {
-        mallctl("arena.\(MALLCTL_ARENAS_ALL).purge", nil, nil, nil, 0) == 0
+        mallctl("arena.\(allArenas).purge", nil, nil, nil, 0) == 0
     }
 
-    private static let MALLCTL_ARENAS_ALL = 4096
+    /// `MALLCTL_ARENAS_ALL`: a control name's arena index for every arena at once.
+    private static let allArenas = 4096
 
     private static func read<Value>(_ name: String, into value: inout Value) -> Bool {
         var size = MemoryLayout<Value>.size
